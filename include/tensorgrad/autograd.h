@@ -1,0 +1,158 @@
+#pragma once
+/// Autograd: the backward graph (Node, Edge), grad modes, backward/grad, and gradient checking.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tensorgrad/tensor.h"
+
+namespace tg {
+
+/// Whether ops record history on this thread.
+struct GradMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
+/// Sets grad mode for its lifetime and restores the previous mode after.
+class AutoGradMode {
+ public:
+  explicit AutoGradMode(bool enabled) : previous_(GradMode::is_enabled()) {
+    GradMode::set_enabled(enabled);
+  }
+  ~AutoGradMode() { GradMode::set_enabled(previous_); }
+  AutoGradMode(const AutoGradMode&) = delete;
+  AutoGradMode& operator=(const AutoGradMode&) = delete;
+
+ private:
+  bool previous_;
+};
+
+/// No history is recorded while it lives.
+struct NoGradGuard : AutoGradMode {
+  NoGradGuard() : AutoGradMode(false) {}
+};
+
+/// Like NoGradGuard, and tensors made inside are inference tensors: they can never be saved for a
+/// backward later, so no version bookkeeping is needed for them.
+class InferenceMode {
+ public:
+  explicit InferenceMode(bool enabled = true);
+  ~InferenceMode();
+  InferenceMode(const InferenceMode&) = delete;
+  InferenceMode& operator=(const InferenceMode&) = delete;
+  static bool is_enabled();
+
+ private:
+  bool previous_inference_;
+  bool previous_grad_;
+};
+
+namespace autograd {
+
+class Node;
+
+/// One input of a backward node: the node that takes the gradient and which of its inputs.
+struct Edge {
+  Edge() = default;
+  Edge(std::shared_ptr<Node> fn, uint32_t nr) : function(std::move(fn)), input_nr(nr) {}
+  bool is_valid() const { return function != nullptr; }
+  std::shared_ptr<Node> function;
+  uint32_t input_nr = 0;
+};
+using edge_list = std::vector<Edge>;
+
+/// Shape and dtype of one gradient a node receives; the engine checks every gradient against it.
+struct InputMetadata {
+  ScalarType dtype = kFloat;
+  DimVector sizes;
+};
+
+/// A backward function: maps gradients of a forward op's outputs to gradients of its inputs.
+/// See Note [Node lifetime] in src/autograd/node.cpp.
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  virtual ~Node();
+
+  /// libtorch's name, e.g. "MulBackward0".
+  virtual std::string name() const = 0;
+  /// Gradients of the forward outputs in, gradients of the forward inputs out (one per edge).
+  virtual variable_list apply(variable_list&& grads) = 0;
+  /// Frees saved tensors; called after backward unless retain_graph.
+  virtual void release_variables() {}
+  variable_list operator()(variable_list&& grads) { return apply(std::move(grads)); }
+
+  const edge_list& next_edges() const { return next_edges_; }
+  const Edge& next_edge(size_t i) const { return next_edges_.at(i); }
+  size_t num_outputs() const { return next_edges_.size(); }
+  size_t num_inputs() const { return input_metadata_.size(); }
+  const InputMetadata& input_metadata(size_t i) const { return input_metadata_.at(i); }
+  /// Order of creation on this thread; the engine runs later nodes first.
+  uint64_t sequence_nr() const { return sequence_nr_; }
+  /// True when the gradient for forward input i is needed.
+  bool should_compute_output(size_t i) const {
+    return i < next_edges_.size() && next_edges_[i].is_valid();
+  }
+  /// Registers fn on the gradient arriving for forward output `output_nr` (tensor hooks).
+  unsigned add_tensor_pre_hook(uint32_t output_nr, std::function<Tensor(const Tensor&)> fn);
+  void remove_tensor_pre_hook(unsigned handle);
+  /// Runs the tensor pre-hooks on `grads` in registration order.
+  void run_tensor_pre_hooks(variable_list& grads) const;
+  /// Where the forward op was called (recorded under DetectAnomalyGuard), else empty.
+  const std::string& creation_trace() const { return creation_trace_; }
+
+  // Used by the op recorder and custom functions to wire the graph.
+  void set_next_edges(edge_list edges) { next_edges_ = std::move(edges); }
+  void add_input_metadata(const Tensor& t);
+  void add_input_metadata(InputMetadata m) { input_metadata_.push_back(std::move(m)); }
+  void set_creation_trace(std::string s) { creation_trace_ = std::move(s); }
+
+ protected:
+  edge_list next_edges_;
+  std::vector<InputMetadata> input_metadata_;
+  uint64_t sequence_nr_;
+  struct Hook {
+    unsigned handle;
+    uint32_t output_nr;
+    std::function<Tensor(const Tensor&)> fn;
+  };
+  std::vector<Hook> tensor_pre_hooks_;
+  std::string creation_trace_;
+};
+
+/// Accumulates the gradient of a leaf into its .grad().
+class AccumulateGrad;
+
+/// Computes the gradients of `tensors` with respect to the graph leaves and accumulates them into
+/// each leaf's .grad() (only into `inputs` when given).
+void backward(const variable_list& tensors, const variable_list& grad_tensors = {},
+              std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
+              const variable_list& inputs = {});
+
+/// Returns d(outputs)/d(inputs) contracted with grad_outputs, without touching .grad().
+variable_list grad(const variable_list& outputs, const variable_list& inputs,
+                   const variable_list& grad_outputs = {},
+                   std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
+                   bool allow_unused = false);
+
+using GradcheckFn = std::function<variable_list(const variable_list&)>;
+
+/// Compares the analytic Jacobian (from backward) with central finite differences for every
+/// input that requires grad (inputs should be kDouble). On mismatch with raise = true, throws a
+/// tg::Error naming the input, the output, the worst element and both values.
+bool gradcheck(const GradcheckFn& fn, const variable_list& inputs, double eps = 1e-6,
+               double atol = 1e-5, double rtol = 1e-3, bool raise = true);
+
+/// gradcheck of the first derivative: checks that double backward matches finite differences of
+/// the gradient (random grad_outputs, fixed seed).
+bool gradgradcheck(const GradcheckFn& fn, const variable_list& inputs, double eps = 1e-6,
+                   double atol = 1e-5, double rtol = 1e-3, bool raise = true);
+
+}  // namespace autograd
+}  // namespace tg

@@ -1,0 +1,109 @@
+#pragma once
+/// The data behind a Tensor handle: Storage (a refcounted, 64-byte aligned buffer shared by all
+/// views of it, with the version counter that in-place checks read) and TensorImpl (sizes,
+/// strides, offset, dtype, and the autograd metadata when there is any).
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+#include "tensorgrad/array_ref.h"
+#include "tensorgrad/dtype.h"
+
+namespace tg {
+
+/// Intrusive reference-counted pointer: one word, one atomic per copy.
+template <class T>
+class IntrusivePtr {
+ public:
+  IntrusivePtr() = default;
+  explicit IntrusivePtr(T* p) : p_(p) {}  // takes the initial reference
+  IntrusivePtr(const IntrusivePtr& o) : p_(o.p_) { retain(); }
+  IntrusivePtr(IntrusivePtr&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  IntrusivePtr& operator=(const IntrusivePtr& o) {
+    if (p_ != o.p_) {
+      T* old = p_;
+      p_ = o.p_;
+      retain();
+      release(old);
+    }
+    return *this;
+  }
+  IntrusivePtr& operator=(IntrusivePtr&& o) noexcept {
+    if (this != &o) {
+      T* old = p_;
+      p_ = std::exchange(o.p_, nullptr);
+      release(old);
+    }
+    return *this;
+  }
+  ~IntrusivePtr() { release(p_); }
+  T* get() const { return p_; }
+  T* operator->() const { return p_; }
+  T& operator*() const { return *p_; }
+  explicit operator bool() const { return p_ != nullptr; }
+  void reset() {
+    release(p_);
+    p_ = nullptr;
+  }
+  uint32_t use_count() const { return p_ ? p_->refcount_.load(std::memory_order_relaxed) : 0; }
+
+ private:
+  void retain() {
+    if (p_) p_->refcount_.fetch_add(1, std::memory_order_relaxed);
+  }
+  static void release(T* p) {
+    if (p && p->refcount_.fetch_sub(1, std::memory_order_acq_rel) == 1) T::destroy(p);
+  }
+  T* p_ = nullptr;
+};
+
+/// A buffer of bytes. Views share one Storage; its version counts in-place modifications.
+struct Storage {
+  std::atomic<uint32_t> refcount_{1};
+  std::atomic<uint32_t> version{0};
+  void* data = nullptr;
+  size_t nbytes = 0;
+  /// Frees external memory (from_blob with a deleter); null for memory owned by the Storage.
+  void (*external_deleter)(void*, void*) = nullptr;
+  void* external_context = nullptr;
+
+  /// A new buffer of nbytes, 64-byte aligned. Throws tg::Error naming the size if memory is out.
+  static IntrusivePtr<Storage> allocate(size_t nbytes);
+  /// Wraps memory the caller owns; `deleter(context, data)` is called when the last view dies.
+  static IntrusivePtr<Storage> wrap(void* data, size_t nbytes, void (*deleter)(void*, void*),
+                                    void* context);
+  static void destroy(Storage* s);
+};
+using StoragePtr = IntrusivePtr<Storage>;
+
+namespace autograd {
+struct AutogradMeta;
+}
+
+/// Sizes, strides and offset (in elements) into a Storage, plus the autograd metadata.
+struct TensorImpl {
+  std::atomic<uint32_t> refcount_{1};
+  ScalarType dtype = kFloat;
+  bool is_view = false;       // made by a view op: shares storage with its base
+  bool is_inference = false;  // made under InferenceMode
+  StoragePtr storage;
+  int64_t offset = 0;
+  int64_t numel = 0;
+  DimVector sizes;
+  DimVector strides;
+  std::shared_ptr<autograd::AutogradMeta> autograd;  // null for plain data
+
+  static void destroy(TensorImpl* t);
+  void compute_numel() {
+    numel = 1;
+    for (int64_t s : sizes) numel *= s;
+  }
+  bool is_contiguous() const;
+  char* data_bytes() const {
+    return static_cast<char*>(storage->data) + offset * static_cast<int64_t>(element_size(dtype));
+  }
+};
+using TensorImplPtr = IntrusivePtr<TensorImpl>;
+
+}  // namespace tg

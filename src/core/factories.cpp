@@ -1,0 +1,139 @@
+#include <omp.h>
+
+#include <cstring>
+
+#include "core/internal.h"
+#include "kernels/loop.h"
+#include "tensorgrad/autograd.h"
+
+namespace tg {
+
+namespace {
+Tensor finish(Tensor t, const TensorOptions& options) {
+  if (options.requires_grad()) t.requires_grad_(true);
+  return t;
+}
+template <class T>
+Tensor from_values(ArrayRef<T> values, ScalarType dtype, const TensorOptions& options) {
+  Tensor t = detail::make_empty({static_cast<int64_t>(values.size())}, dtype);
+
+  kernels::dispatch(dtype, [&](auto tag) {
+    using D = typename decltype(tag)::type;
+    D* out = t.data_ptr<D>();
+    for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<D>(values[i]);
+  });
+  return finish(std::move(t), options);
+}
+}  // namespace
+
+Tensor empty(IntArrayRef size, const TensorOptions& options) {
+  return finish(detail::make_empty(size, options.dtype()), options);
+}
+
+Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
+  // libtorch infers the dtype from the value when none is given.
+  ScalarType dtype = options.has_dtype() ? options.dtype()
+                     : fill_value.isFloatingPoint() ? kFloat
+                                                    : fill_value.type();
+  Tensor t = detail::make_empty(size, dtype);
+  {
+    NoGradGuard guard;
+    t.fill_(fill_value);
+  }
+  return finish(std::move(t), options);
+}
+
+Tensor zeros(IntArrayRef size, const TensorOptions& options) {
+  Tensor t = detail::make_empty(size, options.dtype());
+  std::memset(t.data_ptr(), 0, t.nbytes());
+  return finish(std::move(t), options);
+}
+
+Tensor ones(IntArrayRef size, const TensorOptions& options) {
+  return full(size, 1, options.dtype(options.dtype()));
+}
+
+namespace {
+TensorOptions like(const Tensor& t, const TensorOptions& options) {
+  return options.has_dtype() ? options : options.dtype(t.dtype());
+}
+}  // namespace
+
+Tensor empty_like(const Tensor& t, const TensorOptions& o) { return empty(t.sizes(), like(t, o)); }
+Tensor zeros_like(const Tensor& t, const TensorOptions& o) { return zeros(t.sizes(), like(t, o)); }
+Tensor ones_like(const Tensor& t, const TensorOptions& o) { return ones(t.sizes(), like(t, o)); }
+Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& o) {
+  return full(t.sizes(), v, like(t, o));
+}
+
+Tensor tensor(ArrayRef<float> v, const TensorOptions& o) {
+  return from_values(v, o.has_dtype() ? o.dtype() : kFloat, o);
+}
+Tensor tensor(ArrayRef<double> v, const TensorOptions& o) {
+  // As libtorch: a list of doubles makes the default dtype (Float) unless told otherwise.
+  return from_values(v, o.has_dtype() ? o.dtype() : kFloat, o);
+}
+Tensor tensor(ArrayRef<int64_t> v, const TensorOptions& o) {
+  return from_values(v, o.has_dtype() ? o.dtype() : kLong, o);
+}
+Tensor tensor(ArrayRef<int> v, const TensorOptions& o) {
+  return from_values(v, o.has_dtype() ? o.dtype() : kLong, o);
+}
+Tensor tensor(const std::vector<bool>& values, const TensorOptions& o) {
+  std::vector<int64_t> v(values.begin(), values.end());
+  return from_values(ArrayRef<int64_t>(v), o.has_dtype() ? o.dtype() : kBool, o);
+}
+Tensor tensor(std::initializer_list<Scalar> values, const TensorOptions& o) {
+  ScalarType inferred = kBool;
+  for (const Scalar& v : values) {
+    if (v.isFloatingPoint()) inferred = kFloat;
+    else if (v.isIntegral(false) && inferred == kBool) inferred = kLong;
+  }
+  const ScalarType dtype = o.has_dtype() ? o.dtype() : inferred;
+  Tensor t = detail::make_empty({static_cast<int64_t>(values.size())}, dtype);
+  kernels::dispatch(dtype, [&](auto tag) {
+    using D = typename decltype(tag)::type;
+    D* out = t.data_ptr<D>();
+    for (const Scalar& v : values) *out++ = v.to<D>();
+  });
+  return finish(std::move(t), o);
+}
+
+Tensor scalar_tensor(const Scalar& value, const TensorOptions& options) {
+  return full({}, value, options.has_dtype() ? options : options.dtype(kFloat));
+}
+
+Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options) {
+  return from_blob(data, sizes, detail::contiguous_strides(sizes), options);
+}
+
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides,
+                 const TensorOptions& options) {
+  TG_CHECK(sizes.size() == strides.size(), "from_blob: sizes ", detail::shape_str(sizes),
+           " and strides ", detail::shape_str(strides), " must have the same length");
+  int64_t extent = 1;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    TG_CHECK(sizes[d] >= 0 && strides[d] >= 0, "from_blob: negative size or stride in ",
+             detail::shape_str(sizes));
+    if (sizes[d] == 0) extent = 0;
+    if (extent) extent += (sizes[d] - 1) * strides[d];
+  }
+  auto* impl = new TensorImpl();
+  TensorImplPtr ptr(impl);
+  impl->dtype = options.dtype();
+  impl->storage =
+      Storage::wrap(data, static_cast<size_t>(extent) * element_size(impl->dtype), nullptr, nullptr);
+  impl->sizes = DimVector(sizes);
+  impl->strides = DimVector(strides);
+  impl->compute_numel();
+  return finish(Tensor(std::move(ptr)), options);
+}
+
+void set_num_threads(int n) {
+  TG_CHECK(n > 0, "set_num_threads: expected a positive number of threads but got ", n);
+  omp_set_num_threads(n);
+}
+
+int get_num_threads() { return omp_get_max_threads(); }
+
+}  // namespace tg

@@ -1,0 +1,54 @@
+#include "autograd/meta.h"
+#include "core/internal.h"
+
+namespace tg::detail {
+
+// Note [In-place ops]
+// An in-place op that autograd must see is computed out of place from a copy of the old value
+// that carries the old history, and the result is written back into the tensor, which then
+// takes the new node as its grad_fn. Saving the copy (not the tensor being overwritten) is what
+// lets formulas such as mul_'s use the old value. Anyone else who saved the tensor sees its
+// version move and throws at backward. Without autograd the kernel simply writes in place.
+Tensor& inplace(Tensor& self, const char* op, bool other_requires_grad,
+                const std::function<Tensor(const Tensor&)>& out_of_place,
+                const std::function<void()>& in_place_kernel) {
+  TG_CHECK(self.defined(), op, ": the tensor is undefined");
+  TG_CHECK(!self.is_inference() || InferenceMode::is_enabled(), op,
+           ": inplace update to an inference tensor outside InferenceMode is not allowed; "
+           "make a clone() to get a normal tensor first");
+  const bool record = GradMode::is_enabled() && (self.requires_grad() || other_requires_grad);
+  if (!record) {
+    in_place_kernel();
+    bump_version(self);
+    return self;
+  }
+  TG_CHECK(!self.is_leaf() || !self.requires_grad(), op,
+           ": a leaf Variable that requires grad is being used in an in-place operation; "
+           "modify it under tg::NoGradGuard (as optimizers do) or use the out-of-place form");
+  TG_CHECK(!self.unsafeGetTensorImpl()->is_view, op,
+           ": in-place operations on a view of a tensor that takes part in autograd are not "
+           "supported; use the out-of-place form or apply it to a clone()");
+  Tensor old = make_empty(self.sizes(), self.dtype());
+  copy_into(old, self);
+  if (self.grad_fn()) {
+    autograd::AutogradMeta& m = autograd::meta_of(old);
+    m.grad_fn = self.grad_fn();
+    m.output_nr = autograd::meta_if(self)->output_nr;
+  }
+  Tensor result = out_of_place(old);
+  TG_CHECK(result.sizes().equals(self.sizes()), op, ": output with shape ",
+           shape_str(self.sizes()), " doesn't match the broadcast shape ",
+           shape_str(result.sizes()), "; an in-place op cannot change the tensor's shape");
+  TG_CHECK(result.dtype() == self.dtype() || is_floating_point(self.dtype()) ||
+               !is_floating_point(result.dtype()),
+           op, ": result type ", result.dtype(), " can't be cast to the desired output type ",
+           self.dtype());
+  copy_into(self, result);
+  bump_version(self);
+  autograd::AutogradMeta& m = autograd::meta_of(self);
+  m.grad_fn = result.grad_fn();
+  m.output_nr = autograd::meta_if(result) ? autograd::meta_if(result)->output_nr : 0;
+  return self;
+}
+
+}  // namespace tg::detail

@@ -1,0 +1,95 @@
+#include "core/internal.h"
+
+#include <sstream>
+
+#include "kernels/loop.h"
+#include "tensorgrad/autograd.h"
+
+namespace tg::detail {
+
+DimVector contiguous_strides(IntArrayRef sizes) {
+  DimVector strides(sizes.size());
+  int64_t s = 1;
+  for (size_t d = sizes.size(); d-- > 0;) {
+    strides[d] = s;
+    s *= std::max<int64_t>(sizes[d], 1);
+  }
+  return strides;
+}
+
+Tensor make_empty(IntArrayRef sizes, ScalarType dtype) {
+  int64_t numel = 1;
+  for (int64_t s : sizes) {
+    TG_CHECK(s >= 0, "empty: negative dimension in size ", shape_str(sizes),
+             "; sizes must be non-negative");
+    numel *= s;
+  }
+  auto* impl = new TensorImpl();
+  TensorImplPtr ptr(impl);
+  impl->dtype = dtype;
+  impl->sizes = DimVector(sizes);
+  impl->strides = contiguous_strides(sizes);
+  impl->numel = numel;
+  impl->storage = Storage::allocate(static_cast<size_t>(numel) * element_size(dtype));
+  impl->is_inference = InferenceMode::is_enabled();
+  return Tensor(std::move(ptr));
+}
+
+Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  const TensorImpl* b = base.unsafeGetTensorImpl();
+  auto* impl = new TensorImpl();
+  TensorImplPtr ptr(impl);
+  impl->dtype = b->dtype;
+  impl->storage = b->storage;
+  impl->offset = offset;
+  impl->sizes = DimVector(sizes);
+  impl->strides = DimVector(strides);
+  impl->compute_numel();
+  impl->is_view = true;
+  impl->is_inference = b->is_inference;
+  return Tensor(std::move(ptr));
+}
+
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  const int64_t n = std::max<int64_t>(ndim, 1);  // a 0-d tensor accepts dim 0 and -1
+  TG_CHECK(dim >= -n && dim < n, op, ": dimension out of range (expected to be in range of [",
+           -n, ", ", n - 1, "], but got ", dim, ")");
+  return dim < 0 ? dim + n : dim;
+}
+
+std::string shape_str(IntArrayRef sizes) {
+  std::ostringstream out;
+  out << '[';
+  for (size_t i = 0; i < sizes.size(); ++i) out << (i ? ", " : "") << sizes[i];
+  out << ']';
+  return out.str();
+}
+
+void copy_into(const Tensor& dst, const Tensor& src) {
+  kernels::dispatch(dst.dtype(), [&](auto dtag) {
+    using D = typename decltype(dtag)::type;
+    kernels::dispatch(src.dtype(), [&](auto stag) {
+      using S = typename decltype(stag)::type;
+      kernels::unary_loop<D, S>(dst, src, [](S v) {
+        if constexpr (std::is_same_v<D, bool>) return v != S(0);
+        else return static_cast<D>(v);
+      });
+    });
+  });
+}
+
+Tensor cast(const Tensor& t, ScalarType dtype) {
+  if (t.dtype() == dtype) return t;
+  Tensor out = make_empty(t.sizes(), dtype);
+  copy_into(out, t);
+  return out;
+}
+
+Tensor contiguous_data(const Tensor& t) {
+  if (t.is_contiguous()) return t;
+  Tensor out = make_empty(t.sizes(), t.dtype());
+  copy_into(out, t);
+  return out;
+}
+
+}  // namespace tg::detail

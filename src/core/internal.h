@@ -1,0 +1,38 @@
+#pragma once
+// Helpers shared by the op implementations (private to the library).
+#include <string>
+
+#include "tensorgrad/functions.h"
+#include "tensorgrad/tensor.h"
+
+namespace tg::detail {
+
+/// A new contiguous tensor, uninitialised.
+Tensor make_empty(IntArrayRef sizes, ScalarType dtype);
+/// A view of base's storage with the given geometry (offset in elements). No autograd: the
+/// calling op records its own node.
+Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+DimVector contiguous_strides(IntArrayRef sizes);
+/// Wraps a possibly negative dim into [0, ndim); throws naming `op` when out of range.
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
+/// "[2, 3]"
+std::string shape_str(IntArrayRef sizes);
+/// t converted to dtype without autograd (t itself when it already has that dtype).
+Tensor cast(const Tensor& t, ScalarType dtype);
+/// t's data as a contiguous tensor without autograd (t itself when already contiguous).
+Tensor contiguous_data(const Tensor& t);
+/// Copies src (broadcast, converting dtype) into dst. No autograd, no version bump.
+void copy_into(const Tensor& dst, const Tensor& src);
+/// Increments the version counter shared by t's views (call after writing t's data in place).
+inline void bump_version(const Tensor& t) {
+  t.unsafeGetTensorImpl()->storage->version.fetch_add(1, std::memory_order_relaxed);
+}
+
+/// Runs an in-place op `op` (e.g. "mul_") on self. `out_of_place(self)` computes the result with
+/// autograd; `in_place_kernel()` writes the result into self without autograd. See
+/// Note [In-place ops] in src/core/inplace.cpp.
+Tensor& inplace(Tensor& self, const char* op, bool other_requires_grad,
+                const std::function<Tensor(const Tensor&)>& out_of_place,
+                const std::function<void()>& in_place_kernel);
+
+}  // namespace tg::detail

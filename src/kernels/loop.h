@@ -1,0 +1,204 @@
+#pragma once
+// The elementwise iteration every kernel uses: operands broadcast to one shape, dimensions
+// coalesced, and the innermost run handed to a typed loop that the compiler vectorises when the
+// run is contiguous. Kernels know nothing of autograd.
+#include <omp.h>
+
+#include <array>
+#include <cstdint>
+
+#include "tensorgrad/functions.h"
+#include "tensorgrad/tensor.h"
+
+namespace tg::kernels {
+
+template <class T>
+struct Tag {
+  using type = T;
+};
+
+/// Calls f(Tag<T>{}) with T the C++ type of dtype t.
+template <class F>
+decltype(auto) dispatch(ScalarType t, F&& f) {
+  switch (t) {
+    case kFloat: return f(Tag<float>{});
+    case kDouble: return f(Tag<double>{});
+    case kLong: return f(Tag<int64_t>{});
+    case kBool: return f(Tag<bool>{});
+  }
+  return f(Tag<float>{});
+}
+/// As dispatch, for ops defined on float and double only; others throw naming the op.
+template <class F>
+decltype(auto) dispatch_floating(ScalarType t, const char* op, F&& f) {
+  TG_CHECK(t == kFloat || t == kDouble, op, ": expected a floating-point tensor (Float or Double) but got ",
+           t, "; convert with .to(tg::kFloat)");
+  if (t == kDouble) return f(Tag<double>{});
+  return f(Tag<float>{});
+}
+
+/// Elements per thread below which a loop stays on one thread.
+constexpr int64_t kGrainSize = 32768;
+
+/// Iterates N operands (operand 0 is usually the output) over one broadcast shape.
+template <int N>
+class StridedIter {
+ public:
+  /// Every operand must be broadcastable to `shape` (checked by the caller).
+  StridedIter(IntArrayRef shape, const std::array<const Tensor*, N>& ops) {
+    const int nd = static_cast<int>(shape.size());
+    numel_ = 1;
+    for (int64_t s : shape) numel_ *= s;
+    for (int k = 0; k < N; ++k) {
+      const Tensor& t = *ops[k];
+      base_[k] = static_cast<char*>(t.data_ptr());
+      const int64_t es = static_cast<int64_t>(t.element_size());
+      const int off = nd - static_cast<int>(t.dim());
+      strides_[k].assign(static_cast<size_t>(nd), 0);
+      for (int d = 0; d < t.dim(); ++d)
+        strides_[k][d + off] = t.size(d) == 1 ? 0 : t.stride(d) * es;
+    }
+    // Coalesce: merge dim d into d-1 when every operand walks them as one.
+    for (int d = 0; d < nd; ++d) {
+      if (shape[d] == 1) continue;
+      if (!shape_.empty()) {
+        bool merge = true;
+        for (int k = 0; k < N && merge; ++k)
+          merge = strides_[k][d] * shape[d] == coalesced_[k].back();
+        if (merge) {
+          shape_.back() *= shape[d];
+          for (int k = 0; k < N; ++k) coalesced_[k].back() = strides_[k][d];
+          continue;
+        }
+      }
+      shape_.push_back(shape[d]);
+      for (int k = 0; k < N; ++k) coalesced_[k].push_back(strides_[k][d]);
+    }
+    if (shape_.empty()) {
+      shape_.push_back(1);
+      for (int k = 0; k < N; ++k) coalesced_[k].push_back(0);
+    }
+  }
+
+  int64_t numel() const { return numel_; }
+
+  /// Calls body(ptrs, inner_strides, n) for each innermost run; in parallel above the grain size.
+  template <class Body>
+  void for_each(Body&& body) const {
+    if (numel_ == 0) return;
+    const int64_t inner = shape_.back();
+    const int64_t outer = numel_ / inner;
+    const int nthreads = omp_get_max_threads();
+    if (numel_ >= 2 * kGrainSize && nthreads > 1 && !omp_in_parallel()) {
+      // Split the flat range into equal chunks; each chunk walks its own counter.
+#pragma omp parallel
+      {
+        const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
+        const int64_t begin = numel_ * tid / nt, end = numel_ * (tid + 1) / nt;
+        run_range(begin, end, body);
+      }
+    } else if (outer == 1) {
+      std::array<char*, N> p = base_;
+      std::array<int64_t, N> s;
+      for (int k = 0; k < N; ++k) s[k] = coalesced_[k].back();
+      body(p.data(), s.data(), inner);
+    } else {
+      run_range(0, numel_, body);
+    }
+  }
+
+ private:
+  template <class Body>
+  void run_range(int64_t begin, int64_t end, Body& body) const {
+    const int nd = static_cast<int>(shape_.size());
+    const int64_t inner = shape_[nd - 1];
+    DimVector idx(static_cast<size_t>(nd), 0);
+    int64_t rest = begin;
+    for (int d = nd - 1; d >= 0; --d) {
+      idx[d] = rest % shape_[d];
+      rest /= shape_[d];
+    }
+    std::array<int64_t, N> s;
+    for (int k = 0; k < N; ++k) s[k] = coalesced_[k][nd - 1];
+    int64_t pos = begin;
+    while (pos < end) {
+      std::array<char*, N> p;
+      for (int k = 0; k < N; ++k) {
+        int64_t off = 0;
+        for (int d = 0; d < nd; ++d) off += idx[d] * coalesced_[k][d];
+        p[k] = base_[k] + off;
+      }
+      const int64_t n = std::min(inner - idx[nd - 1], end - pos);
+      body(p.data(), s.data(), n);
+      pos += n;
+      idx[nd - 1] += n;
+      for (int d = nd - 1; d > 0 && idx[d] >= shape_[d]; --d) {
+        idx[d] = 0;
+        ++idx[d - 1];
+      }
+    }
+  }
+
+  int64_t numel_;
+  std::array<char*, N> base_;
+  std::array<DimVector, N> strides_;
+  std::array<DimVector, N> coalesced_;
+  DimVector shape_;
+};
+
+/// out[i] = f(a[i]) over same-shape or broadcast operands of types O and A.
+template <class O, class A, class F>
+void unary_loop(const Tensor& out, const Tensor& a, F f) {
+  StridedIter<2> it(out.sizes(), {&out, &a});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    O* o = reinterpret_cast<O*>(p[0]);
+    const A* x = reinterpret_cast<const A*>(p[1]);
+    if (s[0] == sizeof(O) && s[1] == sizeof(A)) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+    } else if (s[0] == sizeof(O) && s[1] == 0) {
+      const O v = f(*x);
+      for (int64_t i = 0; i < n; ++i) o[i] = v;
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]));
+    }
+  });
+}
+
+/// out[i] = f(a[i], b[i]) with broadcasting; O, A, B are the element types.
+template <class O, class A, class B, class F>
+void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+  StridedIter<3> it(out.sizes(), {&out, &a, &b});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    O* o = reinterpret_cast<O*>(p[0]);
+    const A* x = reinterpret_cast<const A*>(p[1]);
+    const B* y = reinterpret_cast<const B*>(p[2]);
+    if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == sizeof(B)) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+    } else if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == 0) {
+      const B yv = *y;
+      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+    } else if (s[0] == sizeof(O) && s[1] == 0 && s[2] == sizeof(B)) {
+      const A xv = *x;
+      for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]),
+                                                   *reinterpret_cast<const B*>(p[2] + i * s[2]));
+    }
+  });
+}
+
+/// out[i] = f(a[i], b[i], c[i]) with broadcasting.
+template <class O, class A, class B, class C, class F>
+void ternary_loop(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, F f) {
+  StridedIter<4> it(out.sizes(), {&out, &a, &b, &c});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]),
+                                                 *reinterpret_cast<const B*>(p[2] + i * s[2]),
+                                                 *reinterpret_cast<const C*>(p[3] + i * s[3]));
+  });
+}
+
+}  // namespace tg::kernels

@@ -1,0 +1,441 @@
+// Arithmetic (add sub mul div neg), comparisons, the operators, and the basic in-place ops.
+#include "autograd/record.h"
+#include "core/internal.h"
+#include "kernels/loop.h"
+
+namespace tg {
+
+using autograd::BackwardArgs;
+using autograd::needs_grad;
+using autograd::record;
+using autograd::save;
+
+// ---- broadcasting and promotion ----
+
+DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b) {
+  const size_t n = std::max(a.size(), b.size());
+  DimVector out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
+    const int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
+    TG_CHECK(x == y || x == 1 || y == 1, "broadcast: the size of tensor a (", x,
+             ") must match the size of tensor b (", y, ") at non-singleton dimension ",
+             static_cast<int64_t>(n - 1 - i), "; shapes ", detail::shape_str(a), " and ",
+             detail::shape_str(b), " are not broadcastable");
+    out[n - 1 - i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+namespace {
+enum Kind { kKindBool, kKindInt, kKindFloat };
+Kind kind_of(ScalarType t) {
+  return t == kBool ? kKindBool : t == kLong ? kKindInt : kKindFloat;
+}
+ScalarType promote(ScalarType a, ScalarType b) { return a > b ? a : b; }
+// libtorch's rule: a lower category (0-d tensor, then Scalar) only counts when it is of a higher
+// kind (bool < integer < floating) than the higher category's result.
+ScalarType combine(ScalarType higher, ScalarType lower) {
+  return kind_of(lower) > kind_of(higher) ? promote(higher, lower) : higher;
+}
+// A floating Scalar participates as the default dtype (Float), as a wrapped number in libtorch.
+ScalarType scalar_dtype(const Scalar& s) { return s.isFloatingPoint() ? kFloat : s.type(); }
+}  // namespace
+
+ScalarType result_type(const Tensor& a, const Tensor& b) {
+  const bool a0 = a.dim() == 0, b0 = b.dim() == 0;
+  if (a0 == b0) return promote(a.dtype(), b.dtype());
+  return a0 ? combine(b.dtype(), a.dtype()) : combine(a.dtype(), b.dtype());
+}
+
+ScalarType result_type(const Tensor& a, const Scalar& b) {
+  return combine(a.dtype(), scalar_dtype(b));
+}
+
+// ---- kernels ----
+
+namespace {
+
+enum class Arith { Add, Sub, Mul, Div };
+
+template <Arith op, class T>
+inline T arith(T x, T y, T alpha) {
+  if constexpr (op == Arith::Add) return static_cast<T>(x + alpha * y);
+  if constexpr (op == Arith::Sub) return static_cast<T>(x - alpha * y);
+  if constexpr (op == Arith::Mul) return static_cast<T>(x * y);
+  if constexpr (op == Arith::Div) return static_cast<T>(x / y);
+}
+
+template <Arith op>
+ScalarType compute_type(ScalarType promoted, const char* name) {
+  if (op == Arith::Div && !is_floating_point(promoted)) return kFloat;  // true division
+  TG_CHECK(!(op == Arith::Sub && promoted == kBool), name,
+           ": subtraction, the `-` operator, with bool tensors is not supported; convert them "
+           "with .to(tg::kLong) first");
+  return promoted;
+}
+
+// out = a op b, with a and b converted to out's dtype.
+template <Arith op>
+void arith_kernel(const Tensor& out, const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  const ScalarType t = out.dtype();
+  Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
+  kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T al = alpha.to<T>();
+    kernels::binary_loop<T, T, T>(out, ac, bc, [al](T x, T y) { return arith<op, T>(x, y, al); });
+  });
+}
+
+template <Arith op>
+void arith_scalar_kernel(const Tensor& out, const Tensor& a, const Scalar& s,
+                         const Scalar& alpha) {
+  const ScalarType t = out.dtype();
+  Tensor ac = detail::cast(a, t);
+  kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T v = s.to<T>(), al = alpha.to<T>();
+    kernels::unary_loop<T, T>(out, ac, [v, al](T x) { return arith<op, T>(x, v, al); });
+  });
+}
+
+template <Arith op>
+Tensor arith_tensor(const Tensor& a, const Tensor& b, const Scalar& alpha, const char* name) {
+  const ScalarType t = compute_type<op>(result_type(a, b), name);
+  Tensor out = detail::make_empty(broadcast_shapes(a.sizes(), b.sizes()), t);
+  arith_kernel<op>(out, a, b, alpha);
+  return out;
+}
+
+template <Arith op>
+Tensor arith_scalar(const Tensor& a, const Scalar& s, const Scalar& alpha, const char* name) {
+  const ScalarType t = compute_type<op>(result_type(a, s), name);
+  Tensor out = detail::make_empty(a.sizes(), t);
+  arith_scalar_kernel<op>(out, a, s, alpha);
+  return out;
+}
+
+bool is_one(const Scalar& s) { return s.toDouble() == 1.0; }
+
+}  // namespace
+
+// ---- differentiable arithmetic ----
+
+Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  Tensor result = arith_tensor<Arith::Add>(self, other, alpha, "add");
+  if (needs_grad(self, other))
+    record("AddBackward0", {self, other}, {result}, save(),
+           [alpha](BackwardArgs<0>& a) -> variable_list {
+             return {a.grad(), is_one(alpha) ? a.grad() : a.grad() * alpha};
+           });
+  return result;
+}
+
+Tensor add(const Tensor& self, const Scalar& other, const Scalar& alpha) {
+  Tensor result = arith_scalar<Arith::Add>(self, other, alpha, "add");
+  if (needs_grad(self))
+    record("AddBackward1", {self}, {result}, save(),
+           [](BackwardArgs<0>& a) -> variable_list { return {a.grad()}; });
+  return result;
+}
+
+Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  Tensor result = arith_tensor<Arith::Sub>(self, other, alpha, "sub");
+  if (needs_grad(self, other))
+    record("SubBackward0", {self, other}, {result}, save(),
+           [alpha](BackwardArgs<0>& a) -> variable_list {
+             return {a.grad(), is_one(alpha) ? -a.grad() : a.grad() * (-alpha)};
+           });
+  return result;
+}
+
+Tensor sub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
+  Tensor result = arith_scalar<Arith::Sub>(self, other, alpha, "sub");
+  if (needs_grad(self))
+    record("SubBackward1", {self}, {result}, save(),
+           [](BackwardArgs<0>& a) -> variable_list { return {a.grad()}; });
+  return result;
+}
+
+Tensor mul(const Tensor& self, const Tensor& other) {
+  Tensor result = arith_tensor<Arith::Mul>(self, other, 1, "mul");
+  if (needs_grad(self, other)) {
+    // Save each factor only if the other one's gradient needs it.
+    const bool self_rg = self.requires_grad(), other_rg = other.requires_grad();
+    record("MulBackward0", {self, other}, {result},
+           save(other_rg ? self : Tensor(), self_rg ? other : Tensor()),
+           [](BackwardArgs<2>& a) -> variable_list {
+             return {a.needs(0) ? a.grad() * a.saved[1] : Tensor(),
+                     a.needs(1) ? a.grad() * a.saved[0] : Tensor()};
+           });
+  }
+  return result;
+}
+
+Tensor mul(const Tensor& self, const Scalar& other) {
+  Tensor result = arith_scalar<Arith::Mul>(self, other, 1, "mul");
+  if (needs_grad(self))
+    record("MulBackward1", {self}, {result}, save(),
+           [other](BackwardArgs<0>& a) -> variable_list { return {a.grad() * other}; });
+  return result;
+}
+
+Tensor div(const Tensor& self, const Tensor& other) {
+  Tensor result = arith_tensor<Arith::Div>(self, other, 1, "div");
+  if (needs_grad(self, other)) {
+    const bool other_rg = other.requires_grad();
+    record("DivBackward0", {self, other}, {result}, save(other_rg ? self : Tensor(), other),
+           [](BackwardArgs<2>& a) -> variable_list {
+             const Tensor& b = a.saved[1];
+             return {a.needs(0) ? a.grad() / b : Tensor(),
+                     a.needs(1) ? -a.grad() * a.saved[0] / (b * b) : Tensor()};
+           });
+  }
+  return result;
+}
+
+Tensor div(const Tensor& self, const Scalar& other) {
+  Tensor result = arith_scalar<Arith::Div>(self, other, 1, "div");
+  if (needs_grad(self))
+    record("DivBackward1", {self}, {result}, save(),
+           [other](BackwardArgs<0>& a) -> variable_list { return {a.grad() / other}; });
+  return result;
+}
+
+Tensor neg(const Tensor& self) {
+  TG_CHECK(self.dtype() != kBool, "neg: negation, the `-` operator, on a bool tensor is not "
+           "supported; use logical_not or convert with .to(tg::kLong)");
+  Tensor result = arith_scalar<Arith::Mul>(self, -1, 1, "neg");
+  if (needs_grad(self))
+    record("NegBackward0", {self}, {result}, save(),
+           [](BackwardArgs<0>& a) -> variable_list { return {-a.grad()}; });
+  return result;
+}
+
+Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
+  // other - alpha * self
+  const ScalarType t = compute_type<Arith::Sub>(result_type(self, other), "rsub");
+  Tensor result = detail::make_empty(self.sizes(), t);
+  Tensor sc = detail::cast(self, t);
+  kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T v = other.to<T>(), al = alpha.to<T>();
+    kernels::unary_loop<T, T>(result, sc, [v, al](T x) { return static_cast<T>(v - al * x); });
+  });
+  if (needs_grad(self))
+    record("RsubBackward1", {self}, {result}, save(),
+           [alpha](BackwardArgs<0>& a) -> variable_list { return {a.grad() * (-alpha)}; });
+  return result;
+}
+
+Tensor rdiv(const Tensor& self, const Scalar& other) {
+  // other / self
+  const ScalarType t = compute_type<Arith::Div>(result_type(self, other), "div");
+  Tensor result = detail::make_empty(self.sizes(), t);
+  Tensor sc = detail::cast(self, t);
+  kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T v = other.to<T>();
+    kernels::unary_loop<T, T>(result, sc, [v](T x) { return static_cast<T>(v / x); });
+  });
+  if (needs_grad(self))
+    record("DivBackward0", {self}, {result}, save(self),
+           [other](BackwardArgs<1>& a) -> variable_list {
+             const Tensor& x = a.saved[0];
+             return {-a.grad() * other / (x * x)};
+           });
+  return result;
+}
+
+Tensor Tensor::add(const Tensor& o, const Scalar& alpha) const { return tg::add(*this, o, alpha); }
+Tensor Tensor::add(const Scalar& o, const Scalar& alpha) const { return tg::add(*this, o, alpha); }
+Tensor Tensor::sub(const Tensor& o, const Scalar& alpha) const { return tg::sub(*this, o, alpha); }
+Tensor Tensor::sub(const Scalar& o, const Scalar& alpha) const { return tg::sub(*this, o, alpha); }
+Tensor Tensor::mul(const Tensor& o) const { return tg::mul(*this, o); }
+Tensor Tensor::mul(const Scalar& o) const { return tg::mul(*this, o); }
+Tensor Tensor::div(const Tensor& o) const { return tg::div(*this, o); }
+Tensor Tensor::div(const Scalar& o) const { return tg::div(*this, o); }
+Tensor Tensor::neg() const { return tg::neg(*this); }
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, b); }
+Tensor operator+(const Scalar& a, const Tensor& b) { return add(b, a); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, b); }
+Tensor operator-(const Scalar& a, const Tensor& b) { return rsub(b, a); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, b); }
+Tensor operator*(const Scalar& a, const Tensor& b) { return mul(b, a); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, b); }
+Tensor operator/(const Scalar& a, const Tensor& b) { return rdiv(b, a); }
+Tensor operator-(const Tensor& a) { return neg(a); }
+
+// ---- comparisons ----
+
+namespace {
+enum class Cmp { Eq, Ne, Lt, Le, Gt, Ge };
+template <Cmp op, class T>
+inline bool compare(T x, T y) {
+  if constexpr (op == Cmp::Eq) return x == y;
+  if constexpr (op == Cmp::Ne) return x != y;
+  if constexpr (op == Cmp::Lt) return x < y;
+  if constexpr (op == Cmp::Le) return x <= y;
+  if constexpr (op == Cmp::Gt) return x > y;
+  if constexpr (op == Cmp::Ge) return x >= y;
+}
+template <Cmp op>
+Tensor compare_tensor(const Tensor& a, const Tensor& b) {
+  const ScalarType t = result_type(a, b);
+  Tensor out = detail::make_empty(broadcast_shapes(a.sizes(), b.sizes()), kBool);
+  Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
+  kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    kernels::binary_loop<bool, T, T>(out, ac, bc, [](T x, T y) { return compare<op, T>(x, y); });
+  });
+  return out;
+}
+template <Cmp op>
+Tensor compare_scalar(const Tensor& a, const Scalar& s) {
+  // Compare in double when the scalar is floating and the tensor integral (2 < 2.5 is true).
+  const ScalarType t = result_type(a, s) == a.dtype() ? a.dtype() : kDouble;
+  Tensor out = detail::make_empty(a.sizes(), kBool);
+  Tensor ac = detail::cast(a, t);
+  kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T v = s.to<T>();
+    kernels::unary_loop<bool, T>(out, ac, [v](T x) { return compare<op, T>(x, v); });
+  });
+  return out;
+}
+}  // namespace
+
+#define TG_COMPARISON(name, op, sym)                                                           \
+  Tensor name(const Tensor& a, const Tensor& b) { return compare_tensor<Cmp::op>(a, b); }     \
+  Tensor name(const Tensor& a, const Scalar& b) { return compare_scalar<Cmp::op>(a, b); }     \
+  Tensor Tensor::name(const Tensor& o) const { return tg::name(*this, o); }                  \
+  Tensor Tensor::name(const Scalar& o) const { return tg::name(*this, o); }                  \
+  Tensor operator sym(const Tensor& a, const Tensor& b) { return tg::name(a, b); }           \
+  Tensor operator sym(const Tensor& a, const Scalar& b) { return tg::name(a, b); }
+TG_COMPARISON(eq, Eq, ==)
+TG_COMPARISON(ne, Ne, !=)
+TG_COMPARISON(lt, Lt, <)
+TG_COMPARISON(le, Le, <=)
+TG_COMPARISON(gt, Gt, >)
+TG_COMPARISON(ge, Ge, >=)
+#undef TG_COMPARISON
+
+// ---- in-place ----
+
+namespace {
+void check_inplace_cast(const Tensor& self, ScalarType result, const char* op) {
+  TG_CHECK(result <= self.dtype() || (is_floating_point(self.dtype()) && is_floating_point(result)),
+           op, ": result type ", result, " can't be cast to the desired output type ",
+           self.dtype(), "; convert the tensor with .to(tg::k", to_string(result), ") first");
+}
+void check_inplace_shape(const Tensor& self, const Tensor& other, const char* op) {
+  DimVector shape = broadcast_shapes(self.sizes(), other.sizes());
+  TG_CHECK(IntArrayRef(shape).equals(self.sizes()), op, ": output with shape ",
+           detail::shape_str(self.sizes()), " doesn't match the broadcast shape ",
+           detail::shape_str(shape));
+}
+template <Arith op>
+Tensor& arith_(Tensor& self, const Tensor& other, const Scalar& alpha, const char* name,
+               Tensor (*out_of_place)(const Tensor&, const Tensor&)) {
+  check_inplace_shape(self, other, name);
+  check_inplace_cast(self, compute_type<op>(result_type(self, other), name), name);
+  return detail::inplace(
+      self, name, other.requires_grad(),
+      [&](const Tensor& old) {
+        return op == Arith::Add   ? tg::add(old, other, alpha)
+               : op == Arith::Sub ? tg::sub(old, other, alpha)
+                                  : out_of_place(old, other);
+      },
+      [&] { arith_kernel<op>(self, self, other, alpha); });
+}
+template <Arith op>
+Tensor& arith_scalar_(Tensor& self, const Scalar& other, const Scalar& alpha, const char* name,
+                      Tensor (*out_of_place)(const Tensor&, const Scalar&)) {
+  check_inplace_cast(self, compute_type<op>(result_type(self, other), name), name);
+  return detail::inplace(
+      self, name, false,
+      [&](const Tensor& old) {
+        return op == Arith::Add   ? tg::add(old, other, alpha)
+               : op == Arith::Sub ? tg::sub(old, other, alpha)
+                                  : out_of_place(old, other);
+      },
+      [&] { arith_scalar_kernel<op>(self, self, other, alpha); });
+}
+Tensor mul_tt(const Tensor& a, const Tensor& b) { return tg::mul(a, b); }
+Tensor div_tt(const Tensor& a, const Tensor& b) { return tg::div(a, b); }
+Tensor mul_ts(const Tensor& a, const Scalar& b) { return tg::mul(a, b); }
+Tensor div_ts(const Tensor& a, const Scalar& b) { return tg::div(a, b); }
+}  // namespace
+
+Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) {
+  return arith_<Arith::Add>(*this, o, alpha, "add_", nullptr);
+}
+Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) {
+  return arith_scalar_<Arith::Add>(*this, o, alpha, "add_", nullptr);
+}
+Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) {
+  return arith_<Arith::Sub>(*this, o, alpha, "sub_", nullptr);
+}
+Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) {
+  return arith_scalar_<Arith::Sub>(*this, o, alpha, "sub_", nullptr);
+}
+Tensor& Tensor::mul_(const Tensor& o) { return arith_<Arith::Mul>(*this, o, 1, "mul_", mul_tt); }
+Tensor& Tensor::mul_(const Scalar& o) {
+  return arith_scalar_<Arith::Mul>(*this, o, 1, "mul_", mul_ts);
+}
+Tensor& Tensor::div_(const Tensor& o) { return arith_<Arith::Div>(*this, o, 1, "div_", div_tt); }
+Tensor& Tensor::div_(const Scalar& o) {
+  return arith_scalar_<Arith::Div>(*this, o, 1, "div_", div_ts);
+}
+
+Tensor& Tensor::neg_() {
+  TG_CHECK(dtype() != kBool, "neg_: negation on a bool tensor is not supported");
+  return detail::inplace(
+      *this, "neg_", false, [](const Tensor& old) { return tg::neg(old); },
+      [this] { arith_scalar_kernel<Arith::Mul>(*this, *this, -1, 1); });
+}
+
+Tensor& Tensor::fill_(const Scalar& value) {
+  return detail::inplace(
+      *this, "fill_", false,
+      [&](const Tensor& old) {
+        Tensor result = detail::make_empty(old.sizes(), old.dtype());
+        NoGradGuard no_grad;
+        result.fill_(value);
+        record("FillBackward0", {old}, {result}, save(),
+               [](BackwardArgs<0>& a) -> variable_list { return {zeros_like(a.grad())}; });
+        return result;
+      },
+      [&] {
+        kernels::dispatch(dtype(), [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          const T v = value.to<T>();
+          kernels::unary_loop<T, T>(*this, *this, [v](T) { return v; });
+        });
+      });
+}
+
+Tensor& Tensor::zero_() { return fill_(0); }
+
+Tensor& Tensor::copy_(const Tensor& src, bool /*non_blocking*/) {
+  check_inplace_shape(*this, src, "copy_");
+  return detail::inplace(
+      *this, "copy_", src.requires_grad(),
+      [&](const Tensor& old) {
+        Tensor result = detail::make_empty(old.sizes(), old.dtype());
+        detail::copy_into(result, src);
+        record("CopyBackwards", {old, src}, {result}, save(),
+               [](BackwardArgs<0>& a) -> variable_list {
+                 return {zeros_like(a.grad()), a.grad()};
+               });
+        return result;
+      },
+      [&] { detail::copy_into(*this, src); });
+}
+
+}  // namespace tg

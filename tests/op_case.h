@@ -1,0 +1,69 @@
+#pragma once
+// The op-case table: every differentiable op has at least one case here, and from the table the
+// tests check forward values against an independent reference, gradcheck and gradgradcheck in
+// f64 (tests/test_op_cases.cpp). A case is registered with TG_OP_CASE in tests/op_cases/*.cpp.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tensorgrad/tensorgrad.h"
+
+namespace tg::testing {
+
+struct OpCase {
+  /// The op's public name as in kDifferentiableOps (e.g. "mul"); several cases may share it.
+  std::string op;
+  /// What this case exercises, e.g. "broadcast" or "dim1_keepdim".
+  std::string variant;
+  /// Fresh kDouble inputs; those to differentiate have requires_grad set.
+  std::function<variable_list()> inputs;
+  /// The op under test.
+  std::function<variable_list(const variable_list&)> fn;
+  /// The expected outputs, computed independently of tensorgrad's ops (plain loops over
+  /// data_ptr<double>() or hand-written constants).
+  std::function<variable_list(const variable_list&)> reference;
+  /// False only for ops whose derivative is zero almost everywhere, where second derivatives are
+  /// trivially checked by gradcheck already (floor, sign...): the reason goes in `variant`.
+  bool gradgrad = true;
+};
+
+std::vector<OpCase>& op_case_registry();
+
+struct OpCaseRegistrar {
+  explicit OpCaseRegistrar(OpCase c) { op_case_registry().push_back(std::move(c)); }
+};
+
+/// Every differentiable op of the public API. test_op_cases fails when one has no case.
+inline const std::vector<std::string>& differentiable_ops() {
+  static const std::vector<std::string> ops = {
+      // arithmetic
+      "add", "sub", "mul", "div", "neg", "pow", "rsub", "rdiv",
+      // selection
+      "where", "maximum", "minimum", "clamp", "clamp_min", "clamp_max",
+      // elementwise math
+      "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tan",
+      "tanh", "sigmoid", "relu", "reciprocal", "square", "erf", "floor", "ceil", "round",
+      // reductions
+      "sum", "mean", "prod", "max", "min", "amax", "amin", "norm", "var", "std", "logsumexp",
+      "softmax", "log_softmax", "cumsum",
+      // shape and views
+      "view", "reshape", "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze",
+      "expand", "slice", "narrow", "select", "index_select", "gather", "scatter_add",
+      "masked_fill", "chunk", "split", "unbind", "repeat", "contiguous", "clone", "to", "cat",
+      "stack",
+      // linear algebra
+      "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
+      // in-place (differentiable through the graph they rebase)
+      "add_", "mul_",
+  };
+  return ops;
+}
+
+}  // namespace tg::testing
+
+#define TG_OP_CASE_CONCAT2(a, b) a##b
+#define TG_OP_CASE_CONCAT(a, b) TG_OP_CASE_CONCAT2(a, b)
+/// TG_OP_CASE({ .op = "mul", .variant = "broadcast", .inputs = ..., .fn = ..., .reference = ...});
+#define TG_OP_CASE(...)                                                                  \
+  static ::tg::testing::OpCaseRegistrar TG_OP_CASE_CONCAT(tg_op_case_, __COUNTER__)( \
+      ::tg::testing::OpCase __VA_ARGS__)
