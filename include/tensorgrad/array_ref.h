@@ -6,6 +6,8 @@
 #include <cstring>
 #include <initializer_list>
 #include <iosfwd>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace tg {
@@ -17,12 +19,23 @@ class ArrayRef {
   constexpr ArrayRef() = default;
   constexpr ArrayRef(const T& one) : data_(&one), size_(1) {}  // NOLINT: implicit as in c10
   constexpr ArrayRef(const T* data, size_t size) : data_(data), size_(size) {}
+  // Like c10::ArrayRef, a view of a braced list lives as long as the full-expression: pass it
+  // straight to a function, never store it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
   constexpr ArrayRef(std::initializer_list<T> list)  // NOLINT
       : data_(list.begin() == list.end() ? nullptr : list.begin()), size_(list.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
   template <class A>
   ArrayRef(const std::vector<T, A>& v) : data_(v.data()), size_(v.size()) {}  // NOLINT
-  template <class C, class = decltype(std::declval<const C&>().data()),
-            class = std::enable_if_t<!std::is_same_v<C, std::vector<T>>>>
+  template <class C,
+            class = std::enable_if_t<
+                !std::is_same_v<C, std::vector<T>> &&
+                std::is_convertible_v<decltype(std::declval<const C&>().data()), const T*>>>
   ArrayRef(const C& c) : data_(c.data()), size_(c.size()) {}  // NOLINT
 
   constexpr const T* data() const { return data_; }
