@@ -67,6 +67,7 @@ struct Storage {
   /// Frees external memory (from_blob with a deleter); null for memory owned by the Storage.
   void (*external_deleter)(void*, void*) = nullptr;
   void* external_context = nullptr;
+  int size_class = 0;  // of the allocation; see Note [Storage pool] in storage.cpp
 
   /// A new buffer of nbytes, 64-byte aligned. Throws tg::Error naming the size if memory is out.
   static IntrusivePtr<Storage> allocate(size_t nbytes);

@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <array>
+#include <initializer_list>
 #include <cstdint>
 
 #include "tensorgrad/functions.h"
@@ -146,9 +147,40 @@ class StridedIter {
   DimVector shape_;
 };
 
+/// Runs body(begin, end) over [0, n), in parallel above the grain size.
+template <class Body>
+inline void parallel_range(int64_t n, Body&& body) {
+  if (n >= 2 * kGrainSize && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+#pragma omp parallel
+    {
+      const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
+      body(n * tid / nt, n * (tid + 1) / nt);
+    }
+  } else {
+    body(int64_t(0), n);
+  }
+}
+
+/// True when every tensor is contiguous with the same number of elements: the loop can then
+/// walk flat arrays (the common case, and the cheapest for 1-element tensors).
+inline bool all_flat(std::initializer_list<const Tensor*> ts) {
+  const int64_t n = (*ts.begin())->numel();
+  for (const Tensor* t : ts)
+    if (t->numel() != n || !t->is_contiguous()) return false;
+  return true;
+}
+
 /// out[i] = f(a[i]) over same-shape or broadcast operands of types O and A.
 template <class O, class A, class F>
 void unary_loop(const Tensor& out, const Tensor& a, F f) {
+  if (all_flat({&out, &a})) {
+    O* o = static_cast<O*>(out.data_ptr());
+    const A* x = static_cast<const A*>(a.data_ptr());
+    parallel_range(out.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) o[i] = f(x[i]);
+    });
+    return;
+  }
   StridedIter<2> it(out.sizes(), {&out, &a});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
@@ -168,6 +200,15 @@ void unary_loop(const Tensor& out, const Tensor& a, F f) {
 /// out[i] = f(a[i], b[i]) with broadcasting; O, A, B are the element types.
 template <class O, class A, class B, class F>
 void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
+  if (all_flat({&out, &a, &b})) {
+    O* o = static_cast<O*>(out.data_ptr());
+    const A* x = static_cast<const A*>(a.data_ptr());
+    const B* y = static_cast<const B*>(b.data_ptr());
+    parallel_range(out.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) o[i] = f(x[i], y[i]);
+    });
+    return;
+  }
   StridedIter<3> it(out.sizes(), {&out, &a, &b});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
