@@ -86,6 +86,8 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual variable_list apply(variable_list&& grads) = 0;
   /// Frees saved tensors; called after backward unless retain_graph.
   virtual void release_variables() {}
+  /// One line per saved tensor ("Float [2, 2]", or "freed"), for graph pictures.
+  virtual std::vector<std::string> saved_tensors_info() const { return {}; }
   variable_list operator()(variable_list&& grads) { return apply(std::move(grads)); }
 
   const edge_list& next_edges() const { return next_edges_; }

@@ -141,11 +141,19 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
     node->run_tensor_pre_hooks(task.buffer);
     for (auto [input_nr, index] : task.captures) graph.captured[index] = task.buffer[input_nr];
     if (!task.executes) continue;
-    variable_list outputs = node->apply(std::move(task.buffer));
+    task.buffer.resize(node->num_inputs());
+    bool any_gradient = false;
+    for (const Tensor& g : task.buffer) any_gradient = any_gradient || g.defined();
+    variable_list outputs;
+    if (any_gradient) {
+      outputs = node->apply(std::move(task.buffer));
+      TG_CHECK(outputs.size() == node->num_outputs(), "Function ", node->name(),
+               " returned an incorrect number of gradients (expected ", node->num_outputs(),
+               ", got ", outputs.size(), ")");
+    } else {
+      outputs.resize(node->num_outputs());  // nothing arrived: nothing flows on
+    }
     if (!keep_graph) node->release_variables();
-    TG_CHECK(outputs.size() == node->num_outputs(), "Function ", node->name(),
-             " returned an incorrect number of gradients (expected ", node->num_outputs(),
-             ", got ", outputs.size(), ")");
     for (size_t i = 0; i < outputs.size(); ++i) {
       const Edge& e = node->next_edge(i);
       if (!e.is_valid()) continue;

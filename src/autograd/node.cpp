@@ -170,6 +170,11 @@ void SavedVariable::reset() {
   data_ = Tensor();
 }
 
+std::string SavedVariable::describe() const {
+  if (released_) return "freed";
+  return std::string(to_string(data_.dtype())) + " " + detail::shape_str(data_.sizes());
+}
+
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   if (!was_defined_) return Tensor();
   TG_CHECK(!released_, "Trying to backward through the graph a second time (or directly access "

@@ -85,6 +85,12 @@ class OpNode final : public Node {
   void release_variables() override {
     for (auto& s : saved_) s.reset();
   }
+  std::vector<std::string> saved_tensors_info() const override {
+    std::vector<std::string> info;
+    for (const auto& s : saved_)
+      if (s.defined()) info.push_back(s.describe());
+    return info;
+  }
   std::array<SavedVariable, K> saved_;
 
  private:

@@ -1,0 +1,187 @@
+// Custom Functions: the node that runs a user's backward, and the wiring of its outputs.
+#include "tensorgrad/autograd/function.h"
+
+#include <cxxabi.h>
+
+#include <cstdlib>
+
+#include "autograd/meta.h"
+#include "autograd/record.h"
+#include "core/internal.h"
+
+namespace tg::autograd {
+
+std::string demangle(const char* name) {
+  int status = 0;
+  char* out = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  std::string result = status == 0 && out ? out : name;
+  std::free(out);
+  return result;
+}
+
+void AutogradContext::mark_dirty(const variable_list& inputs) {
+  for (const Tensor& t : inputs) dirty_.insert(t.unsafeGetTensorImpl());
+}
+
+void AutogradContext::mark_non_differentiable(const variable_list& outputs) {
+  for (const Tensor& t : outputs) non_differentiable_.insert(t.unsafeGetTensorImpl());
+}
+
+variable_list AutogradContext::get_saved_variables() const {
+  variable_list out;
+  auto node = node_.lock();
+  TG_CHECK(node != nullptr || saved_.empty(),
+           "get_saved_variables: the Function's node no longer exists");
+  for (const SavedVariable& s : saved_) out.push_back(s.unpack(node));
+  return out;
+}
+
+bool AutogradContext::needs_input_grad(size_t index) const {
+  auto node = node_.lock();
+  return node && node->should_compute_output(index);
+}
+
+void CustomNodeBase::begin(const variable_list& inputs) {
+  executable_ = needs_grad_list(inputs);
+  ctx_.node_ = std::static_pointer_cast<CustomNodeBase>(shared_from_this());
+  if (!executable_) return;
+  edge_list edges;
+  for (const Tensor& in : inputs) edges.push_back(gradient_edge(in));
+  set_next_edges(std::move(edges));
+}
+
+void CustomNodeBase::finish(const variable_list& inputs, variable_list& outputs,
+                            bool once_differentiable) {
+  once_differentiable_ = once_differentiable;
+  auto is_input = [&](const Tensor& t) {
+    for (const Tensor& in : inputs)
+      if (in.defined() && in.is_same(t)) return true;
+    return false;
+  };
+  // Inputs modified in place: their version moves, whether or not autograd records anything.
+  for (const Tensor& in : inputs)
+    if (in.defined() && ctx_.dirty_.count(in.unsafeGetTensorImpl())) tg::detail::bump_version(in);
+
+  if (!executable_) {
+    ctx_.to_save_.clear();
+    return;
+  }
+  std::shared_ptr<Node> self = shared_from_this();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Tensor& out = outputs[i];
+    if (!out.defined()) {
+      add_input_metadata(InputMetadata{kFloat, {}});
+      continue;
+    }
+    const TensorImpl* impl = out.unsafeGetTensorImpl();
+    const bool dirty = ctx_.dirty_.count(impl) > 0;
+    const bool differentiable =
+        !ctx_.non_differentiable_.count(impl) && is_floating_point(out.dtype());
+    if (dirty) {
+      TG_CHECK(!(out.is_leaf() && out.requires_grad()), name(),
+               ": a leaf Variable that requires grad has been used in an in-place operation "
+               "(marked dirty); clone it before passing it to the Function");
+    } else if (is_input(out)) {
+      // An input returned unchanged becomes a new tensor sharing its storage, with this history.
+      out = out.detach();
+    }
+    add_input_metadata(out);
+    if (!differentiable) {
+      if (AutogradMeta* m = meta_if(out)) m->grad_fn.reset();
+      continue;
+    }
+    AutogradMeta& m = meta_of(out);
+    m.grad_fn = self;
+    m.output_nr = static_cast<uint32_t>(i);
+    m.requires_grad = false;
+  }
+  for (const Tensor& t : ctx_.to_save_) {
+    bool is_output = false;
+    for (const Tensor& o : outputs)
+      if (o.defined() && t.defined() && o.is_same(t)) is_output = true;
+    ctx_.saved_.emplace_back(t, is_output);
+  }
+  ctx_.to_save_.clear();
+}
+
+namespace {
+// Stands in for the gradient of a once-differentiable Function when a graph of the backward is
+// requested: differentiating through it throws.
+class DelayedError final : public Node {
+ public:
+  explicit DelayedError(std::string function) : function_(std::move(function)) {}
+  std::string name() const override { return "DelayedError"; }
+  variable_list apply(variable_list&&) override {
+    tg::detail::fail("trying to differentiate twice a function that was marked once_differentiable (",
+                 function_, "): its backward is not differentiable; compute only first "
+                 "derivatives through it, or write its backward with differentiable tg ops and "
+                 "remove the marker");
+  }
+
+ private:
+  std::string function_;
+};
+}  // namespace
+
+variable_list CustomNodeBase::apply(variable_list&& grads) {
+  if (ctx_.materialize_grads_)
+    for (size_t i = 0; i < grads.size(); ++i)
+      if (!grads[i].defined())
+        grads[i] = zeros(input_metadata(i).sizes, input_metadata(i).dtype);
+  const bool wants_graph = GradMode::is_enabled();
+  variable_list out;
+  {
+    AutoGradMode mode(wants_graph && !once_differentiable_);
+    out = call_backward(grads);
+  }
+  const size_t expected = is_variable_input_.size();
+  if (out.size() > expected) {
+    for (size_t i = expected; i < out.size(); ++i)
+      TG_CHECK(!out[i].defined(), "function ", name(),
+               " backward returned an incorrect number of gradients (expected ", expected,
+               ", got ", out.size(), ")");
+    out.resize(expected);
+  }
+  TG_CHECK(out.size() == expected, "function ", name(),
+           " backward returned an incorrect number of gradients (expected ", expected, ", got ",
+           out.size(), "); return one gradient per forward argument, an undefined Tensor() for "
+           "arguments that are not tensors");
+  variable_list results;
+  for (size_t i = 0; i < expected; ++i) {
+    if (!is_variable_input_[i]) {
+      TG_CHECK(!out[i].defined(), "function ", name(),
+               " backward returned a gradient different than an undefined tensor for an input "
+               "that isn't a tensor (argument ", i, ")");
+      continue;
+    }
+    results.push_back(std::move(out[i]));
+  }
+  if (once_differentiable_ && wants_graph) {
+    // The results depend on the forward inputs (through saved tensors) and on `grads`: a node
+    // with edges to both stands in for them and throws if anyone differentiates through it.
+    for (Tensor& r : results) {
+      if (!r.defined()) continue;
+      Tensor wrapped = r.detach();
+      auto err = std::make_shared<DelayedError>(name());
+      init_node(*err, grads, {wrapped});
+      edge_list edges = err->next_edges();
+      for (const Edge& e : next_edges()) edges.push_back(e);
+      err->set_next_edges(std::move(edges));
+      r = wrapped;
+    }
+  }
+  return results;
+}
+
+void CustomNodeBase::release_variables() {
+  for (SavedVariable& s : ctx_.saved_) s.reset();
+}
+
+std::vector<std::string> CustomNodeBase::saved_tensors_info() const {
+  std::vector<std::string> info;
+  for (const SavedVariable& s : ctx_.saved_)
+    if (s.defined()) info.push_back(s.describe());
+  return info;
+}
+
+}  // namespace tg::autograd
