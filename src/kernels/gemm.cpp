@@ -1,0 +1,205 @@
+#include "kernels/gemm.h"
+
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "tensorgrad/error.h"
+
+namespace tg::kernels {
+namespace {
+
+// How a strided matrix reaches a BLAS-style routine: as it is ('N': row-major with leading
+// dimension ld) or transposed ('T': its transpose is row-major with leading dimension ld).
+struct Layout {
+  char trans;
+  int64_t ld;
+};
+
+// The layout of a rows x cols matrix with the given strides, when it is a plain matrix (unit
+// stride in one dim, rows that do not overlap). Strides of size-1 dims never matter.
+std::optional<Layout> plain_layout(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+  const int64_t min_row_ld = std::max<int64_t>(1, cols);
+  const int64_t min_col_ld = std::max<int64_t>(1, rows);
+  if ((cols <= 1 || cs == 1) && (rows <= 1 || rs >= min_row_ld))
+    return Layout{'N', rows <= 1 ? min_row_ld : rs};
+  if ((rows <= 1 || rs == 1) && (cols <= 1 || cs >= min_col_ld))
+    return Layout{'T', cols <= 1 ? min_col_ld : cs};
+  return std::nullopt;
+}
+
+// A contiguous copy of a batch of strided matrices, and a MatrixRef that reads it. A batch
+// stride of 0 stays 0 (one matrix is copied, not `batch`).
+template <class T>
+MatrixRef pack(const MatrixRef& m, int64_t batch, int64_t rows, int64_t cols,
+               std::vector<T>& buffer) {
+  const int64_t copies = m.batch_stride == 0 ? 1 : batch;
+  buffer.resize(static_cast<size_t>(copies * rows * cols));
+  const T* src = static_cast<const T*>(m.data);
+  T* dst = buffer.data();
+  for (int64_t b = 0; b < copies; ++b)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        *dst++ = src[b * m.batch_stride + i * m.row_stride + j * m.col_stride];
+  return MatrixRef{buffer.data(), m.batch_stride == 0 ? 0 : rows * cols, cols, 1};
+}
+
+// C = beta * C, where beta == 0 writes zeros without reading C.
+template <class T>
+void scale(int64_t batch, int64_t M, int64_t N, T beta, const MatrixRef& C) {
+  T* c = static_cast<T*>(C.data);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        T& v = c[b * C.batch_stride + i * C.row_stride + j * C.col_stride];
+        v = beta == T(0) ? T(0) : v * beta;
+      }
+}
+
+// Float: oneDNN's sgemm, which threads itself with OpenMP (so it is never called from inside a
+// parallel region of ours) and picks its kernel by the CPU's instruction set.
+void sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, float alpha, MatrixRef A,
+                   MatrixRef B, float beta, const MatrixRef& C) {
+  std::vector<float> a_buffer, b_buffer;
+  std::optional<Layout> la = plain_layout(M, K, A.row_stride, A.col_stride);
+  if (!la) {
+    A = pack<float>(A, batch, M, K, a_buffer);
+    la = plain_layout(M, K, A.row_stride, A.col_stride);
+  }
+  std::optional<Layout> lb = plain_layout(K, N, B.row_stride, B.col_stride);
+  if (!lb) {
+    B = pack<float>(B, batch, K, N, b_buffer);
+    lb = plain_layout(K, N, B.row_stride, B.col_stride);
+  }
+  const std::optional<Layout> lc = plain_layout(M, N, C.row_stride, C.col_stride);
+  // gemm_batched hands over C in row-major layout only (see there).
+  TG_CHECK(lc && lc->trans == 'N', "gemm: internal error: output is not row-major");
+  const float* a = static_cast<const float*>(A.data);
+  const float* b = static_cast<const float*>(B.data);
+  float* c = static_cast<float*>(C.data);
+  for (int64_t i = 0; i < batch; ++i) {
+    const dnnl_status_t status =
+        dnnl_sgemm(la->trans, lb->trans, M, N, K, alpha, a + i * A.batch_stride, la->ld,
+                   b + i * B.batch_stride, lb->ld, beta, c + i * C.batch_stride, lc->ld);
+    TG_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed (status ", int(status),
+             ") for sizes M=", M, " N=", N, " K=", K, " lda=", la->ld, " ldb=", lb->ld,
+             " ldc=", lc->ld);
+  }
+}
+
+// Double and Long by hand: oneDNN has no f64 or integer GEMM, and these dtypes serve gradient
+// checking and exact tests on small sizes, where a simple loop is fast enough. The i-k-j order
+// streams rows of B and C through the cache; each output row is computed by one thread in a
+// fixed order, so results are deterministic whatever the thread count.
+template <class T>
+void naive_gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha, const MatrixRef& A,
+                        MatrixRef B, T beta, const MatrixRef& C) {
+  std::vector<T> b_buffer;
+  if (N > 1 && B.col_stride != 1) B = pack<T>(B, batch, K, N, b_buffer);
+  const T* a = static_cast<const T*>(A.data);
+  const T* bm = static_cast<const T*>(B.data);
+  T* c = static_cast<T*>(C.data);
+  const int64_t rows = batch * M;
+  const bool parallel = rows > 1 && rows * N * K >= (int64_t(1) << 17) && !omp_in_parallel();
+#pragma omp parallel if (parallel)
+  {
+    std::vector<T> acc(static_cast<size_t>(N));
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t bi = r / M, i = r % M;
+      const T* arow = a + bi * A.batch_stride + i * A.row_stride;
+      const T* bbase = bm + bi * B.batch_stride;
+      std::fill(acc.begin(), acc.end(), T(0));
+      for (int64_t k = 0; k < K; ++k) {
+        const T aik = arow[k * A.col_stride];
+        const T* brow = bbase + k * B.row_stride;
+        for (int64_t j = 0; j < N; ++j) acc[j] += aik * brow[j];
+      }
+      T* crow = c + bi * C.batch_stride + i * C.row_stride;
+      for (int64_t j = 0; j < N; ++j) {
+        T& out = crow[j * C.col_stride];
+        out = beta == T(0) ? alpha * acc[j] : beta * out + alpha * acc[j];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void gemm_batched(ScalarType dtype, int64_t batch, int64_t M, int64_t N, int64_t K, double alpha,
+                  const MatrixRef& A, const MatrixRef& B, double beta, const MatrixRef& C) {
+  TG_CHECK(dtype == kFloat || dtype == kDouble || dtype == kLong,
+           "matmul: matrix products are defined for Float, Double and Long tensors, not ", dtype,
+           "; convert with .to(tg::kFloat)");
+  if (batch == 0 || M == 0 || N == 0) return;
+  if (K == 0) {
+    switch (dtype) {
+      case kFloat:
+        return scale<float>(batch, M, N, static_cast<float>(beta), C);
+      case kDouble:
+        return scale<double>(batch, M, N, beta, C);
+      default:
+        return scale<int64_t>(batch, M, N, static_cast<int64_t>(beta), C);
+    }
+  }
+  // The libraries write C row-major. A transposed C is computed as C^T = B^T A^T; any other
+  // layout goes through a contiguous temporary.
+  const std::optional<Layout> lc = plain_layout(M, N, C.row_stride, C.col_stride);
+  if (lc && lc->trans == 'T') {
+    const auto swap = [](const MatrixRef& m) {
+      return MatrixRef{m.data, m.batch_stride, m.col_stride, m.row_stride};
+    };
+    return gemm_batched(dtype, batch, N, M, K, alpha, swap(B), swap(A), beta, swap(C));
+  }
+  if (!lc) {
+    const size_t es = element_size(dtype);
+    std::vector<char> tmp(static_cast<size_t>(batch * M * N) * es);
+    const MatrixRef T{tmp.data(), M * N, N, 1};
+    auto move = [&](const MatrixRef& from, const MatrixRef& to) {
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t i = 0; i < M; ++i)
+          for (int64_t j = 0; j < N; ++j)
+            std::memcpy(
+                static_cast<char*>(to.data) +
+                    (b * to.batch_stride + i * to.row_stride + j * to.col_stride) * es,
+                static_cast<const char*>(from.data) +
+                    (b * from.batch_stride + i * from.row_stride + j * from.col_stride) * es,
+                es);
+    };
+    if (beta != 0) move(C, T);
+    gemm_batched(dtype, batch, M, N, K, alpha, A, B, beta, T);
+    move(T, C);
+    return;
+  }
+  switch (dtype) {
+    case kFloat:
+      return sgemm_batched(batch, M, N, K, static_cast<float>(alpha), A, B,
+                           static_cast<float>(beta), C);
+    case kDouble:
+      return naive_gemm_batched<double>(batch, M, N, K, alpha, A, B, beta, C);
+    default:
+      return naive_gemm_batched<int64_t>(batch, M, N, K, static_cast<int64_t>(alpha), A, B,
+                                         static_cast<int64_t>(beta), C);
+  }
+}
+
+void mm_out(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  gemm_batched(out.dtype(), 1, a.size(0), b.size(1), a.size(1), alpha,
+               MatrixRef{a.data_ptr(), 0, a.stride(0), a.stride(1)},
+               MatrixRef{b.data_ptr(), 0, b.stride(0), b.stride(1)}, beta,
+               MatrixRef{out.data_ptr(), 0, out.stride(0), out.stride(1)});
+}
+
+void bmm_out(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  gemm_batched(out.dtype(), a.size(0), a.size(1), b.size(2), a.size(2), alpha,
+               MatrixRef{a.data_ptr(), a.size(0) == 1 ? 0 : a.stride(0), a.stride(1), a.stride(2)},
+               MatrixRef{b.data_ptr(), b.size(0) == 1 ? 0 : b.stride(0), b.stride(1), b.stride(2)},
+               beta, MatrixRef{out.data_ptr(), out.stride(0), out.stride(1), out.stride(2)});
+}
+
+}  // namespace tg::kernels
