@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -143,7 +144,9 @@ variable_list grad(const variable_list& outputs, const variable_list& inputs,
                    std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
                    bool allow_unused = false);
 
-using GradcheckFn = std::function<variable_list(const variable_list&)>;
+/// A function of tensors, as the functional transforms and gradcheck take it.
+using VariableListFn = std::function<variable_list(const variable_list&)>;
+using GradcheckFn = VariableListFn;
 
 /// Compares the analytic Jacobian (from backward) with central finite differences for every
 /// input that requires grad (inputs should be kDouble). On mismatch with raise = true, throws a
@@ -155,6 +158,58 @@ bool gradcheck(const GradcheckFn& fn, const variable_list& inputs, double eps = 
 /// the gradient (random grad_outputs, fixed seed).
 bool gradgradcheck(const GradcheckFn& fn, const variable_list& inputs, double eps = 1e-6,
                    double atol = 1e-5, double rtol = 1e-3, bool raise = true);
+
+// ---- anomaly detection ----
+
+/// Whether backward checks every gradient (see DetectAnomalyGuard). Process-wide, as libtorch.
+struct AnomalyMode {
+  static bool is_enabled();
+  static bool should_check_nan();
+  static bool should_check_inf();
+  static void set_enabled(bool enabled, bool check_nan = true, bool check_inf = false);
+};
+
+/// While it lives, forward ops record where they were called, and a backward node that
+/// produces NaN (or Inf, when check_inf) throws a tg::Error naming the node and that place.
+/// An error thrown inside a backward node gets the same information appended.
+class DetectAnomalyGuard {
+ public:
+  explicit DetectAnomalyGuard(bool check_nan = true, bool check_inf = false);
+  ~DetectAnomalyGuard();
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+
+ private:
+  bool previous_enabled_, previous_nan_, previous_inf_;
+};
+
+// ---- functional transforms (torch.autograd.functional, over n-d tensors) ----
+
+/// J[i][j] = d outputs[i] / d inputs[j], of shape outputs[i].sizes() ++ inputs[j].sizes().
+/// Inputs an output does not depend on give zeros.
+std::vector<variable_list> jacobian(const VariableListFn& fn, const variable_list& inputs,
+                                    bool create_graph = false);
+/// For fn with one 1-element output: H[i][j] of shape inputs[i].sizes() ++ inputs[j].sizes().
+std::vector<variable_list> hessian(const VariableListFn& fn, const variable_list& inputs,
+                                   bool create_graph = false);
+/// (fn(inputs), v^T J): v has one tensor per output, of the output's shape.
+std::pair<variable_list, variable_list> vjp(const VariableListFn& fn, const variable_list& inputs,
+                                            const variable_list& v, bool create_graph = false);
+/// (fn(inputs), J v): v has one tensor per input. Computed with the double-vjp trick: the vjp
+/// against a dummy cotangent u is linear in u, and its vjp against v is J v.
+std::pair<variable_list, variable_list> jvp(const VariableListFn& fn, const variable_list& inputs,
+                                            const variable_list& v, bool create_graph = false);
+/// (fn(inputs), H v) for fn with one 1-element output.
+std::pair<variable_list, variable_list> hvp(const VariableListFn& fn, const variable_list& inputs,
+                                            const variable_list& v, bool create_graph = false);
+
+/// Runs fn without keeping its activations; backward runs fn again (replaying the random
+/// numbers it drew) and differentiates the recomputed graph. Gradients equal a plain run's.
+variable_list checkpoint(const VariableListFn& fn, const variable_list& inputs);
+
+/// The backward graph behind `roots` in Graphviz DOT: nodes named as grad_fn()->name(), leaves
+/// (AccumulateGrad) with their shapes, saved tensors as orange boxes.
+std::string to_dot(const variable_list& roots);
 
 }  // namespace autograd
 }  // namespace tg

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "autograd/accumulate_grad.h"
+#include "autograd/anomaly.h"
 #include "autograd/meta.h"
 #include "core/internal.h"
 
@@ -145,7 +146,15 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
     bool any_gradient = false;
     for (const Tensor& g : task.buffer) any_gradient = any_gradient || g.defined();
     variable_list outputs;
-    if (any_gradient) {
+    if (any_gradient && AnomalyMode::is_enabled()) {
+      try {
+        outputs = node->apply(std::move(task.buffer));
+      } catch (const Error& e) {
+        detail::fail(e.what(), "\n(raised in the backward of ", node->name(), ")\n",
+                     node->creation_trace());
+      }
+      check_anomaly(*node, outputs);
+    } else if (any_gradient) {
       outputs = node->apply(std::move(task.buffer));
       TG_CHECK(outputs.size() == node->num_outputs(), "Function ", node->name(),
                " returned an incorrect number of gradients (expected ", node->num_outputs(),

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "autograd/anomaly.h"
 #include "autograd/meta.h"
 #include "autograd/record.h"
 #include "core/internal.h"
@@ -45,6 +46,7 @@ void CustomNodeBase::begin(const variable_list& inputs) {
   executable_ = needs_grad_list(inputs);
   ctx_.node_ = std::static_pointer_cast<CustomNodeBase>(shared_from_this());
   if (!executable_) return;
+  if (AnomalyMode::is_enabled()) set_creation_trace(forward_trace(name()));
   edge_list edges;
   for (const Tensor& in : inputs) edges.push_back(gradient_edge(in));
   set_next_edges(std::move(edges));

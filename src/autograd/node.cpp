@@ -1,6 +1,7 @@
 #include <atomic>
 
 #include "autograd/accumulate_grad.h"
+#include "autograd/anomaly.h"
 #include "autograd/meta.h"
 #include "core/internal.h"
 
@@ -101,6 +102,7 @@ void init_node(Node& node, TensorList inputs, TensorList outputs) {
     m.output_nr = static_cast<uint32_t>(i);
     m.requires_grad = false;
   }
+  if (AnomalyMode::is_enabled()) node.set_creation_trace(forward_trace(node.name()));
 }
 
 // ---- AccumulateGrad ----
