@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building, testing and the examples need, only those that
+# are missing (so it is quick and offline when everything is there). Run as root, or as a user
+# with sudo.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++            # build
+  libdnnl-dev                      # GEMM and convolution (oneDNN)
+  libsleef-dev                     # vectorised math
+  zlib1g-dev                       # gzip'd datasets
+  nlohmann-json3-dev               # safetensors headers
+  libgtest-dev libgmock-dev        # tests
+  libbenchmark-dev                 # benchmarks
+  dataset-fashion-mnist            # the training example's data
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup: run as root or install sudo" >&2; exit 1; }
+  as_root=(sudo)
+fi
+"${as_root[@]}" apt-get update
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"

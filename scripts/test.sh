@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what is missing, then:
+#   1. builds everything in Release (build/) and runs the whole test suite;
+#   2. builds it again with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/) and
+#      runs the same suite;
+#   3. checks that a separate CMake project can use the library both through
+#      add_subdirectory(<checkout>) and through find_package(tensorgrad) after cmake --install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
+
+echo "== Release: build and test"
+cmake --preset release
+cmake --build --preset release
+ctest --preset release
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer: build and test"
+cmake --preset asan
+cmake --build --preset asan
+ctest --preset asan
+
+echo "== CMake consumer: add_subdirectory and find_package"
+bash tests/install/run.sh build
