@@ -55,6 +55,12 @@ inline const std::vector<std::string>& differentiable_ops() {
       "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
       // in-place (differentiable through the graph they rebase)
       "add_", "mul_",
+      // nn ops
+      "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout",
+      "embedding",
+      // nn losses and activations
+      "linear", "leaky_relu", "gelu", "silu", "softplus", "nll_loss", "cross_entropy_loss",
+      "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
   };
   return ops;
 }

@@ -47,7 +47,11 @@ TEST(Print, SeedGradientIsFourAndAHalf) {
   auto y = x + 2;
   auto out = (y * y * 3).mean();
   out.backward();
-  EXPECT_EQ(str(x.grad()), " 4.5000  4.5000\n 4.5000  4.5000\n[tg::FloatTensor of size 2x2]");
+  // A gradient stored by backward prints as the seed's Variable did.
+  EXPECT_EQ(str(x.grad()),
+            "Variable containing:\n 4.5000  4.5000\n 4.5000  4.5000\n[tg::FloatTensor of size 2x2]");
+  // Its detached data is a plain tensor again.
+  EXPECT_EQ(str(x.grad().detach()), " 4.5000  4.5000\n 4.5000  4.5000\n[tg::FloatTensor of size 2x2]");
 }
 
 TEST(Print, OneDimensionalOneValuePerLine) {

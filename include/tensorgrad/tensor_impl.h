@@ -88,6 +88,7 @@ struct TensorImpl {
   ScalarType dtype = kFloat;
   bool is_view = false;       // made by a view op: shares storage with its base
   bool is_inference = false;  // made under InferenceMode
+  bool is_grad = false;       // stored in a .grad() by backward: prints as the seed's Variable
   StoragePtr storage;
   int64_t offset = 0;
   int64_t numel = 0;

@@ -5,3 +5,5 @@
 
 namespace torch = tg;
 namespace at = tg;
+#define TORCH_MODULE(Name) TG_MODULE(Name)
+#define TORCH_ARG(T, name) TG_ARG(T, name)

@@ -137,6 +137,7 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   } else {
     m.grad.add_(g);
   }
+  m.grad.unsafeGetTensorImpl()->is_grad = true;
   return {};
 }
 

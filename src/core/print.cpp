@@ -1,6 +1,8 @@
 // Printing in the seed's layout, which is the one PyTorch 0.3 used:
 //
-//   Variable containing:          <- only for tensors that require grad or have a grad_fn
+//   Variable containing:          <- for tensors that require grad, have a grad_fn, or are a
+//                                    gradient that backward stored in .grad() (the seed's
+//                                    Variables)
 //    1  1                         <- the values, one column width for all
 //    1  1
 //   [tg::FloatTensor of size 2x2]
@@ -403,7 +405,8 @@ std::ostream& operator<<(std::ostream& out, IntArrayRef dims) {
 std::ostream& operator<<(std::ostream& out, const Tensor& t) {
   if (!t.defined()) return out << "[ Tensor (undefined) ]";
   std::string text;
-  if (t.requires_grad() || t.grad_fn()) text += "Variable containing:\n";
+  if (t.requires_grad() || t.grad_fn() || t.unsafeGetTensorImpl()->is_grad)
+    text += "Variable containing:\n";
   text += Printer(t).body();
   text += '[';
   text += type_name(t.dtype());

@@ -107,6 +107,7 @@ void Tensor::retain_grad() const {
       } else {
         meta->grad = meta->grad + (GradMode::is_enabled() ? g : g.detach());
       }
+      meta->grad.unsafeGetTensorImpl()->is_grad = true;
     }
     return Tensor();
   });
