@@ -229,6 +229,16 @@ Tensor sum_to(const Tensor& x, IntArrayRef shape);
 ScalarType result_type(const Tensor& a, const Tensor& b);
 ScalarType result_type(const Tensor& a, const Scalar& b);
 
+// ---- memory ----
+/// Bytes of tensor storage that tensorgrad allocated and that is alive now, and the most that
+/// was alive at once since the last reset (memory given to from_blob is not counted).
+struct MemoryStats {
+  int64_t current_bytes = 0;
+  int64_t peak_bytes = 0;
+};
+MemoryStats memory_stats();
+void reset_peak_memory_stats();
+
 // ---- threads ----
 /// Intra-op threads (OpenMP), as libtorch.
 void set_num_threads(int n);

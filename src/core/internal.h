@@ -28,6 +28,11 @@ inline void bump_version(const Tensor& t) {
   t.unsafeGetTensorImpl()->storage->version.fetch_add(1, std::memory_order_relaxed);
 }
 
+/// The global generator's state (see Note [Global generator] in random.cpp), to replay the
+/// random numbers of a computation (checkpointing).
+std::string rng_state();
+void set_rng_state(const std::string& state);
+
 /// Runs an in-place op `op` (e.g. "mul_") on self. `out_of_place(self)` computes the result with
 /// autograd; `in_place_kernel()` writes the result into self without autograd. See
 /// Note [In-place ops] in src/core/inplace.cpp.

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include "core/internal.h"
 #include "kernels/loop.h"
@@ -76,6 +77,23 @@ void manual_seed(uint64_t seed) {
   std::lock_guard<std::mutex> lock(g.mutex);
   g.engine.seed(seed);
 }
+
+namespace detail {
+std::string rng_state() {
+  Generator& g = generator();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::ostringstream out;
+  out << g.engine;
+  return out.str();
+}
+
+void set_rng_state(const std::string& state) {
+  Generator& g = generator();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  std::istringstream in(state);
+  in >> g.engine;
+}
+}  // namespace detail
 
 Tensor rand(IntArrayRef size, const TensorOptions& options) {
   check_sizes(size, "rand");

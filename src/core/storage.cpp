@@ -5,6 +5,7 @@
 #include "autograd/meta.h"
 #include "tensorgrad/tensor_impl.h"
 #include "tensorgrad/error.h"
+#include "tensorgrad/functions.h"
 
 namespace tg {
 
@@ -69,6 +70,21 @@ void free_block(void* p, int cls) {
 }
 }  // namespace
 
+namespace {
+std::atomic<int64_t> live_bytes{0}, peak_bytes{0};
+void count_allocation(int64_t n) {
+  const int64_t now = live_bytes.fetch_add(n, std::memory_order_relaxed) + n;
+  int64_t peak = peak_bytes.load(std::memory_order_relaxed);
+  while (now > peak && !peak_bytes.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+}  // namespace
+
+MemoryStats memory_stats() {
+  return {live_bytes.load(std::memory_order_relaxed), peak_bytes.load(std::memory_order_relaxed)};
+}
+void reset_peak_memory_stats() { peak_bytes = live_bytes.load(); }
+
 // The Storage header and its buffer live in one block: the header first, the data at the next
 // 64-byte boundary. See Note [Storage pool].
 StoragePtr Storage::allocate(size_t nbytes) {
@@ -83,6 +99,7 @@ StoragePtr Storage::allocate(size_t nbytes) {
   s->data = static_cast<char*>(block) + kHeader;
   s->nbytes = nbytes;
   s->size_class = cls;
+  count_allocation(static_cast<int64_t>(nbytes));
   return StoragePtr(s);
 }
 
@@ -102,6 +119,8 @@ StoragePtr Storage::wrap(void* data, size_t nbytes, void (*deleter)(void*, void*
 
 void Storage::destroy(Storage* s) {
   if (s->external_deleter) s->external_deleter(s->external_context, s->data);
+  if (s->data == reinterpret_cast<char*>(s) + kHeader)  // owned memory
+    live_bytes.fetch_sub(static_cast<int64_t>(s->nbytes), std::memory_order_relaxed);
   const int cls = s->size_class;
   s->~Storage();
   free_block(s, cls);
