@@ -69,13 +69,15 @@ class Tensor {
   /// True for tensors that no op created (grad_fn() is null), as libtorch.
   bool is_leaf() const;
   const std::shared_ptr<autograd::Node>& grad_fn() const;
+  // In-place methods are const, as in libtorch: a const Tensor& still names mutable data.
+
   /// The seed's name for grad_fn().
   const std::shared_ptr<autograd::Node>& creator() const { return grad_fn(); }
   const Tensor& grad() const;
   Tensor& mutable_grad() const;
   uint32_t _version() const { return checked().storage->version.load(std::memory_order_relaxed); }
-  Tensor& requires_grad_(bool requires_grad = true);
-  void set_requires_grad(bool requires_grad) { requires_grad_(requires_grad); }
+  Tensor& requires_grad_(bool requires_grad = true) const;
+  void set_requires_grad(bool requires_grad) const { requires_grad_(requires_grad); }
   void retain_grad() const;
   bool retains_grad() const;
   /// Computes the gradient of this tensor with respect to the graph leaves (see
@@ -99,7 +101,7 @@ class Tensor {
   void remove_hook(unsigned handle) const;
   /// A tensor sharing this one's storage, with no history, not requiring grad.
   Tensor detach() const;
-  Tensor& detach_();
+  Tensor& detach_() const;
   /// The seed's `.data`: shares storage, no history, not requiring grad.
   Tensor data() const { return detach(); }
 
@@ -115,23 +117,23 @@ class Tensor {
   Tensor pow(const Tensor& exponent) const;
   Tensor pow(const Scalar& exponent) const;
   Tensor neg() const;
-  Tensor& add_(const Tensor& other, const Scalar& alpha = 1);
-  Tensor& add_(const Scalar& other, const Scalar& alpha = 1);
-  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1);
-  Tensor& sub_(const Scalar& other, const Scalar& alpha = 1);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(const Scalar& other);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(const Scalar& other);
-  Tensor& pow_(const Tensor& exponent);
-  Tensor& pow_(const Scalar& exponent);
-  Tensor& neg_();
-  Tensor& zero_();
-  Tensor& fill_(const Scalar& value);
-  Tensor& copy_(const Tensor& src, bool non_blocking = false);
+  Tensor& add_(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor& add_(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor& sub_(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor& sub_(const Scalar& other, const Scalar& alpha = 1) const;
+  Tensor& mul_(const Tensor& other) const;
+  Tensor& mul_(const Scalar& other) const;
+  Tensor& div_(const Tensor& other) const;
+  Tensor& div_(const Scalar& other) const;
+  Tensor& pow_(const Tensor& exponent) const;
+  Tensor& pow_(const Scalar& exponent) const;
+  Tensor& neg_() const;
+  Tensor& zero_() const;
+  Tensor& fill_(const Scalar& value) const;
+  Tensor& copy_(const Tensor& src, bool non_blocking = false) const;
   Tensor& clamp_(const std::optional<Scalar>& min = std::nullopt,
-                 const std::optional<Scalar>& max = std::nullopt);
-  Tensor& relu_();
+                 const std::optional<Scalar>& max = std::nullopt) const;
+  Tensor& relu_() const;
   Tensor& operator+=(const Tensor& other) { return add_(other); }
   Tensor& operator+=(const Scalar& other) { return add_(other); }
   Tensor& operator-=(const Tensor& other) { return sub_(other); }

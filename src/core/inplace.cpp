@@ -9,9 +9,11 @@ namespace tg::detail {
 // takes the new node as its grad_fn. Saving the copy (not the tensor being overwritten) is what
 // lets formulas such as mul_'s use the old value. Anyone else who saved the tensor sees its
 // version move and throws at backward. Without autograd the kernel simply writes in place.
-Tensor& inplace(Tensor& self, const char* op, bool other_requires_grad,
+Tensor& inplace(const Tensor& self_const, const char* op, bool other_requires_grad,
                 const std::function<Tensor(const Tensor&)>& out_of_place,
                 const std::function<void()>& in_place_kernel) {
+  // In-place methods are const, as in libtorch: the handle is const, the data is not.
+  Tensor& self = const_cast<Tensor&>(self_const);
   TG_CHECK(self.defined(), op, ": the tensor is undefined");
   TG_CHECK(!self.is_inference() || InferenceMode::is_enabled(), op,
            ": inplace update to an inference tensor outside InferenceMode is not allowed; "

@@ -36,7 +36,7 @@ void set_rng_state(const std::string& state);
 /// Runs an in-place op `op` (e.g. "mul_") on self. `out_of_place(self)` computes the result with
 /// autograd; `in_place_kernel()` writes the result into self without autograd. See
 /// Note [In-place ops] in src/core/inplace.cpp.
-Tensor& inplace(Tensor& self, const char* op, bool other_requires_grad,
+Tensor& inplace(const Tensor& self, const char* op, bool other_requires_grad,
                 const std::function<Tensor(const Tensor&)>& out_of_place,
                 const std::function<void()>& in_place_kernel);
 

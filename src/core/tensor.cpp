@@ -78,7 +78,7 @@ const Tensor& Tensor::grad() const {
 
 Tensor& Tensor::mutable_grad() const { return meta_of(*this).grad; }
 
-Tensor& Tensor::requires_grad_(bool requires_grad) {
+Tensor& Tensor::requires_grad_(bool requires_grad) const {
   TG_CHECK(is_leaf() || requires_grad,
            "requires_grad_: you can only change requires_grad flags of leaf variables. If you "
            "want to use a computed variable in a subgraph that doesn't require differentiation "
@@ -86,9 +86,9 @@ Tensor& Tensor::requires_grad_(bool requires_grad) {
   TG_CHECK(!requires_grad || is_floating_point(),
            "requires_grad_: only Tensors of floating point dtype can require gradients, but this "
            "tensor has dtype ", dtype(), "; convert it with .to(tg::kFloat) first");
-  if (!requires_grad && !meta_if(*this)) return *this;
+  if (!requires_grad && !meta_if(*this)) return const_cast<Tensor&>(*this);
   meta_of(*this).requires_grad = requires_grad;
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
 void Tensor::retain_grad() const {
@@ -142,13 +142,13 @@ Tensor Tensor::detach() const {
   return out;
 }
 
-Tensor& Tensor::detach_() {
+Tensor& Tensor::detach_() const {
   TensorImpl& self = *impl_;
   if (self.autograd) {
     self.autograd->grad_fn.reset();
     self.autograd->requires_grad = false;
   }
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,

@@ -340,7 +340,7 @@ void check_inplace_shape(const Tensor& self, const Tensor& other, const char* op
            detail::shape_str(shape));
 }
 template <Arith op>
-Tensor& arith_(Tensor& self, const Tensor& other, const Scalar& alpha, const char* name,
+Tensor& arith_(const Tensor& self, const Tensor& other, const Scalar& alpha, const char* name,
                Tensor (*out_of_place)(const Tensor&, const Tensor&)) {
   check_inplace_shape(self, other, name);
   check_inplace_cast(self, compute_type<op>(result_type(self, other), name), name);
@@ -354,7 +354,7 @@ Tensor& arith_(Tensor& self, const Tensor& other, const Scalar& alpha, const cha
       [&] { arith_kernel<op>(self, self, other, alpha); });
 }
 template <Arith op>
-Tensor& arith_scalar_(Tensor& self, const Scalar& other, const Scalar& alpha, const char* name,
+Tensor& arith_scalar_(const Tensor& self, const Scalar& other, const Scalar& alpha, const char* name,
                       Tensor (*out_of_place)(const Tensor&, const Scalar&)) {
   check_inplace_cast(self, compute_type<op>(result_type(self, other), name), name);
   return detail::inplace(
@@ -372,35 +372,35 @@ Tensor mul_ts(const Tensor& a, const Scalar& b) { return tg::mul(a, b); }
 Tensor div_ts(const Tensor& a, const Scalar& b) { return tg::div(a, b); }
 }  // namespace
 
-Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) {
+Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) const {
   return arith_<Arith::Add>(*this, o, alpha, "add_", nullptr);
 }
-Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) {
+Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) const {
   return arith_scalar_<Arith::Add>(*this, o, alpha, "add_", nullptr);
 }
-Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) {
+Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) const {
   return arith_<Arith::Sub>(*this, o, alpha, "sub_", nullptr);
 }
-Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) {
+Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) const {
   return arith_scalar_<Arith::Sub>(*this, o, alpha, "sub_", nullptr);
 }
-Tensor& Tensor::mul_(const Tensor& o) { return arith_<Arith::Mul>(*this, o, 1, "mul_", mul_tt); }
-Tensor& Tensor::mul_(const Scalar& o) {
+Tensor& Tensor::mul_(const Tensor& o) const { return arith_<Arith::Mul>(*this, o, 1, "mul_", mul_tt); }
+Tensor& Tensor::mul_(const Scalar& o) const {
   return arith_scalar_<Arith::Mul>(*this, o, 1, "mul_", mul_ts);
 }
-Tensor& Tensor::div_(const Tensor& o) { return arith_<Arith::Div>(*this, o, 1, "div_", div_tt); }
-Tensor& Tensor::div_(const Scalar& o) {
+Tensor& Tensor::div_(const Tensor& o) const { return arith_<Arith::Div>(*this, o, 1, "div_", div_tt); }
+Tensor& Tensor::div_(const Scalar& o) const {
   return arith_scalar_<Arith::Div>(*this, o, 1, "div_", div_ts);
 }
 
-Tensor& Tensor::neg_() {
+Tensor& Tensor::neg_() const {
   TG_CHECK(dtype() != kBool, "neg_: negation on a bool tensor is not supported");
   return detail::inplace(
       *this, "neg_", false, [](const Tensor& old) { return tg::neg(old); },
       [this] { arith_scalar_kernel<Arith::Mul>(*this, *this, -1, 1); });
 }
 
-Tensor& Tensor::fill_(const Scalar& value) {
+Tensor& Tensor::fill_(const Scalar& value) const {
   return detail::inplace(
       *this, "fill_", false,
       [&](const Tensor& old) {
@@ -420,9 +420,9 @@ Tensor& Tensor::fill_(const Scalar& value) {
       });
 }
 
-Tensor& Tensor::zero_() { return fill_(0); }
+Tensor& Tensor::zero_() const { return fill_(0); }
 
-Tensor& Tensor::copy_(const Tensor& src, bool /*non_blocking*/) {
+Tensor& Tensor::copy_(const Tensor& src, bool /*non_blocking*/) const {
   check_inplace_shape(*this, src, "copy_");
   return detail::inplace(
       *this, "copy_", src.requires_grad(),

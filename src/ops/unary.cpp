@@ -553,7 +553,7 @@ Tensor Tensor::round() const { return tg::round(*this); }
 Tensor Tensor::pow(const Tensor& exponent) const { return tg::pow(*this, exponent); }
 Tensor Tensor::pow(const Scalar& exponent) const { return tg::pow(*this, exponent); }
 
-Tensor& Tensor::pow_(const Scalar& exponent) {
+Tensor& Tensor::pow_(const Scalar& exponent) const {
   const ScalarType rt = result_type(*this, exponent);
   unary_ops::check_inplace_dtype("pow_", rt, dtype());
   const ScalarType self_type = dtype();
@@ -569,7 +569,7 @@ Tensor& Tensor::pow_(const Scalar& exponent) {
       });
 }
 
-Tensor& Tensor::pow_(const Tensor& exponent) {
+Tensor& Tensor::pow_(const Tensor& exponent) const {
   const ScalarType rt = result_type(*this, exponent);
   unary_ops::check_inplace_dtype("pow_", rt, dtype());
   const DimVector shape = unary_ops::broadcast_operands("pow_", {this, &exponent});

@@ -345,7 +345,7 @@ Tensor Tensor::clamp_min(const Scalar& min) const { return tg::clamp_min(*this, 
 Tensor Tensor::clamp_max(const Scalar& max) const { return tg::clamp_max(*this, max); }
 Tensor Tensor::relu() const { return tg::relu(*this); }
 
-Tensor& Tensor::clamp_(const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+Tensor& Tensor::clamp_(const std::optional<Scalar>& min, const std::optional<Scalar>& max) const {
   const ScalarType rt = clamp_result_type(*this, min, max);
   check_clamp_args("clamp_", *this, min, max, rt);
   unary_ops::check_inplace_dtype("clamp_", rt, dtype());
@@ -354,7 +354,7 @@ Tensor& Tensor::clamp_(const std::optional<Scalar>& min, const std::optional<Sca
       [this, min, max] { clamp_kernel(*this, *this, min, max); });
 }
 
-Tensor& Tensor::relu_() {
+Tensor& Tensor::relu_() const {
   check_relu("relu_", *this);
   return detail::inplace(
       *this, "relu_", false, [](const Tensor& s) { return tg::relu(s); },
