@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev        # tests
   libbenchmark-dev                 # benchmarks
   dataset-fashion-mnist            # the training example's data
+  graphviz                         # rendering backward-graph pictures (dot -Tsvg)
 )
 
 missing=()
