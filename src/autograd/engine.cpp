@@ -139,10 +139,10 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
     Node* node = ready.top();
     ready.pop();
     NodeTask& task = tasks[node];
+    task.buffer.resize(node->num_inputs());  // slots no gradient reached stay undefined
     node->run_tensor_pre_hooks(task.buffer);
     for (auto [input_nr, index] : task.captures) graph.captured[index] = task.buffer[input_nr];
     if (!task.executes) continue;
-    task.buffer.resize(node->num_inputs());
     bool any_gradient = false;
     for (const Tensor& g : task.buffer) any_gradient = any_gradient || g.defined();
     variable_list outputs;
