@@ -285,3 +285,27 @@ TEST(CustomFunction, SavedDataValues) {
   EXPECT_EQ(v.toIntVector().size(), 2u);
   EXPECT_ERROR(s.toInt(), "IValue", "expected Int");
 }
+
+// A Function that keeps its own output in saved_data: a cycle until backward frees the graph.
+struct KeepsOutput : Function<KeepsOutput> {
+  static Tensor forward(AutogradContext* ctx, Tensor x) {
+    Tensor y = x * 2;
+    ctx->saved_data["y"] = y;
+    return y;
+  }
+  static variable_list backward(AutogradContext*, variable_list g) { return {g[0] * 2}; }
+};
+
+TEST(CustomFunction, BackwardBreaksCyclesThroughSavedDataAndHooks) {
+  Tensor x = tensor({1.0}, kDouble).requires_grad_();
+  std::weak_ptr<autograd::Node> node;
+  {
+    Tensor y = KeepsOutput::apply(x);
+    Tensor h = y * 3;
+    h.register_hook([h](Tensor g) { return g; });  // the hook holds h: another cycle
+    node = y.grad_fn();
+    h.backward();
+  }
+  EXPECT_TRUE(node.expired());  // everything was freed once the handles went away
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 6.0);
+}

@@ -107,6 +107,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void remove_tensor_pre_hook(unsigned handle);
   /// Runs the tensor pre-hooks on `grads` in registration order.
   void run_tensor_pre_hooks(variable_list& grads) const;
+  /// Drops the hooks; the engine calls it with release_variables() after a backward that does
+  /// not retain the graph. See Note [Reference cycles] in src/autograd/engine.cpp.
+  void clear_tensor_pre_hooks() { tensor_pre_hooks_.clear(); }
   /// Where the forward op was called (recorded under DetectAnomalyGuard), else empty.
   const std::string& creation_trace() const { return creation_trace_; }
 

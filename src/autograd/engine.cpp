@@ -162,7 +162,17 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
     } else {
       outputs.resize(node->num_outputs());  // nothing arrived: nothing flows on
     }
-    if (!keep_graph) node->release_variables();
+    if (!keep_graph) {
+      // Note [Reference cycles]
+      // A hook or a custom Function's saved_data may hold a tensor whose history leads back
+      // to this node (y.register_hook([y](...) {...})): a cycle of shared pointers. Once a
+      // backward has freed the graph, nothing can run these again, so the engine drops them
+      // with the saved tensors, which breaks such cycles. Leaf hooks live on the leaf and a
+      // hook that captures its own leaf is a cycle the user made; leaves hold their
+      // AccumulateGrad weakly, so the engine itself never makes one.
+      node->release_variables();
+      node->clear_tensor_pre_hooks();
+    }
     for (size_t i = 0; i < outputs.size(); ++i) {
       const Edge& e = node->next_edge(i);
       if (!e.is_valid()) continue;

@@ -177,6 +177,7 @@ variable_list CustomNodeBase::apply(variable_list&& grads) {
 
 void CustomNodeBase::release_variables() {
   for (SavedVariable& s : ctx_.saved_) s.reset();
+  ctx_.saved_data.clear();  // may hold tensors: See Note [Reference cycles] in engine.cpp
 }
 
 std::vector<std::string> CustomNodeBase::saved_tensors_info() const {
