@@ -22,15 +22,21 @@ Tensor make_empty(IntArrayRef sizes, ScalarType dtype) {
   for (int64_t s : sizes) {
     TG_CHECK(s >= 0, "empty: negative dimension in size ", shape_str(sizes),
              "; sizes must be non-negative");
-    numel *= s;
+    TG_CHECK(!__builtin_mul_overflow(numel, s, &numel), "empty: the number of elements of size ",
+             shape_str(sizes), " overflows int64; check the tensor's shape");
   }
+  // The byte count must fit too: otherwise the storage would silently be smaller than numel.
+  int64_t nbytes = 0;
+  TG_CHECK(!__builtin_mul_overflow(numel, static_cast<int64_t>(element_size(dtype)), &nbytes),
+           "empty: size ", shape_str(sizes), " of ", dtype, " needs ", numel, " elements of ",
+           element_size(dtype), " bytes, which overflows int64; check the tensor's shape");
   auto* impl = new TensorImpl();
   TensorImplPtr ptr(impl);
   impl->dtype = dtype;
   impl->sizes = DimVector(sizes);
   impl->strides = contiguous_strides(sizes);
   impl->numel = numel;
-  impl->storage = Storage::allocate(static_cast<size_t>(numel) * element_size(dtype));
+  impl->storage = Storage::allocate(static_cast<size_t>(nbytes));
   impl->is_inference = InferenceMode::is_enabled();
   return Tensor(std::move(ptr));
 }
@@ -44,7 +50,11 @@ Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int
   impl->offset = offset;
   impl->sizes = DimVector(sizes);
   impl->strides = DimVector(strides);
-  impl->compute_numel();
+  int64_t numel = 1;
+  for (int64_t s : sizes)
+    TG_CHECK(!__builtin_mul_overflow(numel, s, &numel), "view: the number of elements of size ",
+             shape_str(sizes), " overflows int64; check the target shape");
+  impl->numel = numel;
   impl->is_view = true;
   impl->is_inference = b->is_inference;
   return Tensor(std::move(ptr));

@@ -118,6 +118,10 @@ Tensor expand(const Tensor& x, IntArrayRef size, bool /*implicit*/) {
                detail::shape_str(size), ")");
       want = have;
     }
+    TG_CHECK(want >= 0, "expand: the expanded size of the tensor (", want,
+             ") must be non-negative (-1 keeps an existing dimension) at dimension ", i,
+             "; target sizes ", detail::shape_str(size), ", tensor sizes ",
+             detail::shape_str(x.sizes()));
     TG_CHECK(have == want || have == 1, "expand: the expanded size of the tensor (", want,
              ") must match the existing size (", have, ") at non-singleton dimension ", i,
              "; target sizes ", detail::shape_str(size), ", tensor sizes ",

@@ -1,0 +1,74 @@
+// The machine's limits, measured in the same run as the workloads: the bandwidth of a plain copy
+// (what an elementwise op that streams memory can at best reach) and oneDNN's sgemm rate on the
+// matmul workload's matrices (what a GEMM through oneDNN can at best reach). Neither uses
+// tensorgrad or libtorch.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "bench.h"
+
+namespace bench {
+namespace {
+
+using benchmark::Counter;
+
+// Copies one elementwise operand (2^24 floats) with memcpy, split across the threads; counts the
+// bytes read plus the bytes written.
+void copy_bandwidth(benchmark::State& state, int threads) {
+  const size_t bytes = kElementwiseNumel * sizeof(float);
+  std::vector<char> src(bytes, 1), dst(bytes, 0);  // touched, so no page faults are timed
+  for (auto _ : state) {
+#pragma omp parallel num_threads(threads)
+    {
+      const size_t parts = static_cast<size_t>(omp_get_num_threads());
+      const size_t part = static_cast<size_t>(omp_get_thread_num());
+      const size_t begin = bytes / parts * part;
+      const size_t end = part + 1 == parts ? bytes : bytes / parts * (part + 1);
+      std::memcpy(dst.data() + begin, src.data() + begin, end - begin);
+    }
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes"] =
+      Counter(2.0 * bytes, Counter::kIsIterationInvariantRate, Counter::kIs1024);
+}
+
+// dnnl_sgemm on preallocated kMatmulN x kMatmulN matrices: C = A B.
+void sgemm(benchmark::State& state, int threads) {
+  omp_set_num_threads(threads);  // oneDNN's OpenMP build takes its thread count from here
+  const size_t n = kMatmulN;
+  std::vector<float> a(n * n), b(n * n), c(n * n);
+  std::mt19937 gen(0);
+  std::normal_distribution<float> normal;
+  for (auto& v : a) v = normal(gen);
+  for (auto& v : b) v = normal(gen);
+  for (auto _ : state) {
+    dnnl_status_t status = dnnl_sgemm('N', 'N', kMatmulN, kMatmulN, kMatmulN, 1.f, a.data(),
+                                      kMatmulN, b.data(), kMatmulN, 0.f, c.data(), kMatmulN);
+    if (status != dnnl_success) {
+      state.SkipWithError("dnnl_sgemm failed");
+      break;
+    }
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["flops"] = Counter(2.0 * n * n * n, Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace
+
+void register_machine_limits(int threads) {
+  benchmark::RegisterBenchmark("limit_copy/machine", copy_bandwidth, threads)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("limit_sgemm/machine", sgemm, threads)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace bench

@@ -1,0 +1,351 @@
+// tensorgrad's benchmark suite: every workload for tensorgrad and, when the build found libtorch,
+// for libtorch in the same process, plus the machine's limits; then the peak resident memory of
+// mlp_step for each library, each in a process of its own; then one table with the medians.
+//
+//   tensorgrad_bench [--no_rss] [--threads=N] [Google Benchmark flags]
+//
+// Defaults (each can be overridden on the command line): 5 repetitions, repetitions of all
+// benchmarks interleaved in random order (so that load from other processes hits every library
+// alike), 0.2 s minimum per repetition, aggregates only on the console. scripts/bench.sh builds
+// and runs this; docs/benchmarks.md describes the workloads and the table.
+#include <benchmark/benchmark.h>
+#include <link.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench.h"
+
+namespace {
+
+// Threads for tensorgrad and for libtorch's main figures (the targets are at 2); libtorch also
+// runs at 1 thread ("libtorch_1t") unless this is 1.
+int g_threads = 2;
+
+// Median seconds per iteration of each benchmark ("workload/label"), or its error.
+struct Result {
+  double seconds = NAN;
+  std::string error;
+};
+std::map<std::string, Result> g_results;
+
+// The console output as usual, and the medians (or the single runs, without repetitions) kept.
+class CollectingReporter : public benchmark::ConsoleReporter {
+ public:
+  // Plain lines (counters inline): with interleaved repetitions, the tabular layout would
+  // repeat its header whenever consecutive benchmarks have different counters.
+  CollectingReporter() : ConsoleReporter(isatty(STDOUT_FILENO) ? OO_Color : OO_None) {}
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      const bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      const std::string name = run.run_name.function_name;
+      if (run.error_occurred) {
+        g_results[name].error = run.error_message;
+      } else if (single || median) {
+        g_results[name].seconds =
+            run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      }
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+std::optional<double> seconds(const std::string& workload, const std::string& label) {
+  auto it = g_results.find(workload + "/" + label);
+  if (it == g_results.end() || !it->second.error.empty() || std::isnan(it->second.seconds))
+    return std::nullopt;
+  return it->second.seconds;
+}
+
+std::string num(double v) {
+  char buf[32];
+  const double a = std::fabs(v);
+  if (a >= 100)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else if (a >= 10)
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+  else if (a >= 1)
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+std::string num(const std::optional<double>& v) { return v ? num(*v) : "-"; }
+
+std::string first_line_of(const char* path, const char* key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line))
+    if (key == nullptr || line.rfind(key, 0) == 0) {
+      auto colon = line.find(':');
+      return key && colon != std::string::npos
+                 ? line.substr(line.find_first_not_of(" \t", colon + 1))
+                 : line;
+    }
+  return "?";
+}
+
+std::string load_average() {
+  std::string s = first_line_of("/proc/loadavg", nullptr);
+  // "0.52 0.58 0.59 1/467 12345": the three averages
+  size_t cut = 0;
+  for (int i = 0; i < 3 && cut != std::string::npos; ++i) cut = s.find(' ', cut + 1);
+  return s.substr(0, cut);
+}
+
+// The BLAS libraries loaded in this process (libtorch's matmul goes through one; which one
+// changes its figures several times over: Debian's reference libblas is far slower than OpenBLAS).
+std::string loaded_blas() {
+  std::string found;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        const std::string name = info->dlpi_name ? info->dlpi_name : "";
+        if (name.find("blas") != std::string::npos) {
+          char real[PATH_MAX];
+          auto* out = static_cast<std::string*>(data);
+          *out += (out->empty() ? "" : ", ") +
+                  std::string(realpath(name.c_str(), real) ? real : name.c_str());
+        }
+        return 0;
+      },
+      &found);
+  return found.empty() ? "none" : found;
+}
+
+// Runs ./bench_peak_rss_<library> next to this executable; returns its peak RSS in MiB.
+std::optional<double> peak_rss_mib(const std::string& library, std::string* note) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return std::nullopt;
+  self[n] = '\0';
+  std::string dir(self);
+  dir.resize(dir.rfind('/'));
+  const std::string exe = dir + "/bench_peak_rss_" + library;
+  if (access(exe.c_str(), X_OK) != 0) return std::nullopt;
+  FILE* pipe = popen((exe + " " + std::to_string(g_threads) + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  char line[512];
+  long start_kib = -1, peak_kib = -1;
+  std::string output;
+  while (std::fgets(line, sizeof line, pipe)) {
+    output += line;
+    std::sscanf(line, "start_kib=%ld peak_kib=%ld", &start_kib, &peak_kib);
+  }
+  const int status = pclose(pipe);
+  if (status != 0 || peak_kib < 0) {
+    *note = library + ": " + output;
+    return std::nullopt;
+  }
+  *note = library + " " + num(start_kib / 1024.0) + " MiB after loading, " +
+          num(peak_kib / 1024.0) + " MiB peak";
+  return peak_kib / 1024.0;
+}
+
+struct Table {
+  std::vector<std::vector<std::string>> rows;
+  void add(std::vector<std::string> row) { rows.push_back(std::move(row)); }
+  void print() const {
+    std::vector<size_t> width(rows[0].size(), 0);
+    for (const auto& r : rows)
+      for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    for (size_t k = 0; k < rows.size(); ++k) {
+      std::string line = "|";
+      for (size_t i = 0; i < rows[k].size(); ++i)
+        line += " " + rows[k][i] + std::string(width[i] - rows[k][i].size(), ' ') + " |";
+      std::printf("%s\n", line.c_str());
+      if (k == 0) {
+        line = "|";
+        for (size_t w : width) line += std::string(w + 2, '-') + "|";
+        std::printf("%s\n", line.c_str());
+      }
+    }
+  }
+};
+
+const char* verdict(bool met) { return met ? "met" : "MISSED"; }
+
+void print_table(bool have_libtorch, bool run_rss) {
+  const std::string tg = bench::tensorgrad::kName;
+  const std::string lt = have_libtorch ? bench::libtorch::kName : "libtorch";
+  const std::string lt1 = lt + "_1t";
+
+  Table table;
+  table.add({"workload", "unit", "tensorgrad", "libtorch", "libtorch 1 thr", "tg/libtorch",
+             "machine limit", "target", "result"});
+
+  // Ratio cell: time ratio against libtorch at 2 threads, and against its better figure when
+  // 1 thread was faster.
+  auto ratio_cell = [&](const std::string& w) -> std::string {
+    auto t = seconds(w, tg), l2 = seconds(w, lt), l1 = seconds(w, lt1);
+    if (!t || !l2) return "-";
+    std::string cell = num(*t / *l2);
+    if (l1 && *l1 < *l2) cell += " (vs 1 thr: " + num(*t / *l1) + ")";
+    return cell;
+  };
+  auto ratio_result = [&](const std::string& w, double target) -> std::string {
+    auto t = seconds(w, tg), l2 = seconds(w, lt);
+    if (!t) return g_results.count(w + "/" + tg) ? "error" : "not run";
+    if (!l2) return "no libtorch";
+    return verdict(*t / *l2 <= target);
+  };
+  auto row = [&](const std::string& w, const std::string& unit, double scale, double target,
+                 const std::string& target_text) {
+    auto v = [&](const std::string& label) -> std::optional<double> {
+      auto s = seconds(w, label);
+      return s ? std::optional<double>(*s * scale) : std::nullopt;
+    };
+    table.add({w, unit, num(v(tg)), num(v(lt)), num(v(lt1)), ratio_cell(w), "-", target_text,
+               ratio_result(w, target)});
+  };
+
+  row("scalar_chain", "us/op", 1e6 / bench::kChainOps, 0.1, "<= 0.1");
+  row("scalar_chain_nograd", "us/op", 1e6 / bench::kChainOps, 0.2, "<= 0.2");
+  row("tutorial", "us", 1e6, 0.1, "<= 0.1");
+  row("tiny_mlp", "us/step", 1e6, 0.2, "<= 0.2");
+
+  {  // elementwise: against libtorch and against the copy-bandwidth bound
+    const std::string w = "elementwise";
+    auto copy = seconds("limit_copy", "machine");
+    // The copy moves 2 arrays (read + write); the workload must move kElementwisePasses.
+    std::optional<double> bound;
+    if (copy) bound = *copy * bench::kElementwisePasses / 2;
+    auto t = seconds(w, tg), l2 = seconds(w, lt), l1 = seconds(w, lt1);
+    std::string limit = "-", result = ratio_result(w, 0.3);
+    if (bound) {
+      limit = num(*bound * 1e3) + " ms bound";
+      if (t) {
+        limit += " (tg " + num(*t / *bound) + "x)";
+        const bool met = *t <= 1.5 * *bound && (!l2 || *t / *l2 <= 0.3);
+        result = l2 ? verdict(met) : std::string(verdict(*t <= 1.5 * *bound)) + " (bound only)";
+      }
+    }
+    auto ms = [](const std::optional<double>& s) {
+      return s ? std::optional<double>(*s * 1e3) : std::nullopt;
+    };
+    table.add({w, "ms", num(ms(t)), num(ms(l2)), num(ms(l1)), ratio_cell(w), limit,
+               "<= 0.3, <= 1.5x bound", result});
+  }
+
+  {  // matmul: GFLOP/s against raw sgemm
+    auto sgemm = seconds("limit_sgemm", "machine");
+    const double n3 = double(bench::kMatmulN) * bench::kMatmulN * bench::kMatmulN;
+    const std::optional<double> sgemm_rate =
+        sgemm ? std::optional<double>(2 * n3 / *sgemm * 1e-9) : std::nullopt;
+    for (const auto& [w, gemms] : {std::pair<std::string, int>{"matmul", 3}, {"matmul_fwd", 1}}) {
+      auto rate = [&, gemms = gemms, w = w](const std::string& label) -> std::optional<double> {
+        auto s = seconds(w, label);
+        return s ? std::optional<double>(gemms * 2 * n3 / *s * 1e-9) : std::nullopt;
+      };
+      auto t = rate(tg);
+      std::string limit = "-", result = t ? "-" : "not run";
+      if (sgemm_rate) {
+        limit = "sgemm " + num(*sgemm_rate) + " GFLOP/s";
+        if (t) limit += " (tg " + num(*t / *sgemm_rate) + ")";
+        if (t && w == "matmul") result = verdict(*t >= 0.85 * *sgemm_rate);
+      }
+      table.add({w, "GFLOP/s", num(t), num(rate(lt)), num(rate(lt1)), ratio_cell(w), limit,
+                 w == "matmul" ? ">= 0.85 of sgemm" : "(diagnostic)", result});
+    }
+  }
+
+  row("mlp_step", "ms", 1e3, 0.5, "<= 0.5");
+  row("cnn_step", "ms", 1e3, 0.5, "<= 0.5");
+  row("hvp", "us", 1e6, 0.5, "<= 0.5");
+
+  std::vector<std::string> notes;
+  if (run_rss) {  // peak resident memory of mlp_step, one process per library
+    std::string tg_note, lt_note;
+    auto t = bench::tensorgrad::has_nn() ? peak_rss_mib(tg, &tg_note) : std::nullopt;
+    auto l = have_libtorch ? peak_rss_mib(lt, &lt_note) : std::nullopt;
+    std::string ratio = t && l ? num(*t / *l) : "-";
+    std::string result = !t ? "not run" : !l ? "no libtorch" : verdict(*t <= *l);
+    table.add({"mlp_step peak RSS", "MiB", num(t), num(l), "-", ratio, "-", "<= 1.0", result});
+    for (const auto* note : {&tg_note, &lt_note})
+      if (!note->empty())
+        notes.push_back("peak RSS (" + std::to_string(bench::kRssSteps) +
+                        " steps, own process): " + *note);
+  }
+
+  std::printf("\n");
+  table.print();
+  std::printf("\n");
+  if (auto copy = seconds("limit_copy", "machine"))
+    std::printf("copy bandwidth: %s GB/s (memcpy of 2 x %ld MiB, %d threads)\n",
+                num(2.0 * bench::kElementwiseNumel * sizeof(float) / *copy * 1e-9).c_str(),
+                bench::kElementwiseNumel * long(sizeof(float)) >> 20, g_threads);
+  for (const auto& note : notes) std::printf("%s\n", note.c_str());
+  for (const auto& [name, result] : g_results)
+    if (!result.error.empty()) std::printf("error in %s: %s\n", name.c_str(), result.error.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Defaults first, so that flags given on the command line (which come later) override them.
+  std::vector<char*> args = {argv[0]};
+  std::vector<std::string> defaults = {"--benchmark_repetitions=5", "--benchmark_min_time=0.2",
+                                       "--benchmark_display_aggregates_only=true",
+                                       "--benchmark_enable_random_interleaving=true"};
+  for (auto& d : defaults) args.push_back(d.data());
+  bool run_rss = true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--no_rss") == 0)
+      run_rss = false;
+    else if (std::strncmp(argv[i], "--threads=", 10) == 0 && std::atoi(argv[i] + 10) > 0)
+      g_threads = std::atoi(argv[i] + 10);
+    else
+      args.push_back(argv[i]);
+  }
+  int args_count = static_cast<int>(args.size());
+  benchmark::Initialize(&args_count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(args_count, args.data())) return 1;
+
+#if BENCH_HAVE_LIBTORCH
+  const bool have_libtorch = true;
+#else
+  const bool have_libtorch = false;
+#endif
+  bench::register_machine_limits(g_threads);
+  bench::tensorgrad::register_workloads(bench::tensorgrad::kName, g_threads);
+  if (have_libtorch) {
+    bench::libtorch::register_workloads(bench::libtorch::kName, g_threads);
+    if (g_threads != 1)
+      bench::libtorch::register_workloads(std::string(bench::libtorch::kName) + "_1t", 1);
+  }
+
+  const std::time_t now = std::time(nullptr);
+  char date[64];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
+  const std::string load_before = load_average();
+  CollectingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  std::printf("\n%s; %s; %ld logical CPUs; %d threads%s\n", date,
+              first_line_of("/proc/cpuinfo", "model name").c_str(), sysconf(_SC_NPROCESSORS_ONLN),
+              g_threads, g_threads != 1 ? " (libtorch also at 1: \"1 thr\")" : "");
+  std::printf("load average before: %s, after: %s\n", load_before.c_str(), load_average().c_str());
+  if (have_libtorch)
+    std::printf("BLAS loaded (libtorch's matmul uses it): %s\n", loaded_blas().c_str());
+  else
+    std::printf("libtorch was not found at build time: tensorgrad only\n");
+  if (!bench::tensorgrad::has_nn())
+    std::printf(
+        "tensorgrad's nn/optim headers were absent at build time: no tiny_mlp, "
+        "mlp_step, cnn_step\n");
+  std::printf("medians; tg/libtorch is the ratio of times (below 1: tensorgrad is faster)\n");
+  print_table(have_libtorch, run_rss);
+  return 0;
+}

@@ -1,0 +1,8 @@
+#pragma once
+/// Datasets, transforms, samplers and data loaders, as torch/data.h, and the IDX reader.
+#include "tensorgrad/data/dataloader.h"
+#include "tensorgrad/data/datasets.h"
+#include "tensorgrad/data/example.h"
+#include "tensorgrad/data/idx.h"
+#include "tensorgrad/data/samplers.h"
+#include "tensorgrad/data/transforms.h"

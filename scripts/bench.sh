@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds the benchmark suite in Release into build-bench/ and runs it: every workload for
+# tensorgrad and, when libtorch-dev is installed, for libtorch in the same process, the machine's
+# limits (copy bandwidth, oneDNN sgemm) in the same run, the peak memory of mlp_step per library;
+# then prints the table. See docs/benchmarks.md.
+#
+#   bash scripts/bench.sh                  the suite (a few minutes)
+#   bash scripts/bench.sh --footprint      instead, the footprint: compile time and compiler memory
+#                                          of the tutorial against tensorgrad and against
+#                                          <torch/torch.h>, and the stripped size of the shared
+#                                          library (which it builds in build-bench-shared/)
+# Other arguments go to the benchmark program, e.g. --benchmark_filter=matmul or --no_rss.
+# The build honours CMAKE_BUILD_PARALLEL_LEVEL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+footprint=0
+args=()
+for arg in "$@"; do
+  if [[ $arg == --footprint ]]; then footprint=1; else args+=("$arg"); fi
+done
+
+bash scripts/setup.sh
+
+if ((!footprint)); then
+  cmake -S bench -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build-bench --target tensorgrad_bench
+  # Every repetition of every benchmark also goes to build-bench/results.json.
+  exec ./build-bench/tensorgrad_bench --benchmark_out=build-bench/results.json \
+    --benchmark_out_format=json "${args[@]}"
+fi
+
+# ---- footprint ----
+out=build-bench-shared/footprint
+mkdir -p "$out"
+
+# Runs a command under /usr/bin/time -v; prints wall seconds, CPU seconds and peak memory.
+measure() {
+  local label=$1
+  shift
+  /usr/bin/time -v -o "$out/time.txt" "$@"
+  awk -v label="$label" -F': ' '
+    /Elapsed \(wall clock\)/ { n = split($2, p, ":"); wall = 0; for (i = 1; i <= n; i++) wall = wall * 60 + p[i] }
+    /User time/ { cpu += $2 }
+    /System time/ { cpu += $2 }
+    /Maximum resident set size/ { rss = $2 }
+    END { printf "| %-32s | %7.1f | %7.1f | %8.0f |\n", label, wall, cpu, rss / 1024 }' "$out/time.txt"
+}
+
+torch_include=/usr/include/torch/csrc/api/include
+echo
+echo "Compile of the seed tutorial to an object file (examples/tutorial.cpp; for libtorch,"
+echo "bench/footprint_tutorial_torch.cpp), measured with /usr/bin/time -v:"
+echo "| headers, flags                   |  wall s |   CPU s | peak MiB |"
+echo "|----------------------------------|---------|---------|----------|"
+for opt in "-O0" "-O3 -DNDEBUG"; do
+  # shellcheck disable=SC2086
+  measure "tensorgrad, $opt" \
+    g++ -std=c++20 $opt -Iinclude -c examples/tutorial.cpp -o "$out/tutorial_tg.o"
+  if [[ -d $torch_include ]]; then
+    # shellcheck disable=SC2086
+    measure "<torch/torch.h>, $opt" \
+      g++ -std=c++17 $opt -I"$torch_include" -c bench/footprint_tutorial_torch.cpp \
+      -o "$out/tutorial_torch.o"
+  fi
+done
+
+echo
+echo "Shared library (Release, -DBUILD_SHARED_LIBS=ON, build-bench-shared/):"
+cmake -S . -B build-bench-shared -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+  -DTENSORGRAD_BUILD_TESTS=OFF -DTENSORGRAD_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build-bench-shared --target tensorgrad
+lib=$(find build-bench-shared -maxdepth 1 -name 'libtensorgrad.so*' -type f | head -n 1)
+cp "$lib" "$out/libtensorgrad.so"
+strip --strip-all "$out/libtensorgrad.so"
+awk -v s="$(stat -c %s "$out/libtensorgrad.so")" -v u="$(stat -c %s "$lib")" \
+  'BEGIN { printf "libtensorgrad.so: %.2f MB stripped (%d bytes; %d before strip)\n", s / 1e6, s, u }'
+torch_cpu=/usr/lib/x86_64-linux-gnu/libtorch_cpu.so
+if [[ -e $torch_cpu ]]; then
+  awk -v f="$(readlink -f $torch_cpu)" -v s="$(stat -L -c %s $torch_cpu)" \
+    'BEGIN { printf "for comparison, %s: %.1f MB\n", f, s / 1e6 }'
+fi

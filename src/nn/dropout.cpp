@@ -1,0 +1,49 @@
+// Dropout: input times a mask of 0 and 1 / (1 - p), so the derivative is the mul's
+// (MulBackward0), as libtorch's dropout.
+#include "core/internal.h"
+#include "kernels/loop.h"
+#include "tensorgrad/nn/ops_conv.h"
+
+namespace tg {
+namespace {
+
+void check_probability(double p, const char* op) {
+  TG_CHECK(p >= 0. && p <= 1., op, ": probability has to be between 0 and 1, but got ", p);
+}
+
+/// Each element 1 / (1 - p) with probability 1 - p, else 0; drawn from the global generator
+/// (See Note [Global generator]), so manual_seed makes it reproducible.
+Tensor dropout_mask(const Tensor& input, double p, const char* op) {
+  TG_CHECK(is_floating_point(input.dtype()), op, ": expected a Float or Double input but got ",
+           input.dtype(), "; convert with .to(tg::kFloat)");
+  Tensor mask = rand_like(input);
+  kernels::dispatch_floating(input.dtype(), op, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* m = mask.data_ptr<T>();
+    const double keep = 1.0 - p;
+    const T scale = static_cast<T>(1.0 / keep);
+    for (int64_t i = 0, n = mask.numel(); i < n; ++i)
+      m[i] = static_cast<double>(m[i]) < keep ? scale : T(0);
+  });
+  return mask;
+}
+
+}  // namespace
+
+Tensor dropout(const Tensor& input, double p, bool train) {
+  check_probability(p, "dropout");
+  TG_CHECK(input.defined(), "dropout: the input is undefined");
+  if (p == 0 || !train || input.numel() == 0) return input;
+  if (p == 1) return input * zeros({}, input.dtype());
+  return input * dropout_mask(input, p, "dropout");
+}
+
+Tensor& dropout_(Tensor& input, double p, bool train) {
+  check_probability(p, "dropout_");
+  TG_CHECK(input.defined(), "dropout_: the input is undefined");
+  if (p == 0 || !train || input.numel() == 0) return input;
+  if (p == 1) return input.mul_(zeros({}, input.dtype()));
+  return input.mul_(dropout_mask(input, p, "dropout_"));
+}
+
+}  // namespace tg

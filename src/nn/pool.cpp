@@ -1,0 +1,474 @@
+// 2-D pooling: max_pool2d(_with_indices), avg_pool2d, adaptive_avg_pool2d, and the internal
+// ops their derivatives are made of.
+//
+// Note [Differentiable pooling]
+// Each pooling op's derivative is an internal op that is linear in the gradient, and the
+// derivative of that op is the forward pooling again (or a gather), so double backward works:
+//   max_pool2d:   dx = scatter of g to the argmax positions  -> its derivative: gather at them
+//   avg_pool2d:   dx = g spread over each window / divisor    -> its derivative: avg_pool2d
+//   adaptive_avg: dx = g spread over each window / its size   -> its derivative: adaptive_avg
+// Kernels are plain loops over the [N * C] planes of contiguous NCHW data, in parallel over
+// planes (each plane is written by one thread, so scatters need no atomics).
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "autograd/record.h"
+#include "core/internal.h"
+#include "kernels/loop.h"
+#include "tensorgrad/nn/ops_conv.h"
+
+namespace tg {
+namespace {
+
+/// Work (elements touched) below which a pooling loop stays on one thread.
+constexpr int64_t kPoolGrain = 1 << 16;
+
+/// Runs body(plane) for plane in [0, planes), in parallel when the work is large enough.
+template <class Body>
+void for_each_plane(int64_t planes, int64_t work_per_plane, Body body) {
+  if (planes * work_per_plane >= kPoolGrain && planes > 1 && omp_get_max_threads() > 1 &&
+      !omp_in_parallel()) {
+#pragma omp parallel for schedule(static)
+    for (int64_t p = 0; p < planes; ++p) body(p);
+  } else {
+    for (int64_t p = 0; p < planes; ++p) body(p);
+  }
+}
+
+/// Kernel, stride, padding and dilation (height, width) and the rounding of the output size.
+struct PoolParams {
+  std::array<int64_t, 2> kernel{1, 1}, stride{1, 1}, padding{0, 0}, dilation{1, 1};
+  bool ceil_mode = false;
+};
+
+/// Floor division (rounds toward negative infinity).
+int64_t div_floor(int64_t a, int64_t b) {
+  const int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+/// Output size as libtorch computes it: with ceil_mode the last window may start past the end
+/// of the (unpadded-on-the-left) input only if it still starts inside input + left padding.
+int64_t pool_output_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dil,
+                         bool ceil_mode) {
+  int64_t out =
+      div_floor(in + 2 * pad - dil * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0), stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+std::array<int64_t, 2> pair_of(IntArrayRef v, const char* op, const char* name) {
+  TG_CHECK(v.size() == 1 || v.size() == 2, op, ": ", name,
+           " must be a single int or a pair of ints (height, width) but got ", v.size(),
+           " values ", detail::shape_str(v));
+  return v.size() == 1 ? std::array<int64_t, 2>{v[0], v[0]} : std::array<int64_t, 2>{v[0], v[1]};
+}
+
+/// Checks the input's rank and sizes and returns it as 4-D.
+Tensor batched(const Tensor& input, const char* op) {
+  TG_CHECK(input.defined(), op, ": the input is undefined");
+  TG_CHECK(input.dim() == 3 || input.dim() == 4, op, ": expected a 3-D (unbatched [C, H, W]) or "
+           "4-D (batched [N, C, H, W]) input but got shape ", detail::shape_str(input.sizes()));
+  for (int64_t d = input.dim() - 3; d < input.dim(); ++d)
+    TG_CHECK(input.size(d) > 0, op, ": expected an input with non-zero channels, height and "
+             "width but got shape ", detail::shape_str(input.sizes()));
+  TG_CHECK(is_floating_point(input.dtype()), op, ": expected a Float or Double input but got ",
+           input.dtype(), "; convert with .to(tg::kFloat)");
+  return input.dim() == 3 ? input.unsqueeze(0) : input;
+}
+
+PoolParams pool_params(const char* op, IntArrayRef kernel_size, IntArrayRef stride,
+                       IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
+  PoolParams p;
+  p.kernel = pair_of(kernel_size, op, "kernel_size");
+  p.stride = stride.empty() ? p.kernel : pair_of(stride, op, "stride");
+  p.padding = pair_of(padding, op, "padding");
+  p.dilation = pair_of(dilation, op, "dilation");
+  p.ceil_mode = ceil_mode;
+  TG_CHECK(p.kernel[0] > 0 && p.kernel[1] > 0, op, ": kernel_size must be greater than zero, "
+           "but got ", p.kernel[0], " x ", p.kernel[1]);
+  TG_CHECK(p.stride[0] > 0 && p.stride[1] > 0, op, ": stride must be greater than zero, but got ",
+           p.stride[0], " x ", p.stride[1]);
+  TG_CHECK(p.dilation[0] > 0 && p.dilation[1] > 0, op,
+           ": dilation must be greater than zero, but got ", p.dilation[0], " x ",
+           p.dilation[1]);
+  TG_CHECK(p.padding[0] >= 0 && p.padding[1] >= 0 && p.padding[0] <= p.kernel[0] / 2 &&
+               p.padding[1] <= p.kernel[1] / 2,
+           op, ": padding should be non-negative and at most half of the kernel size, but got "
+           "padding ", p.padding[0], " x ", p.padding[1], " for kernel ", p.kernel[0], " x ",
+           p.kernel[1]);
+  return p;
+}
+
+/// Output [oh, ow] of pooling an [.., h, w] input; throws when it would be empty.
+std::array<int64_t, 2> pool_output(const char* op, const Tensor& x4, const PoolParams& p,
+                                   const Tensor& input) {
+  std::array<int64_t, 2> out;
+  for (int d = 0; d < 2; ++d)
+    out[d] = pool_output_size(x4.size(2 + d), p.kernel[d], p.padding[d], p.stride[d],
+                              p.dilation[d], p.ceil_mode);
+  TG_CHECK(out[0] >= 1 && out[1] >= 1, op, ": the output would be empty: input ",
+           detail::shape_str(input.sizes()), " gives an output of ", out[0], " x ", out[1],
+           " with kernel ", p.kernel[0], " x ", p.kernel[1], ", stride ", p.stride[0], " x ",
+           p.stride[1], ", padding ", p.padding[0], " x ", p.padding[1], " and dilation ",
+           p.dilation[0], " x ", p.dilation[1], "; use a smaller kernel or a larger input");
+  return out;
+}
+
+// ---- max pooling ----
+
+/// The output columns [lo, hi) whose window column ox * stride - pad + offset lies in [0, w).
+inline std::pair<int64_t, int64_t> columns_inside(int64_t offset, int64_t stride, int64_t pad,
+                                                  int64_t w, int64_t ow) {
+  const int64_t first = pad - offset;  // ox * stride >= first
+  const int64_t last = w - 1 + pad - offset;  // ox * stride <= last
+  if (last < 0) return {0, 0};
+  const int64_t lo = first <= 0 ? 0 : (first + stride - 1) / stride;
+  const int64_t hi = std::min(ow, last / stride + 1);
+  return {lo, std::max(lo, hi)};
+}
+
+/// One window offset across output columns [lo, hi): the candidate for column ox is
+/// row[ox * stride] at flat position base + ox * stride. kStride is the stride when known at
+/// compile time (1 or 2), else 0. With Float values and int32 positions the loop vectorises.
+template <class T, class I, int kStride>
+void max_pool_row(const T* __restrict row, T* __restrict om, I* __restrict oi, int64_t lo,
+                  int64_t hi, int64_t stride, I base) {
+  const int64_t s = kStride ? kStride : stride;
+  for (int64_t ox = lo; ox < hi; ++ox) {
+    const T v = row[ox * s];
+    const T m = om[ox];
+    const bool take = (v > m) | (v != v);
+    om[ox] = take ? v : m;
+    oi[ox] = take ? base + static_cast<I>(ox * s) : oi[ox];
+  }
+}
+
+/// out and idx have [planes, oh, ow]; idx holds flat h * W + w positions in the input plane.
+/// The window is scanned row by row, left to right; a larger value (or a NaN, which is the
+/// maximum of its window as in libtorch) replaces the current one. For speed the scan runs one
+/// window offset at a time across a whole output row, with selects rather than branches (on real
+/// data the comparison is unpredictable), keeping positions as I (int32 when the plane allows)
+/// so that the loop vectorises; they are widened to int64 per output row.
+template <class T, class I>
+void max_pool_kernel(const T* x, T* out, int64_t* idx, int64_t planes, int64_t h, int64_t w,
+                     int64_t oh, int64_t ow, const PoolParams& p) {
+  const int64_t kh = p.kernel[0], kw = p.kernel[1], sh = p.stride[0], sw = p.stride[1],
+                ph = p.padding[0], pw = p.padding[1], dh = p.dilation[0], dw = p.dilation[1];
+  // Per output column: the first in-bounds input column of its window (the position reported
+  // when every value is -inf).
+  std::vector<int64_t> first_col(static_cast<size_t>(ow));
+  for (int64_t ox = 0; ox < ow; ++ox) {
+    int64_t x0 = ox * sw - pw;
+    while (x0 < 0) x0 += dw;
+    first_col[ox] = x0;
+  }
+  std::vector<std::pair<int64_t, int64_t>> cols(static_cast<size_t>(kw));
+  for (int64_t j = 0; j < kw; ++j) cols[j] = columns_inside(j * dw, sw, pw, w, ow);
+  const int64_t* first = first_col.data();
+  const std::pair<int64_t, int64_t>* inside = cols.data();
+  for_each_plane(planes, oh * ow * kh * kw, [=](int64_t plane) {
+    const T* xp = x + plane * h * w;
+    std::vector<I> positions(static_cast<size_t>(ow));
+    I* irow = positions.data();
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      T* orow = out + (plane * oh + oy) * ow;
+      int64_t y0 = oy * sh - ph;
+      while (y0 < 0) y0 += dh;
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        orow[ox] = -std::numeric_limits<T>::infinity();
+        irow[ox] = static_cast<I>(y0 * w + first[ox]);
+      }
+      for (int64_t i = 0; i < kh; ++i) {
+        const int64_t yy = oy * sh - ph + i * dh;
+        if (yy < 0 || yy >= h) continue;
+        const T* row = xp + yy * w;
+        for (int64_t j = 0; j < kw; ++j) {
+          const int64_t shift = j * dw - pw;  // input column = ox * sw + shift
+          const int64_t lo = inside[j].first, hi = inside[j].second;
+          const I base = static_cast<I>(yy * w + shift);
+          if (sw == 1)
+            max_pool_row<T, I, 1>(row + shift, orow, irow, lo, hi, 1, base);
+          else if (sw == 2)
+            max_pool_row<T, I, 2>(row + shift, orow, irow, lo, hi, 2, base);
+          else
+            max_pool_row<T, I, 0>(row + shift, orow, irow, lo, hi, sw, base);
+        }
+      }
+      int64_t* dst = idx + (plane * oh + oy) * ow;
+      for (int64_t ox = 0; ox < ow; ++ox) dst[ox] = irow[ox];
+    }
+  });
+}
+
+/// gx[plane][idx[plane][k]] += g[plane][k]: gx of [N, C, H, W] (the input's sizes).
+Tensor max_pool_scatter(const Tensor& g, const Tensor& indices, const DimVector& input_sizes);
+
+Tensor max_pool_scatter_kernel(const Tensor& g, const Tensor& indices, IntArrayRef input_sizes) {
+  Tensor gx = zeros(input_sizes, g.dtype());
+  const Tensor gc = detail::contiguous_data(g), ic = detail::contiguous_data(indices);
+  const int64_t planes = input_sizes[0] * input_sizes[1];
+  const int64_t hw = input_sizes[2] * input_sizes[3], ohw = g.size(2) * g.size(3);
+  kernels::dispatch_floating(g.dtype(), "max_pool2d backward", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* gp = gc.data_ptr<T>();
+    const int64_t* ip = ic.data_ptr<int64_t>();
+    T* out = gx.data_ptr<T>();
+    for_each_plane(planes, ohw, [&](int64_t plane) {
+      T* o = out + plane * hw;
+      const T* gg = gp + plane * ohw;
+      const int64_t* ii = ip + plane * ohw;
+      for (int64_t k = 0; k < ohw; ++k) o[ii[k]] += gg[k];
+    });
+  });
+  return gx;
+}
+
+Tensor max_pool_scatter(const Tensor& g, const Tensor& indices, const DimVector& input_sizes) {
+  Tensor gx = max_pool_scatter_kernel(g, indices, input_sizes);
+  if (autograd::needs_grad(g))
+    autograd::record("MaxPool2DWithIndicesBackwardBackward0", {g}, {gx}, autograd::save(indices),
+                     [](autograd::BackwardArgs<1>& a) -> variable_list {
+                       // The adjoint of a scatter is a gather at the same positions.
+                       const Tensor& idx = a.saved[0];
+                       const Tensor gg = a.grad().flatten(2).gather(2, idx.flatten(2));
+                       return {gg.view(idx.sizes())};
+                     });
+  return gx;
+}
+
+// ---- average pooling ----
+
+/// Calls f(y0, y1, x0, x1, divisor) for the clipped window of every output position.
+template <class F>
+void avg_windows(int64_t oy, int64_t ox, int64_t h, int64_t w, const PoolParams& p,
+                 bool count_include_pad, std::optional<int64_t> divisor_override, F f) {
+  int64_t y0 = oy * p.stride[0] - p.padding[0], x0 = ox * p.stride[1] - p.padding[1];
+  int64_t y1 = std::min(y0 + p.kernel[0], h + p.padding[0]);
+  int64_t x1 = std::min(x0 + p.kernel[1], w + p.padding[1]);
+  const int64_t padded_size = (y1 - y0) * (x1 - x0);
+  y0 = std::max<int64_t>(y0, 0);
+  x0 = std::max<int64_t>(x0, 0);
+  y1 = std::min(y1, h);
+  x1 = std::min(x1, w);
+  if (y0 >= y1 || x0 >= x1) return;
+  const int64_t divisor = divisor_override ? *divisor_override
+                          : count_include_pad ? padded_size
+                                              : (y1 - y0) * (x1 - x0);
+  f(y0, y1, x0, x1, divisor);
+}
+
+struct AvgParams {
+  PoolParams pool;
+  bool count_include_pad;
+  std::optional<int64_t> divisor_override;
+};
+
+Tensor avg_pool_forward(const Tensor& x4, const AvgParams& a, std::array<int64_t, 2> out_size);
+Tensor avg_pool_spread(const Tensor& g, const AvgParams& a, const DimVector& input_sizes);
+
+Tensor avg_pool_forward(const Tensor& x4, const AvgParams& a, std::array<int64_t, 2> out_size) {
+  const int64_t n = x4.size(0), c = x4.size(1), h = x4.size(2), w = x4.size(3);
+  const int64_t oh = out_size[0], ow = out_size[1];
+  Tensor out = detail::make_empty({n, c, oh, ow}, x4.dtype());
+  const Tensor xc = detail::contiguous_data(x4);
+  kernels::dispatch_floating(x4.dtype(), "avg_pool2d", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* xp = xc.data_ptr<T>();
+    T* op = out.data_ptr<T>();
+    for_each_plane(n * c, oh * ow * a.pool.kernel[0] * a.pool.kernel[1], [&](int64_t plane) {
+      const T* xs = xp + plane * h * w;
+      T* os = op + plane * oh * ow;
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          T result = 0;
+          avg_windows(oy, ox, h, w, a.pool, a.count_include_pad, a.divisor_override,
+                      [&](int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
+                        T sum = 0;
+                        for (int64_t y = y0; y < y1; ++y)
+                          for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
+                        result = sum / static_cast<T>(divisor);
+                      });
+          os[oy * ow + ox] = result;
+        }
+    });
+  });
+  if (autograd::needs_grad(x4))
+    autograd::record("AvgPool2DBackward0", {x4}, {out}, autograd::save(),
+                     [a, sizes = DimVector(x4.sizes())](autograd::BackwardArgs<0>& b)
+                         -> variable_list { return {avg_pool_spread(b.grad(), a, sizes)}; });
+  return out;
+}
+
+Tensor avg_pool_spread(const Tensor& g, const AvgParams& a, const DimVector& input_sizes) {
+  const int64_t n = input_sizes[0], c = input_sizes[1], h = input_sizes[2], w = input_sizes[3];
+  const int64_t oh = g.size(2), ow = g.size(3);
+  Tensor gx = zeros(input_sizes, g.dtype());
+  const Tensor gc = detail::contiguous_data(g);
+  kernels::dispatch_floating(g.dtype(), "avg_pool2d backward", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* gp = gc.data_ptr<T>();
+    T* xp = gx.data_ptr<T>();
+    for_each_plane(n * c, oh * ow * a.pool.kernel[0] * a.pool.kernel[1], [&](int64_t plane) {
+      const T* gs = gp + plane * oh * ow;
+      T* xs = xp + plane * h * w;
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox)
+          avg_windows(oy, ox, h, w, a.pool, a.count_include_pad, a.divisor_override,
+                      [&](int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
+                        const T share = gs[oy * ow + ox] / static_cast<T>(divisor);
+                        for (int64_t y = y0; y < y1; ++y)
+                          for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
+                      });
+    });
+  });
+  if (autograd::needs_grad(g))
+    autograd::record("AvgPool2DBackwardBackward0", {g}, {gx}, autograd::save(),
+                     [a, out_size = std::array<int64_t, 2>{oh, ow}](autograd::BackwardArgs<0>& b)
+                         -> variable_list { return {avg_pool_forward(b.grad(), a, out_size)}; });
+  return gx;
+}
+
+// ---- adaptive average pooling ----
+
+inline int64_t adaptive_start(int64_t o, int64_t in, int64_t out) { return (o * in) / out; }
+inline int64_t adaptive_end(int64_t o, int64_t in, int64_t out) {
+  return ((o + 1) * in + out - 1) / out;
+}
+
+Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size);
+Tensor adaptive_spread(const Tensor& g, const DimVector& input_sizes);
+
+Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size) {
+  const int64_t n = x4.size(0), c = x4.size(1), h = x4.size(2), w = x4.size(3);
+  const int64_t oh = out_size[0], ow = out_size[1];
+  Tensor out = detail::make_empty({n, c, oh, ow}, x4.dtype());
+  const Tensor xc = detail::contiguous_data(x4);
+  kernels::dispatch_floating(x4.dtype(), "adaptive_avg_pool2d", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* xp = xc.data_ptr<T>();
+    T* op = out.data_ptr<T>();
+    for_each_plane(n * c, h * w + oh * ow, [&](int64_t plane) {
+      const T* xs = xp + plane * h * w;
+      T* os = op + plane * oh * ow;
+      for (int64_t oy = 0; oy < oh; ++oy) {
+        const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          const int64_t x0 = adaptive_start(ox, w, ow), x1 = adaptive_end(ox, w, ow);
+          T sum = 0;
+          for (int64_t y = y0; y < y1; ++y)
+            for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
+          os[oy * ow + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));
+        }
+      }
+    });
+  });
+  if (autograd::needs_grad(x4))
+    autograd::record("AdaptiveAvgPool2DBackward0", {x4}, {out}, autograd::save(),
+                     [sizes = DimVector(x4.sizes())](autograd::BackwardArgs<0>& b)
+                         -> variable_list { return {adaptive_spread(b.grad(), sizes)}; });
+  return out;
+}
+
+Tensor adaptive_spread(const Tensor& g, const DimVector& input_sizes) {
+  const int64_t n = input_sizes[0], c = input_sizes[1], h = input_sizes[2], w = input_sizes[3];
+  const int64_t oh = g.size(2), ow = g.size(3);
+  Tensor gx = zeros(input_sizes, g.dtype());
+  const Tensor gc = detail::contiguous_data(g);
+  kernels::dispatch_floating(g.dtype(), "adaptive_avg_pool2d backward", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* gp = gc.data_ptr<T>();
+    T* xp = gx.data_ptr<T>();
+    for_each_plane(n * c, h * w + oh * ow, [&](int64_t plane) {
+      const T* gs = gp + plane * oh * ow;
+      T* xs = xp + plane * h * w;
+      for (int64_t oy = 0; oy < oh; ++oy) {
+        const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          const int64_t x0 = adaptive_start(ox, w, ow), x1 = adaptive_end(ox, w, ow);
+          const T share = gs[oy * ow + ox] / static_cast<T>((y1 - y0) * (x1 - x0));
+          for (int64_t y = y0; y < y1; ++y)
+            for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
+        }
+      }
+    });
+  });
+  if (autograd::needs_grad(g))
+    autograd::record("AdaptiveAvgPool2DBackwardBackward0", {g}, {gx}, autograd::save(),
+                     [out_size = std::array<int64_t, 2>{oh, ow}](autograd::BackwardArgs<0>& b)
+                         -> variable_list { return {adaptive_forward(b.grad(), out_size)}; });
+  return gx;
+}
+
+}  // namespace
+
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArrayRef kernel_size,
+                                                   IntArrayRef stride, IntArrayRef padding,
+                                                   IntArrayRef dilation, bool ceil_mode) {
+  const char* op = "max_pool2d";
+  const PoolParams p = pool_params(op, kernel_size, stride, padding, dilation, ceil_mode);
+  const Tensor x4 = batched(input, op);
+  const auto [oh, ow] = pool_output(op, x4, p, input);
+  const int64_t n = x4.size(0), c = x4.size(1), h = x4.size(2), w = x4.size(3);
+  Tensor out = detail::make_empty({n, c, oh, ow}, x4.dtype());
+  Tensor indices = detail::make_empty({n, c, oh, ow}, kLong);
+  const Tensor xc = detail::contiguous_data(x4);
+  kernels::dispatch_floating(x4.dtype(), op, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    if (h * w <= std::numeric_limits<int32_t>::max())
+      max_pool_kernel<T, int32_t>(xc.data_ptr<T>(), out.data_ptr<T>(),
+                                  indices.data_ptr<int64_t>(), n * c, h, w, oh, ow, p);
+    else
+      max_pool_kernel<T, int64_t>(xc.data_ptr<T>(), out.data_ptr<T>(),
+                                  indices.data_ptr<int64_t>(), n * c, h, w, oh, ow, p);
+  });
+  if (autograd::needs_grad(x4))
+    autograd::record("MaxPool2DWithIndicesBackward0", {x4}, {out}, autograd::save(indices),
+                     [sizes = DimVector(x4.sizes())](autograd::BackwardArgs<1>& a)
+                         -> variable_list {
+                       return {max_pool_scatter(a.grad(), a.saved[0], sizes)};
+                     });
+  if (input.dim() == 3) return {out.squeeze(0), indices.squeeze(0)};
+  return {out, indices};
+}
+
+Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
+                  IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
+  return std::get<0>(
+      max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode));
+}
+
+Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
+                  IntArrayRef padding, bool ceil_mode, bool count_include_pad,
+                  std::optional<int64_t> divisor_override) {
+  const char* op = "avg_pool2d";
+  AvgParams a{pool_params(op, kernel_size, stride, padding, 1, ceil_mode), count_include_pad,
+              divisor_override};
+  TG_CHECK(!divisor_override || *divisor_override != 0,
+           "avg_pool2d: divisor_override must not be zero; pass std::nullopt to divide by the "
+           "window size");
+  const Tensor x4 = batched(input, op);
+  const auto out_size = pool_output(op, x4, a.pool, input);
+  Tensor out = avg_pool_forward(x4, a, out_size);
+  return input.dim() == 3 ? out.squeeze(0) : out;
+}
+
+Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size) {
+  const char* op = "adaptive_avg_pool2d";
+  TG_CHECK(output_size.size() == 2, op, ": output_size must have 2 values (height, width) but "
+           "got ", detail::shape_str(output_size));
+  TG_CHECK(output_size[0] >= 0 && output_size[1] >= 0, op,
+           ": elements of output_size must be greater than or equal to 0 but got ",
+           detail::shape_str(output_size));
+  const Tensor x4 = batched(input, op);
+  Tensor out = adaptive_forward(x4, {output_size[0], output_size[1]});
+  return input.dim() == 3 ? out.squeeze(0) : out;
+}
+
+}  // namespace tg

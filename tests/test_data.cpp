@@ -1,0 +1,542 @@
+// Data: the IDX reader on plain and gzip'd files built here (the gzip writer below is written
+// from RFC 1952/1951 with stored blocks, independent of zlib), every corrupt-file message, the
+// MNIST dataset and its errors, Normalize, the DataLoader (batching, drop_last, shuffling with a
+// seed) and libtorch-style make_data_loader; and, where Debian's dataset-fashion-mnist is
+// installed, the real files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tensorgrad/data.h"
+#include "tensorgrad/tensorgrad.h"
+
+namespace tg {
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<uint8_t>;
+
+#define EXPECT_THROW_MSG(stmt, ...)                                                    \
+  do {                                                                                 \
+    try {                                                                              \
+      stmt;                                                                            \
+      ADD_FAILURE() << "expected a tg::Error from " #stmt;                             \
+    } catch (const tg::Error& e) {                                                     \
+      const std::string message = e.what();                                            \
+      EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message; \
+      for (const char* part : {__VA_ARGS__})                                           \
+        EXPECT_NE(message.find(part), std::string::npos)                               \
+            << "message '" << message << "' lacks '" << part << "'";                   \
+    }                                                                                  \
+  } while (false)
+
+// ---- writing test files ----
+
+void put32(Bytes& b, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
+}
+
+/// An IDX file: magic 0x0000<type><ndims>, big-endian sizes, then `payload` as given.
+Bytes idx(uint8_t type, const std::vector<uint32_t>& dims, const Bytes& payload) {
+  Bytes b = {0, 0, type, static_cast<uint8_t>(dims.size())};
+  for (uint32_t d : dims) put32(b, d);
+  b.insert(b.end(), payload.begin(), payload.end());
+  return b;
+}
+
+uint32_t crc32(const Bytes& data) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (uint8_t byte : data) {
+    crc ^= byte;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+/// A gzip member (RFC 1952) whose deflate data (RFC 1951) is stored blocks of at most
+/// `block` bytes.
+Bytes gzip(const Bytes& data, size_t block = 65535) {
+  Bytes out = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255};
+  size_t pos = 0;
+  do {
+    const size_t n = std::min(block, data.size() - pos);
+    const bool last = pos + n == data.size();
+    out.push_back(last ? 1 : 0);  // BFINAL, BTYPE = 00 (stored)
+    out.push_back(static_cast<uint8_t>(n));
+    out.push_back(static_cast<uint8_t>(n >> 8));
+    out.push_back(static_cast<uint8_t>(~n));
+    out.push_back(static_cast<uint8_t>(~n >> 8));
+    out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(pos),
+               data.begin() + static_cast<std::ptrdiff_t>(pos + n));
+    pos += n;
+  } while (pos < data.size());
+  const uint32_t crc = crc32(data), size = static_cast<uint32_t>(data.size());
+  for (int s = 0; s < 32; s += 8) out.push_back(static_cast<uint8_t>(crc >> s));
+  for (int s = 0; s < 32; s += 8) out.push_back(static_cast<uint8_t>(size >> s));
+  return out;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("tg_test_data_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string write(const std::string& name, const Bytes& bytes) const {
+    const std::string p = (path_ / name).string();
+    std::ofstream out(p, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
+    return p;
+  }
+  std::string str() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+/// n images of r x c bytes, pixel (i, y, x) = (i * 31 + y * 7 + x) % 256.
+Bytes image_bytes(uint32_t n, uint32_t r, uint32_t c) {
+  Bytes b;
+  for (uint32_t i = 0; i < n; ++i)
+    for (uint32_t y = 0; y < r; ++y)
+      for (uint32_t x = 0; x < c; ++x)
+        b.push_back(static_cast<uint8_t>((i * 31 + y * 7 + x) % 256));
+  return b;
+}
+Bytes label_bytes(uint32_t n) {
+  Bytes b;
+  for (uint32_t i = 0; i < n; ++i) b.push_back(static_cast<uint8_t>(i % 10));
+  return b;
+}
+
+std::vector<double> values(const Tensor& t) {
+  Tensor d = t.to(kDouble).contiguous();
+  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
+}
+
+// ---- IDX ----
+
+TEST(Idx, ReadsImagesAndLabels) {
+  TempDir dir;
+  const Bytes pixels = image_bytes(3, 2, 4);
+  const auto images = dir.write("img", idx(0x08, {3, 2, 4}, pixels));
+  const auto labels = dir.write("lbl", idx(0x08, {3}, {7, 0, 9}));
+
+  Tensor raw = data::read_idx(images);
+  EXPECT_EQ(raw.dtype(), kLong);
+  EXPECT_EQ(raw.sizes().vec(), (std::vector<int64_t>{3, 2, 4}));
+  EXPECT_EQ(raw.data_ptr<int64_t>()[9], pixels[9]);
+
+  Tensor x = data::read_idx_images(images);
+  EXPECT_EQ(x.dtype(), kFloat);
+  EXPECT_EQ(x.sizes().vec(), (std::vector<int64_t>{3, 1, 2, 4}));
+  for (size_t i = 0; i < pixels.size(); ++i)
+    EXPECT_EQ(x.data_ptr<float>()[i], static_cast<float>(pixels[i]) / 255.0f) << i;
+
+  Tensor y = data::read_idx_labels(labels);
+  EXPECT_EQ(y.dtype(), kLong);
+  EXPECT_EQ(values(y), (std::vector<double>{7, 0, 9}));
+  EXPECT_EQ(data::read_idx(labels, kDouble).dtype(), kDouble);
+}
+
+TEST(Idx, GzipAndPlainFilesReadTheSame) {
+  TempDir dir;
+  const Bytes file = idx(0x08, {50, 28, 28}, image_bytes(50, 28, 28));  // 39 KB
+  const auto plain = dir.write("plain", file);
+  const auto one_block = dir.write("one.gz", gzip(file));
+  const auto many_blocks = dir.write("many.gz", gzip(file, 1000));
+  Bytes two_members = gzip(Bytes(file.begin(), file.begin() + 1000));
+  const Bytes rest = gzip(Bytes(file.begin() + 1000, file.end()));
+  two_members.insert(two_members.end(), rest.begin(), rest.end());
+  const auto concatenated = dir.write("cat.gz", two_members);
+
+  Tensor expected = data::read_idx_images(plain);
+  for (const auto& p : {one_block, many_blocks, concatenated})
+    EXPECT_TRUE(tg::equal(data::read_idx_images(p), expected)) << p;
+}
+
+TEST(Idx, AllTypeCodes) {
+  TempDir dir;
+  Bytes i8 = {0xFF, 0x05};  // -1, 5
+  EXPECT_EQ(values(data::read_idx(dir.write("i8", idx(0x09, {2}, i8)))),
+            (std::vector<double>{-1, 5}));
+  Bytes i16 = {0xFF, 0xFE, 0x01, 0x00};  // -2, 256
+  EXPECT_EQ(values(data::read_idx(dir.write("i16", idx(0x0B, {2}, i16)))),
+            (std::vector<double>{-2, 256}));
+  Bytes i32 = {0x80, 0, 0, 0, 0, 1, 0, 1};  // INT32_MIN, 65537
+  EXPECT_EQ(values(data::read_idx(dir.write("i32", idx(0x0C, {1, 2}, i32)))),
+            (std::vector<double>{-2147483648.0, 65537}));
+  Bytes f32 = {0x3F, 0xC0, 0, 0, 0xC0, 0x20, 0, 0};  // 1.5, -2.5
+  Tensor f = data::read_idx(dir.write("f32", idx(0x0D, {2}, f32)));
+  EXPECT_EQ(f.dtype(), kFloat);
+  EXPECT_EQ(values(f), (std::vector<double>{1.5, -2.5}));
+  Bytes f64 = {0x40, 0x09, 0x21, 0xFB, 0x54, 0x44, 0x2D, 0x18};  // pi
+  Tensor d = data::read_idx(dir.write("f64", idx(0x0E, {1}, f64)));
+  EXPECT_EQ(d.dtype(), kDouble);
+  EXPECT_EQ(d.data_ptr<double>()[0], 3.141592653589793);
+  // An empty dimension is a valid, empty file.
+  EXPECT_EQ(data::read_idx(dir.write("empty", idx(0x08, {0, 28}, {}))).numel(), 0);
+}
+
+TEST(Idx, MissingOrEmptyFile) {
+  TempDir dir;
+  const std::string missing = dir.str() + "/nope-idx1-ubyte";
+  EXPECT_THROW_MSG(data::read_idx(missing), "read_idx", "cannot open", missing.c_str(),
+                   "No such file");
+  EXPECT_THROW_MSG(data::read_idx(dir.str()), "read_idx", "regular file");
+  const auto empty = dir.write("empty", {});
+  EXPECT_THROW_MSG(data::read_idx(empty), "read_idx", "not an IDX file", "0 bytes");
+}
+
+TEST(Idx, WrongMagicNumbers) {
+  TempDir dir;
+  const auto png = dir.write("png", {0x89, 'P', 'N', 'G', 0, 0, 0, 0});
+  EXPECT_THROW_MSG(data::read_idx(png), "read_idx", "not an IDX file", "0x89504E47",
+                   "two zero bytes");
+  const auto bad_type = dir.write("type", idx(0x07, {1}, {0}));
+  EXPECT_THROW_MSG(data::read_idx(bad_type), "not an IDX file", "unknown type code 7");
+  const auto labels = dir.write("lbl", idx(0x08, {3}, {1, 2, 3}));
+  EXPECT_THROW_MSG(data::read_idx_images(labels), "read_idx_images", "2049", "2051", "images file");
+  const auto images = dir.write("img", idx(0x08, {1, 2, 2}, {1, 2, 3, 4}));
+  EXPECT_THROW_MSG(data::read_idx_labels(images), "read_idx_labels", "2051", "2049", "labels file");
+  const auto floats = dir.write("f", idx(0x0D, {1}, {0, 0, 0, 0}));
+  EXPECT_THROW_MSG(data::read_idx_labels(floats), "read_idx_labels", "32-bit float");
+}
+
+TEST(Idx, HeaderAndDataSizesMustAgree) {
+  TempDir dir;
+  // The header claims 60000 images of 28x28 but 100 bytes follow: an error, no allocation.
+  const auto short_file = dir.write("short", idx(0x08, {60000, 28, 28}, Bytes(100, 1)));
+  EXPECT_THROW_MSG(data::read_idx_images(short_file), "read_idx_images", "truncated", "60000x28x28",
+                   "47040000 bytes", "only 100 bytes");
+  EXPECT_THROW_MSG(data::read_idx(dir.write("long", idx(0x08, {2}, {1, 2, 3}))), "read_idx",
+                   "1 bytes more than its header describes");
+  Bytes cut_header = idx(0x08, {3, 28, 28}, {});
+  cut_header.resize(9);
+  EXPECT_THROW_MSG(data::read_idx(dir.write("cut", cut_header)), "read_idx", "truncated", "header");
+  // Sizes whose product no file could hold.
+  const auto huge = dir.write("huge", idx(0x0E, {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, {}));
+  EXPECT_THROW_MSG(data::read_idx(huge), "read_idx", "corrupt header");
+  // A gzip'd file claiming 4 GB: read until the data ends, then the error.
+  const auto gz_short = dir.write("short.gz", gzip(idx(0x08, {65535, 256, 256}, Bytes(5000))));
+  EXPECT_THROW_MSG(data::read_idx(gz_short), "read_idx", "truncated", "65535x256x256",
+                   "ends after 5000 bytes");
+  const auto gz_long = dir.write("long.gz", gzip(idx(0x08, {2}, {1, 2, 3})));
+  EXPECT_THROW_MSG(data::read_idx(gz_long), "read_idx", "more data than its header describes");
+}
+
+TEST(Idx, CorruptGzip) {
+  TempDir dir;
+  const Bytes file = idx(0x08, {10, 28, 28}, image_bytes(10, 28, 28));
+  const Bytes gz = gzip(file, 4000);
+
+  Bytes truncated(gz.begin(), gz.begin() + static_cast<std::ptrdiff_t>(gz.size() / 2));
+  EXPECT_THROW_MSG(data::read_idx_images(dir.write("t.gz", truncated)), "read_idx_images",
+                   "truncated gzip file", "t.gz");
+  Bytes no_trailer(gz.begin(), gz.end() - 8);  // all data, but the CRC and size are missing
+  EXPECT_THROW_MSG(data::read_idx_images(dir.write("nt.gz", no_trailer)), "truncated gzip");
+
+  Bytes flipped = gz;
+  flipped[flipped.size() / 2] ^= 0x40;  // a data byte: the CRC-32 no longer matches
+  EXPECT_THROW_MSG(data::read_idx_images(dir.write("crc.gz", flipped)), "read_idx_images",
+                   "not valid gzip data", "incorrect data check", "corrupt");
+
+  Bytes bad_block = gz;
+  bad_block[10] = 0x07;  // BTYPE = 11, reserved
+  EXPECT_THROW_MSG(data::read_idx_images(dir.write("block.gz", bad_block)), "not valid gzip data",
+                   "invalid block type");
+
+  Bytes bad_method = gz;
+  bad_method[2] = 7;  // not deflate
+  EXPECT_THROW_MSG(data::read_idx_images(dir.write("method.gz", bad_method)),
+                   "not valid gzip data");
+
+  Bytes garbage = gz;
+  garbage.insert(garbage.end(), {'x', 'y', 'z', 'w'});
+  EXPECT_THROW_MSG(data::read_idx_images(dir.write("garbage.gz", garbage)), "not valid gzip data");
+}
+
+// ---- MNIST ----
+
+/// Writes an MNIST-style folder: train files plain, t10k files gzip'd.
+void write_mnist(const TempDir& dir, uint32_t train, uint32_t test) {
+  dir.write("train-images-idx3-ubyte", idx(0x08, {train, 28, 28}, image_bytes(train, 28, 28)));
+  dir.write("train-labels-idx1-ubyte", idx(0x08, {train}, label_bytes(train)));
+  dir.write("t10k-images-idx3-ubyte.gz",
+            gzip(idx(0x08, {test, 28, 28}, image_bytes(test, 28, 28))));
+  dir.write("t10k-labels-idx1-ubyte.gz", gzip(idx(0x08, {test}, label_bytes(test))));
+}
+
+TEST(Mnist, ReadsTrainAndTestSets) {
+  TempDir dir;
+  write_mnist(dir, 12, 5);
+  data::datasets::MNIST train(dir.str());
+  EXPECT_TRUE(train.is_train());
+  EXPECT_EQ(train.size().value(), 12u);
+  EXPECT_EQ(train.images().sizes().vec(), (std::vector<int64_t>{12, 1, 28, 28}));
+  EXPECT_EQ(train.targets().sizes().vec(), (std::vector<int64_t>{12}));
+  auto example = train.get(11);
+  EXPECT_EQ(example.data.sizes().vec(), (std::vector<int64_t>{1, 28, 28}));
+  EXPECT_EQ(example.target.item<int64_t>(), 1);
+  EXPECT_FLOAT_EQ(example.data[0][1][2].item<float>(), ((11 * 31 + 7 + 2) % 256) / 255.0f);
+
+  data::datasets::FashionMNIST test(dir.str(), data::datasets::MNIST::Mode::kTest);
+  EXPECT_FALSE(test.is_train());
+  EXPECT_EQ(test.size().value(), 5u);
+  EXPECT_EQ(values(test.targets()), (std::vector<double>{0, 1, 2, 3, 4}));
+  EXPECT_THROW_MSG(test.get(5), "MNIST", "index 5", "5 examples");
+}
+
+TEST(Mnist, MissingFolderOrFiles) {
+  TempDir dir;
+  const std::string missing = dir.str() + "/fashion-mnist";
+  EXPECT_THROW_MSG(data::datasets::MNIST{missing}, "MNIST", missing.c_str(), "does not exist",
+                   "apt-get install dataset-fashion-mnist", "give the folder");
+  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "MNIST", "train-images-idx3-ubyte",
+                   "train-images-idx3-ubyte.gz", "dataset-fashion-mnist");
+  const auto file = dir.write("file", {1});
+  EXPECT_THROW_MSG(data::datasets::MNIST{file}, "MNIST", "is not a folder");
+}
+
+TEST(Mnist, MismatchedCountsAndBadLabels) {
+  TempDir dir;
+  dir.write("train-images-idx3-ubyte", idx(0x08, {3, 28, 28}, image_bytes(3, 28, 28)));
+  dir.write("train-labels-idx1-ubyte", idx(0x08, {2}, {1, 2}));
+  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "MNIST", "holds 3 images", "holds 2 labels",
+                   "same set");
+  dir.write("train-labels-idx1-ubyte", idx(0x08, {3}, {1, 200, 2}));
+  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "MNIST", "label 200", "position 1", "0..9");
+  // Swapped files are caught by their magic numbers.
+  dir.write("train-labels-idx1-ubyte", idx(0x08, {3, 28, 28}, image_bytes(3, 28, 28)));
+  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "read_idx_labels", "2051", "2049");
+}
+
+// ---- transforms ----
+
+TEST(Transforms, Normalize) {
+  data::transforms::Normalize<> normalize(0.5, 0.25);
+  Tensor x = tg::tensor({0.0f, 0.5f, 1.0f}).view({1, 1, 3});
+  EXPECT_EQ(values(normalize(x)), (std::vector<double>{-2, 0, 2}));
+  // A whole [count, channels, h, w] tensor at once, and per-channel statistics.
+  data::transforms::Normalize<> per_channel({0.0, 1.0}, {1.0, 2.0});
+  Tensor batch = tg::ones({4, 2, 3, 3});
+  Tensor out = per_channel(batch);
+  EXPECT_EQ(out.sizes().vec(), (std::vector<int64_t>{4, 2, 3, 3}));
+  EXPECT_FLOAT_EQ(out[3][0][2][2].item<float>(), 1.0f);
+  EXPECT_FLOAT_EQ(out[3][1][2][2].item<float>(), 0.0f);
+  auto example = normalize.apply(data::Example<>(x, tg::tensor({3L})));
+  EXPECT_EQ(example.target.item<int64_t>(), 3);
+  EXPECT_EQ(values(example.data), (std::vector<double>{-2, 0, 2}));
+  EXPECT_THROW_MSG(data::transforms::Normalize<>(0.5, 0.0), "Normalize", "standard deviation",
+                   "is 0");
+  EXPECT_THROW_MSG(data::transforms::Normalize<>({0.5, 0.5}, {1.0}), "Normalize", "2 means",
+                   "1 standard deviations");
+}
+
+// ---- DataLoader ----
+
+/// 10 examples: data row i is [i, 10 i], target i.
+std::pair<Tensor, Tensor> indexed(int64_t n = 10) {
+  Tensor target = tg::arange(n);
+  Tensor data = tg::stack({target.to(kFloat), target.to(kFloat) * 10}, 1);
+  return {data, target};
+}
+
+TEST(DataLoader, BatchesInOrder) {
+  auto [data, target] = indexed();
+  data::DataLoader loader(data, target, data::DataLoaderOptions().batch_size(4));
+  EXPECT_EQ(loader.size(), 3u);
+  EXPECT_EQ(loader.dataset_size(), 10u);
+  std::vector<int64_t> sizes, seen;
+  for (auto& batch : loader) {
+    sizes.push_back(batch.data.size(0));
+    EXPECT_EQ(batch.data.size(1), 2);
+    EXPECT_EQ(batch.target.dtype(), kLong);
+    for (int64_t i = 0; i < batch.target.size(0); ++i) {
+      const int64_t t = batch.target[i].item<int64_t>();
+      seen.push_back(t);
+      EXPECT_EQ(batch.data[i][1].item<float>(), 10.0f * t);  // rows stay with their targets
+    }
+  }
+  EXPECT_EQ(sizes, (std::vector<int64_t>{4, 4, 2}));
+  EXPECT_EQ(seen, (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+TEST(DataLoader, ExamplesWithoutElements) {
+  data::DataLoader loader(tg::zeros({5, 0}), tg::arange(5), data::DataLoaderOptions(2));
+  std::vector<int64_t> sizes;
+  for (auto& batch : loader) {
+    EXPECT_EQ(batch.data.size(1), 0);
+    sizes.push_back(batch.target.size(0));
+  }
+  EXPECT_EQ(sizes, (std::vector<int64_t>{2, 2, 1}));
+  data::DataLoader empty(tg::zeros({0, 3}), tg::zeros({0}, kLong), data::DataLoaderOptions(2));
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_TRUE(empty.begin() == empty.end());
+}
+
+TEST(DataLoader, DropLast) {
+  auto [data, target] = indexed();
+  data::DataLoader loader(data, target, data::DataLoaderOptions(4).drop_last(true));
+  EXPECT_EQ(loader.size(), 2u);
+  int batches = 0;
+  for (auto& batch : loader) {
+    EXPECT_EQ(batch.data.size(0), 4);
+    ++batches;
+  }
+  EXPECT_EQ(batches, 2);
+  // Fewer examples than a batch: no batch at all.
+  data::DataLoader tiny(data.slice(0, 0, 3), target.slice(0, 0, 3),
+                        data::DataLoaderOptions(4).drop_last(true));
+  EXPECT_TRUE(tiny.begin() == tiny.end());
+}
+
+std::vector<int64_t> epoch_order(data::DataLoader& loader) {
+  std::vector<int64_t> order;
+  for (auto& batch : loader)
+    for (int64_t i = 0; i < batch.target.size(0); ++i)
+      order.push_back(batch.target[i].item<int64_t>());
+  return order;
+}
+
+TEST(DataLoader, ShuffleWithASeed) {
+  auto [data, target] = indexed(100);
+  auto options = data::DataLoaderOptions().batch_size(16).shuffle(true).seed(42);
+  data::DataLoader a(data, target, options), b(data, target, options);
+  const auto a1 = epoch_order(a), a2 = epoch_order(a);
+  EXPECT_EQ(a1, epoch_order(b));  // same seed, same epoch: same order
+  EXPECT_EQ(a2, epoch_order(b));
+  EXPECT_NE(a1, a2);  // a new order each epoch
+  std::vector<int64_t> sorted = a1;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<int64_t> all(100);
+  for (int64_t i = 0; i < 100; ++i) all[i] = i;
+  EXPECT_EQ(sorted, all);  // each example exactly once
+  EXPECT_NE(a1, all);
+  data::DataLoader c(data, target, data::DataLoaderOptions(16).shuffle(true).seed(43));
+  EXPECT_NE(epoch_order(c), a1);
+  EXPECT_EQ(a.epochs(), 2u);
+}
+
+TEST(DataLoader, ShuffleWithoutSeedFollowsManualSeed) {
+  auto [data, target] = indexed(50);
+  data::DataLoader loader(data, target, data::DataLoaderOptions(8).shuffle(true));
+  manual_seed(7);
+  const auto first = epoch_order(loader);
+  manual_seed(7);
+  EXPECT_EQ(epoch_order(loader), first);
+}
+
+TEST(DataLoader, FromADatasetAndBatchesAreCopies) {
+  TempDir dir;
+  write_mnist(dir, 10, 3);
+  data::datasets::MNIST train(dir.str());
+  data::DataLoader loader(train, data::DataLoaderOptions(4));
+  auto it = loader.begin();
+  EXPECT_EQ(it->data.sizes().vec(), (std::vector<int64_t>{4, 1, 28, 28}));
+  EXPECT_TRUE(tg::equal(it->data, train.images().slice(0, 0, 4)));
+  it->data.zero_();  // writing a batch leaves the dataset alone
+  EXPECT_GT(train.images()[1].sum().item<float>(), 0.0f);
+  EXPECT_FALSE(it == loader.end());
+  ++it;
+  ++it;
+  EXPECT_EQ(it->data.size(0), 2);
+  ++it;
+  EXPECT_TRUE(it == loader.end());
+}
+
+TEST(DataLoader, Errors) {
+  auto [data, target] = indexed();
+  EXPECT_THROW_MSG(data::DataLoader(data, target.slice(0, 0, 9)), "DataLoader", "10 examples",
+                   "holds 9", "first dimensions");
+  EXPECT_THROW_MSG(data::DataLoader(data, target, data::DataLoaderOptions(0)), "DataLoader",
+                   "batch_size", "at least 1");
+  EXPECT_THROW_MSG(data::DataLoader(tg::tensor({1.0f}).sum(), tg::tensor({1L}).sum()), "DataLoader",
+                   "at least one dimension");
+}
+
+// ---- libtorch-style loading ----
+
+TEST(MakeDataLoader, MapNormalizeStack) {
+  TempDir dir;
+  write_mnist(dir, 10, 3);
+  auto dataset = data::datasets::MNIST(dir.str())
+                     .map(data::transforms::Normalize<>(0.2860, 0.3530))
+                     .map(data::transforms::Stack<>());
+  EXPECT_EQ(dataset.size().value(), 10u);
+  auto loader = data::make_data_loader<data::samplers::SequentialSampler>(std::move(dataset), 4);
+  data::datasets::MNIST plain(dir.str());
+  Tensor expected = data::transforms::Normalize<>(0.2860, 0.3530)(plain.images());
+  int64_t first = 0;
+  for (auto& batch : *loader) {
+    const int64_t n = batch.data.size(0);
+    EXPECT_EQ(batch.data.sizes().vec(), (std::vector<int64_t>{n, 1, 28, 28}));
+    EXPECT_TRUE(tg::allclose(batch.data, expected.slice(0, first, first + n)));
+    EXPECT_TRUE(tg::equal(batch.target, plain.targets().slice(0, first, first + n)));
+    first += n;
+  }
+  EXPECT_EQ(first, 10);
+}
+
+TEST(MakeDataLoader, RandomSamplerAndDropLast) {
+  data::datasets::TensorDataset dataset(tg::arange(23));
+  auto loader = data::make_data_loader(dataset.map(data::transforms::Stack<data::TensorExample>()),
+                                       data::DataLoaderOptions().batch_size(5).drop_last(true));
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    std::set<int64_t> seen;
+    int batches = 0;
+    for (auto& batch : *loader) {
+      Tensor t = batch.data;
+      EXPECT_EQ(t.size(0), 5);
+      for (int64_t i = 0; i < 5; ++i) seen.insert(t[i].item<int64_t>());
+      ++batches;
+    }
+    EXPECT_EQ(batches, 4);
+    EXPECT_EQ(seen.size(), 20u);
+  }
+  EXPECT_THROW_MSG(data::make_data_loader(dataset, data::DataLoaderOptions(0)), "make_data_loader",
+                   "batch_size");
+  EXPECT_THROW_MSG(data::datasets::TensorDataset(tg::arange(3)).get(3), "TensorDataset", "index 3");
+}
+
+// ---- the real Fashion-MNIST, where installed ----
+
+TEST(FashionMnist, DebianPackageFiles) {
+  const std::string root = data::datasets::kFashionMnistRoot;
+  if (!fs::exists(root + "/t10k-labels-idx1-ubyte.gz")) {
+    GTEST_SKIP() << root << " is absent (Debian package dataset-fashion-mnist not installed)";
+  }
+  data::datasets::MNIST test(root, data::datasets::MNIST::Mode::kTest);
+  EXPECT_EQ(test.images().sizes().vec(), (std::vector<int64_t>{10000, 1, 28, 28}));
+  // 1000 test images per class.
+  Tensor counts = tg::zeros({10}, kLong);
+  for (int64_t c = 0; c < 10; ++c)
+    EXPECT_EQ(test.targets().eq(c).sum().item<int64_t>(), 1000) << "class " << c;
+  const double mean = test.images().mean().item<double>();
+  EXPECT_NEAR(mean, 0.2868, 2e-3);
+  EXPECT_GE(test.images().min().item<float>(), 0.0f);
+  EXPECT_LE(test.images().max().item<float>(), 1.0f);
+
+  // A copy of a real (deflate-compressed) file cut short is reported as truncated.
+  TempDir dir;
+  std::ifstream in(root + "/t10k-labels-idx1-ubyte.gz", std::ios::binary);
+  Bytes gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  gz.resize(gz.size() / 2);
+  EXPECT_THROW_MSG(data::read_idx_labels(dir.write("cut.gz", gz)), "truncated gzip file");
+}
+
+}  // namespace
+}  // namespace tg
