@@ -82,14 +82,38 @@ void sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, float alpha, 
   const float* a = static_cast<const float*>(A.data);
   const float* b = static_cast<const float*>(B.data);
   float* c = static_cast<float*>(C.data);
-  for (int64_t i = 0; i < batch; ++i) {
-    const dnnl_status_t status =
-        dnnl_sgemm(la->trans, lb->trans, M, N, K, alpha, a + i * A.batch_stride, la->ld,
-                   b + i * B.batch_stride, lb->ld, beta, c + i * C.batch_stride, lc->ld);
-    TG_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed (status ", int(status),
-             ") for sizes M=", M, " N=", N, " K=", K, " lda=", la->ld, " ldb=", lb->ld,
-             " ldc=", lc->ld);
+  auto one = [&](int64_t i) {
+    return dnnl_sgemm(la->trans, lb->trans, M, N, K, alpha, a + i * A.batch_stride, la->ld,
+                      b + i * B.batch_stride, lb->ld, beta, c + i * C.batch_stride, lc->ld);
+  };
+  // A small product is faster on one thread than split across a team that must wake up (and,
+  // on a busy machine, wait for each other): below kSmallGemmFlops each call runs alone, and a
+  // batch of small products is spread over the threads one product each (oneDNN runs
+  // sequentially inside our parallel region). Each product is computed by one thread either way,
+  // so results do not depend on the thread count.
+  constexpr double kSmallGemmFlops = double(1 << 22);
+  const double flops = 2.0 * double(M) * double(N) * double(K);
+  dnnl_status_t status = dnnl_success;
+  if (flops >= kSmallGemmFlops) {
+    for (int64_t i = 0; i < batch && status == dnnl_success; ++i) status = one(i);
+  } else if (batch > 1 && flops * double(batch) >= kSmallGemmFlops && !omp_in_parallel()) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < batch; ++i) {
+      const dnnl_status_t s = one(i);
+      if (s != dnnl_success) {
+#pragma omp critical
+        status = s;
+      }
+    }
+  } else {
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(1);
+    for (int64_t i = 0; i < batch && status == dnnl_success; ++i) status = one(i);
+    omp_set_num_threads(threads);
   }
+  TG_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed (status ", int(status),
+           ") for sizes M=", M, " N=", N, " K=", K, " lda=", la->ld, " ldb=", lb->ld,
+           " ldc=", lc->ld);
 }
 
 // Double and Long by hand: oneDNN has no f64 or integer GEMM, and these dtypes serve gradient
