@@ -211,6 +211,10 @@ class Tensor {
   Tensor var(IntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
   Tensor std(bool unbiased = true) const;
   Tensor std(IntArrayRef dim, bool unbiased = true, bool keepdim = false) const;
+  /// As libtorch's C++-only overloads: x.var(0) reduces dim 0 (an int would otherwise convert
+  /// to `bool unbiased`).
+  Tensor var(int dim) const { return var(IntArrayRef{static_cast<int64_t>(dim)}); }
+  Tensor std(int dim) const { return std(IntArrayRef{static_cast<int64_t>(dim)}); }
   Tensor logsumexp(IntArrayRef dim, bool keepdim = false) const;
   Tensor softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
   Tensor log_softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt) const;
