@@ -1,6 +1,6 @@
 // The engine: runs the backward graph once, from the roots to the leaves.
 #include <queue>
-#include <unordered_map>
+#include <algorithm>
 
 #include "autograd/accumulate_grad.h"
 #include "autograd/anomaly.h"
@@ -14,6 +14,7 @@ namespace {
 struct NodeTask {
   int dependencies = 0;
   bool executes = false;  // apply() runs (false for capture-only targets)
+  bool is_target = false;
   variable_list buffer;   // gradients of the node's forward outputs, summed as they arrive
   std::vector<std::pair<uint32_t, size_t>> captures;  // (input_nr, index into the result)
 };
@@ -54,8 +55,55 @@ void accumulate(Tensor& slot, Tensor&& g) {
   }
 }
 
+// The nodes of one backward and their state: an open-addressing table from node to an index in
+// a vector (cheaper than std::unordered_map's node per entry on the per-op path). Entries are
+// only added while the graph is discovered; references stay valid after that.
+class TaskTable {
+ public:
+  /// The task of `node`, and whether it was just added.
+  std::pair<NodeTask*, bool> emplace(Node* node) {
+    if ((tasks_.size() + 1) * 2 > slots_.size()) grow();
+    size_t i = slot_of(node);
+    if (keys_[i] == node) return {&tasks_[slots_[i]], false};
+    keys_[i] = node;
+    slots_[i] = static_cast<uint32_t>(tasks_.size());
+    tasks_.emplace_back();
+    order_.push_back(node);
+    return {&tasks_.back(), true};
+  }
+  NodeTask* find(Node* node) {
+    if (slots_.empty()) return nullptr;
+    const size_t i = slot_of(node);
+    return keys_[i] == node ? &tasks_[slots_[i]] : nullptr;
+  }
+  NodeTask& operator[](Node* node) { return *find(node); }
+  const std::vector<Node*>& nodes() const { return order_; }
+
+ private:
+  size_t slot_of(Node* node) const {
+    const size_t mask = keys_.size() - 1;
+    size_t i = (reinterpret_cast<uintptr_t>(node) >> 4) * 0x9E3779B97F4A7C15ull >> 20 & mask;
+    while (keys_[i] != nullptr && keys_[i] != node) i = (i + 1) & mask;
+    return i;
+  }
+  void grow() {
+    const size_t capacity = std::max<size_t>(16, keys_.size() * 2);
+    keys_.assign(capacity, nullptr);
+    slots_.assign(capacity, 0);
+    for (size_t t = 0; t < order_.size(); ++t) {
+      const size_t i = slot_of(order_[t]);
+      keys_[i] = order_[t];
+      slots_[i] = static_cast<uint32_t>(t);
+    }
+  }
+  std::vector<Node*> keys_;
+  std::vector<uint32_t> slots_;
+  std::vector<NodeTask> tasks_;
+  std::vector<Node*> order_;
+};
+
 struct GraphTask {
-  std::unordered_map<Node*, NodeTask> tasks;
+  TaskTable tasks;
   variable_list captured;
 };
 
@@ -73,12 +121,12 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
   {
     std::vector<std::pair<Node*, size_t>> stack;
     for (const Edge& r : roots) {
-      if (tasks.emplace(r.function.get(), NodeTask{}).second) stack.emplace_back(r.function.get(), 0);
+      if (tasks.emplace(r.function.get()).second) stack.emplace_back(r.function.get(), 0);
       while (!stack.empty()) {
         auto& [node, next] = stack.back();
         if (next < node->num_outputs()) {
           const Edge& e = node->next_edge(next++);
-          if (e.is_valid() && tasks.emplace(e.function.get(), NodeTask{}).second)
+          if (e.is_valid() && tasks.emplace(e.function.get()).second)
             stack.emplace_back(e.function.get(), 0);
         } else {
           post_order.push_back(node);
@@ -91,18 +139,17 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
   // Which nodes run, and where gradients are captured.
   graph.captured.resize(targets.size());
   if (targets.empty()) {
-    for (auto& [node, task] : tasks) task.executes = true;
+    for (Node* node : post_order) tasks[node].executes = true;
   } else {
-    std::unordered_map<Node*, bool> is_target;
     for (size_t i = 0; i < targets.size(); ++i) {
-      auto it = tasks.find(targets[i].function.get());
-      if (it == tasks.end()) continue;  // not in this graph: unused
-      it->second.captures.emplace_back(targets[i].input_nr, i);
-      is_target[it->first] = true;
+      NodeTask* target = tasks.find(targets[i].function.get());
+      if (!target) continue;  // not in this graph: unused
+      target->captures.emplace_back(targets[i].input_nr, i);
+      target->is_target = true;
     }
     for (Node* node : post_order) {
       NodeTask& task = tasks[node];
-      if (run_targets && is_target.count(node)) task.executes = true;
+      if (run_targets && task.is_target) task.executes = true;
       for (const Edge& e : node->next_edges()) {
         if (!e.is_valid()) continue;
         const NodeTask& child = tasks[e.function.get()];
@@ -176,8 +223,7 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
     for (size_t i = 0; i < outputs.size(); ++i) {
       const Edge& e = node->next_edge(i);
       if (!e.is_valid()) continue;
-      auto it = tasks.find(e.function.get());
-      NodeTask& child = it->second;
+      NodeTask& child = tasks[e.function.get()];
       if (!child.executes && child.captures.empty()) continue;
       if (outputs[i].defined()) {
         Tensor g = validate_gradient(std::move(outputs[i]), *node, i, *e.function, e.input_nr);
