@@ -37,10 +37,18 @@ Values values(const Tensor& t) {
     int64_t off = 0;
     for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.stride(static_cast<int64_t>(d));
     switch (t.dtype()) {
-      case kFloat: out.push_back(t.data_ptr<float>()[off]); break;
-      case kDouble: out.push_back(t.data_ptr<double>()[off]); break;
-      case kLong: out.push_back(static_cast<double>(t.data_ptr<int64_t>()[off])); break;
-      default: out.push_back(t.data_ptr<bool>()[off]); break;
+      case kFloat:
+        out.push_back(t.data_ptr<float>()[off]);
+        break;
+      case kDouble:
+        out.push_back(t.data_ptr<double>()[off]);
+        break;
+      case kLong:
+        out.push_back(static_cast<double>(t.data_ptr<int64_t>()[off]));
+        break;
+      default:
+        out.push_back(t.data_ptr<bool>()[off]);
+        break;
     }
     for (size_t d = shape.size(); d-- > 0;) {
       if (++idx[d] < shape[d]) break;
@@ -108,8 +116,11 @@ TEST(ExpandingArray, OneValueExpandsAndListsMustHaveDValues) {
   EXPECT_EQ((*vec)[2], 3);
   IntArrayRef view = two;
   EXPECT_EQ(view.vec(), (Shape{4, 5}));
-  expect_error([] { ExpandingArray<2> bad({1, 2, 3}); }, {"ExpandingArray", "expected 2 values",
-                                                          "got 3"});
+  expect_error(
+      [] {
+        ExpandingArray<2> bad({1, 2, 3});
+      },
+      {"ExpandingArray", "expected 2 values", "got 3"});
   expect_error([] { ExpandingArray<2> bad(std::vector<int64_t>{7}); }, {"expected 2", "got 1"});
   std::ostringstream out;
   out << two << " " << ExpandingArray<1>(9);
@@ -222,7 +233,8 @@ Values conv_naive(const Tensor& x, const Tensor& w, const Tensor& b, const ConvC
                 const int64_t iy = oy * sh - ph + i * dh, ix = ox * sw - pw + j * dw;
                 if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
                 const int64_t cin = (o / (O / c.groups)) * Cg + ci;
-                acc += xv[((n * C + cin) * H + iy) * W + ix] * wv[((o * Cg + ci) * KH + i) * KW + j];
+                acc +=
+                    xv[((n * C + cin) * H + iy) * W + ix] * wv[((o * Cg + ci) * KH + i) * KW + j];
               }
           out.push_back(acc);
         }
@@ -232,14 +244,14 @@ Values conv_naive(const Tensor& x, const Tensor& w, const Tensor& b, const ConvC
 const std::vector<ConvCfg>& conv_configs() {
   static const std::vector<ConvCfg> configs = {
       {{2, 3, 7, 6}, {4, 3, 3, 3}},
-      {{2, 1, 28, 28}, {8, 1, 3, 3}, {1}, {1}},                       // a first layer
-      {{3, 16, 9, 9}, {24, 16, 3, 3}, {1}, {1}},                      // blocked layouts
-      {{2, 3, 9, 8}, {5, 3, 3, 2}, {2, 3}, {1, 0}},                   // stride skips rows
-      {{1, 4, 11, 10}, {6, 4, 3, 3}, {2}, {2}, {2, 1}},               // dilation
-      {{2, 8, 6, 6}, {8, 2, 3, 3}, {1}, {1}, {1}, 4, false},          // groups
-      {{2, 32, 8, 8}, {64, 16, 3, 3}, {1}, {1}, {1}, 2, true},        // groups, blocked
-      {{1, 3, 5, 5}, {2, 3, 5, 5}},                                   // kernel = input
-      {{2, 3, 4, 5}, {4, 3, 1, 1}, {1}, {0}, {1}, 1, false},          // 1x1
+      {{2, 1, 28, 28}, {8, 1, 3, 3}, {1}, {1}},                 // a first layer
+      {{3, 16, 9, 9}, {24, 16, 3, 3}, {1}, {1}},                // blocked layouts
+      {{2, 3, 9, 8}, {5, 3, 3, 2}, {2, 3}, {1, 0}},             // stride skips rows
+      {{1, 4, 11, 10}, {6, 4, 3, 3}, {2}, {2}, {2, 1}},         // dilation
+      {{2, 8, 6, 6}, {8, 2, 3, 3}, {1}, {1}, {1}, 4, false},    // groups
+      {{2, 32, 8, 8}, {64, 16, 3, 3}, {1}, {1}, {1}, 2, true},  // groups, blocked
+      {{1, 3, 5, 5}, {2, 3, 5, 5}},                             // kernel = input
+      {{2, 3, 4, 5}, {4, 3, 1, 1}, {1}, {0}, {1}, 1, false},    // 1x1
   };
   return configs;
 }
@@ -252,8 +264,8 @@ TEST(Conv2d, FloatAndDoubleMatchDirectLoops) {
   uint64_t seed = 1;
   for (const ConvCfg& c : conv_configs()) {
     for (ScalarType dtype : {kFloat, kDouble}) {
-      SCOPED_TRACE(::testing::Message() << "x " << IntArrayRef(c.x) << " w " << IntArrayRef(c.w)
-                                        << " dtype " << dtype);
+      SCOPED_TRACE(::testing::Message()
+                   << "x " << IntArrayRef(c.x) << " w " << IntArrayRef(c.w) << " dtype " << dtype);
       Tensor x = random(c.x, seed, dtype), w = random(c.w, seed + 1, dtype);
       Tensor b = c.bias ? random({c.w[0]}, seed + 2, dtype) : Tensor();
       Shape expected_shape;
@@ -290,6 +302,36 @@ TEST(Conv2d, FloatGradientsMatchDoubleGradients) {
       expect_near(values(grads[0][i]), values(grads[1][i]), 1e-4);
     }
     seed += 4;
+  }
+}
+
+// Only one of input and weight requiring grad takes other kernel paths than both together; and
+// a double backward (a gradient penalty) runs the backward convolutions forward again.
+TEST(Conv2d, SingleGradientsAndDoubleBackwardFloatMatchDouble) {
+  const ConvCfg c{{2, 16, 9, 8}, {8, 16, 3, 3}, {2, 1}, {1}, {1}, 1, true};
+  for (int mode = 0; mode < 3; ++mode) {
+    SCOPED_TRACE(mode == 0 ? "input only" : mode == 1 ? "weight only" : "gradient penalty");
+    Values result[2];
+    int k = 0;
+    for (ScalarType dtype : {kFloat, kDouble}) {
+      Tensor x = random(c.x, 200, dtype).requires_grad_(mode != 1);
+      Tensor w = random(c.w, 201, dtype).requires_grad_(mode != 0);
+      Tensor b = random({8}, 202, dtype).requires_grad_(mode == 2);
+      Tensor y = conv_of(x, w, b, c);
+      Tensor g = random(shape(y), 203, dtype);
+      if (mode < 2) {
+        (y * g).sum().backward();
+        result[k++] = values(mode == 0 ? x.grad() : w.grad());
+      } else {
+        variable_list gx = autograd::grad({(y * g).sum()}, {x}, {}, std::nullopt, true);
+        (gx[0].square().sum() + y.square().sum()).backward();
+        Values all = values(w.grad());
+        for (double v : values(x.grad())) all.push_back(v);
+        for (double v : values(b.grad())) all.push_back(v);
+        result[k++] = all;
+      }
+    }
+    expect_near(result[0], result[1], 1e-4);
   }
 }
 
@@ -375,27 +417,57 @@ TEST(Conv2d, ErrorMessages) {
                 "4 channels"});
   expect_error([&] { conv2d(zeros({4, 5}), w); }, {"conv2d", "3-D", "4-D", "[4, 5]"});
   expect_error([&] { conv2d(zeros({1, 1, 3, 4, 5}), w); }, {"conv2d", "[1, 1, 3, 4, 5]"});
-  expect_error([&] { conv2d(zeros({1, 3, 5, 5}), zeros({8, 3, 3})); },
-               {"conv2d", "4-D weight", "[8, 3, 3]"});
-  expect_error([&] { conv2d(zeros({1, 3, 2, 2}), w); },
-               {"conv2d", "kernel (3 x 3", "bigger than the padded input (2 x 2)"});
-  expect_error([&] { conv2d(zeros({1, 3, 4, 4}), w, {}, 1, 0, 2); },
-               {"conv2d", "dilation 2 x 2", "bigger than the padded input (4 x 4)"});
-  expect_error([&] { conv2d(zeros({1, 3, 5, 5}), w, zeros({7})); },
-               {"conv2d", "bias of shape [8]", "[7]"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 5, 5}), zeros({8, 3, 3}));
+      },
+      {"conv2d", "4-D weight", "[8, 3, 3]"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 2, 2}), w);
+      },
+      {"conv2d", "kernel (3 x 3", "bigger than the padded input (2 x 2)"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 4, 4}), w, {}, 1, 0, 2);
+      },
+      {"conv2d", "dilation 2 x 2", "bigger than the padded input (4 x 4)"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 5, 5}), w, zeros({7}));
+      },
+      {"conv2d", "bias of shape [8]", "[7]"});
   expect_error([&] { conv2d(zeros({1, 3, 5, 5}), w, {}, 0); }, {"conv2d", "stride", "positive"});
-  expect_error([&] { conv2d(zeros({1, 3, 5, 5}), w, {}, {1, 1, 1}); },
-               {"conv2d", "stride", "1 or 2 values"});
-  expect_error([&] { conv2d(zeros({1, 3, 5, 5}), w, {}, 1, -1); },
-               {"conv2d", "padding", "non-negative"});
-  expect_error([&] { conv2d(zeros({1, 6, 5, 5}), zeros({8, 3, 3, 3}), {}, 1, 0, 1, 3); },
-               {"conv2d", "out_channels 8", "divisible by groups 3"});
-  expect_error([&] { conv2d(zeros({1, 6, 5, 5}), zeros({8, 3, 3, 3}), {}, 1, 0, 1, 0); },
-               {"conv2d", "groups must be positive"});
-  expect_error([&] { conv2d(zeros({1, 3, 5, 5}, kDouble), w); },
-               {"conv2d", "Double", "Float", ".to("});
-  expect_error([&] { conv2d(zeros({1, 3, 5, 5}, kLong), zeros({8, 3, 3, 3}, kLong)); },
-               {"conv2d", "Float or Double"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 5, 5}), w, {}, {1, 1, 1});
+      },
+      {"conv2d", "stride", "1 or 2 values"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 5, 5}), w, {}, 1, -1);
+      },
+      {"conv2d", "padding", "non-negative"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 6, 5, 5}), zeros({8, 3, 3, 3}), {}, 1, 0, 1, 3);
+      },
+      {"conv2d", "out_channels 8", "divisible by groups 3"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 6, 5, 5}), zeros({8, 3, 3, 3}), {}, 1, 0, 1, 0);
+      },
+      {"conv2d", "groups must be positive"});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 5, 5}, kDouble), w);
+      },
+      {"conv2d", "Double", "Float", ".to("});
+  expect_error(
+      [&] {
+        conv2d(zeros({1, 3, 5, 5}, kLong), zeros({8, 3, 3, 3}, kLong));
+      },
+      {"conv2d", "Float or Double"});
 }
 
 TEST(Conv2d, FunctionalWrapper) {
@@ -432,27 +504,57 @@ TEST(MaxPool2d, ValuesIndicesAndShapes) {
   expect_near(values(max_pool2d(x5[1], 2)), values(max_pool2d(x5, 2)[1]), 0);
 }
 
-TEST(MaxPool2d, MatchesDirectLoopsWithDilationAndPadding) {
-  for (ScalarType dtype : {kFloat, kDouble}) {
-    Tensor x = random({2, 3, 9, 8}, 53, dtype);
-    Tensor y = max_pool2d(x, {3, 2}, {2, 1}, {1, 1}, {2, 3}, true);
-    const Values xv = values(x);
-    const int64_t OH = y.size(2), OW = y.size(3);
-    Values expected;
-    for (int64_t q = 0; q < 6; ++q)
-      for (int64_t oy = 0; oy < OH; ++oy)
-        for (int64_t ox = 0; ox < OW; ++ox) {
-          double m = -INFINITY;
-          for (int64_t i = 0; i < 3; ++i)
-            for (int64_t j = 0; j < 2; ++j) {
-              const int64_t iy = oy * 2 - 1 + i * 2, ix = ox - 1 + j * 3;
-              if (iy >= 0 && iy < 9 && ix >= 0 && ix < 8) m = std::max(m, xv[(q * 9 + iy) * 8 + ix]);
-            }
-          expected.push_back(m);
-        }
-    EXPECT_EQ(shape(y), (Shape{2, 3, 4, 7}));
-    expect_near(values(y), expected, 0);
+TEST(MaxPool2d, MatchesDirectLoopsForEveryParameter) {
+  struct Case {
+    Shape x;
+    int64_t kh, kw, sh, sw, ph, pw, dh, dw;
+    bool ceil;
+    Shape expected;
+  };
+  const std::vector<Case> cases = {
+      {{2, 3, 9, 8}, 3, 2, 2, 1, 1, 1, 2, 3, true, {2, 3, 4, 7}},
+      {{1, 2, 10, 11}, 3, 3, 3, 3, 1, 1, 1, 1, false, {1, 2, 4, 4}},  // stride 3
+      {{1, 2, 10, 11}, 3, 3, 3, 3, 1, 1, 1, 1, true, {1, 2, 4, 4}},
+      {{1, 2, 7, 12}, 2, 4, 1, 5, 0, 2, 2, 1, true, {1, 2, 5, 3}},  // stride 5, dilation
+      {{2, 1, 6, 6}, 2, 2, 2, 2, 1, 1, 1, 1, true, {2, 1, 4, 4}},
+  };
+  for (const Case& c : cases) {
+    for (ScalarType dtype : {kFloat, kDouble}) {
+      SCOPED_TRACE(::testing::Message() << "x " << IntArrayRef(c.x) << " dtype " << dtype);
+      Tensor x = random(c.x, 53, dtype);
+      auto [y, idx] = max_pool2d_with_indices(x, {c.kh, c.kw}, {c.sh, c.sw}, {c.ph, c.pw},
+                                              {c.dh, c.dw}, c.ceil);
+      ASSERT_EQ(shape(y), c.expected);
+      const int64_t H = c.x[2], W = c.x[3], OH = y.size(2), OW = y.size(3);
+      const Values xv = values(x), iv = values(idx);
+      Values expected;
+      for (int64_t q = 0; q < c.x[0] * c.x[1]; ++q)
+        for (int64_t oy = 0; oy < OH; ++oy)
+          for (int64_t ox = 0; ox < OW; ++ox) {
+            double m = -INFINITY;
+            for (int64_t i = 0; i < c.kh; ++i)
+              for (int64_t j = 0; j < c.kw; ++j) {
+                const int64_t iy = oy * c.sh - c.ph + i * c.dh, ix = ox * c.sw - c.pw + j * c.dw;
+                if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+                  m = std::max(m, xv[(q * H + iy) * W + ix]);
+              }
+            expected.push_back(m);
+            // The index points at the maximum, inside the plane.
+            const double k = iv[(q * OH + oy) * OW + ox];
+            ASSERT_TRUE(k >= 0 && k < H * W);
+            EXPECT_EQ(xv[q * H * W + static_cast<int64_t>(k)], m);
+          }
+      expect_near(values(y), expected, 0);
+    }
   }
+}
+
+TEST(MaxPool2d, WindowsOfMinusInfinityPointAtTheirFirstElement) {
+  const float inf = std::numeric_limits<float>::infinity();
+  Tensor x = make({1, 1, 2, 4}, {-inf, -inf, 1, -inf, -inf, -inf, -inf, 2});
+  auto [y, idx] = max_pool2d_with_indices(x, 2, 2, 1);  // padding: windows start at -1
+  EXPECT_EQ(values(y), (Values{-inf, 1, -inf, -inf, -inf, 2}));
+  EXPECT_EQ(values(idx), (Values{0, 2, 3, 4, 5, 7}));
 }
 
 TEST(MaxPool2d, NaNIsTheMaximum) {
@@ -552,12 +654,21 @@ TEST(AdaptiveAvgPool2d, WindowsValuesAndShapes) {
 }
 
 TEST(AdaptiveAvgPool2d, ErrorMessagesAndFunctional) {
-  expect_error([] { adaptive_avg_pool2d(zeros({1, 1, 4, 4}), {2, 2, 2}); },
-               {"adaptive_avg_pool2d", "output_size", "2 values"});
-  expect_error([] { adaptive_avg_pool2d(zeros({1, 1, 4, 4}), {-1, 2}); },
-               {"adaptive_avg_pool2d", "greater than or equal to 0"});
-  expect_error([] { adaptive_avg_pool2d(zeros({4, 4}), {2, 2}); },
-               {"adaptive_avg_pool2d", "3-D", "[4, 4]"});
+  expect_error(
+      [] {
+        adaptive_avg_pool2d(zeros({1, 1, 4, 4}), {2, 2, 2});
+      },
+      {"adaptive_avg_pool2d", "output_size", "2 values"});
+  expect_error(
+      [] {
+        adaptive_avg_pool2d(zeros({1, 1, 4, 4}), {-1, 2});
+      },
+      {"adaptive_avg_pool2d", "greater than or equal to 0"});
+  expect_error(
+      [] {
+        adaptive_avg_pool2d(zeros({4, 4}), {2, 2});
+      },
+      {"adaptive_avg_pool2d", "3-D", "[4, 4]"});
   Tensor x = random({2, 3, 6, 8}, 59);
   Tensor keep_w = F::adaptive_avg_pool2d(
       x, F::AdaptiveAvgPool2dFuncOptions(
@@ -570,12 +681,13 @@ TEST(AdaptiveAvgPool2d, ErrorMessagesAndFunctional) {
 TEST(Pooling, FunctionalWrappers) {
   Tensor x = random({2, 3, 8, 8}, 60);
   EXPECT_EQ(values(F::max_pool2d(x, F::MaxPool2dFuncOptions(2))), values(max_pool2d(x, 2)));
-  EXPECT_EQ(values(F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1).ceil_mode(true))),
-            values(max_pool2d(x, 3, 2, 1, 1, true)));
+  EXPECT_EQ(
+      values(F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(2).padding(1).ceil_mode(true))),
+      values(max_pool2d(x, 3, 2, 1, 1, true)));
   auto [v, i] = F::max_pool2d_with_indices(x, F::MaxPool2dFuncOptions(2));
   EXPECT_EQ(values(i), values(std::get<1>(max_pool2d_with_indices(x, 2))));
-  EXPECT_EQ(values(F::avg_pool2d(x, F::AvgPool2dFuncOptions(3).stride(1).padding(1)
-                                        .count_include_pad(false))),
+  EXPECT_EQ(values(F::avg_pool2d(
+                x, F::AvgPool2dFuncOptions(3).stride(1).padding(1).count_include_pad(false))),
             values(avg_pool2d(x, 3, 1, 1, false, false)));
 }
 
@@ -597,8 +709,9 @@ TEST(BatchNorm, TrainingNormalisesAndUpdatesRunningStats) {
   EXPECT_GT(rm._version(), version);
   // Weight and bias.
   Tensor yw = batch_norm(x, make({2}, {2, 3}), make({2}, {1, -1}), {}, {}, true, 0.1, 0.0);
-  expect_near(values(yw), {1 - 3 / s0, 1 - 1 / s0, -1 - 9 / s1, -1 - 3 / s1, 1 + 1 / s0,
-                           1 + 3 / s0, -1 + 3 / s1, -1 + 9 / s1},
+  expect_near(values(yw),
+              {1 - 3 / s0, 1 - 1 / s0, -1 - 9 / s1, -1 - 3 / s1, 1 + 1 / s0, 1 + 3 / s0,
+               -1 + 3 / s1, -1 + 9 / s1},
               1e-6);
 }
 
@@ -661,18 +774,53 @@ TEST(BatchNorm, GradientsAndNodeName) {
   expect_near(values(wf.grad()), values(w.grad()), 1e-4);
 }
 
+// A plain backward runs a fused kernel, one with create_graph the differentiable formula: they
+// must agree, in training and in evaluation, with and without weight.
+TEST(BatchNorm, FusedAndDifferentiableBackwardAgree) {
+  for (bool training : {true, false}) {
+    for (bool affine : {true, false}) {
+      SCOPED_TRACE(::testing::Message() << "training " << training << " affine " << affine);
+      Tensor x = random({3, 4, 2, 5}, 70, kDouble).requires_grad_(true);
+      Tensor w = affine ? random({4}, 71, kDouble).requires_grad_(true) : Tensor();
+      Tensor b = affine ? random({4}, 72, kDouble).requires_grad_(true) : Tensor();
+      Tensor rm = random({4}, 73, kDouble) * 0.1, rv = random({4}, 74, kDouble) * 0.1 + 1;
+      Tensor y = batch_norm(x, w, b, rm, rv, training, 0.1, 1e-5);
+      Tensor g = random(shape(y), 75, kDouble);
+      variable_list inputs = affine ? variable_list{x, w, b} : variable_list{x};
+      variable_list plain = autograd::grad({y}, inputs, {g}, true, false);
+      variable_list graph = autograd::grad({y}, inputs, {g}, true, true);
+      // (In evaluation without weight, d x = invstd * g does not depend on any input.)
+      if (training || affine) ASSERT_TRUE(graph[0].grad_fn());
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        EXPECT_FALSE(plain[i].requires_grad());
+        expect_near(values(plain[i]), values(graph[i]), 1e-12);
+      }
+    }
+  }
+}
+
 TEST(BatchNorm, ErrorMessages) {
   expect_error([] { batch_norm(zeros({4}), {}, {}, {}, {}, true, 0.1, 1e-5); },
                {"batch_norm", "at least 2 dims", "[4]"});
-  expect_error([] { batch_norm(zeros({4, 3}), zeros({2}), {}, {}, {}, true, 0.1, 1e-5); },
-               {"batch_norm", "weight of shape [3]", "[2]"});
-  expect_error([] { batch_norm(zeros({4, 3}), {}, {}, zeros({3}), {}, false, 0.1, 1e-5); },
-               {"batch_norm", "running_mean and running_var must be defined", "evaluation"});
-  expect_error([] { batch_norm(zeros({4, 3}), zeros({3}, kDouble), {}, {}, {}, true, 0.1, 1e-5); },
-               {"batch_norm", "weight has dtype Double"});
   expect_error(
       [] {
-        F::batch_norm(zeros({1, 3}), zeros({3}), ones({3}), F::BatchNormFuncOptions().training(true));
+        batch_norm(zeros({4, 3}), zeros({2}), {}, {}, {}, true, 0.1, 1e-5);
+      },
+      {"batch_norm", "weight of shape [3]", "[2]"});
+  expect_error(
+      [] {
+        batch_norm(zeros({4, 3}), {}, {}, zeros({3}), {}, false, 0.1, 1e-5);
+      },
+      {"batch_norm", "running_mean and running_var must be defined", "evaluation"});
+  expect_error(
+      [] {
+        batch_norm(zeros({4, 3}), zeros({3}, kDouble), {}, {}, {}, true, 0.1, 1e-5);
+      },
+      {"batch_norm", "weight has dtype Double"});
+  expect_error(
+      [] {
+        F::batch_norm(zeros({1, 3}), zeros({3}), ones({3}),
+                      F::BatchNormFuncOptions().training(true));
       },
       {"batch_norm", "more than 1 value per channel", "[1, 3]"});
 }
@@ -681,7 +829,8 @@ TEST(BatchNorm, FunctionalWrapper) {
   Tensor x = random({4, 3, 2, 2}, 67);
   Tensor rm = zeros({3}), rv = ones({3});
   Tensor w = make({3}, {1, 2, 3});
-  Tensor y = F::batch_norm(x, rm, rv, F::BatchNormFuncOptions().weight(w).training(true).momentum(0.5));
+  Tensor y =
+      F::batch_norm(x, rm, rv, F::BatchNormFuncOptions().weight(w).training(true).momentum(0.5));
   Tensor rm2 = zeros({3}), rv2 = ones({3});
   expect_near(values(y), values(batch_norm(x, w, {}, rm2, rv2, true, 0.5, 1e-5)), 0);
   expect_near(values(rm), values(rm2), 0);
@@ -808,8 +957,11 @@ TEST(Embedding, FunctionalPaddingIdxAndMaxNorm) {
 
 TEST(Embedding, ErrorMessages) {
   Tensor w = zeros({10, 3});
-  expect_error([&] { embedding(w, tensor(std::vector<int64_t>{1, 12})); },
-               {"embedding", "index 12 is out of range", "10 rows", "[10, 3]"});
+  expect_error(
+      [&] {
+        embedding(w, tensor(std::vector<int64_t>{1, 12}));
+      },
+      {"embedding", "index 12 is out of range", "10 rows", "[10, 3]"});
   expect_error([&] { embedding(w, tensor(std::vector<int64_t>{-1})); },
                {"embedding", "index -1 is out of range"});
   expect_error([&] { embedding(w, zeros({2})); }, {"embedding", "Long", "Float"});

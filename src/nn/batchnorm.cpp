@@ -1,5 +1,5 @@
 // Batch normalisation: a fused forward kernel (statistics, running-stat update and the affine
-// normalisation in three passes over each channel) and a derivative written with tensor ops.
+// normalisation in three passes over each channel) and its derivative.
 //
 // Note [Batch norm double backward]
 // In training, the batch mean and inverse std depend on the input, so the derivative must treat
@@ -11,6 +11,9 @@
 //   d bias = sum(g), d weight = sum(g * xhat)               (sums over every dim but 1)
 //   d x = weight * invstd * (g - d bias / M - xhat * d weight / M)      (M values per channel)
 // In evaluation the statistics are constants: d x = weight * invstd * g.
+// When no graph is recorded (a plain backward, grad mode off), that formula runs as one fused
+// kernel (two passes over each channel) with the saved statistics; with create_graph it runs as
+// tensor ops, which are differentiable. Both compute the same values.
 #include <omp.h>
 
 #include <cmath>
@@ -43,8 +46,8 @@ void check_channel_vector(const Tensor& t, const char* name, int64_t channels,
                           const Tensor& input) {
   if (!t.defined()) return;
   TG_CHECK(t.dim() == 1 && t.size(0) == channels, "batch_norm: expected ", name, " of shape [",
-           channels, "] (one per channel of input ", detail::shape_str(input.sizes()),
-           ") but got ", detail::shape_str(t.sizes()));
+           channels, "] (one per channel of input ", detail::shape_str(input.sizes()), ") but got ",
+           detail::shape_str(t.sizes()));
   TG_CHECK(t.dtype() == input.dtype(), "batch_norm: ", name, " has dtype ", t.dtype(),
            " but the input has dtype ", input.dtype(), "; convert it with .to(", input.dtype(),
            ")");
@@ -56,16 +59,74 @@ T at(const Tensor& t, int64_t c) {
   return t.data_ptr<T>()[c * t.stride(0)];
 }
 
+/// The derivative of Note [Batch norm double backward] in two passes over each channel of
+/// contiguous copies of g and x: the sums, then d x. Only for backward without a graph.
+variable_list fused_backward(const Tensor& g_in, const Tensor& x_in, const Tensor& weight,
+                             const Tensor& mean, const Tensor& invstd, bool training, bool need_x,
+                             bool need_w, bool need_b) {
+  const Tensor g = detail::contiguous_data(g_in), x = detail::contiguous_data(x_in);
+  const int64_t n = x.size(0), channels = x.size(1);
+  int64_t inner = 1;
+  for (int64_t d = 2; d < x.dim(); ++d) inner *= x.size(d);
+  const double m = static_cast<double>(n * inner);
+  Tensor gx = need_x ? detail::make_empty(x.sizes(), x.dtype()) : Tensor();
+  Tensor gw = need_w ? detail::make_empty({channels}, x.dtype()) : Tensor();
+  Tensor gb = need_b ? detail::make_empty({channels}, x.dtype()) : Tensor();
+  kernels::dispatch_floating(x.dtype(), "batch_norm backward", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* gp = g.data_ptr<T>();
+    const T* xp = x.data_ptr<T>();
+    const bool parallel = x.numel() >= (1 << 16) && channels > 1 && !omp_in_parallel();
+#pragma omp parallel for if (parallel) schedule(static)
+    for (int64_t c = 0; c < channels; ++c) {
+      const T mu = at<T>(mean, c);
+      const double inv = static_cast<double>(at<T>(invstd, c));
+      double sum_g = 0, sum_gc = 0;  // sum(g), sum(g * (x - mean))
+      for (int64_t b = 0; b < n; ++b) {
+        const T* gr = gp + (b * channels + c) * inner;
+        const T* xr = xp + (b * channels + c) * inner;
+        T sg = 0, sgc = 0;
+#pragma omp simd reduction(+ : sg, sgc)
+        for (int64_t k = 0; k < inner; ++k) {
+          sg += gr[k];
+          sgc += gr[k] * (xr[k] - mu);
+        }
+        sum_g += sg;
+        sum_gc += sgc;
+      }
+      if (need_b) gb.data_ptr<T>()[c] = static_cast<T>(sum_g);
+      if (need_w) gw.data_ptr<T>()[c] = static_cast<T>(sum_gc * inv);
+      if (!need_x) continue;
+      const double scale = inv * (weight.defined() ? static_cast<double>(at<T>(weight, c)) : 1.0);
+      // d x = scale * (g - sum_g / M) - scale * inv^2 * sum_gc / M * (x - mean) in training.
+      const T a = static_cast<T>(scale);
+      const T shift = training ? static_cast<T>(scale * sum_g / m) : T(0);
+      const T slope = training ? static_cast<T>(scale * inv * inv * sum_gc / m) : T(0);
+      for (int64_t b = 0; b < n; ++b) {
+        const T* gr = gp + (b * channels + c) * inner;
+        const T* xr = xp + (b * channels + c) * inner;
+        T* out = gx.data_ptr<T>() + (b * channels + c) * inner;
+        for (int64_t k = 0; k < inner; ++k) out[k] = a * gr[k] - shift - slope * (xr[k] - mu);
+      }
+    }
+  });
+  return {gx, gw, gb};
+}
+
 }  // namespace
 
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var, bool training,
                   double momentum, double eps, bool cudnn_enabled) {
   TG_CHECK(input.defined(), "batch_norm: the input is undefined");
-  TG_CHECK(input.dim() >= 2, "batch_norm: expected an input of at least 2 dims [N, C, ...] but "
-           "got shape ", detail::shape_str(input.sizes()));
-  TG_CHECK(is_floating_point(input.dtype()), "batch_norm: expected a Float or Double input but "
-           "got ", input.dtype(), "; convert with .to(tg::kFloat)");
+  TG_CHECK(input.dim() >= 2,
+           "batch_norm: expected an input of at least 2 dims [N, C, ...] but "
+           "got shape ",
+           detail::shape_str(input.sizes()));
+  TG_CHECK(is_floating_point(input.dtype()),
+           "batch_norm: expected a Float or Double input but "
+           "got ",
+           input.dtype(), "; convert with .to(tg::kFloat)");
   const int64_t channels = input.size(1);
   check_channel_vector(weight, "weight", channels, input);
   check_channel_vector(bias, "bias", channels, input);
@@ -151,10 +212,13 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
           const Tensor& g = a.grad();
           const Tensor& x = a.saved[0];
           const Tensor& w = a.saved[1];
+          if (!GradMode::is_enabled())
+            return fused_backward(g, x, w, a.saved[2], a.saved[3], training, a.needs(0), a.needs(1),
+                                  a.needs(2));
           const DimVector cshape = channel_shape(channels, x.dim());
           const DimVector dims = reduce_dims(x.dim());
           Tensor mean_b, invstd_b;
-          if (training && GradMode::is_enabled()) {
+          if (training) {
             // See Note [Batch norm double backward].
             mean_b = x.mean(dims, true);
             const Tensor centred = x - mean_b;

@@ -48,8 +48,8 @@ std::vector<double> row_factors(const Tensor& idx, int64_t padding_idx, bool sca
 
 Tensor embedding_rows(const Tensor& weight, const Tensor& indices, int64_t padding_idx,
                       bool scale_by_freq);
-Tensor embedding_backward(const Tensor& g, const Tensor& indices, int64_t rows,
-                          int64_t padding_idx, bool scale_by_freq);
+Tensor embedding_backward(const Tensor& g, const Tensor& indices, int64_t rows, int64_t padding_idx,
+                          bool scale_by_freq);
 
 /// out[i] = weight[indices[i]] (indices already checked), node EmbeddingBackward0.
 Tensor embedding_rows(const Tensor& weight, const Tensor& indices, int64_t padding_idx,
@@ -66,18 +66,17 @@ Tensor embedding_rows(const Tensor& weight, const Tensor& indices, int64_t paddi
   for (int64_t i = 0, n = idx.numel(); i < n; ++i)
     if (row_bytes) std::memcpy(dst + i * row_bytes, src + ip[i] * row_bytes, row_bytes);
   if (autograd::needs_grad(weight))
-    autograd::record("EmbeddingBackward0", {weight}, {out}, autograd::save(indices),
-                     [rows, padding_idx, scale_by_freq](autograd::BackwardArgs<1>& a)
-                         -> variable_list {
-                       return {embedding_backward(a.grad(), a.saved[0], rows, padding_idx,
-                                                  scale_by_freq)};
-                     });
+    autograd::record(
+        "EmbeddingBackward0", {weight}, {out}, autograd::save(indices),
+        [rows, padding_idx, scale_by_freq](autograd::BackwardArgs<1>& a) -> variable_list {
+          return {embedding_backward(a.grad(), a.saved[0], rows, padding_idx, scale_by_freq)};
+        });
   return out;
 }
 
 /// The table's gradient: grad rows (times their factor) summed into the rows they came from.
-Tensor embedding_backward(const Tensor& g, const Tensor& indices, int64_t rows,
-                          int64_t padding_idx, bool scale_by_freq) {
+Tensor embedding_backward(const Tensor& g, const Tensor& indices, int64_t rows, int64_t padding_idx,
+                          bool scale_by_freq) {
   const int64_t dim = g.size(-1);
   Tensor gw = zeros({rows, dim}, g.dtype());
   const Tensor idx = detail::contiguous_data(indices), gc = detail::contiguous_data(g);
@@ -96,26 +95,27 @@ Tensor embedding_backward(const Tensor& g, const Tensor& indices, int64_t rows,
     }
   });
   if (autograd::needs_grad(g))
-    autograd::record(
-        "EmbeddingDenseBackwardBackward0", {g}, {gw}, autograd::save(indices),
-        [padding_idx, scale_by_freq](autograd::BackwardArgs<1>& a) -> variable_list {
-          // The adjoint of summing rows into the table is picking them back out, each times its
-          // factor.
-          const Tensor& idx = a.saved[0];
-          Tensor picked = embedding_rows(a.grad(), idx, -1, false);
-          if (padding_idx < 0 && !scale_by_freq) return {picked};
-          const Tensor ic = detail::contiguous_data(idx);
-          const std::vector<double> f = row_factors(ic, padding_idx, scale_by_freq);
-          Tensor factors = empty({static_cast<int64_t>(f.size())}, a.grad().dtype());
-          kernels::dispatch_floating(factors.dtype(), "embedding backward", [&](auto tag) {
-            using T = typename decltype(tag)::type;
-            T* p = factors.data_ptr<T>();
-            for (size_t i = 0; i < f.size(); ++i) p[i] = static_cast<T>(f[i]);
-          });
-          DimVector fshape(idx.sizes());
-          fshape.push_back(1);
-          return {picked * factors.view(fshape)};
-        });
+    autograd::record("EmbeddingDenseBackwardBackward0", {g}, {gw}, autograd::save(indices),
+                     [padding_idx, scale_by_freq](autograd::BackwardArgs<1>& a) -> variable_list {
+                       // The adjoint of summing rows into the table is picking them back out, each
+                       // times its factor.
+                       const Tensor& idx = a.saved[0];
+                       Tensor picked = embedding_rows(a.grad(), idx, -1, false);
+                       if (padding_idx < 0 && !scale_by_freq) return {picked};
+                       const Tensor ic = detail::contiguous_data(idx);
+                       const std::vector<double> f = row_factors(ic, padding_idx, scale_by_freq);
+                       Tensor factors = empty({static_cast<int64_t>(f.size())}, a.grad().dtype());
+                       kernels::dispatch_floating(factors.dtype(), "embedding backward",
+                                                  [&](auto tag) {
+                                                    using T = typename decltype(tag)::type;
+                                                    T* p = factors.data_ptr<T>();
+                                                    for (size_t i = 0; i < f.size(); ++i)
+                                                      p[i] = static_cast<T>(f[i]);
+                                                  });
+                       DimVector fshape(idx.sizes());
+                       fshape.push_back(1);
+                       return {picked * factors.view(fshape)};
+                     });
   return gw;
 }
 
@@ -124,8 +124,10 @@ Tensor embedding_backward(const Tensor& g, const Tensor& indices, int64_t rows,
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx,
                  bool scale_grad_by_freq, bool sparse) {
   TG_CHECK(weight.defined(), "embedding: the weight is undefined");
-  TG_CHECK(weight.dim() == 2, "embedding: expected a 2-D weight [num_embeddings, embedding_dim] "
-           "but got shape ", detail::shape_str(weight.sizes()));
+  TG_CHECK(weight.dim() == 2,
+           "embedding: expected a 2-D weight [num_embeddings, embedding_dim] "
+           "but got shape ",
+           detail::shape_str(weight.sizes()));
   TG_CHECK(!sparse, "embedding: sparse gradients are not supported; pass sparse = false");
   check_indices(indices, weight, "embedding");
   return embedding_rows(weight, indices, padding_idx, scale_grad_by_freq);
@@ -133,7 +135,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 
 Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm,
                           double norm_type) {
-  TG_CHECK(weight.defined() && weight.dim() == 2, "embedding_renorm_: expected a 2-D weight "
+  TG_CHECK(weight.defined() && weight.dim() == 2,
+           "embedding_renorm_: expected a 2-D weight "
            "[num_embeddings, embedding_dim]");
   TG_CHECK(!(GradMode::is_enabled() && weight.requires_grad() && weight.is_leaf()),
            "embedding_renorm_: a leaf Variable that requires grad is being used in an in-place "

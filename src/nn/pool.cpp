@@ -65,19 +65,23 @@ int64_t pool_output_size(int64_t in, int64_t k, int64_t pad, int64_t stride, int
 
 std::array<int64_t, 2> pair_of(IntArrayRef v, const char* op, const char* name) {
   TG_CHECK(v.size() == 1 || v.size() == 2, op, ": ", name,
-           " must be a single int or a pair of ints (height, width) but got ", v.size(),
-           " values ", detail::shape_str(v));
+           " must be a single int or a pair of ints (height, width) but got ", v.size(), " values ",
+           detail::shape_str(v));
   return v.size() == 1 ? std::array<int64_t, 2>{v[0], v[0]} : std::array<int64_t, 2>{v[0], v[1]};
 }
 
 /// Checks the input's rank and sizes and returns it as 4-D.
 Tensor batched(const Tensor& input, const char* op) {
   TG_CHECK(input.defined(), op, ": the input is undefined");
-  TG_CHECK(input.dim() == 3 || input.dim() == 4, op, ": expected a 3-D (unbatched [C, H, W]) or "
-           "4-D (batched [N, C, H, W]) input but got shape ", detail::shape_str(input.sizes()));
+  TG_CHECK(input.dim() == 3 || input.dim() == 4, op,
+           ": expected a 3-D (unbatched [C, H, W]) or "
+           "4-D (batched [N, C, H, W]) input but got shape ",
+           detail::shape_str(input.sizes()));
   for (int64_t d = input.dim() - 3; d < input.dim(); ++d)
-    TG_CHECK(input.size(d) > 0, op, ": expected an input with non-zero channels, height and "
-             "width but got shape ", detail::shape_str(input.sizes()));
+    TG_CHECK(input.size(d) > 0, op,
+             ": expected an input with non-zero channels, height and "
+             "width but got shape ",
+             detail::shape_str(input.sizes()));
   TG_CHECK(is_floating_point(input.dtype()), op, ": expected a Float or Double input but got ",
            input.dtype(), "; convert with .to(tg::kFloat)");
   return input.dim() == 3 ? input.unsqueeze(0) : input;
@@ -91,18 +95,20 @@ PoolParams pool_params(const char* op, IntArrayRef kernel_size, IntArrayRef stri
   p.padding = pair_of(padding, op, "padding");
   p.dilation = pair_of(dilation, op, "dilation");
   p.ceil_mode = ceil_mode;
-  TG_CHECK(p.kernel[0] > 0 && p.kernel[1] > 0, op, ": kernel_size must be greater than zero, "
-           "but got ", p.kernel[0], " x ", p.kernel[1]);
+  TG_CHECK(p.kernel[0] > 0 && p.kernel[1] > 0, op,
+           ": kernel_size must be greater than zero, "
+           "but got ",
+           p.kernel[0], " x ", p.kernel[1]);
   TG_CHECK(p.stride[0] > 0 && p.stride[1] > 0, op, ": stride must be greater than zero, but got ",
            p.stride[0], " x ", p.stride[1]);
   TG_CHECK(p.dilation[0] > 0 && p.dilation[1] > 0, op,
-           ": dilation must be greater than zero, but got ", p.dilation[0], " x ",
-           p.dilation[1]);
+           ": dilation must be greater than zero, but got ", p.dilation[0], " x ", p.dilation[1]);
   TG_CHECK(p.padding[0] >= 0 && p.padding[1] >= 0 && p.padding[0] <= p.kernel[0] / 2 &&
                p.padding[1] <= p.kernel[1] / 2,
-           op, ": padding should be non-negative and at most half of the kernel size, but got "
-           "padding ", p.padding[0], " x ", p.padding[1], " for kernel ", p.kernel[0], " x ",
-           p.kernel[1]);
+           op,
+           ": padding should be non-negative and at most half of the kernel size, but got "
+           "padding ",
+           p.padding[0], " x ", p.padding[1], " for kernel ", p.kernel[0], " x ", p.kernel[1]);
   return p;
 }
 
@@ -111,8 +117,8 @@ std::array<int64_t, 2> pool_output(const char* op, const Tensor& x4, const PoolP
                                    const Tensor& input) {
   std::array<int64_t, 2> out;
   for (int d = 0; d < 2; ++d)
-    out[d] = pool_output_size(x4.size(2 + d), p.kernel[d], p.padding[d], p.stride[d],
-                              p.dilation[d], p.ceil_mode);
+    out[d] = pool_output_size(x4.size(2 + d), p.kernel[d], p.padding[d], p.stride[d], p.dilation[d],
+                              p.ceil_mode);
   TG_CHECK(out[0] >= 1 && out[1] >= 1, op, ": the output would be empty: input ",
            detail::shape_str(input.sizes()), " gives an output of ", out[0], " x ", out[1],
            " with kernel ", p.kernel[0], " x ", p.kernel[1], ", stride ", p.stride[0], " x ",
@@ -126,7 +132,7 @@ std::array<int64_t, 2> pool_output(const char* op, const Tensor& x4, const PoolP
 /// The output columns [lo, hi) whose window column ox * stride - pad + offset lies in [0, w).
 inline std::pair<int64_t, int64_t> columns_inside(int64_t offset, int64_t stride, int64_t pad,
                                                   int64_t w, int64_t ow) {
-  const int64_t first = pad - offset;  // ox * stride >= first
+  const int64_t first = pad - offset;         // ox * stride >= first
   const int64_t last = w - 1 + pad - offset;  // ox * stride <= last
   if (last < 0) return {0, 0};
   const int64_t lo = first <= 0 ? 0 : (first + stride - 1) / stride;
@@ -258,7 +264,7 @@ void avg_windows(int64_t oy, int64_t ox, int64_t h, int64_t w, const PoolParams&
   y1 = std::min(y1, h);
   x1 = std::min(x1, w);
   if (y0 >= y1 || x0 >= x1) return;
-  const int64_t divisor = divisor_override ? *divisor_override
+  const int64_t divisor = divisor_override    ? *divisor_override
                           : count_include_pad ? padded_size
                                               : (y1 - y0) * (x1 - x0);
   f(y0, y1, x0, x1, divisor);
@@ -300,9 +306,11 @@ Tensor avg_pool_forward(const Tensor& x4, const AvgParams& a, std::array<int64_t
     });
   });
   if (autograd::needs_grad(x4))
-    autograd::record("AvgPool2DBackward0", {x4}, {out}, autograd::save(),
-                     [a, sizes = DimVector(x4.sizes())](autograd::BackwardArgs<0>& b)
-                         -> variable_list { return {avg_pool_spread(b.grad(), a, sizes)}; });
+    autograd::record(
+        "AvgPool2DBackward0", {x4}, {out}, autograd::save(),
+        [a, sizes = DimVector(x4.sizes())](autograd::BackwardArgs<0>& b) -> variable_list {
+          return {avg_pool_spread(b.grad(), a, sizes)};
+        });
   return out;
 }
 
@@ -370,9 +378,11 @@ Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size) {
     });
   });
   if (autograd::needs_grad(x4))
-    autograd::record("AdaptiveAvgPool2DBackward0", {x4}, {out}, autograd::save(),
-                     [sizes = DimVector(x4.sizes())](autograd::BackwardArgs<0>& b)
-                         -> variable_list { return {adaptive_spread(b.grad(), sizes)}; });
+    autograd::record(
+        "AdaptiveAvgPool2DBackward0", {x4}, {out}, autograd::save(),
+        [sizes = DimVector(x4.sizes())](autograd::BackwardArgs<0>& b) -> variable_list {
+          return {adaptive_spread(b.grad(), sizes)};
+        });
   return out;
 }
 
@@ -400,9 +410,11 @@ Tensor adaptive_spread(const Tensor& g, const DimVector& input_sizes) {
     });
   });
   if (autograd::needs_grad(g))
-    autograd::record("AdaptiveAvgPool2DBackwardBackward0", {g}, {gx}, autograd::save(),
-                     [out_size = std::array<int64_t, 2>{oh, ow}](autograd::BackwardArgs<0>& b)
-                         -> variable_list { return {adaptive_forward(b.grad(), out_size)}; });
+    autograd::record(
+        "AdaptiveAvgPool2DBackwardBackward0", {g}, {gx}, autograd::save(),
+        [out_size = std::array<int64_t, 2>{oh, ow}](autograd::BackwardArgs<0>& b) -> variable_list {
+          return {adaptive_forward(b.grad(), out_size)};
+        });
   return gx;
 }
 
@@ -422,18 +434,18 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArray
   kernels::dispatch_floating(x4.dtype(), op, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if (h * w <= std::numeric_limits<int32_t>::max())
-      max_pool_kernel<T, int32_t>(xc.data_ptr<T>(), out.data_ptr<T>(),
-                                  indices.data_ptr<int64_t>(), n * c, h, w, oh, ow, p);
+      max_pool_kernel<T, int32_t>(xc.data_ptr<T>(), out.data_ptr<T>(), indices.data_ptr<int64_t>(),
+                                  n * c, h, w, oh, ow, p);
     else
-      max_pool_kernel<T, int64_t>(xc.data_ptr<T>(), out.data_ptr<T>(),
-                                  indices.data_ptr<int64_t>(), n * c, h, w, oh, ow, p);
+      max_pool_kernel<T, int64_t>(xc.data_ptr<T>(), out.data_ptr<T>(), indices.data_ptr<int64_t>(),
+                                  n * c, h, w, oh, ow, p);
   });
   if (autograd::needs_grad(x4))
-    autograd::record("MaxPool2DWithIndicesBackward0", {x4}, {out}, autograd::save(indices),
-                     [sizes = DimVector(x4.sizes())](autograd::BackwardArgs<1>& a)
-                         -> variable_list {
-                       return {max_pool_scatter(a.grad(), a.saved[0], sizes)};
-                     });
+    autograd::record(
+        "MaxPool2DWithIndicesBackward0", {x4}, {out}, autograd::save(indices),
+        [sizes = DimVector(x4.sizes())](autograd::BackwardArgs<1>& a) -> variable_list {
+          return {max_pool_scatter(a.grad(), a.saved[0], sizes)};
+        });
   if (input.dim() == 3) return {out.squeeze(0), indices.squeeze(0)};
   return {out, indices};
 }
@@ -461,8 +473,10 @@ Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
 
 Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size) {
   const char* op = "adaptive_avg_pool2d";
-  TG_CHECK(output_size.size() == 2, op, ": output_size must have 2 values (height, width) but "
-           "got ", detail::shape_str(output_size));
+  TG_CHECK(output_size.size() == 2, op,
+           ": output_size must have 2 values (height, width) but "
+           "got ",
+           detail::shape_str(output_size));
   TG_CHECK(output_size[0] >= 0 && output_size[1] >= 0, op,
            ": elements of output_size must be greater than or equal to 0 but got ",
            detail::shape_str(output_size));

@@ -93,7 +93,8 @@ Tensor conv_reference(const Tensor& x, const Tensor& w, const Tensor& b, const C
               for (int64_t j = 0; j < KW; ++j) {
                 const int64_t iy = oy * c.sh - c.ph + i * c.dh, ix = ox * c.sw - c.pw + j * c.dw;
                 if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-                acc += xv[((n * C + cin) * H + iy) * W + ix] * wv[((o * Cg + ci) * KH + i) * KW + j];
+                acc +=
+                    xv[((n * C + cin) * H + iy) * W + ix] * wv[((o * Cg + ci) * KH + i) * KW + j];
               }
           }
           out.push_back(acc);
@@ -102,27 +103,28 @@ Tensor conv_reference(const Tensor& x, const Tensor& w, const Tensor& b, const C
 }
 
 void conv_case(const char* variant, Shape xs, Shape ws, bool bias, Conv c) {
-  register_case({.op = "conv2d",
-              .variant = variant,
-              .inputs =
-                  [=] {
-                    return variable_list{leaf(xs, 1), leaf(ws, 2),
-                                         bias ? leaf({ws[0]}, 3) : Tensor()};
-                  },
-              .fn =
-                  [=](const variable_list& in) {
-                    return variable_list{conv2d(in[0], in[1], in[2], {c.sh, c.sw}, {c.ph, c.pw},
-                                                {c.dh, c.dw}, c.groups)};
-                  },
-              .reference =
-                  [=](const variable_list& in) {
-                    return variable_list{conv_reference(in[0], in[1], in[2], c)};
-                  }});
+  register_case(
+      {.op = "conv2d",
+       .variant = variant,
+       .inputs =
+           [=] {
+             return variable_list{leaf(xs, 1), leaf(ws, 2), bias ? leaf({ws[0]}, 3) : Tensor()};
+           },
+       .fn =
+           [=](const variable_list& in) {
+             return variable_list{
+                 conv2d(in[0], in[1], in[2], {c.sh, c.sw}, {c.ph, c.pw}, {c.dh, c.dw}, c.groups)};
+           },
+       .reference =
+           [=](const variable_list& in) {
+             return variable_list{conv_reference(in[0], in[1], in[2], c)};
+           }});
 }
 
 const bool conv_cases = [] {
   conv_case("basic_bias", {2, 3, 5, 5}, {4, 3, 3, 3}, true, {});
-  conv_case("stride_padding", {1, 2, 6, 5}, {3, 2, 3, 2}, true, {.sh = 2, .sw = 1, .ph = 1, .pw = 0});
+  conv_case("stride_padding", {1, 2, 6, 5}, {3, 2, 3, 2}, true,
+            {.sh = 2, .sw = 1, .ph = 1, .pw = 0});
   conv_case("stride_skips_rows", {1, 2, 6, 6}, {2, 2, 3, 3}, false, {.sh = 2, .sw = 3});
   conv_case("dilation", {1, 2, 7, 6}, {2, 2, 2, 3}, true, {.ph = 1, .pw = 1, .dh = 2, .dw = 1});
   conv_case("groups", {2, 4, 4, 4}, {6, 2, 3, 3}, false, {.ph = 1, .pw = 1, .groups = 2});
@@ -166,18 +168,17 @@ Tensor max_pool_reference(const Tensor& x, const Pool& p) {
 }
 
 void max_pool_case(const char* variant, Shape xs, Pool p) {
-  register_case({.op = "max_pool2d",
-              .variant = variant,
-              .inputs = [=] { return variable_list{leaf(xs, 11)}; },
-              .fn =
-                  [=](const variable_list& in) {
-                    return variable_list{max_pool2d(in[0], {p.kh, p.kw}, {p.sh, p.sw},
-                                                    {p.ph, p.pw}, {p.dh, p.dw}, p.ceil)};
-                  },
-              .reference =
-                  [=](const variable_list& in) {
-                    return variable_list{max_pool_reference(in[0], p)};
-                  }});
+  register_case(
+      {.op = "max_pool2d",
+       .variant = variant,
+       .inputs = [=] { return variable_list{leaf(xs, 11)}; },
+       .fn =
+           [=](const variable_list& in) {
+             return variable_list{
+                 max_pool2d(in[0], {p.kh, p.kw}, {p.sh, p.sw}, {p.ph, p.pw}, {p.dh, p.dw}, p.ceil)};
+           },
+       .reference =
+           [=](const variable_list& in) { return variable_list{max_pool_reference(in[0], p)}; }});
 }
 
 /// Reference average pooling with libtorch's divisor rules.
@@ -214,17 +215,17 @@ Tensor avg_pool_reference(const Tensor& x, const Pool& p, bool include_pad,
 void avg_pool_case(const char* variant, Shape xs, Pool p, bool include_pad,
                    std::optional<int64_t> divisor) {
   register_case({.op = "avg_pool2d",
-              .variant = variant,
-              .inputs = [=] { return variable_list{leaf(xs, 12)}; },
-              .fn =
-                  [=](const variable_list& in) {
-                    return variable_list{avg_pool2d(in[0], {p.kh, p.kw}, {p.sh, p.sw},
-                                                    {p.ph, p.pw}, p.ceil, include_pad, divisor)};
-                  },
-              .reference =
-                  [=](const variable_list& in) {
-                    return variable_list{avg_pool_reference(in[0], p, include_pad, divisor)};
-                  }});
+                 .variant = variant,
+                 .inputs = [=] { return variable_list{leaf(xs, 12)}; },
+                 .fn =
+                     [=](const variable_list& in) {
+                       return variable_list{avg_pool2d(in[0], {p.kh, p.kw}, {p.sh, p.sw},
+                                                       {p.ph, p.pw}, p.ceil, include_pad, divisor)};
+                     },
+                 .reference =
+                     [=](const variable_list& in) {
+                       return variable_list{avg_pool_reference(in[0], p, include_pad, divisor)};
+                     }});
 }
 
 Tensor adaptive_reference(const Tensor& x, int64_t OH, int64_t OW) {
@@ -249,9 +250,9 @@ Tensor adaptive_reference(const Tensor& x, int64_t OH, int64_t OW) {
 const bool pool_cases = [] {
   max_pool_case("k2_s2", {2, 2, 4, 6}, {2, 2, 2, 2});
   max_pool_case("overlapping_k3_s1", {1, 2, 5, 4}, {3, 3, 1, 1});
-  max_pool_case("padding_dilation_ceil", {1, 2, 7, 8},
-                {.kh = 3, .kw = 2, .sh = 2, .sw = 3, .ph = 1, .pw = 1, .dh = 2, .dw = 1,
-                 .ceil = true});
+  max_pool_case(
+      "padding_dilation_ceil", {1, 2, 7, 8},
+      {.kh = 3, .kw = 2, .sh = 2, .sw = 3, .ph = 1, .pw = 1, .dh = 2, .dw = 1, .ceil = true});
   avg_pool_case("k2_s2", {2, 2, 4, 6}, {2, 2, 2, 2}, true, std::nullopt);
   avg_pool_case("padding_ceil_include_pad", {1, 2, 5, 6},
                 {.kh = 3, .kw = 3, .sh = 2, .sw = 2, .ph = 1, .pw = 1, .ceil = true}, true,
@@ -260,25 +261,34 @@ const bool pool_cases = [] {
                 {.kh = 3, .kw = 2, .sh = 2, .sw = 1, .ph = 1, .pw = 1, .ceil = true}, false,
                 std::nullopt);
   avg_pool_case("divisor_override", {1, 3, 4, 5}, {2, 3, 1, 2}, true, 5);
-  TG_OP_CASE({.op = "adaptive_avg_pool2d",
-              .variant = "5x7_to_3x4",
-              .inputs = [] { return variable_list{leaf({2, 2, 5, 7}, 13)}; },
-              .fn = [](const variable_list& in) {
-                return variable_list{adaptive_avg_pool2d(in[0], {3, 4})};
-              },
-              .reference = [](const variable_list& in) {
-                return variable_list{adaptive_reference(in[0], 3, 4)};
-              }});
+  TG_OP_CASE(
+      {.op = "adaptive_avg_pool2d",
+       .variant = "5x7_to_3x4",
+       .inputs =
+           [] {
+             return variable_list{leaf({2, 2, 5, 7}, 13)};
+           },
+       .fn =
+           [](const variable_list& in) {
+             return variable_list{adaptive_avg_pool2d(in[0], {3, 4})};
+           },
+       .reference =
+           [](const variable_list& in) { return variable_list{adaptive_reference(in[0], 3, 4)}; }});
   TG_OP_CASE({.op = "adaptive_avg_pool2d",
               .variant = "unbatched_upsample",
-              .inputs = [] { return variable_list{leaf({2, 3, 2}, 14)}; },
-              .fn = [](const variable_list& in) {
-                return variable_list{adaptive_avg_pool2d(in[0], {4, 3})};
-              },
-              .reference = [](const variable_list& in) {
-                Tensor r = adaptive_reference(in[0].unsqueeze(0).detach(), 4, 3);
-                return variable_list{r.view({2, 4, 3})};
-              }});
+              .inputs =
+                  [] {
+                    return variable_list{leaf({2, 3, 2}, 14)};
+                  },
+              .fn =
+                  [](const variable_list& in) {
+                    return variable_list{adaptive_avg_pool2d(in[0], {4, 3})};
+                  },
+              .reference =
+                  [](const variable_list& in) {
+                    Tensor r = adaptive_reference(in[0].unsqueeze(0).detach(), 4, 3);
+                    return variable_list{r.view({2, 4, 3})};
+                  }});
   return true;
 }();
 
@@ -333,7 +343,10 @@ const bool batch_norm_cases = [] {
                   }});
   TG_OP_CASE({.op = "batch_norm",
               .variant = "training_2d_no_affine",
-              .inputs = [] { return variable_list{leaf({5, 3}, 24)}; },
+              .inputs =
+                  [] {
+                    return variable_list{leaf({5, 3}, 24)};
+                  },
               .fn =
                   [](const variable_list& in) {
                     return variable_list{
@@ -344,24 +357,22 @@ const bool batch_norm_cases = [] {
                     return variable_list{
                         batch_norm_reference(in[0], Tensor(), Tensor(), Tensor(), Tensor(), 1e-3)};
                   }});
-  TG_OP_CASE({.op = "batch_norm",
-              .variant = "evaluation",
-              .inputs =
-                  [] {
-                    return variable_list{leaf({2, 3, 2, 2}, 25), leaf({3}, 26), leaf({3}, 27),
-                                         leaf({3}, 28, -0.5, 0.5, false),
-                                         leaf({3}, 29, 0.5, 2.0, false)};
-                  },
-              .fn =
-                  [](const variable_list& in) {
-                    return variable_list{
-                        batch_norm(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5)};
-                  },
-              .reference =
-                  [](const variable_list& in) {
-                    return variable_list{
-                        batch_norm_reference(in[0], in[1], in[2], in[3], in[4], 1e-5)};
-                  }});
+  TG_OP_CASE(
+      {.op = "batch_norm",
+       .variant = "evaluation",
+       .inputs =
+           [] {
+             return variable_list{leaf({2, 3, 2, 2}, 25), leaf({3}, 26), leaf({3}, 27),
+                                  leaf({3}, 28, -0.5, 0.5, false), leaf({3}, 29, 0.5, 2.0, false)};
+           },
+       .fn =
+           [](const variable_list& in) {
+             return variable_list{batch_norm(in[0], in[1], in[2], in[3], in[4], false, 0.1, 1e-5)};
+           },
+       .reference =
+           [](const variable_list& in) {
+             return variable_list{batch_norm_reference(in[0], in[1], in[2], in[3], in[4], 1e-5)};
+           }});
   return true;
 }();
 
@@ -370,23 +381,26 @@ const bool batch_norm_cases = [] {
 const bool other_cases = [] {
   // The mask is drawn from the global generator; reseeding before each call makes fn a fixed
   // function of its input, as gradcheck needs. The reference draws the same uniforms.
-  TG_OP_CASE({.op = "dropout",
-              .variant = "seeded_p04",
-              .inputs = [] { return variable_list{leaf({3, 4, 5}, 31)}; },
-              .fn =
-                  [](const variable_list& in) {
-                    manual_seed(1234);
-                    return variable_list{dropout(in[0], 0.4, true)};
-                  },
-              .reference =
-                  [](const variable_list& in) {
-                    manual_seed(1234);
-                    const std::vector<double> u = values(rand({3, 4, 5}, kDouble)),
-                                              xv = values(in[0]);
-                    std::vector<double> out(xv.size());
-                    for (size_t k = 0; k < xv.size(); ++k) out[k] = u[k] < 0.6 ? xv[k] / 0.6 : 0.0;
-                    return variable_list{from_values({3, 4, 5}, out)};
-                  }});
+  TG_OP_CASE(
+      {.op = "dropout",
+       .variant = "seeded_p04",
+       .inputs =
+           [] {
+             return variable_list{leaf({3, 4, 5}, 31)};
+           },
+       .fn =
+           [](const variable_list& in) {
+             manual_seed(1234);
+             return variable_list{dropout(in[0], 0.4, true)};
+           },
+       .reference =
+           [](const variable_list& in) {
+             manual_seed(1234);
+             const std::vector<double> u = values(rand({3, 4, 5}, kDouble)), xv = values(in[0]);
+             std::vector<double> out(xv.size());
+             for (size_t k = 0; k < xv.size(); ++k) out[k] = u[k] < 0.6 ? xv[k] / 0.6 : 0.0;
+             return variable_list{from_values({3, 4, 5}, out)};
+           }});
   TG_OP_CASE({.op = "embedding",
               .variant = "repeated_indices",
               .inputs =
@@ -394,10 +408,7 @@ const bool other_cases = [] {
                     Tensor idx = tensor(std::vector<int64_t>{3, 0, 3, 4, 1, 3}).view({2, 3});
                     return variable_list{leaf({5, 4}, 41), idx};
                   },
-              .fn =
-                  [](const variable_list& in) {
-                    return variable_list{embedding(in[0], in[1])};
-                  },
+              .fn = [](const variable_list& in) { return variable_list{embedding(in[0], in[1])}; },
               .reference =
                   [](const variable_list& in) {
                     const std::vector<double> wv = values(in[0]);

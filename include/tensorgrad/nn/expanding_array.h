@@ -24,13 +24,13 @@ class ExpandingArray {
   ExpandingArray(std::initializer_list<T> list)  // NOLINT: implicit as in libtorch
       : ExpandingArray(ArrayRef<T>(list)) {}
   ExpandingArray(std::vector<T> vec) : ExpandingArray(ArrayRef<T>(vec)) {}  // NOLINT
-  ExpandingArray(ArrayRef<T> values) {  // NOLINT
+  ExpandingArray(ArrayRef<T> values) {                                      // NOLINT
     TG_CHECK(values.size() == D, "ExpandingArray: expected ", D, " values, but instead got ",
              values.size(), "; pass one value (used for every dimension) or exactly ", D);
     std::copy(values.begin(), values.end(), values_.begin());
   }
   /// One value, used for all D entries.
-  ExpandingArray(T single_size) { values_.fill(single_size); }  // NOLINT
+  ExpandingArray(T single_size) { values_.fill(single_size); }         // NOLINT
   ExpandingArray(const std::array<T, D>& values) : values_(values) {}  // NOLINT
 
   std::array<T, D>& operator*() { return values_; }

@@ -31,8 +31,7 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}
 /// window is its maximum. Derivative (node MaxPool2DWithIndicesBackward0): grad scattered to
 /// (summed at) the argmax positions.
 std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArrayRef kernel_size,
-                                                   IntArrayRef stride = {},
-                                                   IntArrayRef padding = 0,
+                                                   IntArrayRef stride = {}, IntArrayRef padding = 0,
                                                    IntArrayRef dilation = 1,
                                                    bool ceil_mode = false);
 /// The values of max_pool2d_with_indices.
@@ -78,7 +77,6 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
                  bool scale_grad_by_freq = false, bool sparse = false);
 /// Rescales, in place and without autograd, the rows of weight that indices name so that their
 /// p-norm (p = norm_type) is at most max_norm. Returns weight.
-Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm,
-                          double norm_type);
+Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm, double norm_type);
 
 }  // namespace tg

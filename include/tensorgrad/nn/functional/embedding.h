@@ -27,8 +27,7 @@ inline Tensor embedding(const Tensor& input, const Tensor& weight,
     Tensor w = weight;
     tg::embedding_renorm_(w, input.contiguous(), *options.max_norm(), options.norm_type());
   }
-  return tg::embedding(weight, input, padding_idx, options.scale_grad_by_freq(),
-                       options.sparse());
+  return tg::embedding(weight, input, padding_idx, options.scale_grad_by_freq(), options.sparse());
 }
 
 }  // namespace tg::nn::functional
