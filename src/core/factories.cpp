@@ -13,6 +13,12 @@ Tensor finish(Tensor t, const TensorOptions& options) {
   if (options.requires_grad()) t.requires_grad_(true);
   return t;
 }
+/// Names the factory the user called when a size is negative (make_empty would say "empty").
+void check_sizes(IntArrayRef size, const char* op) {
+  for (int64_t s : size)
+    TG_CHECK(s >= 0, op, ": negative dimension ", s, " in size ", detail::shape_str(size),
+             "; sizes must be non-negative");
+}
 template <class T>
 Tensor from_values(ArrayRef<T> values, ScalarType dtype, const TensorOptions& options) {
   Tensor t = detail::make_empty({static_cast<int64_t>(values.size())}, dtype);
@@ -35,6 +41,7 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
   ScalarType dtype = options.has_dtype() ? options.dtype()
                      : fill_value.isFloatingPoint() ? kFloat
                                                     : fill_value.type();
+  check_sizes(size, "full");
   Tensor t = detail::make_empty(size, dtype);
   {
     NoGradGuard guard;
@@ -44,6 +51,7 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
 }
 
 Tensor zeros(IntArrayRef size, const TensorOptions& options) {
+  check_sizes(size, "zeros");
   Tensor t = detail::make_empty(size, options.dtype());
   std::memset(t.data_ptr(), 0, t.nbytes());
   return finish(std::move(t), options);

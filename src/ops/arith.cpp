@@ -28,6 +28,15 @@ DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b) {
 }
 
 namespace {
+
+/// broadcast_shapes for op `op`: its error names the op the user called.
+DimVector broadcast_for(const char* op, IntArrayRef a, IntArrayRef b) {
+  try {
+    return broadcast_shapes(a, b);
+  } catch (const Error& e) {
+    detail::fail(op, ": ", e.what());
+  }
+}
 enum Kind { kKindBool, kKindInt, kKindFloat };
 Kind kind_of(ScalarType t) {
   return t == kBool ? kKindBool : t == kLong ? kKindInt : kKindFloat;
@@ -102,7 +111,7 @@ void arith_scalar_kernel(const Tensor& out, const Tensor& a, const Scalar& s,
 template <Arith op>
 Tensor arith_tensor(const Tensor& a, const Tensor& b, const Scalar& alpha, const char* name) {
   const ScalarType t = compute_type<op>(result_type(a, b), name);
-  Tensor out = detail::make_empty(broadcast_shapes(a.sizes(), b.sizes()), t);
+  Tensor out = detail::make_empty(broadcast_for(name, a.sizes(), b.sizes()), t);
   arith_kernel<op>(out, a, b, alpha);
   return out;
 }
@@ -285,9 +294,9 @@ inline bool compare(T x, T y) {
   if constexpr (op == Cmp::Ge) return x >= y;
 }
 template <Cmp op>
-Tensor compare_tensor(const Tensor& a, const Tensor& b) {
+Tensor compare_tensor(const Tensor& a, const Tensor& b, const char* name) {
   const ScalarType t = result_type(a, b);
-  Tensor out = detail::make_empty(broadcast_shapes(a.sizes(), b.sizes()), kBool);
+  Tensor out = detail::make_empty(broadcast_for(name, a.sizes(), b.sizes()), kBool);
   Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -311,7 +320,9 @@ Tensor compare_scalar(const Tensor& a, const Scalar& s) {
 }  // namespace
 
 #define TG_COMPARISON(name, op, sym)                                                           \
-  Tensor name(const Tensor& a, const Tensor& b) { return compare_tensor<Cmp::op>(a, b); }     \
+  Tensor name(const Tensor& a, const Tensor& b) {                                             \
+    return compare_tensor<Cmp::op>(a, b, #name);                                              \
+  }                                                                                           \
   Tensor name(const Tensor& a, const Scalar& b) { return compare_scalar<Cmp::op>(a, b); }     \
   Tensor Tensor::name(const Tensor& o) const { return tg::name(*this, o); }                  \
   Tensor Tensor::name(const Scalar& o) const { return tg::name(*this, o); }                  \
@@ -334,7 +345,7 @@ void check_inplace_cast(const Tensor& self, ScalarType result, const char* op) {
            self.dtype(), "; convert the tensor with .to(tg::k", to_string(result), ") first");
 }
 void check_inplace_shape(const Tensor& self, const Tensor& other, const char* op) {
-  DimVector shape = broadcast_shapes(self.sizes(), other.sizes());
+  DimVector shape = broadcast_for(op, self.sizes(), other.sizes());
   TG_CHECK(IntArrayRef(shape).equals(self.sizes()), op, ": output with shape ",
            detail::shape_str(self.sizes()), " doesn't match the broadcast shape ",
            detail::shape_str(shape));
@@ -400,9 +411,11 @@ Tensor& Tensor::neg_() const {
       [this] { arith_scalar_kernel<Arith::Mul>(*this, *this, -1, 1); });
 }
 
-Tensor& Tensor::fill_(const Scalar& value) const {
+namespace {
+/// fill_ and zero_ (each named in its errors).
+Tensor& fill_named(const Tensor& self, const Scalar& value, const char* op) {
   return detail::inplace(
-      *this, "fill_", false,
+      self, op, false,
       [&](const Tensor& old) {
         Tensor result = detail::make_empty(old.sizes(), old.dtype());
         NoGradGuard no_grad;
@@ -412,15 +425,18 @@ Tensor& Tensor::fill_(const Scalar& value) const {
         return result;
       },
       [&] {
-        kernels::dispatch(dtype(), [&](auto tag) {
+        kernels::dispatch(self.dtype(), [&](auto tag) {
           using T = typename decltype(tag)::type;
           const T v = value.to<T>();
-          kernels::unary_loop<T, T>(*this, *this, [v](T) { return v; });
+          kernels::unary_loop<T, T>(self, self, [v](T) { return v; });
         });
       });
 }
+}  // namespace
 
-Tensor& Tensor::zero_() const { return fill_(0); }
+Tensor& Tensor::fill_(const Scalar& value) const { return fill_named(*this, value, "fill_"); }
+
+Tensor& Tensor::zero_() const { return fill_named(*this, 0, "zero_"); }
 
 Tensor& Tensor::copy_(const Tensor& src, bool /*non_blocking*/) const {
   check_inplace_shape(*this, src, "copy_");
