@@ -14,6 +14,8 @@ packages=(
   libbenchmark-dev                 # benchmarks
   dataset-fashion-mnist            # the training example's data
   graphviz                         # rendering backward-graph pictures (dot -Tsvg)
+  clang libclang-rt-14-dev         # fuzzing (libFuzzer) and sanitizer runtimes for clang
+  libomp-dev                       # LLVM OpenMP with Archer, for ThreadSanitizer (scripts/tsan.sh)
 )
 
 missing=()
