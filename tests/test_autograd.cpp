@@ -157,6 +157,8 @@ TEST(Autograd, BackwardCreateGraphGivesDifferentiableGrad) {
   EXPECT_TRUE(g.requires_grad());
   auto gg = autograd::grad({g}, {x});
   EXPECT_DOUBLE_EQ(gg[0].item<double>(), 9.0);  // 6x
+  // x.grad's graph saves x: a cycle (as in libtorch). Resetting the gradient breaks it.
+  x.mutable_grad() = Tensor();
 }
 
 TEST(Autograd, GradWithSeveralInputsAndAllowUnused) {

@@ -170,6 +170,22 @@ inline bool all_flat(std::initializer_list<const Tensor*> ts) {
   return true;
 }
 
+/// out[i] = value for every element, without reading out (which may be uninitialised).
+template <class O>
+void fill_loop(const Tensor& out, O value) {
+  if (out.is_contiguous()) {
+    O* o = static_cast<O*>(out.data_ptr());
+    parallel_range(out.numel(), [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) o[i] = value;
+    });
+    return;
+  }
+  StridedIter<1> it(out.sizes(), {&out});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) *reinterpret_cast<O*>(p[0] + i * s[0]) = value;
+  });
+}
+
 /// out[i] = f(a[i]) over same-shape or broadcast operands of types O and A.
 template <class O, class A, class F>
 void unary_loop(const Tensor& out, const Tensor& a, F f) {

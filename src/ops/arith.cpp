@@ -428,7 +428,7 @@ Tensor& fill_named(const Tensor& self, const Scalar& value, const char* op) {
         kernels::dispatch(self.dtype(), [&](auto tag) {
           using T = typename decltype(tag)::type;
           const T v = value.to<T>();
-          kernels::unary_loop<T, T>(self, self, [v](T) { return v; });
+          kernels::fill_loop<T>(self, v);
         });
       });
 }
