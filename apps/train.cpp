@@ -85,8 +85,7 @@ void print_help(std::ostream& out) {
       << "  --threads N        threads, 1 to 1024 (default: all cores)\n"
       << "  --seed N           seed of the initial weights and of the shuffling (default: 0)\n"
       << "  --data DIR         folder with the IDX files, gzip'd or not (default:\n"
-      << "                     " << tg::data::datasets::kFashionMnistRoot
-      << ", from the Debian\n"
+      << "                     " << tg::data::datasets::kFashionMnistRoot << ", from the Debian\n"
       << "                     package dataset-fashion-mnist)\n"
       << "  --save PATH        where to save the trained model (default: model.safetensors)\n"
       << "  --limit N          train on the first N training images only (quick runs)\n"
@@ -108,8 +107,8 @@ T parse_integer(const std::string& option, const std::string& text, T low, T hig
   const char* first = text.data();
   const char* last = text.data() + text.size();
   const auto [end, ec] = std::from_chars(first, last, value);
-  if (ec == std::errc::result_out_of_range || (ec == std::errc() && end == last &&
-                                               (value < low || value > high)))
+  if (ec == std::errc::result_out_of_range ||
+      (ec == std::errc() && end == last && (value < low || value > high)))
     throw UsageError{option + " must be between " + std::to_string(low) + " and " +
                      std::to_string(high) + " (got " + text + ")"};
   if (ec != std::errc() || end != last || text.empty())
@@ -146,9 +145,9 @@ Options parse_options(int argc, char** argv) {
       name = arg.substr(0, eq);
       value = arg.substr(eq + 1);
     }
-    static const std::vector<std::string> kWithValue = {
-        "--model", "--epochs", "--batch-size", "--lr",  "--threads",
-        "--seed",  "--data",   "--save",       "--limit"};
+    static const std::vector<std::string> kWithValue = {"--model", "--epochs",  "--batch-size",
+                                                        "--lr",    "--threads", "--seed",
+                                                        "--data",  "--save",    "--limit"};
     if (std::find(kWithValue.begin(), kWithValue.end(), name) == kWithValue.end()) {
       if (name == "--help") throw UsageError{"--help takes no value"};
       throw UsageError{"unknown option '" + name + "' (see --help)"};
@@ -323,8 +322,8 @@ int run(const Options& o) {
   // Everything that can be checked before the long part is checked first.
   const fs::path data(o.data);
   std::error_code ec;
-  if (!fs::is_directory(data, ec) || (!has_idx(data, "train-images-idx3-ubyte") &&
-                                      !has_idx(data, "t10k-images-idx3-ubyte")))
+  if (!fs::is_directory(data, ec) ||
+      (!has_idx(data, "train-images-idx3-ubyte") && !has_idx(data, "t10k-images-idx3-ubyte")))
     throw RunError{"no Fashion-MNIST data in " + o.data +
                    "; install the Debian package dataset-fashion-mnist or pass --data DIR"};
   const fs::path save(o.save);
@@ -359,12 +358,13 @@ int run(const Options& o) {
       train.images, train.labels,
       tg::data::DataLoaderOptions(static_cast<size_t>(o.batch_size)).shuffle(true).seed(o.seed));
 
-  std::printf("%s: %s (%lld parameters), %lld epoch%s, batch %lld, Adam lr %g, %d thread%s, "
-              "seed %llu\n",
-              kProgram, o.model.c_str(), static_cast<long long>(parameter_count),
-              static_cast<long long>(o.epochs), o.epochs == 1 ? "" : "s",
-              static_cast<long long>(o.batch_size), o.lr, threads, threads == 1 ? "" : "s",
-              static_cast<unsigned long long>(o.seed));
+  std::printf(
+      "%s: %s (%lld parameters), %lld epoch%s, batch %lld, Adam lr %g, %d thread%s, "
+      "seed %llu\n",
+      kProgram, o.model.c_str(), static_cast<long long>(parameter_count),
+      static_cast<long long>(o.epochs), o.epochs == 1 ? "" : "s",
+      static_cast<long long>(o.batch_size), o.lr, threads, threads == 1 ? "" : "s",
+      static_cast<unsigned long long>(o.seed));
   std::printf("data: %s (%lld of %lld training images, %lld test images)\n", o.data.c_str(),
               static_cast<long long>(count), static_cast<long long>(available),
               static_cast<long long>(test.images.size(0)));
@@ -398,13 +398,14 @@ int run(const Options& o) {
     const auto test_start = Clock::now();
     last_accuracy = accuracy(model, test);
     const double test_seconds = seconds_since(test_start);
-    std::printf("epoch %lld/%lld: train loss %.4f, test accuracy %.4f, %s s (%.0f images/s), "
-                "test %s s\n",
-                static_cast<long long>(epoch), static_cast<long long>(o.epochs),
-                loss_sum / static_cast<double>(std::max<int64_t>(seen, 1)), last_accuracy,
-                format_seconds(train_seconds).c_str(),
-                static_cast<double>(seen) / std::max(train_seconds, 1e-9),
-                format_seconds(test_seconds).c_str());
+    std::printf(
+        "epoch %lld/%lld: train loss %.4f, test accuracy %.4f, %s s (%.0f images/s), "
+        "test %s s\n",
+        static_cast<long long>(epoch), static_cast<long long>(o.epochs),
+        loss_sum / static_cast<double>(std::max<int64_t>(seen, 1)), last_accuracy,
+        format_seconds(train_seconds).c_str(),
+        static_cast<double>(seen) / std::max(train_seconds, 1e-9),
+        format_seconds(test_seconds).c_str());
     std::fflush(stdout);
   }
 
@@ -430,8 +431,8 @@ std::string one_line(std::string message) {
   for (size_t i = 0; i < message.size(); ++i) {
     const char c = message[i];
     if (c == '\n' || c == '\r') {
-      while (i + 1 < message.size() && (message[i + 1] == '\n' || message[i + 1] == '\r' ||
-                                        message[i + 1] == ' '))
+      while (i + 1 < message.size() &&
+             (message[i + 1] == '\n' || message[i + 1] == '\r' || message[i + 1] == ' '))
         ++i;
       if (i + 1 < message.size()) out += "; ";
     } else {

@@ -48,9 +48,9 @@ using tg::Tensor;
 using tg::variable_list;
 using Shape = std::vector<int64_t>;
 
-constexpr double kKink = 1e-2;   // distance from a kink of the derivative
-constexpr double kPole = 0.1;    // distance from a pole or a branch point
-constexpr double kBound = 1e3;   // largest magnitude a kept value may have
+constexpr double kKink = 1e-2;  // distance from a kink of the derivative
+constexpr double kPole = 0.1;   // distance from a pole or a branch point
+constexpr double kBound = 1e3;  // largest magnitude a kept value may have
 constexpr int64_t kMaxInputElements = 24;
 constexpr int64_t kMaxOutputElements = 8;
 constexpr int kMaxSteps = 12;
@@ -186,6 +186,8 @@ struct InputSpec {
   std::vector<double> values;  // row-major, of numel(shape) (or of the unexpanded base)
 };
 
+// One row per group of ops.
+// clang-format off
 enum class Op : uint8_t {
   // unary
   kNeg, kExp, kLog, kLog1p, kExpm1, kSqrt, kRsqrt, kAbs, kSign, kSin, kCos, kTan, kTanh,
@@ -209,7 +211,9 @@ enum class Op : uint8_t {
   kConv2d, kMaxPool2d, kAvgPool2d, kAdaptiveAvgPool2d, kBatchNorm, kEmbedding, kNllLoss,
   kCrossEntropy, kCount
 };
+// clang-format on
 
+// clang-format off
 const char* op_name(Op op) {
   static const char* names[] = {
       "neg", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tan",
@@ -231,6 +235,7 @@ const char* op_name(Op op) {
                 "every Op needs a name");
   return names[static_cast<size_t>(op)];
 }
+// clang-format on
 
 /// One op with every operand and parameter resolved, so that replaying it is deterministic.
 struct Step {
@@ -260,8 +265,12 @@ Tensor make_leaf(const InputSpec& in) {
     vals.data_ptr<double>()[k] = in.values[static_cast<size_t>(k)];
   Tensor leaf;
   switch (in.layout) {
-    case Layout::kContiguous: leaf = vals; break;
-    case Layout::kExpanded: leaf = vals.expand(in.shape); break;
+    case Layout::kContiguous:
+      leaf = vals;
+      break;
+    case Layout::kExpanded:
+      leaf = vals.expand(in.shape);
+      break;
     case Layout::kTransposed: {
       Shape s = in.shape;
       std::swap(s[0], s[1]);
@@ -294,9 +303,12 @@ std::string const_str(const Tensor& t) {
   Tensor c = t.contiguous();
   for (int64_t k = 0; k < c.numel(); ++k) {
     o << (k ? ", " : "");
-    if (c.dtype() == tg::kLong) o << c.data_ptr<int64_t>()[k];
-    else if (c.dtype() == tg::kBool) o << (c.data_ptr<bool>()[k] ? "true" : "false");
-    else o << c.data_ptr<double>()[k];
+    if (c.dtype() == tg::kLong)
+      o << c.data_ptr<int64_t>()[k];
+    else if (c.dtype() == tg::kBool)
+      o << (c.data_ptr<bool>()[k] ? "true" : "false");
+    else
+      o << c.data_ptr<double>()[k];
   }
   o << "})";
   return o.str();
@@ -419,8 +431,12 @@ Shape reshape_target(Decoder& d, const Shape& s) {
     return out;
   }
   switch (d.pick(0, 3)) {
-    case 0: out = {n}; break;
-    case 1: out = {1, n}; break;
+    case 0:
+      out = {n};
+      break;
+    case 1:
+      out = {1, n};
+      break;
     case 2: {
       int64_t f = 1;
       for (int64_t k = d.pick(1, 4); k >= 1; --k)
@@ -432,7 +448,10 @@ Shape reshape_target(Decoder& d, const Shape& s) {
       if (n == 0) out = {f, 0};
       break;
     }
-    default: out = s; std::reverse(out.begin(), out.end()); if (numel_of(out) != n) out = {n};
+    default:
+      out = s;
+      std::reverse(out.begin(), out.end());
+      if (numel_of(out) != n) out = {n};
   }
   if (!out.empty() && d.rarely(3)) out[static_cast<size_t>(d.pick(0, out.size() - 1))] = -1;
   return out;
@@ -459,6 +478,7 @@ Tensor piece(const std::vector<Tensor>& pieces, int64_t k) {
   return pieces[static_cast<size_t>(k)];
 }
 
+// clang-format off
 /// Computes a step from the stack. The same code runs when planning and when replaying.
 Tensor apply_step(const Step& s, const std::vector<Tensor>& v) {
   const Tensor& a = s.a >= 0 ? v[static_cast<size_t>(s.a)] : Tensor();
@@ -666,7 +686,9 @@ Tensor apply_step(const Step& s, const std::vector<Tensor>& v) {
   }
   std::abort();
 }
+// clang-format on
 
+// clang-format off
 /// Whether a step's operands are away from the op's non-differentiable points and poles.
 /// See Note [Fuzzing near non-differentiable points].
 bool smooth_at(const Step& s, const std::vector<Tensor>& v, const Tensor& out) {
@@ -774,6 +796,7 @@ bool smooth_at(const Step& s, const std::vector<Tensor>& v, const Tensor& out) {
     default: return true;
   }
 }
+// clang-format on
 
 /// A stack index for an operand that broadcasts with `with` (when given), rarely any.
 int pick_operand(Decoder& d, const std::vector<Tensor>& stack, const Tensor* with = nullptr) {
@@ -813,27 +836,41 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
   auto scalar = [&] { return d.choose<double>({0.5, -1.5, 2.0, 0.25, -0.75, 3.0, 1.0, -2.0}); };
   auto reduction = [&] { return d.pick(0, 2); };  // None, Mean, Sum
   switch (op) {
-    case Op::kNeg: case Op::kGelu: case Op::kMulScalar: case Op::kAddScalar:
-    case Op::kRsubScalar: case Op::kRdivScalar: case Op::kClampMin: case Op::kClampMax:
+    case Op::kNeg:
+    case Op::kGelu:
+    case Op::kMulScalar:
+    case Op::kAddScalar:
+    case Op::kRsubScalar:
+    case Op::kRdivScalar:
+    case Op::kClampMin:
+    case Op::kClampMax:
     case Op::kTo:
       s.ints = {d.coin()};
       s.s = scalar();
       s.s2 = scalar();
       break;
-    case Op::kLeakyRelu: s.s = d.choose<double>({0.01, 0.2, -0.5, 1.5}); break;
+    case Op::kLeakyRelu:
+      s.s = d.choose<double>({0.01, 0.2, -0.5, 1.5});
+      break;
     case Op::kSoftplus:
       s.s = d.choose<double>({1.0, 2.0, 0.5});
       s.s2 = d.choose<double>({20.0, 1.0, 0.5});
       break;
-    case Op::kPowScalar: case Op::kPowInplace:
+    case Op::kPowScalar:
+    case Op::kPowInplace:
       s.s = d.choose<double>({2.0, 3.0, 0.5, 1.5, -1.0, -2.0, 0.0, 1.0, -0.5});
       break;
-    case Op::kScalarPow: s.s = d.choose<double>({2.0, 0.5, 3.0, 1.0}); break;
-    case Op::kSubScalar: case Op::kDivScalar: case Op::kFillInplace:
+    case Op::kScalarPow:
+      s.s = d.choose<double>({2.0, 0.5, 3.0, 1.0});
+      break;
+    case Op::kSubScalar:
+    case Op::kDivScalar:
+    case Op::kFillInplace:
       s.s = scalar();
       s.s2 = scalar();
       break;
-    case Op::kClamp: case Op::kClampInplace:
+    case Op::kClamp:
+    case Op::kClampInplace:
       s.s = d.choose<double>({-1.0, -0.5, 0.0, 0.25});
       s.s2 = d.choose<double>({1.0, 0.5, 2.0, -2.0});  // -2 < min: everything becomes max
       break;
@@ -841,13 +878,21 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       s.s = d.choose<double>({0.0, 1.0, 0.0, 1.0, 1.5});
       s.ints = {d.coin()};
       break;
-    case Op::kAdd: case Op::kSub:
+    case Op::kAdd:
+    case Op::kSub:
       s.b = pick_operand(d, st, &a);
       s.ints = {d.coin()};
       s.s = scalar();
       break;
-    case Op::kMul: case Op::kDiv: case Op::kPow: case Op::kMaximum: case Op::kMinimum:
-    case Op::kAddInplace: case Op::kSubInplace: case Op::kDivInplace: case Op::kCopyInplace:
+    case Op::kMul:
+    case Op::kDiv:
+    case Op::kPow:
+    case Op::kMaximum:
+    case Op::kMinimum:
+    case Op::kAddInplace:
+    case Op::kSubInplace:
+    case Op::kDivInplace:
+    case Op::kCopyInplace:
       s.b = pick_operand(d, st, &a);
       s.s = scalar();
       break;
@@ -860,7 +905,10 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       s.consts = {bool_tensor(d, broadcastable_shape(d, as))};
       break;
     }
-    case Op::kMseLoss: case Op::kL1Loss: case Op::kBceWithLogits: case Op::kBce:
+    case Op::kMseLoss:
+    case Op::kL1Loss:
+    case Op::kBceWithLogits:
+    case Op::kBce:
       s.b = pick_operand(d, st, &a);
       s.ints = {reduction()};
       break;
@@ -869,14 +917,25 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       // Either b as it is, or a slice of b shaped to fit a: [k] or [k, p] or [batch.., k, p].
       const int64_t k = nd == 0 ? 1 : as.back();
       switch (d.pick(0, 3)) {
-        case 0: s.ints = {0}; break;
-        case 1: s.ints = {1, k}; break;
-        case 2: s.ints = {1, k, d.pick(1, 3)}; break;
-        default: s.ints = {1, d.pick(1, 2), k, d.pick(1, 3)};
+        case 0:
+          s.ints = {0};
+          break;
+        case 1:
+          s.ints = {1, k};
+          break;
+        case 2:
+          s.ints = {1, k, d.pick(1, 3)};
+          break;
+        default:
+          s.ints = {1, d.pick(1, 2), k, d.pick(1, 3)};
       }
       break;
     }
-    case Op::kMm: case Op::kBmm: case Op::kMv: case Op::kDot: case Op::kOuter:
+    case Op::kMm:
+    case Op::kBmm:
+    case Op::kMv:
+    case Op::kDot:
+    case Op::kOuter:
       s.b = pick_operand(d, st);
       break;
     case Op::kAddmm:
@@ -891,39 +950,69 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       s.c = pick_operand(d, st);
       s.ints = {d.pick(1, 3), d.coin()};
       break;
-    case Op::kSum: case Op::kMean: case Op::kProd: case Op::kMax: case Op::kMin:
-    case Op::kSqueeze: case Op::kT: case Op::kContiguous: case Op::kClone:
+    case Op::kSum:
+    case Op::kMean:
+    case Op::kProd:
+    case Op::kMax:
+    case Op::kMin:
+    case Op::kSqueeze:
+    case Op::kT:
+    case Op::kContiguous:
+    case Op::kClone:
       s.ints = {d.coin()};
       break;
-    case Op::kSumDims: case Op::kMeanDims: case Op::kAmax: case Op::kAmin:
+    case Op::kSumDims:
+    case Op::kMeanDims:
+    case Op::kAmax:
+    case Op::kAmin:
     case Op::kLogsumexp: {
       s.ints = {d.coin()};
       for (int64_t x : pick_dims(d, nd)) s.ints.push_back(x);
       break;
     }
-    case Op::kNorm: s.s = d.choose<double>({2.0, 1.0, 3.0}); break;
+    case Op::kNorm:
+      s.s = d.choose<double>({2.0, 1.0, 3.0});
+      break;
     case Op::kNormDims:
       s.s = d.choose<double>({2.0, 1.0, 3.0});
       s.ints = {d.coin()};
       for (int64_t x : pick_dims(d, nd)) s.ints.push_back(x);
       break;
-    case Op::kVar: case Op::kStd:
+    case Op::kVar:
+    case Op::kStd:
       s.ints = {d.coin(), d.coin(), d.coin()};  // unbiased, all, keepdim
       for (int64_t x : pick_dims(d, nd)) s.ints.push_back(x);
       break;
-    case Op::kProdDim: case Op::kMaxDim: case Op::kMinDim:
+    case Op::kProdDim:
+    case Op::kMaxDim:
+    case Op::kMinDim:
       s.ints = {pick_dim(d, nd), d.coin()};
       break;
-    case Op::kSoftmax: case Op::kLogSoftmax: s.ints = {pick_dim(d, nd), d.coin()}; break;
-    case Op::kCumsum: case Op::kSqueezeDim: s.ints = {pick_dim(d, nd)}; break;
-    case Op::kUnsqueeze: s.ints = {pick_dim(d, nd + 1)}; break;
-    case Op::kView: case Op::kReshape: s.ints = reshape_target(d, as); break;
-    case Op::kFlatten: s.ints = {pick_dim(d, nd), pick_dim(d, nd)}; break;
-    case Op::kTranspose: s.ints = {pick_dim(d, nd), pick_dim(d, nd)}; break;
+    case Op::kSoftmax:
+    case Op::kLogSoftmax:
+      s.ints = {pick_dim(d, nd), d.coin()};
+      break;
+    case Op::kCumsum:
+    case Op::kSqueezeDim:
+      s.ints = {pick_dim(d, nd)};
+      break;
+    case Op::kUnsqueeze:
+      s.ints = {pick_dim(d, nd + 1)};
+      break;
+    case Op::kView:
+    case Op::kReshape:
+      s.ints = reshape_target(d, as);
+      break;
+    case Op::kFlatten:
+      s.ints = {pick_dim(d, nd), pick_dim(d, nd)};
+      break;
+    case Op::kTranspose:
+      s.ints = {pick_dim(d, nd), pick_dim(d, nd)};
+      break;
     case Op::kPermute: {
       for (int64_t k = 0; k < nd; ++k) s.ints.push_back(k);
-      for (int64_t k = nd - 1; k > 0; --k) std::swap(s.ints[static_cast<size_t>(k)],
-                                                      s.ints[static_cast<size_t>(d.pick(0, k))]);
+      for (int64_t k = nd - 1; k > 0; --k)
+        std::swap(s.ints[static_cast<size_t>(k)], s.ints[static_cast<size_t>(d.pick(0, k))]);
       if (d.rarely(24)) s.ints.push_back(0);
       break;
     }
@@ -942,10 +1031,12 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       s.ints = {dim, start, end, d.rarely(24) ? d.pick(-1, 0) : d.pick(1, 3)};
       break;
     }
-    case Op::kNarrow: case Op::kInplaceOnView: {
+    case Op::kNarrow:
+    case Op::kInplaceOnView: {
       const int64_t dim = pick_dim(d, nd), size = size_at(dim);
       const int64_t start = d.rarely(24) ? d.pick(-size - 2, size + 2) : d.pick(0, size);
-      const int64_t len = d.rarely(24) ? d.pick(-1, size + 1) : d.pick(0, size - std::min(start, size));
+      const int64_t len =
+          d.rarely(24) ? d.pick(-1, size + 1) : d.pick(0, size - std::min(start, size));
       s.ints = {dim, start, len};
       s.s = scalar();
       break;
@@ -953,8 +1044,8 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
     case Op::kSelect: {
       const int64_t dim = pick_dim(d, nd);
       const int64_t size = size_at(dim);
-      const int64_t index = size > 0 && !d.rarely(24) ? d.pick(-size, size - 1)
-                                                      : d.pick(-size - 2, size + 1);
+      const int64_t index =
+          size > 0 && !d.rarely(24) ? d.pick(-size, size - 1) : d.pick(-size - 2, size + 1);
       s.ints = {dim, index, d.coin()};
       break;
     }
@@ -964,7 +1055,8 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       s.consts = {index_tensor(d, {d.pick(0, 4)}, size_at(dim))};
       break;
     }
-    case Op::kGather: case Op::kScatterAdd: {
+    case Op::kGather:
+    case Op::kScatterAdd: {
       const int64_t dim = pick_dim(d, nd);
       s.ints = {dim};
       Shape is = as;
@@ -1042,7 +1134,7 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       // out_ch, kh, kw, stride, pad_h, pad_w, dil_h, dil_w, groups, has_bias
       s.b = pick_operand(d, st);
       s.c = pick_operand(d, st);
-      s.ints = {d.pick(1, 2), d.pick(1, 2), d.pick(1, 2), d.pick(1, 2), d.pick(0, 1),
+      s.ints = {d.pick(1, 2), d.pick(1, 2), d.pick(1, 2), d.pick(1, 2),        d.pick(0, 1),
                 d.pick(0, 1), d.pick(1, 2), d.pick(1, 2), d.rarely(4) ? 2 : 1, d.coin()};
       if (d.rarely(24)) s.ints[static_cast<size_t>(d.pick(0, 8))] = d.pick(-1, 0);
       break;
@@ -1052,11 +1144,18 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       if (d.rarely(24)) s.ints[static_cast<size_t>(d.pick(0, 4))] = d.pick(-1, 0);
       break;
     case Op::kAvgPool2d:  // kh, kw, stride, pad, ceil, count_include_pad, divisor
-      s.ints = {d.pick(1, 3), d.pick(1, 3), d.pick(1, 2), d.pick(0, 1), d.coin(), d.coin(),
+      s.ints = {d.pick(1, 3),
+                d.pick(1, 3),
+                d.pick(1, 2),
+                d.pick(0, 1),
+                d.coin(),
+                d.coin(),
                 d.rarely(4) ? d.pick(1, 3) : 0};
       if (d.rarely(24)) s.ints[static_cast<size_t>(d.pick(0, 3))] = d.pick(-1, 0);
       break;
-    case Op::kAdaptiveAvgPool2d: s.ints = {d.pick(1, 3), d.pick(1, 3)}; break;
+    case Op::kAdaptiveAvgPool2d:
+      s.ints = {d.pick(1, 3), d.pick(1, 3)};
+      break;
     case Op::kBatchNorm: {
       s.ints = {d.coin(), d.coin()};  // training, affine
       s.b = pick_operand(d, st);
@@ -1077,7 +1176,8 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       s.consts = {index_tensor(d, Shape(static_cast<size_t>(d.pick(0, 2)), d.pick(0, 3)), num)};
       break;
     }
-    case Op::kNllLoss: case Op::kCrossEntropy: {
+    case Op::kNllLoss:
+    case Op::kCrossEntropy: {
       // input [N, C] or [C] (or [N, C, d]); targets [N] (or [] or [N, d]) in [0, C).
       const int64_t classes = nd >= 2 ? as[1] : nd == 1 ? as[0] : 1;
       Shape ts;
@@ -1096,13 +1196,14 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
       s.s = op == Op::kCrossEntropy && d.coin() ? 0.1 : 0.0;
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return s;
 }
 
-/// Decodes the inputs; false when the bytes don't describe any.
-bool decode_inputs(Decoder& d, Program& p) {
+/// Decodes the inputs' shapes, layouts and values.
+void decode_inputs(Decoder& d, Program& p) {
   const int64_t n_inputs = d.pick(1, 3);
   int64_t budget = kMaxInputElements;
   for (int64_t i = 0; i < n_inputs; ++i) {
@@ -1116,16 +1217,25 @@ bool decode_inputs(Decoder& d, Program& p) {
         break;
       }
       auto it = std::max_element(in.shape.begin(), in.shape.end());
-      if (*it > 1) --*it;
-      else in.shape.pop_back();
+      if (*it > 1)
+        --*it;
+      else
+        in.shape.pop_back();
     }
     budget -= numel_of(in.shape);
     const size_t rank = in.shape.size();
     switch (d.pick(0, 5)) {
-      case 1: in.layout = rank >= 2 ? Layout::kTransposed : Layout::kContiguous; break;
-      case 2: in.layout = rank >= 1 ? Layout::kStrided : Layout::kContiguous; break;
-      case 3: in.layout = Layout::kExpanded; break;
-      default: in.layout = Layout::kContiguous;
+      case 1:
+        in.layout = rank >= 2 ? Layout::kTransposed : Layout::kContiguous;
+        break;
+      case 2:
+        in.layout = rank >= 1 ? Layout::kStrided : Layout::kContiguous;
+        break;
+      case 3:
+        in.layout = Layout::kExpanded;
+        break;
+      default:
+        in.layout = Layout::kContiguous;
     }
     int64_t stored = numel_of(in.shape);
     if (in.layout == Layout::kExpanded) {
@@ -1135,7 +1245,6 @@ bool decode_inputs(Decoder& d, Program& p) {
     for (int64_t k = 0; k < stored; ++k) in.values.push_back(d.value());
     p.inputs.push_back(std::move(in));
   }
-  return true;
 }
 
 variable_list run_steps(const Program& p, const variable_list& leaves) {
@@ -1279,8 +1388,7 @@ void run(const uint8_t* data, size_t size) {
       tg::autograd::backward(roots, seeds);
       for (size_t i = 0; i < leaves.size(); ++i) {
         const Tensor& acc = leaves[i].grad();
-        if (g[i].defined() != acc.defined() ||
-            (g[i].defined() && !close(acc, g[i], 0, 0)))
+        if (g[i].defined() != acc.defined() || (g[i].defined() && !close(acc, g[i], 0, 0)))
           finding(p, "input " + std::to_string(i) +
                          ": backward() accumulated a different gradient from grad()");
       }
@@ -1322,8 +1430,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "\n==== tensorgrad fuzz finding ====\nuncaught tg::Error: %s\n", e.what());
     std::abort();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "\n==== tensorgrad fuzz finding ====\nan exception that is not tg::Error: "
-                         "%s\n", e.what());
+    std::fprintf(stderr,
+                 "\n==== tensorgrad fuzz finding ====\nan exception that is not tg::Error: "
+                 "%s\n",
+                 e.what());
     std::abort();
   }
   return 0;

@@ -38,12 +38,14 @@ fuzz_for() {
   echo "fuzz: running for $seconds s (log: $log)"
   "$fuzzer" "${common[@]}" -max_total_time="$seconds" "$build/corpus" fuzz/corpus >"$log" 2>&1 \
     || status=$?
-  # The seeds and the end of the run, and a finding's report when there is one.
-  grep -E '^#[0-9]+ *(INITED|DONE)|^stat::|fuzz finding|^==[0-9]+==ERROR|^SUMMARY|Test unit written' \
-    "$log" || true
+  grep -E '^#[0-9]+ *(INITED|DONE)|^stat::' "$log" || true
   if ((status != 0)); then
-    echo "---- the end of the log ----"
-    tail -n 60 "$log"
+    # The decoded program and what went wrong, a sanitizer's report, and where the input went.
+    echo "---- finding ----"
+    sed -n '/^==== tensorgrad fuzz finding ====/,/^$/p' "$log"
+    grep -E -A40 '^==[0-9]+==ERROR: (Address|Leak|Memory)Sanitizer|runtime error:' "$log" \
+      | head -n 60 || true
+    grep -E 'Test unit written|^SUMMARY' "$log" || true
   fi
   local execs
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

@@ -21,16 +21,16 @@ extern "C" const char* __asan_default_options() { return "allocator_may_return_n
 
 namespace {
 
-#define EXPECT_ERROR(stmt, ...)                                                   \
-  do {                                                                            \
-    try {                                                                         \
-      stmt;                                                                       \
-      ADD_FAILURE() << "expected tg::Error from " #stmt;                          \
-    } catch (const tg::Error& e) {                                                \
-      for (const char* part : {__VA_ARGS__})                                      \
-        EXPECT_NE(std::string(e.what()).find(part), std::string::npos)            \
-            << "message: " << e.what() << "\nmissing: " << part;                  \
-    }                                                                             \
+#define EXPECT_ERROR(stmt, ...)                                        \
+  do {                                                                 \
+    try {                                                              \
+      stmt;                                                            \
+      ADD_FAILURE() << "expected tg::Error from " #stmt;               \
+    } catch (const tg::Error& e) {                                     \
+      for (const char* part : {__VA_ARGS__})                           \
+        EXPECT_NE(std::string(e.what()).find(part), std::string::npos) \
+            << "message: " << e.what() << "\nmissing: " << part;       \
+    }                                                                  \
   } while (0)
 
 constexpr int64_t k2To31 = int64_t(1) << 31;
@@ -79,7 +79,7 @@ TEST(Limits, BoolTensorPast2To31ElementsIndexesWithInt64) {
   x.narrow(0, n - 3, 1).fill_(true);
   x[k2To31 + 1].fill_(true);
   x.slice(0, k2To31 + 4, k2To31 + 9, 4).fill_(true);  // k2To31 + 4 and k2To31 + 8
-  x[k2To31 - 1].fill_(true);                           // just below the boundary
+  x[k2To31 - 1].fill_(true);                          // just below the boundary
   // A wrapped 32-bit offset would have written near the start (or crashed): it stays zero.
   const bool* p = x.data_ptr<bool>();
   EXPECT_TRUE(p[n - 3]);

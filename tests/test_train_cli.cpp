@@ -265,10 +265,9 @@ TEST_F(TrainCli, TrainsReportsAndSavesTheMlp) {
   // Output is not a terminal: plain lines, no carriage returns or escape sequences.
   EXPECT_EQ(r.out.find('\r'), std::string::npos);
   EXPECT_EQ(r.out.find('\033'), std::string::npos);
-  EXPECT_NE(r.out.find("400 of 400 training images, 100 test images"), std::string::npos)
-      << r.out;
-  for (const char* epoch : {"epoch 1/3: train loss", "epoch 2/3: train loss",
-                            "epoch 3/3: train loss"})
+  EXPECT_NE(r.out.find("400 of 400 training images, 100 test images"), std::string::npos) << r.out;
+  for (const char* epoch :
+       {"epoch 1/3: train loss", "epoch 2/3: train loss", "epoch 3/3: train loss"})
     EXPECT_NE(r.out.find(epoch), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("images/s"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("saved the model to " + model.string()), std::string::npos) << r.out;

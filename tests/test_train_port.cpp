@@ -5,7 +5,6 @@
 // with momentum, nll_loss) and an MLP (nn::Sequential, Adam, cross_entropy, gradient clipping,
 // StepLR) for a few steps on synthetic data, and checks that the loss drops.
 #include <gtest/gtest.h>
-
 #include <tensorgrad/torch.h>
 
 #include <cmath>
@@ -65,11 +64,14 @@ Synthetic make_data(int64_t n) {
   return {templates.index_select(0, labels) + noise, labels};
 }
 
-/// The mean loss of `forward` over the data, without gradients.
+/// The mean loss of `forward` over the data (or its first `limit` rows), without gradients.
 template <class Forward>
-double mean_loss(Forward forward, const Synthetic& data) {
+double mean_loss(Forward forward, const Synthetic& data,
+                 torch::optional<int64_t> limit = torch::nullopt) {
   torch::NoGradGuard no_grad;
-  return torch::nll_loss(forward(data.images), data.labels).template item<double>();
+  const int64_t n = limit.value_or(data.images.size(0));
+  return torch::nll_loss(forward(data.images.slice(0, 0, n)), data.labels.slice(0, 0, n))
+      .template item<double>();
 }
 
 TEST(TrainPort, CnnModuleWithSgd) {
@@ -110,9 +112,9 @@ TEST(TrainPort, CnnModuleWithSgd) {
   // The parameters and buffers are named as in libtorch.
   std::vector<std::string> names;
   for (const auto& pair : net->named_parameters()) names.push_back(pair.key());
-  EXPECT_EQ(names, (std::vector<std::string>{"conv1.weight", "conv1.bias", "bn1.weight",
-                                             "bn1.bias", "conv2.weight", "conv2.bias",
-                                             "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias",
+                                             "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
+                                             "fc2.weight", "fc2.bias"}));
   EXPECT_EQ(net->named_buffers().size(), 3U);  // running_mean, running_var, num_batches_tracked
 }
 
@@ -143,6 +145,7 @@ TEST(TrainPort, SequentialMlpWithAdamClippingAndStepLR) {
   }
   const double after = mean_loss(forward, train);
   EXPECT_LT(after, 0.5 * before) << "before " << before << ", after " << after;
+  EXPECT_LT(mean_loss(forward, train, /*limit=*/64), 0.5 * before);  // the first batch too
 
   // libtorch's StepLR decays on the calls that find step_count (counted from 0 before the
   // call) a non-zero multiple of step_size: of 4 calls, only the third.

@@ -51,7 +51,8 @@ std::vector<uint8_t> read_gz(const std::string& path) {
   std::vector<uint8_t> bytes;
   uint8_t chunk[1 << 16];
   int got = 0;
-  while ((got = gzread(file, chunk, sizeof(chunk))) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
+  while ((got = gzread(file, chunk, sizeof(chunk))) > 0)
+    bytes.insert(bytes.end(), chunk, chunk + got);
   const bool failed = got < 0;
   gzclose(file);
   if (failed) throw std::runtime_error("cannot read " + path);
@@ -116,7 +117,8 @@ void gather(const Split& s, const std::vector<int64_t>& index, size_t begin, siz
   int64_t* t = target.data_ptr<int64_t>();
   for (size_t i = begin; i < end; ++i) {
     const int64_t row = index[i];
-    std::memcpy(d + (i - begin) * kPixels, s.images.data() + row * kPixels, kPixels * sizeof(float));
+    std::memcpy(d + (i - begin) * kPixels, s.images.data() + row * kPixels,
+                kPixels * sizeof(float));
     t[i - begin] = s.labels[size_t(row)];
   }
 }
@@ -131,11 +133,16 @@ int main(int argc, char** argv) {
   int64_t batch_size = 64;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string name = argv[i], value = argv[i + 1];
-    if (name == "--model") model_kind = value;
-    else if (name == "--threads") threads = std::atoi(value.c_str());
-    else if (name == "--data") dir = value;
-    else if (name == "--seed") seed = std::strtoull(value.c_str(), nullptr, 10);
-    else if (name == "--batch-size") batch_size = std::atoll(value.c_str());
+    if (name == "--model")
+      model_kind = value;
+    else if (name == "--threads")
+      threads = std::atoi(value.c_str());
+    else if (name == "--data")
+      dir = value;
+    else if (name == "--seed")
+      seed = std::strtoull(value.c_str(), nullptr, 10);
+    else if (name == "--batch-size")
+      batch_size = std::atoll(value.c_str());
     else {
       std::fprintf(stderr, "train_epoch: unknown option %s\n", name.c_str());
       return 2;
@@ -192,8 +199,8 @@ int main(int argc, char** argv) {
         "RESULT library=%s model=%s threads=%d seconds=%.3f cpu_seconds=%.3f loss=%.4f "
         "accuracy=%.4f\n",
         kLibrary, model_kind.c_str(), threads, seconds, cpu,
-                loss_sum / static_cast<double>(train.count),
-                static_cast<double>(correct) / static_cast<double>(test.count));
+        loss_sum / static_cast<double>(train.count),
+        static_cast<double>(correct) / static_cast<double>(test.count));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train_epoch (%s): %s\n", kLibrary, e.what());
     return 1;

@@ -96,7 +96,28 @@ void free_large(void* p, size_t bytes) {
   std::free(p);
 }
 
+// Note [Storage pool under sanitizers]
+// The pool rounds blocks up and reuses them, so AddressSanitizer (and the like) would not see a
+// kernel that writes past the end of a tensor or uses a freed one: under a sanitizer every block
+// is an exact-size allocation of its own, freed at once.
+#if defined(__SANITIZE_ADDRESS__)
+#define TG_EXACT_BLOCKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define TG_EXACT_BLOCKS 1
+#endif
+#endif
+#ifdef TG_EXACT_BLOCKS
+constexpr bool kExactBlocks = true;
+#else
+constexpr bool kExactBlocks = false;
+#endif
+
 void* allocate_block(size_t block_bytes, int cls) {
+  if constexpr (kExactBlocks) {
+    void* p = nullptr;
+    return posix_memalign(&p, kAlignment, block_bytes) == 0 ? p : nullptr;
+  }
   if (cls > kMaxClassLog2) return allocate_large(large_block_bytes(block_bytes));
   if (!cache_alive) {
     cache.free[0].reserve(0);  // constructs the thread's cache
@@ -112,6 +133,10 @@ void* allocate_block(size_t block_bytes, int cls) {
 }
 
 void free_block(void* p, int cls, size_t block_bytes) {
+  if constexpr (kExactBlocks) {
+    std::free(p);
+    return;
+  }
   if (cls > kMaxClassLog2) {
     free_large(p, large_block_bytes(block_bytes));
     return;
