@@ -580,6 +580,38 @@ TEST(MaxPool2d, GradientGoesToTheArgmaxAndOverlapsAdd) {
   expect_near(g[0], g[1], 1e-6);
 }
 
+TEST(MaxPool2d, DisjointTwoByTwoWindowsMatchTheGeneralKernel) {
+  // Float with 2 x 2 windows and stride 2 has its own kernels (Note [Pooling 2 x 2 windows]);
+  // Double runs the general ones. Values from a small set make ties, and NaN and -inf are mixed
+  // in; rows of 1 to 40 windows cover the masked steps, odd sizes the row and column no window
+  // covers.
+  const float inf = std::numeric_limits<float>::infinity();
+  for (const Shape& s : {Shape{3, 2, 28, 28}, Shape{2, 3, 14, 14}, Shape{1, 2, 7, 9},
+                         Shape{1, 1, 5, 80}, Shape{2, 1, 2, 2}, Shape{1, 1, 3, 35}}) {
+    SCOPED_TRACE(::testing::Message() << "x " << IntArrayRef(s));
+    std::mt19937 gen(57);
+    std::uniform_int_distribution<int> pick(0, 19);
+    Tensor x = empty(s, kFloat);
+    float* p = x.data_ptr<float>();
+    for (int64_t k = 0; k < x.numel(); ++k) {
+      const int r = pick(gen);
+      p[k] = r == 0 ? NAN : r == 1 ? -inf : static_cast<float>(r % 4);
+    }
+    Tensor xf = x.clone().requires_grad_(true), xd = x.to(kDouble).requires_grad_(true);
+    auto [yf, idf] = max_pool2d_with_indices(xf, 2, 2);
+    auto [yd, idd] = max_pool2d_with_indices(xd, 2, 2);
+    EXPECT_EQ(values(idf), values(idd));
+    const Values vf = values(yf), vd = values(yd);
+    ASSERT_EQ(vf.size(), vd.size());
+    for (size_t k = 0; k < vf.size(); ++k)
+      EXPECT_TRUE(vf[k] == vd[k] || (std::isnan(vf[k]) && std::isnan(vd[k]))) << "output " << k;
+    Tensor g = random(shape(yf), 58, kDouble);
+    (yf * g.to(kFloat)).sum().backward();
+    (yd * g).sum().backward();
+    EXPECT_EQ(values(xf.grad()), values(xd.grad().to(kFloat)));
+  }
+}
+
 TEST(MaxPool2d, ErrorMessages) {
   Tensor x = zeros({1, 2, 4, 4});
   expect_error([&] { max_pool2d(x, 0); }, {"max_pool2d", "kernel_size", "greater than zero"});
