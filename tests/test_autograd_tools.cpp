@@ -3,24 +3,13 @@
 
 #include <cmath>
 
+#include "expect_error.h"
 #include "tensorgrad/tensorgrad.h"
 
 using namespace tg;
 namespace ag = tg::autograd;
 
 namespace {
-#define EXPECT_ERROR(stmt, ...)                                                   \
-  do {                                                                            \
-    try {                                                                         \
-      stmt;                                                                       \
-      ADD_FAILURE() << "expected tg::Error from " #stmt;                          \
-    } catch (const tg::Error& e) {                                                \
-      for (const char* part : {__VA_ARGS__})                                      \
-        EXPECT_NE(std::string(e.what()).find(part), std::string::npos)            \
-            << "message: " << e.what() << "\nmissing: " << part;                  \
-    }                                                                             \
-  } while (0)
-
 Tensor dbl(std::vector<double> v) { return tensor(v, kDouble); }
 double at(const Tensor& t, int64_t i) { return t.reshape({-1})[i].item<double>(); }
 }  // namespace
@@ -80,8 +69,8 @@ TEST(Functional, JacobianShapesAndValues) {
   // d(a*b)[i][j] / d a[k][l] = b[j] if (i,j)==(k,l)
   EXPECT_DOUBLE_EQ(J[0][0][1][2][1][2].item<double>(), 9);
   EXPECT_DOUBLE_EQ(J[0][0][1][2][1][1].item<double>(), 0);
-  EXPECT_DOUBLE_EQ(J[0][1][1][0][0].item<double>(), 4);  // d (a*b)[1][0] / d b[0] = a[1][0]
-  EXPECT_DOUBLE_EQ(J[1][0][1][1].item<double>(), 10);    // 2a
+  EXPECT_DOUBLE_EQ(J[0][1][1][0][0].item<double>(), 4);     // d (a*b)[1][0] / d b[0] = a[1][0]
+  EXPECT_DOUBLE_EQ(J[1][0][1][1].item<double>(), 10);       // 2a
   EXPECT_DOUBLE_EQ(J[1][1].abs().sum().item<double>(), 0);  // unused input: zeros
   EXPECT_FALSE(J[0][0].requires_grad());
   EXPECT_FALSE(a.requires_grad());  // the inputs are not modified
@@ -98,14 +87,13 @@ TEST(Functional, HessianOfACubic) {
   EXPECT_EQ(H[0][0].sizes().vec(), (std::vector<int64_t>{2, 2}));
   EXPECT_EQ(H[0][1].sizes().vec(), (std::vector<int64_t>{2, 1}));
   EXPECT_EQ(H[1][1].sizes().vec(), (std::vector<int64_t>{1, 1}));
-  EXPECT_DOUBLE_EQ(at(H[0][0], 0), 10);   // d2/dx0^2 = 2 y0
+  EXPECT_DOUBLE_EQ(at(H[0][0], 0), 10);  // d2/dx0^2 = 2 y0
   EXPECT_DOUBLE_EQ(at(H[0][0], 3), 0);
-  EXPECT_DOUBLE_EQ(at(H[0][1], 0), 4);    // d2/dx0 dy0 = 2 x0
-  EXPECT_DOUBLE_EQ(at(H[0][1], 1), 75);   // d2/dx1 dy0 = 3 y0^2
-  EXPECT_DOUBLE_EQ(at(H[1][0], 1), 75);   // symmetric
-  EXPECT_DOUBLE_EQ(at(H[1][1], 0), 90);   // d2/dy0^2 = 6 x1 y0
-  EXPECT_ERROR(ag::hessian([](const variable_list& v) -> variable_list { return {v[0] * 2}; },
-                           {x}),
+  EXPECT_DOUBLE_EQ(at(H[0][1], 0), 4);   // d2/dx0 dy0 = 2 x0
+  EXPECT_DOUBLE_EQ(at(H[0][1], 1), 75);  // d2/dx1 dy0 = 3 y0^2
+  EXPECT_DOUBLE_EQ(at(H[1][0], 1), 75);  // symmetric
+  EXPECT_DOUBLE_EQ(at(H[1][1], 0), 90);  // d2/dy0^2 = 6 x1 y0
+  EXPECT_ERROR(ag::hessian([](const variable_list& v) -> variable_list { return {v[0] * 2}; }, {x}),
                "hessian", "single element");
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.h"
 #include "tensorgrad/data.h"
 #include "tensorgrad/tensorgrad.h"
 
@@ -23,20 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
-
-#define EXPECT_THROW_MSG(stmt, ...)                                                    \
-  do {                                                                                 \
-    try {                                                                              \
-      stmt;                                                                            \
-      ADD_FAILURE() << "expected a tg::Error from " #stmt;                             \
-    } catch (const tg::Error& e) {                                                     \
-      const std::string message = e.what();                                            \
-      EXPECT_EQ(message.find('\n'), std::string::npos) << "not one line: " << message; \
-      for (const char* part : {__VA_ARGS__})                                           \
-        EXPECT_NE(message.find(part), std::string::npos)                               \
-            << "message '" << message << "' lacks '" << part << "'";                   \
-    }                                                                                  \
-  } while (false)
 
 // ---- writing test files ----
 
@@ -194,48 +181,51 @@ TEST(Idx, AllTypeCodes) {
 TEST(Idx, MissingOrEmptyFile) {
   TempDir dir;
   const std::string missing = dir.str() + "/nope-idx1-ubyte";
-  EXPECT_THROW_MSG(data::read_idx(missing), "read_idx", "cannot open", missing.c_str(),
-                   "No such file");
-  EXPECT_THROW_MSG(data::read_idx(dir.str()), "read_idx", "regular file");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(missing), "read_idx", "cannot open", missing.c_str(),
+                        "No such file");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(dir.str()), "read_idx", "regular file");
   const auto empty = dir.write("empty", {});
-  EXPECT_THROW_MSG(data::read_idx(empty), "read_idx", "not an IDX file", "0 bytes");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(empty), "read_idx", "not an IDX file", "0 bytes");
 }
 
 TEST(Idx, WrongMagicNumbers) {
   TempDir dir;
   const auto png = dir.write("png", {0x89, 'P', 'N', 'G', 0, 0, 0, 0});
-  EXPECT_THROW_MSG(data::read_idx(png), "read_idx", "not an IDX file", "0x89504E47",
-                   "two zero bytes");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(png), "read_idx", "not an IDX file", "0x89504E47",
+                        "two zero bytes");
   const auto bad_type = dir.write("type", idx(0x07, {1}, {0}));
-  EXPECT_THROW_MSG(data::read_idx(bad_type), "not an IDX file", "unknown type code 7");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(bad_type), "not an IDX file", "unknown type code 7");
   const auto labels = dir.write("lbl", idx(0x08, {3}, {1, 2, 3}));
-  EXPECT_THROW_MSG(data::read_idx_images(labels), "read_idx_images", "2049", "2051", "images file");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(labels), "read_idx_images", "2049", "2051",
+                        "images file");
   const auto images = dir.write("img", idx(0x08, {1, 2, 2}, {1, 2, 3, 4}));
-  EXPECT_THROW_MSG(data::read_idx_labels(images), "read_idx_labels", "2051", "2049", "labels file");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_labels(images), "read_idx_labels", "2051", "2049",
+                        "labels file");
   const auto floats = dir.write("f", idx(0x0D, {1}, {0, 0, 0, 0}));
-  EXPECT_THROW_MSG(data::read_idx_labels(floats), "read_idx_labels", "32-bit float");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_labels(floats), "read_idx_labels", "32-bit float");
 }
 
 TEST(Idx, HeaderAndDataSizesMustAgree) {
   TempDir dir;
   // The header claims 60000 images of 28x28 but 100 bytes follow: an error, no allocation.
   const auto short_file = dir.write("short", idx(0x08, {60000, 28, 28}, Bytes(100, 1)));
-  EXPECT_THROW_MSG(data::read_idx_images(short_file), "read_idx_images", "truncated", "60000x28x28",
-                   "47040000 bytes", "only 100 bytes");
-  EXPECT_THROW_MSG(data::read_idx(dir.write("long", idx(0x08, {2}, {1, 2, 3}))), "read_idx",
-                   "1 bytes more than its header describes");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(short_file), "read_idx_images", "truncated",
+                        "60000x28x28", "47040000 bytes", "only 100 bytes");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(dir.write("long", idx(0x08, {2}, {1, 2, 3}))), "read_idx",
+                        "1 bytes more than its header describes");
   Bytes cut_header = idx(0x08, {3, 28, 28}, {});
   cut_header.resize(9);
-  EXPECT_THROW_MSG(data::read_idx(dir.write("cut", cut_header)), "read_idx", "truncated", "header");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(dir.write("cut", cut_header)), "read_idx", "truncated",
+                        "header");
   // Sizes whose product no file could hold.
   const auto huge = dir.write("huge", idx(0x0E, {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF}, {}));
-  EXPECT_THROW_MSG(data::read_idx(huge), "read_idx", "corrupt header");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(huge), "read_idx", "corrupt header");
   // A gzip'd file claiming 4 GB: read until the data ends, then the error.
   const auto gz_short = dir.write("short.gz", gzip(idx(0x08, {65535, 256, 256}, Bytes(5000))));
-  EXPECT_THROW_MSG(data::read_idx(gz_short), "read_idx", "truncated", "65535x256x256",
-                   "ends after 5000 bytes");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(gz_short), "read_idx", "truncated", "65535x256x256",
+                        "ends after 5000 bytes");
   const auto gz_long = dir.write("long.gz", gzip(idx(0x08, {2}, {1, 2, 3})));
-  EXPECT_THROW_MSG(data::read_idx(gz_long), "read_idx", "more data than its header describes");
+  EXPECT_ONE_LINE_ERROR(data::read_idx(gz_long), "read_idx", "more data than its header describes");
 }
 
 TEST(Idx, CorruptGzip) {
@@ -244,29 +234,30 @@ TEST(Idx, CorruptGzip) {
   const Bytes gz = gzip(file, 4000);
 
   Bytes truncated(gz.begin(), gz.begin() + static_cast<std::ptrdiff_t>(gz.size() / 2));
-  EXPECT_THROW_MSG(data::read_idx_images(dir.write("t.gz", truncated)), "read_idx_images",
-                   "truncated gzip file", "t.gz");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(dir.write("t.gz", truncated)), "read_idx_images",
+                        "truncated gzip file", "t.gz");
   Bytes no_trailer(gz.begin(), gz.end() - 8);  // all data, but the CRC and size are missing
-  EXPECT_THROW_MSG(data::read_idx_images(dir.write("nt.gz", no_trailer)), "truncated gzip");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(dir.write("nt.gz", no_trailer)), "truncated gzip");
 
   Bytes flipped = gz;
   flipped[flipped.size() / 2] ^= 0x40;  // a data byte: the CRC-32 no longer matches
-  EXPECT_THROW_MSG(data::read_idx_images(dir.write("crc.gz", flipped)), "read_idx_images",
-                   "not valid gzip data", "incorrect data check", "corrupt");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(dir.write("crc.gz", flipped)), "read_idx_images",
+                        "not valid gzip data", "incorrect data check", "corrupt");
 
   Bytes bad_block = gz;
   bad_block[10] = 0x07;  // BTYPE = 11, reserved
-  EXPECT_THROW_MSG(data::read_idx_images(dir.write("block.gz", bad_block)), "not valid gzip data",
-                   "invalid block type");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(dir.write("block.gz", bad_block)),
+                        "not valid gzip data", "invalid block type");
 
   Bytes bad_method = gz;
   bad_method[2] = 7;  // not deflate
-  EXPECT_THROW_MSG(data::read_idx_images(dir.write("method.gz", bad_method)),
-                   "not valid gzip data");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(dir.write("method.gz", bad_method)),
+                        "not valid gzip data");
 
   Bytes garbage = gz;
   garbage.insert(garbage.end(), {'x', 'y', 'z', 'w'});
-  EXPECT_THROW_MSG(data::read_idx_images(dir.write("garbage.gz", garbage)), "not valid gzip data");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_images(dir.write("garbage.gz", garbage)),
+                        "not valid gzip data");
 }
 
 // ---- MNIST ----
@@ -297,31 +288,32 @@ TEST(Mnist, ReadsTrainAndTestSets) {
   EXPECT_FALSE(test.is_train());
   EXPECT_EQ(test.size().value(), 5u);
   EXPECT_EQ(values(test.targets()), (std::vector<double>{0, 1, 2, 3, 4}));
-  EXPECT_THROW_MSG(test.get(5), "MNIST", "index 5", "5 examples");
+  EXPECT_ONE_LINE_ERROR(test.get(5), "MNIST", "index 5", "5 examples");
 }
 
 TEST(Mnist, MissingFolderOrFiles) {
   TempDir dir;
   const std::string missing = dir.str() + "/fashion-mnist";
-  EXPECT_THROW_MSG(data::datasets::MNIST{missing}, "MNIST", missing.c_str(), "does not exist",
-                   "apt-get install dataset-fashion-mnist", "give the folder");
-  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "MNIST", "train-images-idx3-ubyte",
-                   "train-images-idx3-ubyte.gz", "dataset-fashion-mnist");
+  EXPECT_ONE_LINE_ERROR(data::datasets::MNIST{missing}, "MNIST", missing.c_str(), "does not exist",
+                        "apt-get install dataset-fashion-mnist", "give the folder");
+  EXPECT_ONE_LINE_ERROR(data::datasets::MNIST{dir.str()}, "MNIST", "train-images-idx3-ubyte",
+                        "train-images-idx3-ubyte.gz", "dataset-fashion-mnist");
   const auto file = dir.write("file", {1});
-  EXPECT_THROW_MSG(data::datasets::MNIST{file}, "MNIST", "is not a folder");
+  EXPECT_ONE_LINE_ERROR(data::datasets::MNIST{file}, "MNIST", "is not a folder");
 }
 
 TEST(Mnist, MismatchedCountsAndBadLabels) {
   TempDir dir;
   dir.write("train-images-idx3-ubyte", idx(0x08, {3, 28, 28}, image_bytes(3, 28, 28)));
   dir.write("train-labels-idx1-ubyte", idx(0x08, {2}, {1, 2}));
-  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "MNIST", "holds 3 images", "holds 2 labels",
-                   "same set");
+  EXPECT_ONE_LINE_ERROR(data::datasets::MNIST{dir.str()}, "MNIST", "holds 3 images",
+                        "holds 2 labels", "same set");
   dir.write("train-labels-idx1-ubyte", idx(0x08, {3}, {1, 200, 2}));
-  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "MNIST", "label 200", "position 1", "0..9");
+  EXPECT_ONE_LINE_ERROR(data::datasets::MNIST{dir.str()}, "MNIST", "label 200", "position 1",
+                        "0..9");
   // Swapped files are caught by their magic numbers.
   dir.write("train-labels-idx1-ubyte", idx(0x08, {3, 28, 28}, image_bytes(3, 28, 28)));
-  EXPECT_THROW_MSG(data::datasets::MNIST{dir.str()}, "read_idx_labels", "2051", "2049");
+  EXPECT_ONE_LINE_ERROR(data::datasets::MNIST{dir.str()}, "read_idx_labels", "2051", "2049");
 }
 
 // ---- transforms ----
@@ -340,10 +332,10 @@ TEST(Transforms, Normalize) {
   auto example = normalize.apply(data::Example<>(x, tg::tensor({3L})));
   EXPECT_EQ(example.target.item<int64_t>(), 3);
   EXPECT_EQ(values(example.data), (std::vector<double>{-2, 0, 2}));
-  EXPECT_THROW_MSG(data::transforms::Normalize<>(0.5, 0.0), "Normalize", "standard deviation",
-                   "is 0");
-  EXPECT_THROW_MSG(data::transforms::Normalize<>({0.5, 0.5}, {1.0}), "Normalize", "2 means",
-                   "1 standard deviations");
+  EXPECT_ONE_LINE_ERROR(data::transforms::Normalize<>(0.5, 0.0), "Normalize", "standard deviation",
+                        "is 0");
+  EXPECT_ONE_LINE_ERROR(data::transforms::Normalize<>({0.5, 0.5}, {1.0}), "Normalize", "2 means",
+                        "1 standard deviations");
 }
 
 // ---- DataLoader ----
@@ -460,12 +452,12 @@ TEST(DataLoader, FromADatasetAndBatchesAreCopies) {
 
 TEST(DataLoader, Errors) {
   auto [data, target] = indexed();
-  EXPECT_THROW_MSG(data::DataLoader(data, target.slice(0, 0, 9)), "DataLoader", "10 examples",
-                   "holds 9", "first dimensions");
-  EXPECT_THROW_MSG(data::DataLoader(data, target, data::DataLoaderOptions(0)), "DataLoader",
-                   "batch_size", "at least 1");
-  EXPECT_THROW_MSG(data::DataLoader(tg::tensor({1.0f}).sum(), tg::tensor({1L}).sum()), "DataLoader",
-                   "at least one dimension");
+  EXPECT_ONE_LINE_ERROR(data::DataLoader(data, target.slice(0, 0, 9)), "DataLoader", "10 examples",
+                        "holds 9", "first dimensions");
+  EXPECT_ONE_LINE_ERROR(data::DataLoader(data, target, data::DataLoaderOptions(0)), "DataLoader",
+                        "batch_size", "at least 1");
+  EXPECT_ONE_LINE_ERROR(data::DataLoader(tg::tensor({1.0f}).sum(), tg::tensor({1L}).sum()),
+                        "DataLoader", "at least one dimension");
 }
 
 // ---- libtorch-style loading ----
@@ -507,9 +499,10 @@ TEST(MakeDataLoader, RandomSamplerAndDropLast) {
     EXPECT_EQ(batches, 4);
     EXPECT_EQ(seen.size(), 20u);
   }
-  EXPECT_THROW_MSG(data::make_data_loader(dataset, data::DataLoaderOptions(0)), "make_data_loader",
-                   "batch_size");
-  EXPECT_THROW_MSG(data::datasets::TensorDataset(tg::arange(3)).get(3), "TensorDataset", "index 3");
+  EXPECT_ONE_LINE_ERROR(data::make_data_loader(dataset, data::DataLoaderOptions(0)),
+                        "make_data_loader", "batch_size");
+  EXPECT_ONE_LINE_ERROR(data::datasets::TensorDataset(tg::arange(3)).get(3), "TensorDataset",
+                        "index 3");
 }
 
 // ---- the real Fashion-MNIST, where installed ----
@@ -535,7 +528,7 @@ TEST(FashionMnist, DebianPackageFiles) {
   std::ifstream in(root + "/t10k-labels-idx1-ubyte.gz", std::ios::binary);
   Bytes gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   gz.resize(gz.size() / 2);
-  EXPECT_THROW_MSG(data::read_idx_labels(dir.write("cut.gz", gz)), "truncated gzip file");
+  EXPECT_ONE_LINE_ERROR(data::read_idx_labels(dir.write("cut.gz", gz)), "truncated gzip file");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Custom Functions (tg::autograd::Function<T>): every feature and every misuse.
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
 #include "tensorgrad/autograd/function.h"
 #include "tensorgrad/tensorgrad.h"
 
@@ -9,18 +10,6 @@ using tg::autograd::AutogradContext;
 using tg::autograd::Function;
 
 namespace {
-#define EXPECT_ERROR(stmt, ...)                                                   \
-  do {                                                                            \
-    try {                                                                         \
-      stmt;                                                                       \
-      ADD_FAILURE() << "expected tg::Error from " #stmt;                          \
-    } catch (const tg::Error& e) {                                                \
-      for (const char* part : {__VA_ARGS__})                                      \
-        EXPECT_NE(std::string(e.what()).find(part), std::string::npos)            \
-            << "message: " << e.what() << "\nmissing: " << part;                  \
-    }                                                                             \
-  } while (0)
-
 // y = x * c, with c a non-tensor argument kept in saved_data.
 struct MulConstant : Function<MulConstant> {
   static Tensor forward(AutogradContext* ctx, Tensor x, double c) {
@@ -213,8 +202,8 @@ TEST(CustomFunction, WrongNumberOfGradients) {
 
 TEST(CustomFunction, GradientOfTheWrongShape) {
   Tensor x = dbl({1, 2});
-  EXPECT_ERROR(WrongShape::apply(x).sum().backward(), "WrongShape", "invalid gradient",
-               "got [7]", "[2]");
+  EXPECT_ERROR(WrongShape::apply(x).sum().backward(), "WrongShape", "invalid gradient", "got [7]",
+               "[2]");
   EXPECT_FALSE(x.grad().defined());
 }
 
@@ -234,8 +223,7 @@ TEST(CustomFunction, MarkDirty) {
   EXPECT_DOUBLE_EQ(h[1].item<double>(), 4.0);
   y.sum().backward();
   EXPECT_DOUBLE_EQ(x.grad()[0].item<double>(), 2.0);
-  EXPECT_ERROR(DoubleInPlace::apply(x), "leaf Variable that requires grad",
-               "in-place operation");
+  EXPECT_ERROR(DoubleInPlace::apply(x), "leaf Variable that requires grad", "in-place operation");
 }
 
 TEST(CustomFunction, MarkNonDifferentiable) {

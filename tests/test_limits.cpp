@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "expect_error.h"
 #include "tensorgrad/tensorgrad.h"
 
 using namespace tg;
@@ -20,18 +21,6 @@ using namespace tg;
 extern "C" const char* __asan_default_options() { return "allocator_may_return_null=1"; }
 
 namespace {
-
-#define EXPECT_ERROR(stmt, ...)                                        \
-  do {                                                                 \
-    try {                                                              \
-      stmt;                                                            \
-      ADD_FAILURE() << "expected tg::Error from " #stmt;               \
-    } catch (const tg::Error& e) {                                     \
-      for (const char* part : {__VA_ARGS__})                           \
-        EXPECT_NE(std::string(e.what()).find(part), std::string::npos) \
-            << "message: " << e.what() << "\nmissing: " << part;       \
-    }                                                                  \
-  } while (0)
 
 constexpr int64_t k2To31 = int64_t(1) << 31;
 

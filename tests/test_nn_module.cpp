@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "expect_error.h"
 #include "tensorgrad/nn.h"
 #include "tensorgrad/tensorgrad.h"
 #include "tensorgrad/torch.h"
@@ -17,18 +18,6 @@
 using namespace tg;
 
 namespace {
-
-#define EXPECT_ERROR(stmt, ...)                                        \
-  do {                                                                 \
-    try {                                                              \
-      stmt;                                                            \
-      ADD_FAILURE() << "expected tg::Error from " #stmt;               \
-    } catch (const tg::Error& e) {                                     \
-      for (const char* part : {__VA_ARGS__})                           \
-        EXPECT_NE(std::string(e.what()).find(part), std::string::npos) \
-            << "message: " << e.what() << "\nmissing: " << part;       \
-    }                                                                  \
-  } while (0)
 
 using V = std::vector<double>;
 using S = std::vector<int64_t>;

@@ -1,23 +1,12 @@
 // Tensor core: factories, dtypes and promotion, broadcasting arithmetic, core views, errors.
 #include <gtest/gtest.h>
 
+#include "expect_error.h"
 #include "tensorgrad/tensorgrad.h"
 
 using namespace tg;
 
 namespace {
-#define EXPECT_ERROR(stmt, ...)                                                   \
-  do {                                                                            \
-    try {                                                                         \
-      stmt;                                                                       \
-      ADD_FAILURE() << "expected tg::Error from " #stmt;                          \
-    } catch (const tg::Error& e) {                                                \
-      for (const char* part : {__VA_ARGS__})                                      \
-        EXPECT_NE(std::string(e.what()).find(part), std::string::npos)            \
-            << "message: " << e.what() << "\nmissing: " << part;                  \
-    }                                                                             \
-  } while (0)
-
 std::vector<double> values(const Tensor& t) {
   Tensor c = t.to(kDouble).contiguous();
   const double* p = c.data_ptr<double>();
