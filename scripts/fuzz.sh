@@ -38,7 +38,7 @@ fuzz_for() {
   echo "fuzz: running for $seconds s (log: $log)"
   "$fuzzer" "${common[@]}" -max_total_time="$seconds" "$build/corpus" fuzz/corpus >"$log" 2>&1 \
     || status=$?
-  grep -E '^#[0-9]+ *(INITED|DONE)|^stat::' "$log" || true
+  grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::' "$log" || true
   if ((status != 0)); then
     # The decoded program and what went wrong, a sanitizer's report, and where the input went.
     echo "---- finding ----"

@@ -47,7 +47,7 @@ called_from_lib:libgomp.so
 EOF
 
 export OMP_TOOL_LIBRARIES=$archer
-export TSAN_OPTIONS="halt_on_error=1 abort_on_error=1 second_deadlock_stack=1 suppressions=$build/tsan.supp ${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS="ignore_noninstrumented_modules=1 halt_on_error=1 abort_on_error=1 second_deadlock_stack=1 suppressions=$build/tsan.supp ${TSAN_OPTIONS:-}"
 # Two OpenMP threads at least, so parallel kernels really run in parallel (on one core too).
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 for ((i = 1; i <= repeat; ++i)); do

@@ -244,6 +244,46 @@ TEST(NllLoss, FloatNonContiguousAndEmpty) {
   EXPECT_EQ(nll_loss(empty_x, empty_t, {}, Reduction::None).sizes().vec(), std::vector<int64_t>{0});
 }
 
+// An empty class dim (C = 0), as libtorch: any target but ignore_index is out of bounds; with
+// every target ignored Mean is NaN, Sum 0, and the gradient is the empty input's shape (the
+// backward must write nothing: there is no class to scatter into).
+TEST(NllLoss, NoClasses) {
+  const Tensor ignored = longs({3}, {-100, -100, -100});
+  for (int64_t r : {Reduction::None, Reduction::Mean, Reduction::Sum}) {
+    SCOPED_TRACE("reduction " + std::to_string(r));
+    const Tensor x = zeros({3, 0}, kDouble).requires_grad_();
+    const Tensor loss = nll_loss(x, ignored, {}, r);
+    if (r == Reduction::None) expect_values(loss, {0, 0, 0});
+    if (r == Reduction::Mean) EXPECT_TRUE(std::isnan(value(loss)));
+    if (r == Reduction::Sum) EXPECT_EQ(value(loss), 0.0);
+    const Tensor g = (ones_like(loss) * 0.5).requires_grad_();
+    // Without create_graph (the one-pass loop) and with it (the differentiable formula).
+    for (bool create_graph : {false, true}) {
+      const Tensor gx = autograd::grad({loss}, {x}, {g}, true, create_graph).at(0);
+      EXPECT_EQ(gx.sizes().vec(), (std::vector<int64_t>{3, 0}));
+      EXPECT_EQ(gx.requires_grad(), create_graph);
+    }
+    loss.sum().backward();
+    EXPECT_EQ(x.grad().sizes().vec(), (std::vector<int64_t>{3, 0}));
+  }
+  // [N, 0, d] and a 1-D [0] input with its 0-d target.
+  const Tensor x3 = zeros({2, 0, 3}, kDouble).requires_grad_();
+  nll_loss(x3, full({2, 3}, -100, kLong), {}, Reduction::Sum).backward();
+  EXPECT_EQ(x3.grad().sizes().vec(), (std::vector<int64_t>{2, 0, 3}));
+  const Tensor x1 = zeros({0}, kDouble).requires_grad_();
+  nll_loss(x1, full({}, -100, kLong), {}, Reduction::None).backward();
+  EXPECT_EQ(x1.grad().sizes().vec(), std::vector<int64_t>{0});
+  // cross_entropy goes through log_softmax over the empty class dim, then the same backward.
+  const Tensor xc = zeros({3, 0}, kDouble).requires_grad_();
+  cross_entropy_loss(xc, ignored, {}, Reduction::Sum).backward();
+  EXPECT_EQ(xc.grad().sizes().vec(), (std::vector<int64_t>{3, 0}));
+  expect_error(
+      [] {
+        nll_loss(zeros({2, 0}, kDouble), longs({2}, {0, -100}));
+      },
+      {"nll_loss", "target 0 is out of bounds for 0 classes"});
+}
+
 TEST(NllLoss, GradientScattersIntoTheTargets) {
   const Tensor x = grid(3, 4, 0.7, true);
   const Tensor w = doubles({4}, {1, 2, 3, 4});

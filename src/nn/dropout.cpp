@@ -42,8 +42,24 @@ Tensor& dropout_(Tensor& input, double p, bool train) {
   check_probability(p, "dropout_");
   TG_CHECK(input.defined(), "dropout_: the input is undefined");
   if (p == 0 || !train || input.numel() == 0) return input;
-  if (p == 1) return input.mul_(zeros({}, input.dtype()));
-  return input.mul_(dropout_mask(input, p, "dropout_"));
+  // Run as an in-place op of its own rather than through mul_, so that the in-place checks (leaf,
+  // view, inference tensor) name dropout_ and fail before the mask is drawn.
+  auto mask = [&] {
+    return p == 1 ? zeros({}, input.dtype()) : dropout_mask(input, p, "dropout_");
+  };
+  return detail::inplace(
+      input, "dropout_", false, [&](const Tensor& old) { return old * mask(); },
+      [&] {
+        const Tensor m = mask();
+        if (!is_floating_point(input.dtype())) {  // p == 1 on an integer tensor
+          detail::copy_into(input, input * m);
+          return;
+        }
+        kernels::dispatch_floating(input.dtype(), "dropout_", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          kernels::binary_loop<T, T, T>(input, input, m, [](T x, T k) { return x * k; });
+        });
+      });
 }
 
 }  // namespace tg

@@ -220,6 +220,10 @@ Tensor nll_loss_impl(const char* op, const Tensor& self, const Tensor& target, c
           const Tensor& g = a.grad();
           const Tensor& coef = a.saved[0];
           const Tensor& safe = a.saved[1];
+          // No classes: every target was ignore_index and the input has no elements, so there
+          // is nothing to write (safe's 0 would index past the empty class dim). The empty
+          // gradient is still taken from grad, so that it takes part in a graph as the others.
+          if (n_classes == 0) return {(g * coef).unsqueeze(cls_dim).narrow(cls_dim, 0, 0)};
           if (!autograd::needs_grad(g) && g.dtype() == coef.dtype()) {
             // One pass: grad_input[n, safe_i, k] = g * coef_i over zeros.
             Tensor gi = zeros(sizes, coef.dtype());
@@ -559,6 +563,13 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self, const Tensor& target
                        } else {
                          if (a.needs(0)) gx = gw * (sigmoid(x) - t);
                          if (a.needs(1)) gt = -(gw * x);
+                       }
+                       // The target's derivative does not involve the target, so it lacks the
+                       // target's dims where the target is the larger operand: expand it to the
+                       // loss's shape (the engine sums it back to the target's).
+                       if (gt.defined()) {
+                         const DimVector shape = broadcast_shapes(gt.sizes(), t.sizes());
+                         if (!gt.sizes().equals(shape)) gt = gt.expand(shape);
                        }
                        return {gx, gt};
                      });

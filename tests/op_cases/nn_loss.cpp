@@ -2,6 +2,7 @@
 // losses. References are plain loops over the inputs' data with std:: functions, never
 // tensorgrad's ops. Inputs stay away from kinks (leaky_relu at 0, |x - y| at 0, the softplus
 // threshold) so that finite differences are meaningful; probabilities stay inside (0, 1).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -609,6 +610,91 @@ void bce_logits_case(const char* variant, bool weighted, bool pos_weighted, int6
   });
 }
 
+/// The broadcast shape of `shapes` (right-aligned; every shape is compatible).
+std::vector<int64_t> broadcast_all(const std::vector<std::vector<int64_t>>& shapes) {
+  size_t rank = 0;
+  for (const auto& s : shapes) rank = std::max(rank, s.size());
+  std::vector<int64_t> out(rank, 1);
+  for (const auto& s : shapes)
+    for (size_t d = 0; d < s.size(); ++d) {
+      int64_t& o = out[rank - s.size() + d];
+      if (s[d] != 1) o = s[d];
+    }
+  return out;
+}
+
+/// The flat offset in a contiguous tensor of `shape` of the element that broadcasts to element
+/// `i` of the contiguous `out_shape`.
+int64_t broadcast_offset(int64_t i, const std::vector<int64_t>& out_shape,
+                         const std::vector<int64_t>& shape) {
+  int64_t offset = 0, stride = 1;
+  for (size_t k = 0; k < out_shape.size(); ++k) {
+    const size_t d = out_shape.size() - 1 - k;
+    const int64_t index = i % out_shape[d];
+    i /= out_shape[d];
+    if (k < shape.size()) {
+      const int64_t size = shape[shape.size() - 1 - k];
+      if (size != 1) offset += index * stride;
+      stride *= size;
+    }
+  }
+  return offset;
+}
+
+/// binary_cross_entropy_with_logits where the input, the target (which takes a gradient too),
+/// weight and pos_weight have different shapes that broadcast: the target's derivative must
+/// come back in the target's shape, also when the target is the largest operand.
+void bce_logits_broadcast_case(const char* variant, std::vector<int64_t> x_shape,
+                               std::vector<int64_t> t_shape, std::vector<int64_t> w_shape,
+                               std::vector<int64_t> pw_shape, int64_t reduction) {
+  const bool weighted = !w_shape.empty(), pos_weighted = !pw_shape.empty();
+  tg::testing::op_case_registry().push_back(tg::testing::OpCase{
+      .op = "binary_cross_entropy_with_logits",
+      .variant = variant,
+      .inputs =
+          [=] {
+            auto numel = [](const std::vector<int64_t>& s) {
+              int64_t n = 1;
+              for (int64_t d : s) n *= d;
+              return n;
+            };
+            variable_list v{make(x_shape, spread(-4, 4, numel(x_shape))),
+                            make(t_shape, spread(0.0, 1.0, numel(t_shape)))};
+            v.push_back(weighted ? make(w_shape, spread(0.5, 2.0, numel(w_shape)), false)
+                                 : Tensor());
+            v.push_back(pos_weighted ? make(pw_shape, spread(0.3, 3.0, numel(pw_shape)), false)
+                                     : Tensor());
+            return v;
+          },
+      .fn =
+          [=](const variable_list& x) {
+            return variable_list{
+                tg::binary_cross_entropy_with_logits(x[0], x[1], x[2], x[3], reduction)};
+          },
+      .reference =
+          [=](const variable_list& x) {
+            std::vector<std::vector<int64_t>> shapes{x_shape, t_shape};
+            if (weighted) shapes.push_back(w_shape);
+            if (pos_weighted) shapes.push_back(pw_shape);
+            const std::vector<int64_t> out = broadcast_all(shapes);
+            int64_t n = 1;
+            for (int64_t d : out) n *= d;
+            auto at = [&](const Tensor& t, const std::vector<int64_t>& shape, int64_t i) {
+              return t.data_ptr<double>()[broadcast_offset(i, out, shape)];
+            };
+            std::vector<double> v;
+            for (int64_t i = 0; i < n; ++i) {
+              const double z = at(x[0], x_shape, i), t = at(x[1], t_shape, i);
+              const double w = weighted ? at(x[2], w_shape, i) : 1.0;
+              const double pw = pos_weighted ? at(x[3], pw_shape, i) : 1.0;
+              const double s = 1 / (1 + std::exp(-z));
+              v.push_back(-w * (pw * t * std::log(s) + (1 - t) * std::log(1 - s)));
+            }
+            return variable_list{reduce(out, v, reduction, static_cast<double>(n))};
+          },
+  });
+}
+
 const bool bce_cases = [] {
   bce_case("mean", false, Reduction::Mean);
   bce_case("weight_sum", true, Reduction::Sum);
@@ -617,6 +703,15 @@ const bool bce_cases = [] {
   bce_logits_case("pos_weight_mean", false, true, Reduction::Mean);
   bce_logits_case("weight_pos_weight_none", true, true, Reduction::None);
   bce_logits_case("weight_sum", true, false, Reduction::Sum);
+  bce_logits_broadcast_case("target_larger_mean", {3, 1}, {3, 4}, {}, {}, Reduction::Mean);
+  bce_logits_broadcast_case("target_larger_weight_sum", {4}, {2, 3, 4}, {3, 1}, {}, Reduction::Sum);
+  bce_logits_broadcast_case("input_larger_mean", {2, 3, 4}, {3, 1}, {}, {}, Reduction::Mean);
+  bce_logits_broadcast_case("target_larger_pos_weight_mean", {3, 1}, {2, 3, 4}, {}, {4},
+                            Reduction::Mean);
+  bce_logits_broadcast_case("target_larger_weight_pos_weight_sum", {3, 1}, {2, 3, 4}, {3, 1},
+                            {1, 4}, Reduction::Sum);
+  bce_logits_broadcast_case("pos_weight_larger_none", {3, 1}, {1, 4}, {}, {2, 1, 4},
+                            Reduction::None);
   return true;
 }();
 

@@ -85,22 +85,26 @@ Tensor BatchNormImplBase<D, Derived>::forward(const Tensor& input) {
            options.num_features(), " channels (dimension 1) but got ", input.size(1),
            "; input shape ", tg::detail::shape_str(input.sizes()));
   double average_factor = options.momentum().value_or(0.0);
-  if (this->is_training() && options.track_running_stats()) {
-    {
-      NoGradGuard no_grad;
-      num_batches_tracked.add_(1);
-    }
-    // Without momentum the running statistics are the plain average of all batches seen.
-    if (!options.momentum())
-      average_factor = 1.0 / static_cast<double>(num_batches_tracked.template item<int64_t>());
+  const bool track = this->is_training() && options.track_running_stats();
+  // Without momentum the running statistics are the plain average of all batches seen, this one
+  // included.
+  if (track && !options.momentum())
+    average_factor = 1.0 / static_cast<double>(num_batches_tracked.template item<int64_t>() + 1);
+  Tensor out =
+      functional::batch_norm(input, running_mean, running_var,
+                             functional::BatchNormFuncOptions()
+                                 .weight(weight)
+                                 .bias(bias)
+                                 .training(this->is_training() || !options.track_running_stats())
+                                 .momentum(average_factor)
+                                 .eps(options.eps()));
+  // Counted only once batch_norm has accepted the input, so that a rejected input changes
+  // nothing.
+  if (track) {
+    NoGradGuard no_grad;
+    num_batches_tracked.add_(1);
   }
-  return functional::batch_norm(input, running_mean, running_var,
-                                functional::BatchNormFuncOptions()
-                                    .weight(weight)
-                                    .bias(bias)
-                                    .training(this->is_training() || !options.track_running_stats())
-                                    .momentum(average_factor)
-                                    .eps(options.eps()));
+  return out;
 }
 
 template class BatchNormImplBase<1, BatchNorm1dImpl>;
