@@ -93,3 +93,25 @@ TEST(Threads, ParallelKernelsFromSeveralThreads) {
   });
   EXPECT_EQ(wrong.load(), 0);
 }
+
+TEST(Threads, MatmulAndConvolutionGradientsFromSeveralThreads) {
+  // Both split their work into tasks run by OpenMP threads (Note [Deterministic GEMM], Note
+  // [Deterministic convolution]), and each call must give the bits of a call made alone.
+  manual_seed(3);
+  const Tensor a = randn({256, 256}), b = randn({256, 256});
+  const Tensor x = randn({64, 8, 14, 14}), w = randn({16, 8, 3, 3});
+  auto weight_grad = [&] {
+    Tensor wv = w.clone().requires_grad_();
+    conv2d(x, wv, {}, 1, 1).sum().backward();
+    return wv.grad();
+  };
+  const Tensor product = matmul(a, b), gradient = weight_grad();
+  std::atomic<int> wrong{0};
+  run_threads(4, [&](int) {
+    for (int r = 0; r < 3; ++r) {
+      if (!equal(matmul(a, b), product)) ++wrong;
+      if (!equal(weight_grad(), gradient)) ++wrong;
+    }
+  });
+  EXPECT_EQ(wrong.load(), 0);
+}

@@ -61,8 +61,58 @@ void scale(int64_t batch, int64_t M, int64_t N, T beta, const MatrixRef& C) {
       }
 }
 
-// Float: oneDNN's sgemm, which threads itself with OpenMP (so it is never called from inside a
-// parallel region of ours) and picks its kernel by the CPU's instruction set.
+// Note [Deterministic GEMM]
+// A float product must have the same bits whatever the thread count. oneDNN's sgemm threads
+// itself, and when C has too few rows and columns for its threads it also splits K and adds
+// the partial products, so the rounding depends on the thread count (measured with oneDNN 2.6:
+// [64, 8192] @ [8192, 64] differs between 1 and 8 threads). So oneDNN only ever runs on one
+// thread here, and we split a large product into tasks ourselves, by the shape alone: about
+// one task per kTaskFlops, at most kMaxTasks per batch. C is cut into square tiles (kMaxTile
+// wide, halved down to kMinTile until there are that many); when there are still too few, K is
+// cut into equal chunks of at least kMinChunkK (their partial sums then take less than
+// kMaxTasks * kMinTile^2 floats), and when K is too short for that, the tiles shrink to
+// kLastTile. Each task is one single-threaded sgemm; the K chunks of a tile are added in chunk
+// order after all tasks ran. Threads only decide who computes which task. A batch below
+// kSmallGemmFlops in all runs on one thread, since waking a team costs more than it saves.
+constexpr double kSmallGemmFlops = double(1 << 22);
+constexpr double kTaskFlops = double(1 << 22);
+constexpr int64_t kMaxTasks = 16;
+constexpr int64_t kMaxTile = 1024, kMinTile = 128, kLastTile = 64;
+constexpr int64_t kMinChunkK = 512;
+
+/// How a batch of products of M x K and K x N is split (see Note [Deterministic GEMM]).
+struct Tiling {
+  int64_t tile, mt, nt;  // tile size; tiles along M and N
+  int64_t kc, kt;        // K per chunk; chunks
+};
+
+Tiling tiling_of(int64_t batch, int64_t M, int64_t N, int64_t K) {
+  const auto div_up = [](int64_t a, int64_t b) { return (a + b - 1) / b; };
+  const double flops = 2.0 * double(batch) * double(M) * double(N) * double(K);
+  if (flops < kSmallGemmFlops) return Tiling{std::max(M, N), 1, 1, K, 1};
+  const int64_t want = std::clamp<int64_t>(static_cast<int64_t>(flops / kTaskFlops), 1, kMaxTasks);
+  Tiling t{kMaxTile, 0, 0, K, 1};
+  auto tiles = [&] { return batch * div_up(M, t.tile) * div_up(N, t.tile); };
+  while (t.tile > kMinTile && tiles() < want) t.tile /= 2;
+  if (tiles() < want) {
+    const int64_t chunks = std::min(div_up(want, tiles()), std::max<int64_t>(1, K / kMinChunkK));
+    t.kc = div_up(K, chunks);
+    t.kt = div_up(K, t.kc);
+    // Small tiles are slower than K chunks: only when K is too short to split enough.
+    if (tiles() * t.kt < want) t.tile = kLastTile;
+  }
+  t.mt = div_up(M, t.tile);
+  t.nt = div_up(N, t.tile);
+  return t;
+}
+
+/// The sub-matrix at (row, col) of a matrix passed with layout l.
+inline const float* at(const float* p, const Layout& l, int64_t row, int64_t col) {
+  return l.trans == 'N' ? p + row * l.ld + col : p + col * l.ld + row;
+}
+
+// Float: oneDNN's sgemm, on one thread per call (see Note [Deterministic GEMM]). It picks its
+// kernel by the CPU's instruction set.
 void sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, float alpha, MatrixRef A,
                    MatrixRef B, float beta, const MatrixRef& C) {
   std::vector<float> a_buffer, b_buffer;
@@ -82,24 +132,32 @@ void sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, float alpha, 
   const float* a = static_cast<const float*>(A.data);
   const float* b = static_cast<const float*>(B.data);
   float* c = static_cast<float*>(C.data);
-  auto one = [&](int64_t i) {
-    return dnnl_sgemm(la->trans, lb->trans, M, N, K, alpha, a + i * A.batch_stride, la->ld,
-                      b + i * B.batch_stride, lb->ld, beta, c + i * C.batch_stride, lc->ld);
+  const Tiling t = tiling_of(batch, M, N, K);
+  // partial[((k - 1) * batch + i) * M * N ...]: K chunk k >= 1 of product i, row-major M x N.
+  std::vector<float> partial(static_cast<size_t>((t.kt - 1) * batch * M * N));
+  const int64_t per_product = t.mt * t.nt * t.kt;
+  auto task = [&](int64_t id) -> dnnl_status_t {
+    const int64_t i = id / per_product, r = id % per_product;
+    const int64_t k = r % t.kt, tile = r / t.kt;
+    const int64_t row = tile / t.nt * t.tile, col = tile % t.nt * t.tile;
+    const int64_t m = std::min(t.tile, M - row), n = std::min(t.tile, N - col);
+    const int64_t k0 = k * t.kc, kn = std::min(t.kc, K - k0);
+    const float* ai = at(a + i * A.batch_stride, *la, row, k0);
+    const float* bi = at(b + i * B.batch_stride, *lb, k0, col);
+    if (k == 0)
+      return dnnl_sgemm(la->trans, lb->trans, m, n, kn, alpha, ai, la->ld, bi, lb->ld, beta,
+                        c + i * C.batch_stride + row * lc->ld + col, lc->ld);
+    float* p = partial.data() + ((k - 1) * batch + i) * M * N + row * N + col;
+    return dnnl_sgemm(la->trans, lb->trans, m, n, kn, alpha, ai, la->ld, bi, lb->ld, 0.f, p, N);
   };
-  // A small product is faster on one thread than split across a team that must wake up (and,
-  // on a busy machine, wait for each other): below kSmallGemmFlops each call runs alone, and a
-  // batch of small products is spread over the threads one product each (oneDNN runs
-  // sequentially inside our parallel region). Each product is computed by one thread either way,
-  // so results do not depend on the thread count.
-  constexpr double kSmallGemmFlops = double(1 << 22);
-  const double flops = 2.0 * double(M) * double(N) * double(K);
+  const int64_t ntasks = batch * per_product;
+  const double flops = 2.0 * double(batch) * double(M) * double(N) * double(K);
   dnnl_status_t status = dnnl_success;
-  if (flops >= kSmallGemmFlops) {
-    for (int64_t i = 0; i < batch && status == dnnl_success; ++i) status = one(i);
-  } else if (batch > 1 && flops * double(batch) >= kSmallGemmFlops && !omp_in_parallel()) {
+  if (ntasks > 1 && flops >= kSmallGemmFlops && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+    // oneDNN runs sequentially inside a parallel region.
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < batch; ++i) {
-      const dnnl_status_t s = one(i);
+    for (int64_t id = 0; id < ntasks; ++id) {
+      const dnnl_status_t s = task(id);
       if (s != dnnl_success) {
 #pragma omp critical
         status = s;
@@ -108,12 +166,22 @@ void sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, float alpha, 
   } else {
     const int threads = omp_get_max_threads();
     omp_set_num_threads(1);
-    for (int64_t i = 0; i < batch && status == dnnl_success; ++i) status = one(i);
+    for (int64_t id = 0; id < ntasks && status == dnnl_success; ++id) status = task(id);
     omp_set_num_threads(threads);
   }
   TG_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed (status ", int(status),
            ") for sizes M=", M, " N=", N, " K=", K, " lda=", la->ld, " ldb=", lb->ld,
            " ldc=", lc->ld);
+  if (t.kt == 1) return;
+  // C += the other chunks, in chunk order (under 1 MB: no threads needed).
+  for (int64_t r = 0; r < batch * M; ++r) {
+    const int64_t i = r / M, row = r % M;
+    float* out = c + i * C.batch_stride + row * lc->ld;
+    for (int64_t k = 1; k < t.kt; ++k) {
+      const float* p = partial.data() + ((k - 1) * batch + i) * M * N + row * N;
+      for (int64_t j = 0; j < N; ++j) out[j] += p[j];
+    }
+  }
 }
 
 // Double and Long by hand: oneDNN has no f64 or integer GEMM, and these dtypes serve gradient

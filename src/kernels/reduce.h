@@ -9,7 +9,8 @@
 // a number of interleaved accumulators, or a reducer's whole-run fast path, both chosen from the
 // shape alone), and the chunk results are combined in order. Threads only decide who computes
 // which chunk, never how the arithmetic is grouped. Floats are accumulated in double, integers
-// in int64.
+// in int64. The dim-wise scans (softmax, cumsum) fold each row on one thread. So results are
+// the same bits for any thread count (tests/test_determinism.cpp compares 1 and 2 threads).
 #include <cstdint>
 
 #include "tensorgrad/tensor.h"

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -162,9 +163,9 @@ void direct_backward_weight(const T* x, const T* gy, T* gw, const ConvShape& s,
 // it around each call: measured on this machine's AVX-512 cores (batch 64, 3x3 kernels), the
 // blocked kernels with reorders were 2-5x faster than the plain-layout (GEMM-based) ones for
 // 32 -> 64 channels. The exception is backward data with fewer than 8 input channels per group,
-// where the blocked layout pads channels to 16 and the plain kernel was 10x faster. With
-// blocked kernels near the machine's peak, the reorders are the main overhead left, so the two
-// backward primitives share one reorder of the output gradient when both run.
+// where the blocked layout pads channels to 16 and the plain kernel was 10x faster. The weight
+// gradient runs in chunks of the batch on one thread each (Note [Deterministic convolution]),
+// so it reorders its slices of the output gradient itself.
 
 enum class ConvKind { Forward = 0, BackwardData = 1, BackwardWeights = 2 };
 
@@ -390,26 +391,84 @@ bool onednn_run(ConvKind kind, const ConvShape& s, const ConvParams& p, float* i
   return true;
 }
 
-/// Both backward convolutions from one gradient: the gradient is reordered once when the two
-/// primitives want it in the same layout (they do for the usual shapes). False (having done
-/// nothing) when oneDNN has no primitive for one of them.
-bool onednn_run_both_backward(const ConvShape& s, const ConvParams& p, float* x, float* w,
-                              float* gy, float* gx, float* gw) {
-  auto data = cached_primitive(ConvKind::BackwardData, s, p, false);
-  auto weights = cached_primitive(ConvKind::BackwardWeights, s, p, false);
-  if (!data || !weights) return false;
-  Bound gy_data = bind(data->output, gy, true);
-  Bound gx_bound = bind(data->input, gx, false);
-  Bound w_bound = bind(data->weight, w, true);
-  onednn_execute(*data, ConvKind::BackwardData, gx_bound, w_bound, gy_data, nullptr);
-  Bound x_bound = bind(weights->input, x, true);
-  Bound gw_bound = bind(weights->weight, gw, false);
-  if (weights->output.wanted == data->output.wanted) {
-    onednn_execute(*weights, ConvKind::BackwardWeights, x_bound, gw_bound, gy_data, nullptr);
-  } else {
-    Bound gy_weights = bind(weights->output, gy, true);
-    onednn_execute(*weights, ConvKind::BackwardWeights, x_bound, gw_bound, gy_weights, nullptr);
+// Note [Deterministic convolution]
+// oneDNN's backward-weights primitive splits the batch across its threads and adds the
+// per-thread partial gradients, so the weight gradient's rounding depends on the thread count
+// (measured with oneDNN 2.6: 1 and 2 threads differ for most shapes). Forward and backward data
+// reduce within one thread (measured equal for 1 to 16 threads). So the weight gradient is
+// computed here in fixed chunks of the batch, sized by the shape alone (about
+// kWeightGradChunkFlops each, at most kMaxWeightGradChunks of them), each by a primitive made
+// for one thread and run on one thread, and the chunks' gradients are added in chunk order.
+// Threads only decide who computes which chunk.
+constexpr double kWeightGradChunkFlops = double(1 << 23);
+constexpr int64_t kMaxWeightGradChunks = 16;
+
+/// Sets the OpenMP thread count to 1 for a scope (oneDNN plans a primitive's work split for
+/// the thread count it is made with).
+struct OneThread {
+  OneThread() : saved(omp_get_max_threads()) { omp_set_num_threads(1); }
+  ~OneThread() { omp_set_num_threads(saved); }
+  int saved;
+};
+
+/// Images per chunk of the weight gradient (see Note [Deterministic convolution]).
+int64_t weight_grad_chunk(const ConvShape& s, const ConvParams& p) {
+  const double per_image =
+      2.0 * double(s.oc) * double(s.c / p.groups) * double(s.kh * s.kw) * double(s.oh * s.ow);
+  int64_t chunk = 1;
+  while (chunk < s.n && double(chunk) * per_image < kWeightGradChunkFlops) chunk *= 2;
+  chunk = std::max(chunk, (s.n + kMaxWeightGradChunks - 1) / kMaxWeightGradChunks);
+  return std::min(chunk, s.n);
+}
+
+/// The weight gradient gw of plain contiguous Float buffers through oneDNN, chunk by chunk (see
+/// Note [Deterministic convolution]); false (having done nothing) when oneDNN has no primitive.
+bool onednn_weight_grad(const ConvShape& s, const ConvParams& p, float* x, float* gy, float* gw) {
+  const int64_t chunk = weight_grad_chunk(s, p);
+  const int64_t nchunks = (s.n + chunk - 1) / chunk;
+  ConvShape whole = s, last = s;
+  whole.n = chunk;
+  last.n = s.n - (nchunks - 1) * chunk;
+  std::shared_ptr<const ConvPrimitive> whole_prim, last_prim;
+  {
+    OneThread one;
+    whole_prim = cached_primitive(ConvKind::BackwardWeights, whole, p, false);
+    last_prim =
+        last.n == chunk ? whole_prim : cached_primitive(ConvKind::BackwardWeights, last, p, false);
   }
+  if (!whole_prim || !last_prim) return false;
+  const int64_t wsize = s.oc * (s.c / p.groups) * s.kh * s.kw;
+  // Chunk 0 writes gw itself; chunk c > 0 writes partial[(c - 1) * wsize, c * wsize).
+  Tensor partial = detail::make_empty({(nchunks - 1) * wsize}, kFloat);
+  auto run_chunk = [&](int64_t c) {
+    const ConvPrimitive& prim = c == nchunks - 1 ? *last_prim : *whole_prim;
+    float* out = c == 0 ? gw : partial.data_ptr<float>() + (c - 1) * wsize;
+    Bound in = bind(prim.input, x + c * chunk * s.c * s.h * s.w, true);
+    Bound wei = bind(prim.weight, out, false);
+    Bound dst = bind(prim.output, gy + c * chunk * s.oc * s.oh * s.ow, true);
+    onednn_execute(prim, ConvKind::BackwardWeights, in, wei, dst, nullptr);
+  };
+  if (nchunks > 1 && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+    // Inside a parallel region oneDNN runs each primitive on the calling thread. An exception
+    // must not leave the region: the first is rethrown after it.
+    std::exception_ptr error;
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < nchunks; ++c) {
+      try {
+        run_chunk(c);
+      } catch (...) {
+#pragma omp critical
+        if (!error) error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+  } else {
+    OneThread one;
+    for (int64_t c = 0; c < nchunks; ++c) run_chunk(c);
+  }
+  const float* pp = partial.data_ptr<float>();
+  for (int64_t c = 1; c < nchunks; ++c)
+    for (int64_t i = 0; i < wsize; ++i) gw[i] += pp[(c - 1) * wsize + i];
   return true;
 }
 
@@ -449,18 +508,14 @@ void backward_kernels(const Tensor& gy, const Tensor& x, const Tensor& w, const 
   if (want_x) *gx = detail::make_empty(x_sizes, gy.dtype());
   if (want_w) *gw = detail::make_empty(w_sizes, gy.dtype());
   if (use_onednn(gy.dtype(), s, p)) {
-    bool done = true;
-    if (want_x && want_w)
-      done = onednn_run_both_backward(s, p, xc.data_ptr<float>(), wc.data_ptr<float>(),
-                                      gyc.data_ptr<float>(), gx->data_ptr<float>(),
-                                      gw->data_ptr<float>());
-    else if (want_x)
-      done = onednn_run(ConvKind::BackwardData, s, p, gx->data_ptr<float>(), wc.data_ptr<float>(),
-                        gyc.data_ptr<float>(), nullptr);
-    else if (want_w)
-      done = onednn_run(ConvKind::BackwardWeights, s, p, xc.data_ptr<float>(),
-                        gw->data_ptr<float>(), gyc.data_ptr<float>(), nullptr);
-    if (done) return;
+    // Each gradient falls back to the direct loops on its own.
+    if (want_x && onednn_run(ConvKind::BackwardData, s, p, gx->data_ptr<float>(),
+                             wc.data_ptr<float>(), gyc.data_ptr<float>(), nullptr))
+      want_x = false;
+    if (want_w && onednn_weight_grad(s, p, xc.data_ptr<float>(), gyc.data_ptr<float>(),
+                                     gw->data_ptr<float>()))
+      want_w = false;
+    if (!want_x && !want_w) return;
   }
   kernels::dispatch_floating(gy.dtype(), "conv2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
