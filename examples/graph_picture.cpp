@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   std::cout << "wrote " << dot_path << "\n";
   if (std::system("command -v dot > /dev/null 2>&1") != 0) {
     std::cout << "graphviz is not installed (Debian: apt-get install graphviz); render with "
-                 "`dot -Tsvg " << dot_path << " -o " << svg_path << "`\n";
+                 "`dot -Tsvg "
+              << dot_path << " -o " << svg_path << "`\n";
     return 0;
   }
   const std::string command = "dot -Tsvg '" + dot_path + "' -o '" + svg_path + "'";

@@ -35,6 +35,8 @@ struct OpCaseRegistrar {
 
 /// Every differentiable op of the public API. test_op_cases fails when one has no case.
 inline const std::vector<std::string>& differentiable_ops() {
+  // One line per group of ops.
+  // clang-format off
   static const std::vector<std::string> ops = {
       // arithmetic
       "add", "sub", "mul", "div", "neg", "pow", "rsub", "rdiv",
@@ -62,6 +64,7 @@ inline const std::vector<std::string>& differentiable_ops() {
       "linear", "leaky_relu", "gelu", "silu", "softplus", "nll_loss", "cross_entropy_loss",
       "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
   };
+  // clang-format on
   return ops;
 }
 
@@ -70,6 +73,6 @@ inline const std::vector<std::string>& differentiable_ops() {
 #define TG_OP_CASE_CONCAT2(a, b) a##b
 #define TG_OP_CASE_CONCAT(a, b) TG_OP_CASE_CONCAT2(a, b)
 /// TG_OP_CASE({ .op = "mul", .variant = "broadcast", .inputs = ..., .fn = ..., .reference = ...});
-#define TG_OP_CASE(...)                                                                  \
-  static ::tg::testing::OpCaseRegistrar TG_OP_CASE_CONCAT(tg_op_case_, __COUNTER__)( \
-      ::tg::testing::OpCase __VA_ARGS__)
+#define TG_OP_CASE(...)                                    \
+  static ::tg::testing::OpCaseRegistrar TG_OP_CASE_CONCAT( \
+      tg_op_case_, __COUNTER__)(::tg::testing::OpCase __VA_ARGS__)

@@ -55,7 +55,8 @@ TEST(Checkpoint, GradientsEqualThePlainRunToTheLastBit) {
     w.mutable_grad() = Tensor();
   }
   net.loss(4).backward();
-  for (size_t i = 0; i < plain.size(); ++i) EXPECT_TRUE(bit_equal(plain[i], net.weights[i].grad())) << i;
+  for (size_t i = 0; i < plain.size(); ++i)
+    EXPECT_TRUE(bit_equal(plain[i], net.weights[i].grad())) << i;
 }
 
 TEST(Checkpoint, PeakMemoryDrops) {
@@ -68,9 +69,10 @@ TEST(Checkpoint, PeakMemoryDrops) {
     return memory_stats().peak_bytes - before;
   };
   const int64_t plain = peak_of(0), checkpointed = peak_of(4);
-  std::printf("peak memory above the parameters, 16-layer MLP 256 wide, batch 1024: plain "
-              "%.1f MiB, checkpointed (4 segments) %.1f MiB\n",
-              plain / 1048576.0, checkpointed / 1048576.0);
+  std::printf(
+      "peak memory above the parameters, 16-layer MLP 256 wide, batch 1024: plain "
+      "%.1f MiB, checkpointed (4 segments) %.1f MiB\n",
+      plain / 1048576.0, checkpointed / 1048576.0);
   EXPECT_LT(checkpointed * 2, plain);
 }
 
@@ -93,7 +95,10 @@ TEST(Checkpoint, RandomOpsReplayTheSameNumbers) {
 TEST(Checkpoint, GradcheckAndDoubleBackward) {
   auto fn = [](const variable_list& v) -> variable_list {
     return ag::checkpoint(
-        [](const variable_list& u) -> variable_list { return {tanh(u[0] * u[1]), u[0] * 2}; }, v);
+        [](const variable_list& u) -> variable_list {
+          return {tanh(u[0] * u[1]), u[0] * 2};
+        },
+        v);
   };
   Tensor a = tensor({0.5, -1.0, 2.0}, kDouble).requires_grad_();
   Tensor b = tensor({1.5, 0.3, -0.7}, kDouble).requires_grad_();

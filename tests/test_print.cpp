@@ -48,10 +48,12 @@ TEST(Print, SeedGradientIsFourAndAHalf) {
   auto out = (y * y * 3).mean();
   out.backward();
   // A gradient stored by backward prints as the seed's Variable did.
-  EXPECT_EQ(str(x.grad()),
-            "Variable containing:\n 4.5000  4.5000\n 4.5000  4.5000\n[tg::FloatTensor of size 2x2]");
+  EXPECT_EQ(
+      str(x.grad()),
+      "Variable containing:\n 4.5000  4.5000\n 4.5000  4.5000\n[tg::FloatTensor of size 2x2]");
   // Its detached data is a plain tensor again.
-  EXPECT_EQ(str(x.grad().detach()), " 4.5000  4.5000\n 4.5000  4.5000\n[tg::FloatTensor of size 2x2]");
+  EXPECT_EQ(str(x.grad().detach()),
+            " 4.5000  4.5000\n 4.5000  4.5000\n[tg::FloatTensor of size 2x2]");
 }
 
 TEST(Print, OneDimensionalOneValuePerLine) {

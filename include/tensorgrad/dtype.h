@@ -31,10 +31,22 @@ inline bool is_integral(ScalarType t, bool include_bool) {
 
 template <class T>
 struct CppTypeToScalarType;
-template <> struct CppTypeToScalarType<float> { static constexpr ScalarType value = kFloat; };
-template <> struct CppTypeToScalarType<double> { static constexpr ScalarType value = kDouble; };
-template <> struct CppTypeToScalarType<int64_t> { static constexpr ScalarType value = kLong; };
-template <> struct CppTypeToScalarType<bool> { static constexpr ScalarType value = kBool; };
+template <>
+struct CppTypeToScalarType<float> {
+  static constexpr ScalarType value = kFloat;
+};
+template <>
+struct CppTypeToScalarType<double> {
+  static constexpr ScalarType value = kDouble;
+};
+template <>
+struct CppTypeToScalarType<int64_t> {
+  static constexpr ScalarType value = kLong;
+};
+template <>
+struct CppTypeToScalarType<bool> {
+  static constexpr ScalarType value = kBool;
+};
 
 /// A number of one of the dtypes; built implicitly from any arithmetic type, as c10::Scalar.
 class Scalar {
@@ -66,9 +78,12 @@ class Scalar {
   bool toBool() const { return kind_ == Kind::Double ? d_ != 0 : l_ != 0; }
   template <class T>
   T to() const {
-    if constexpr (std::is_same_v<T, bool>) return toBool();
-    else if constexpr (std::is_integral_v<T>) return static_cast<T>(toLong());
-    else return static_cast<T>(toDouble());
+    if constexpr (std::is_same_v<T, bool>)
+      return toBool();
+    else if constexpr (std::is_integral_v<T>)
+      return static_cast<T>(toLong());
+    else
+      return static_cast<T>(toDouble());
   }
   /// The dtype a Scalar has on its own: Double, Long or Bool.
   ScalarType type() const {

@@ -25,8 +25,8 @@ template <class... Args>
 
 /// TG_CHECK(cond, parts...): throws tg::Error built from `parts` when `cond` is false. The message
 /// parts are only evaluated on failure.
-#define TG_CHECK(cond, ...)                    \
-  do {                                         \
-    if (!(cond)) [[unlikely]]                  \
-      ::tg::detail::fail(__VA_ARGS__);         \
+#define TG_CHECK(cond, ...)            \
+  do {                                 \
+    if (!(cond)) [[unlikely]]          \
+      ::tg::detail::fail(__VA_ARGS__); \
   } while (false)

@@ -163,8 +163,7 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool k
 Tensor amax(const Tensor& x, IntArrayRef dim = {}, bool keepdim = false);
 Tensor amin(const Tensor& x, IntArrayRef dim = {}, bool keepdim = false);
 Tensor norm(const Tensor& x, const Scalar& p = 2);
-Tensor norm(const Tensor& x, const std::optional<Scalar>& p, IntArrayRef dim,
-            bool keepdim = false);
+Tensor norm(const Tensor& x, const std::optional<Scalar>& p, IntArrayRef dim, bool keepdim = false);
 Tensor var(const Tensor& x, bool unbiased = true);
 Tensor var(const Tensor& x, IntArrayRef dim, bool unbiased = true, bool keepdim = false);
 Tensor std(const Tensor& x, bool unbiased = true);

@@ -57,7 +57,9 @@ class Tensor {
   /// The one value of a one-element tensor; throws for any other numel.
   Scalar item() const;
   template <class T>
-  T item() const { return item().to<T>(); }
+  T item() const {
+    return item().to<T>();
+  }
   /// Typed pointer to the first element; throws when T is not the tensor's dtype.
   template <class T>
   T* data_ptr() const;

@@ -1,11 +1,12 @@
 // Anomaly detection: where forward ops were called, and NaN/Inf checks of every gradient.
+#include "autograd/anomaly.h"
+
 #include <execinfo.h>
 
 #include <atomic>
 #include <cmath>
 #include <sstream>
 
-#include "autograd/anomaly.h"
 #include "kernels/loop.h"
 #include "tensorgrad/autograd/function.h"
 

@@ -1,6 +1,6 @@
 // The engine: runs the backward graph once, from the roots to the leaves.
-#include <queue>
 #include <algorithm>
+#include <queue>
 
 #include "autograd/accumulate_grad.h"
 #include "autograd/anomaly.h"
@@ -15,7 +15,7 @@ struct NodeTask {
   int dependencies = 0;
   bool executes = false;  // apply() runs (false for capture-only targets)
   bool is_target = false;
-  variable_list buffer;   // gradients of the node's forward outputs, summed as they arrive
+  variable_list buffer;  // gradients of the node's forward outputs, summed as they arrive
   std::vector<std::pair<uint32_t, size_t>> captures;  // (input_nr, index into the result)
 };
 
@@ -257,8 +257,10 @@ variable_list root_gradients(const variable_list& tensors, const variable_list& 
   for (size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
     if (grads.empty() || !grads[i].defined()) {
-      TG_CHECK(t.numel() == 1, api, ": grad can be implicitly created only for scalar outputs, "
-               "but the output has shape ", detail::shape_str(t.sizes()),
+      TG_CHECK(t.numel() == 1, api,
+               ": grad can be implicitly created only for scalar outputs, "
+               "but the output has shape ",
+               detail::shape_str(t.sizes()),
                "; pass a gradient of that shape (e.g. tg::ones_like(output))");
       out.push_back(ones_like(t));
     } else {
@@ -293,7 +295,8 @@ void backward(const variable_list& tensors, const variable_list& grad_tensors,
     TG_CHECK(e.is_valid(), "backward: input ", i, " does not require grad");
     targets.push_back(std::move(e));
   }
-  variable_list captured = run_graph(roots, std::move(grads), keep_graph, create_graph, targets, true);
+  variable_list captured =
+      run_graph(roots, std::move(grads), keep_graph, create_graph, targets, true);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (inputs[i].is_leaf() || !captured[i].defined()) continue;
     Tensor& g = inputs[i].mutable_grad();
@@ -314,7 +317,8 @@ variable_list grad(const variable_list& outputs, const variable_list& inputs,
     targets.push_back(gradient_edge(inputs[i]));
   }
   const bool keep_graph = retain_graph.value_or(create_graph);
-  variable_list result = run_graph(roots, std::move(grads), keep_graph, create_graph, targets, false);
+  variable_list result =
+      run_graph(roots, std::move(grads), keep_graph, create_graph, targets, false);
   for (size_t i = 0; i < result.size(); ++i) {
     TG_CHECK(result[i].defined() || allow_unused, "grad: input ", i,
              " of the differentiated tensors appears to not have been used in the graph; pass "

@@ -114,10 +114,11 @@ class DelayedError final : public Node {
   explicit DelayedError(std::string function) : function_(std::move(function)) {}
   std::string name() const override { return "DelayedError"; }
   variable_list apply(variable_list&&) override {
-    tg::detail::fail("trying to differentiate twice a function that was marked once_differentiable (",
-                 function_, "): its backward is not differentiable; compute only first "
-                 "derivatives through it, or write its backward with differentiable tg ops and "
-                 "remove the marker");
+    tg::detail::fail(
+        "trying to differentiate twice a function that was marked once_differentiable (", function_,
+        "): its backward is not differentiable; compute only first "
+        "derivatives through it, or write its backward with differentiable tg ops and "
+        "remove the marker");
   }
 
  private:
@@ -128,8 +129,7 @@ class DelayedError final : public Node {
 variable_list CustomNodeBase::apply(variable_list&& grads) {
   if (ctx_.materialize_grads_)
     for (size_t i = 0; i < grads.size(); ++i)
-      if (!grads[i].defined())
-        grads[i] = zeros(input_metadata(i).sizes, input_metadata(i).dtype);
+      if (!grads[i].defined()) grads[i] = zeros(input_metadata(i).sizes, input_metadata(i).dtype);
   const bool wants_graph = GradMode::is_enabled();
   variable_list out;
   {
@@ -140,20 +140,22 @@ variable_list CustomNodeBase::apply(variable_list&& grads) {
   if (out.size() > expected) {
     for (size_t i = expected; i < out.size(); ++i)
       TG_CHECK(!out[i].defined(), "function ", name(),
-               " backward returned an incorrect number of gradients (expected ", expected,
-               ", got ", out.size(), ")");
+               " backward returned an incorrect number of gradients (expected ", expected, ", got ",
+               out.size(), ")");
     out.resize(expected);
   }
   TG_CHECK(out.size() == expected, "function ", name(),
            " backward returned an incorrect number of gradients (expected ", expected, ", got ",
-           out.size(), "); return one gradient per forward argument, an undefined Tensor() for "
+           out.size(),
+           "); return one gradient per forward argument, an undefined Tensor() for "
            "arguments that are not tensors");
   variable_list results;
   for (size_t i = 0; i < expected; ++i) {
     if (!is_variable_input_[i]) {
       TG_CHECK(!out[i].defined(), "function ", name(),
                " backward returned a gradient different than an undefined tensor for an input "
-               "that isn't a tensor (argument ", i, ")");
+               "that isn't a tensor (argument ",
+               i, ")");
       continue;
     }
     results.push_back(std::move(out[i]));

@@ -87,8 +87,10 @@ std::vector<variable_list> hessian(const VariableListFn& fn, const variable_list
                                    bool create_graph) {
   auto gradient = [&fn](const variable_list& x) -> variable_list {
     variable_list y = fn(x);
-    TG_CHECK(y.size() == 1 && y[0].numel() == 1, "hessian: fn must return one tensor with a "
-             "single element, but it returned ", y.size(), " tensors",
+    TG_CHECK(y.size() == 1 && y[0].numel() == 1,
+             "hessian: fn must return one tensor with a "
+             "single element, but it returned ",
+             y.size(), " tensors",
              y.empty() ? "" : " (the first of shape " + tg::detail::shape_str(y[0].sizes()) + ")");
     return grad_or_zeros(y, x, {ones_like(y[0])}, /*create_graph=*/true);
   };

@@ -180,23 +180,27 @@ std::string SavedVariable::describe() const {
 
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   if (!was_defined_) return Tensor();
-  TG_CHECK(!released_, "Trying to backward through the graph a second time (or directly access "
-           "saved tensors after they have already been freed) in ", owner->name(),
+  TG_CHECK(!released_,
+           "Trying to backward through the graph a second time (or directly access "
+           "saved tensors after they have already been freed) in ",
+           owner->name(),
            ". Saved intermediate values of the graph are freed when you call .backward() or "
            "autograd::grad(). Specify retain_graph=true if you need to backward through the "
            "graph a second time or if you need to access saved tensors after calling backward.");
   const uint32_t now = data_._version();
-  TG_CHECK(now == version_, "one of the variables needed for gradient computation has been "
-           "modified by an inplace operation: [", to_string(data_.dtype()), "Tensor ",
-           detail::shape_str(data_.sizes()), "], which is ",
-           is_output_ ? "output " : "an input of ", is_output_ ? std::to_string(output_nr_) + " of " : "",
-           owner->name(), ", is at version ", now, "; expected version ", version_,
+  TG_CHECK(now == version_,
+           "one of the variables needed for gradient computation has been "
+           "modified by an inplace operation: [",
+           to_string(data_.dtype()), "Tensor ", detail::shape_str(data_.sizes()), "], which is ",
+           is_output_ ? "output " : "an input of ",
+           is_output_ ? std::to_string(output_nr_) + " of " : "", owner->name(), ", is at version ",
+           now, "; expected version ", version_,
            " instead. Hint: replace the in-place operation by its out-of-place form (e.g. "
            "x = x.mul(2) instead of x.mul_(2)), or clone() the tensor before modifying it.");
   if (!is_output_) return data_;
   // Rebuild the output with the owner as its grad_fn so that double backward flows through it.
-  Tensor out = detail::make_view(data_, data_.sizes(), data_.strides(),
-                                 data_.unsafeGetTensorImpl()->offset);
+  Tensor out =
+      detail::make_view(data_, data_.sizes(), data_.strides(), data_.unsafeGetTensorImpl()->offset);
   out.unsafeGetTensorImpl()->is_view = data_.unsafeGetTensorImpl()->is_view;
   if (requires_grad_) {
     AutogradMeta& m = meta_of(out);

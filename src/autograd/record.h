@@ -96,8 +96,7 @@ class OpNode final : public Node {
  private:
   void materialize_zeros(variable_list& grads) const {
     for (size_t i = 0; i < grads.size(); ++i)
-      if (!grads[i].defined())
-        grads[i] = zeros(input_metadata_[i].sizes, input_metadata_[i].dtype);
+      if (!grads[i].defined()) grads[i] = zeros(input_metadata_[i].sizes, input_metadata_[i].dtype);
   }
   const char* name_;
   Fn fn_;

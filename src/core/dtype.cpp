@@ -8,10 +8,14 @@ namespace tg {
 
 const char* to_string(ScalarType t) {
   switch (t) {
-    case kFloat: return "Float";
-    case kDouble: return "Double";
-    case kLong: return "Long";
-    case kBool: return "Bool";
+    case kFloat:
+      return "Float";
+    case kDouble:
+      return "Double";
+    case kLong:
+      return "Long";
+    case kBool:
+      return "Bool";
   }
   return "Unknown";
 }
@@ -20,10 +24,14 @@ std::ostream& operator<<(std::ostream& out, ScalarType t) { return out << to_str
 
 size_t element_size(ScalarType t) {
   switch (t) {
-    case kFloat: return 4;
-    case kDouble: return 8;
-    case kLong: return 8;
-    case kBool: return 1;
+    case kFloat:
+      return 4;
+    case kDouble:
+      return 8;
+    case kLong:
+      return 8;
+    case kBool:
+      return 1;
   }
   return 1;
 }
@@ -35,9 +43,12 @@ Scalar Scalar::operator-() const {
 
 std::ostream& operator<<(std::ostream& out, const Scalar& s) {
   switch (s.kind()) {
-    case Scalar::Kind::Bool: return out << (s.toBool() ? "true" : "false");
-    case Scalar::Kind::Long: return out << s.toLong();
-    case Scalar::Kind::Double: return out << s.toDouble();
+    case Scalar::Kind::Bool:
+      return out << (s.toBool() ? "true" : "false");
+    case Scalar::Kind::Long:
+      return out << s.toLong();
+    case Scalar::Kind::Double:
+      return out << s.toDouble();
   }
   return out;
 }

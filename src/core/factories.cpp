@@ -38,7 +38,7 @@ Tensor empty(IntArrayRef size, const TensorOptions& options) {
 
 Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
   // libtorch infers the dtype from the value when none is given.
-  ScalarType dtype = options.has_dtype() ? options.dtype()
+  ScalarType dtype = options.has_dtype()            ? options.dtype()
                      : fill_value.isFloatingPoint() ? kFloat
                                                     : fill_value.type();
   check_sizes(size, "full");
@@ -94,8 +94,10 @@ Tensor tensor(const std::vector<bool>& values, const TensorOptions& o) {
 Tensor tensor(std::initializer_list<Scalar> values, const TensorOptions& o) {
   ScalarType inferred = kBool;
   for (const Scalar& v : values) {
-    if (v.isFloatingPoint()) inferred = kFloat;
-    else if (v.isIntegral(false) && inferred == kBool) inferred = kLong;
+    if (v.isFloatingPoint())
+      inferred = kFloat;
+    else if (v.isIntegral(false) && inferred == kBool)
+      inferred = kLong;
   }
   const ScalarType dtype = o.has_dtype() ? o.dtype() : inferred;
   Tensor t = detail::make_empty({static_cast<int64_t>(values.size())}, dtype);
@@ -115,8 +117,7 @@ Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options) {
   return from_blob(data, sizes, detail::contiguous_strides(sizes), options);
 }
 
-Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides,
-                 const TensorOptions& options) {
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& options) {
   TG_CHECK(sizes.size() == strides.size(), "from_blob: sizes ", detail::shape_str(sizes),
            " and strides ", detail::shape_str(strides), " must have the same length");
   int64_t extent = 1;
@@ -129,8 +130,8 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides,
   auto* impl = new TensorImpl();
   TensorImplPtr ptr(impl);
   impl->dtype = options.dtype();
-  impl->storage =
-      Storage::wrap(data, static_cast<size_t>(extent) * element_size(impl->dtype), nullptr, nullptr);
+  impl->storage = Storage::wrap(data, static_cast<size_t>(extent) * element_size(impl->dtype),
+                                nullptr, nullptr);
   impl->sizes = DimVector(sizes);
   impl->strides = DimVector(strides);
   impl->compute_numel();

@@ -38,9 +38,9 @@ Tensor& inplace(const Tensor& self_const, const char* op, bool other_requires_gr
     m.output_nr = autograd::meta_if(self)->output_nr;
   }
   Tensor result = out_of_place(old);
-  TG_CHECK(result.sizes().equals(self.sizes()), op, ": output with shape ",
-           shape_str(self.sizes()), " doesn't match the broadcast shape ",
-           shape_str(result.sizes()), "; an in-place op cannot change the tensor's shape");
+  TG_CHECK(result.sizes().equals(self.sizes()), op, ": output with shape ", shape_str(self.sizes()),
+           " doesn't match the broadcast shape ", shape_str(result.sizes()),
+           "; an in-place op cannot change the tensor's shape");
   TG_CHECK(result.dtype() == self.dtype() || is_floating_point(self.dtype()) ||
                !is_floating_point(result.dtype()),
            op, ": result type ", result.dtype(), " can't be cast to the desired output type ",

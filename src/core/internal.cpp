@@ -62,8 +62,8 @@ Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int
 
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   const int64_t n = std::max<int64_t>(ndim, 1);  // a 0-d tensor accepts dim 0 and -1
-  TG_CHECK(dim >= -n && dim < n, op, ": dimension out of range (expected to be in range of [",
-           -n, ", ", n - 1, "], but got ", dim, ")");
+  TG_CHECK(dim >= -n && dim < n, op, ": dimension out of range (expected to be in range of [", -n,
+           ", ", n - 1, "], but got ", dim, ")");
   return dim < 0 ? dim + n : dim;
 }
 
@@ -81,8 +81,10 @@ void copy_into(const Tensor& dst, const Tensor& src) {
     kernels::dispatch(src.dtype(), [&](auto stag) {
       using S = typename decltype(stag)::type;
       kernels::unary_loop<D, S>(dst, src, [](S v) {
-        if constexpr (std::is_same_v<D, bool>) return v != S(0);
-        else return static_cast<D>(v);
+        if constexpr (std::is_same_v<D, bool>)
+          return v != S(0);
+        else
+          return static_cast<D>(v);
       });
     });
   });

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "autograd/meta.h"
-#include "tensorgrad/tensor_impl.h"
 #include "tensorgrad/error.h"
 #include "tensorgrad/functions.h"
+#include "tensorgrad/tensor_impl.h"
 
 namespace tg {
 
@@ -185,8 +185,7 @@ StoragePtr Storage::allocate(size_t nbytes) {
   return StoragePtr(s);
 }
 
-StoragePtr Storage::wrap(void* data, size_t nbytes, void (*deleter)(void*, void*),
-                         void* context) {
+StoragePtr Storage::wrap(void* data, size_t nbytes, void (*deleter)(void*, void*), void* context) {
   const int cls = class_of(kHeader);
   void* block = allocate_block(kHeader, cls);
   TG_CHECK(block != nullptr, "from_blob: out of memory");

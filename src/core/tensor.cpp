@@ -85,14 +85,16 @@ Tensor& Tensor::requires_grad_(bool requires_grad) const {
            "use var_no_grad = var.detach()");
   TG_CHECK(!requires_grad || is_floating_point(),
            "requires_grad_: only Tensors of floating point dtype can require gradients, but this "
-           "tensor has dtype ", dtype(), "; convert it with .to(tg::kFloat) first");
+           "tensor has dtype ",
+           dtype(), "; convert it with .to(tg::kFloat) first");
   if (!requires_grad && !meta_if(*this)) return const_cast<Tensor&>(*this);
   meta_of(*this).requires_grad = requires_grad;
   return const_cast<Tensor&>(*this);
 }
 
 void Tensor::retain_grad() const {
-  TG_CHECK(requires_grad(), "retain_grad: can't retain_grad on a Tensor that has requires_grad=False");
+  TG_CHECK(requires_grad(),
+           "retain_grad: can't retain_grad on a Tensor that has requires_grad=False");
   if (is_leaf()) return;  // leaves always keep their gradient
   AutogradMeta& m = meta_of(*this);
   if (m.retains_grad) return;
@@ -119,7 +121,8 @@ bool Tensor::retains_grad() const {
 }
 
 unsigned Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> fn) const {
-  TG_CHECK(requires_grad(), "register_hook: cannot register a hook on a tensor that doesn't "
+  TG_CHECK(requires_grad(),
+           "register_hook: cannot register a hook on a tensor that doesn't "
            "require gradient; call requires_grad_() first");
   AutogradMeta& m = meta_of(*this);
   if (m.grad_fn) return m.grad_fn->add_tensor_pre_hook(m.output_nr, std::move(fn));
@@ -181,7 +184,8 @@ bool equal(const Tensor& a, const Tensor& b) {
   if (!a.sizes().equals(b.sizes())) return false;
   Tensor ad = detail::cast(a.detach(), kDouble), bd = detail::cast(b.detach(), kDouble);
   Tensor same = detail::make_empty(a.sizes(), kBool);
-  kernels::binary_loop<bool, double, double>(same, ad, bd, [](double x, double y) { return x == y; });
+  kernels::binary_loop<bool, double, double>(same, ad, bd,
+                                             [](double x, double y) { return x == y; });
   const bool* p = same.data_ptr<bool>();
   for (int64_t i = 0; i < same.numel(); ++i)
     if (!p[i]) return false;

@@ -5,8 +5,8 @@
 #include <omp.h>
 
 #include <array>
-#include <initializer_list>
 #include <cstdint>
+#include <initializer_list>
 
 #include "tensorgrad/functions.h"
 #include "tensorgrad/tensor.h"
@@ -22,18 +22,23 @@ struct Tag {
 template <class F>
 decltype(auto) dispatch(ScalarType t, F&& f) {
   switch (t) {
-    case kFloat: return f(Tag<float>{});
-    case kDouble: return f(Tag<double>{});
-    case kLong: return f(Tag<int64_t>{});
-    case kBool: return f(Tag<bool>{});
+    case kFloat:
+      return f(Tag<float>{});
+    case kDouble:
+      return f(Tag<double>{});
+    case kLong:
+      return f(Tag<int64_t>{});
+    case kBool:
+      return f(Tag<bool>{});
   }
   return f(Tag<float>{});
 }
 /// As dispatch, for ops defined on float and double only; others throw naming the op.
 template <class F>
 decltype(auto) dispatch_floating(ScalarType t, const char* op, F&& f) {
-  TG_CHECK(t == kFloat || t == kDouble, op, ": expected a floating-point tensor (Float or Double) but got ",
-           t, "; convert with .to(tg::kFloat)");
+  TG_CHECK(t == kFloat || t == kDouble, op,
+           ": expected a floating-point tensor (Float or Double) but got ", t,
+           "; convert with .to(tg::kFloat)");
   if (t == kDouble) return f(Tag<double>{});
   return f(Tag<float>{});
 }

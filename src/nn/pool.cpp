@@ -178,8 +178,9 @@ bool has_avx512() {
 
 /// Lane indices picking the even (first = 0) or odd (first = 1) of 32 floats in two vectors.
 __attribute__((target("avx512f"))) inline __m512i lane_pick(int first) {
-  return _mm512_add_epi32(_mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0),
-                          _mm512_set1_epi32(first));
+  return _mm512_add_epi32(
+      _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0),
+      _mm512_set1_epi32(first));
 }
 
 /// The masks for a step of `count` (1 to 16) windows: the outputs, and the 2 * count input
@@ -189,7 +190,9 @@ struct StepMasks {
   __mmask16 out, in_low, in_high;
 };
 inline StepMasks step_masks(int64_t count) {
-  const auto ones = [](int64_t k) { return static_cast<__mmask16>(k >= 16 ? 0xFFFF : (1u << k) - 1); };
+  const auto ones = [](int64_t k) {
+    return static_cast<__mmask16>(k >= 16 ? 0xFFFF : (1u << k) - 1);
+  };
   return {ones(count), ones(2 * count), ones(std::max<int64_t>(0, 2 * count - 16))};
 }
 
@@ -232,8 +235,7 @@ __attribute__((target("avx512f"))) void max_pool_2x2_plane(const float* xp, floa
         const auto tb = static_cast<__mmask8>(take_b >> shift);
         const auto td = static_cast<__mmask8>(take_d >> shift);
         const auto tl = static_cast<__mmask8>(take_bottom >> shift);
-        const __m512i first =
-            _mm512_add_epi64(_mm512_set1_epi64(base + 2 * (ox + shift)), steps);
+        const __m512i first = _mm512_add_epi64(_mm512_set1_epi64(base + 2 * (ox + shift)), steps);
         const __m512i top_at = _mm512_mask_add_epi64(first, tb, first, one);
         const __m512i left_below = _mm512_add_epi64(first, row_below);
         const __m512i bottom_at = _mm512_mask_add_epi64(left_below, td, left_below, one);
@@ -321,7 +323,8 @@ __attribute__((target("avx512f"))) void max_pool_2x2_spread_plane(const float* g
   // Interleaving even and odd columns back: lanes 0..15 take even[0], odd[0], even[1], ...,
   // lanes 16..31 the rest.
   const __m512i low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  const __m512i high = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+  const __m512i high =
+      _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
   const __m512i steps = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
   const __m512i zero_i = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
   const __m512i below = _mm512_set1_epi64(w), below_right = _mm512_set1_epi64(w + 1);
@@ -338,10 +341,9 @@ __attribute__((target("avx512f"))) void max_pool_2x2_spread_plane(const float* g
       __mmask16 is_a = 0, is_b = 0, is_c = 0, is_d = 0;
       for (unsigned half = 0; half < 2; ++half) {
         const unsigned shift = 8 * half;
-        const __m512i first =
-            _mm512_add_epi64(_mm512_set1_epi64(base + 2 * (ox + shift)), steps);
-        const __m512i at = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(m.out >> shift),
-                                                    ii + ox + shift);
+        const __m512i first = _mm512_add_epi64(_mm512_set1_epi64(base + 2 * (ox + shift)), steps);
+        const __m512i at =
+            _mm512_maskz_loadu_epi64(static_cast<__mmask8>(m.out >> shift), ii + ox + shift);
         const __m512i rel = _mm512_sub_epi64(at, first);
         is_a |= static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(rel, zero_i) << shift);
         is_b |= static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(rel, one) << shift);
@@ -600,8 +602,8 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArray
     using T = typename decltype(tag)::type;
     if (windows_2x2 && std::is_same_v<T, float> && has_avx512())
       max_pool_2x2_avx512(reinterpret_cast<const float*>(xc.data_ptr<T>()),
-                          reinterpret_cast<float*>(out.data_ptr<T>()),
-                          indices.data_ptr<int64_t>(), n * c, h, w, oh, ow);
+                          reinterpret_cast<float*>(out.data_ptr<T>()), indices.data_ptr<int64_t>(),
+                          n * c, h, w, oh, ow);
     else if (h * w <= std::numeric_limits<int32_t>::max())
       max_pool_kernel<T, int32_t>(xc.data_ptr<T>(), out.data_ptr<T>(), indices.data_ptr<int64_t>(),
                                   n * c, h, w, oh, ow, p);
@@ -610,11 +612,11 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArray
                                   n * c, h, w, oh, ow, p);
   });
   if (autograd::needs_grad(x4))
-    autograd::record(
-        "MaxPool2DWithIndicesBackward0", {x4}, {out}, autograd::save(indices),
-        [sizes = DimVector(x4.sizes()), windows_2x2](autograd::BackwardArgs<1>& a) -> variable_list {
-          return {max_pool_scatter(a.grad(), a.saved[0], sizes, windows_2x2)};
-        });
+    autograd::record("MaxPool2DWithIndicesBackward0", {x4}, {out}, autograd::save(indices),
+                     [sizes = DimVector(x4.sizes()),
+                      windows_2x2](autograd::BackwardArgs<1>& a) -> variable_list {
+                       return {max_pool_scatter(a.grad(), a.saved[0], sizes, windows_2x2)};
+                     });
   if (input.dim() == 3) return {out.squeeze(0), indices.squeeze(0)};
   return {out, indices};
 }

@@ -38,9 +38,7 @@ DimVector broadcast_for(const char* op, IntArrayRef a, IntArrayRef b) {
   }
 }
 enum Kind { kKindBool, kKindInt, kKindFloat };
-Kind kind_of(ScalarType t) {
-  return t == kBool ? kKindBool : t == kLong ? kKindInt : kKindFloat;
-}
+Kind kind_of(ScalarType t) { return t == kBool ? kKindBool : t == kLong ? kKindInt : kKindFloat; }
 ScalarType promote(ScalarType a, ScalarType b) { return a > b ? a : b; }
 // libtorch's rule: a lower category (0-d tensor, then Scalar) only counts when it is of a higher
 // kind (bool < integer < floating) than the higher category's result.
@@ -97,8 +95,7 @@ void arith_kernel(const Tensor& out, const Tensor& a, const Tensor& b, const Sca
 }
 
 template <Arith op>
-void arith_scalar_kernel(const Tensor& out, const Tensor& a, const Scalar& s,
-                         const Scalar& alpha) {
+void arith_scalar_kernel(const Tensor& out, const Tensor& a, const Scalar& s, const Scalar& alpha) {
   const ScalarType t = out.dtype();
   Tensor ac = detail::cast(a, t);
   kernels::dispatch(t, [&](auto tag) {
@@ -212,7 +209,8 @@ Tensor div(const Tensor& self, const Scalar& other) {
 }
 
 Tensor neg(const Tensor& self) {
-  TG_CHECK(self.dtype() != kBool, "neg: negation, the `-` operator, on a bool tensor is not "
+  TG_CHECK(self.dtype() != kBool,
+           "neg: negation, the `-` operator, on a bool tensor is not "
            "supported; use logical_not or convert with .to(tg::kLong)");
   Tensor result = arith_scalar<Arith::Mul>(self, -1, 1, "neg");
   if (needs_grad(self))
@@ -319,14 +317,12 @@ Tensor compare_scalar(const Tensor& a, const Scalar& s) {
 }
 }  // namespace
 
-#define TG_COMPARISON(name, op, sym)                                                           \
-  Tensor name(const Tensor& a, const Tensor& b) {                                             \
-    return compare_tensor<Cmp::op>(a, b, #name);                                              \
-  }                                                                                           \
-  Tensor name(const Tensor& a, const Scalar& b) { return compare_scalar<Cmp::op>(a, b); }     \
-  Tensor Tensor::name(const Tensor& o) const { return tg::name(*this, o); }                  \
-  Tensor Tensor::name(const Scalar& o) const { return tg::name(*this, o); }                  \
-  Tensor operator sym(const Tensor& a, const Tensor& b) { return tg::name(a, b); }           \
+#define TG_COMPARISON(name, op, sym)                                                             \
+  Tensor name(const Tensor& a, const Tensor& b) { return compare_tensor<Cmp::op>(a, b, #name); } \
+  Tensor name(const Tensor& a, const Scalar& b) { return compare_scalar<Cmp::op>(a, b); }        \
+  Tensor Tensor::name(const Tensor& o) const { return tg::name(*this, o); }                      \
+  Tensor Tensor::name(const Scalar& o) const { return tg::name(*this, o); }                      \
+  Tensor operator sym(const Tensor& a, const Tensor& b) { return tg::name(a, b); }               \
   Tensor operator sym(const Tensor& a, const Scalar& b) { return tg::name(a, b); }
 TG_COMPARISON(eq, Eq, ==)
 TG_COMPARISON(ne, Ne, !=)
@@ -341,8 +337,8 @@ TG_COMPARISON(ge, Ge, >=)
 namespace {
 void check_inplace_cast(const Tensor& self, ScalarType result, const char* op) {
   TG_CHECK(result <= self.dtype() || (is_floating_point(self.dtype()) && is_floating_point(result)),
-           op, ": result type ", result, " can't be cast to the desired output type ",
-           self.dtype(), "; convert the tensor with .to(tg::k", to_string(result), ") first");
+           op, ": result type ", result, " can't be cast to the desired output type ", self.dtype(),
+           "; convert the tensor with .to(tg::k", to_string(result), ") first");
 }
 void check_inplace_shape(const Tensor& self, const Tensor& other, const char* op) {
   DimVector shape = broadcast_for(op, self.sizes(), other.sizes());
@@ -365,8 +361,8 @@ Tensor& arith_(const Tensor& self, const Tensor& other, const Scalar& alpha, con
       [&] { arith_kernel<op>(self, self, other, alpha); });
 }
 template <Arith op>
-Tensor& arith_scalar_(const Tensor& self, const Scalar& other, const Scalar& alpha, const char* name,
-                      Tensor (*out_of_place)(const Tensor&, const Scalar&)) {
+Tensor& arith_scalar_(const Tensor& self, const Scalar& other, const Scalar& alpha,
+                      const char* name, Tensor (*out_of_place)(const Tensor&, const Scalar&)) {
   check_inplace_cast(self, compute_type<op>(result_type(self, other), name), name);
   return detail::inplace(
       self, name, false,
@@ -395,11 +391,15 @@ Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) const {
 Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) const {
   return arith_scalar_<Arith::Sub>(*this, o, alpha, "sub_", nullptr);
 }
-Tensor& Tensor::mul_(const Tensor& o) const { return arith_<Arith::Mul>(*this, o, 1, "mul_", mul_tt); }
+Tensor& Tensor::mul_(const Tensor& o) const {
+  return arith_<Arith::Mul>(*this, o, 1, "mul_", mul_tt);
+}
 Tensor& Tensor::mul_(const Scalar& o) const {
   return arith_scalar_<Arith::Mul>(*this, o, 1, "mul_", mul_ts);
 }
-Tensor& Tensor::div_(const Tensor& o) const { return arith_<Arith::Div>(*this, o, 1, "div_", div_tt); }
+Tensor& Tensor::div_(const Tensor& o) const {
+  return arith_<Arith::Div>(*this, o, 1, "div_", div_tt);
+}
 Tensor& Tensor::div_(const Scalar& o) const {
   return arith_scalar_<Arith::Div>(*this, o, 1, "div_", div_ts);
 }

@@ -14,12 +14,13 @@ namespace {
 
 std::vector<bool> reduced_dims(const Tensor& x, IntArrayRef dim, const char* op) {
   const int64_t nd = x.dim();
-  TG_CHECK(nd <= kernels::kMaxReduceDims, op, ": tensors with more than ",
-           kernels::kMaxReduceDims, " dimensions are not supported (got ", nd, ")");
+  TG_CHECK(nd <= kernels::kMaxReduceDims, op, ": tensors with more than ", kernels::kMaxReduceDims,
+           " dimensions are not supported (got ", nd, ")");
   std::vector<bool> reduce(static_cast<size_t>(std::max<int64_t>(nd, 1)), dim.empty());
   for (int64_t d : dim) {
     const int64_t w = detail::wrap_dim(d, nd, op);
-    TG_CHECK(!reduce[w] || dim.empty(), op, ": dim ", w, " appears multiple times in the list of dims");
+    TG_CHECK(!reduce[w] || dim.empty(), op, ": dim ", w,
+             " appears multiple times in the list of dims");
     reduce[w] = true;
   }
   reduce.resize(static_cast<size_t>(nd));
@@ -38,8 +39,8 @@ Tensor sum(const Tensor& x, IntArrayRef dim, bool keepdim, std::optional<ScalarT
   }
   const ScalarType out_type = dtype.value_or(is_integral(x.dtype(), true) ? kLong : x.dtype());
   Tensor src = dtype && *dtype != x.dtype() ? x.to(*dtype) : x;
-  Tensor result = kernels::reduce_sum(src, mask, keepdim,
-                                      is_integral(src.dtype(), true) ? kLong : src.dtype());
+  Tensor result =
+      kernels::reduce_sum(src, mask, keepdim, is_integral(src.dtype(), true) ? kLong : src.dtype());
   if (result.dtype() != out_type) result = detail::cast(result, out_type);
   if (needs_grad(src)) {
     record(dim.empty() ? "SumBackward0" : "SumBackward1", {src}, {result}, save(),

@@ -101,7 +101,6 @@ Tensor reshape(const Tensor& x, IntArrayRef shape) {
   return view(c, s);
 }
 
-
 Tensor expand(const Tensor& x, IntArrayRef size, bool /*implicit*/) {
   const int64_t nd = static_cast<int64_t>(size.size());
   TG_CHECK(nd >= x.dim(), "expand: the number of sizes provided (", nd,
@@ -215,9 +214,10 @@ Tensor t(const Tensor& x) {
 }
 
 Tensor permute(const Tensor& x, IntArrayRef dims) {
-  TG_CHECK(static_cast<int64_t>(dims.size()) == x.dim(), "permute: number of dims don't match: ",
-           "the tensor has ", x.dim(), " dimensions (shape ", detail::shape_str(x.sizes()),
-           ") but ", dims.size(), " were given (", detail::shape_str(dims), ")");
+  TG_CHECK(static_cast<int64_t>(dims.size()) == x.dim(),
+           "permute: number of dims don't match: ", "the tensor has ", x.dim(),
+           " dimensions (shape ", detail::shape_str(x.sizes()), ") but ", dims.size(),
+           " were given (", detail::shape_str(dims), ")");
   DimVector sizes(dims.size()), strides(dims.size()), inverse(dims.size());
   std::vector<bool> seen(dims.size(), false);
   for (size_t i = 0; i < dims.size(); ++i) {

@@ -34,17 +34,17 @@ namespace tg::autograd {
 class IValue {
  public:
   IValue() = default;
-  IValue(const Tensor& t) : v_(t) {}                     // NOLINT
-  IValue(bool b) : v_(b) {}                              // NOLINT
-  IValue(double d) : v_(d) {}                            // NOLINT
-  IValue(float d) : v_(static_cast<double>(d)) {}        // NOLINT
+  IValue(const Tensor& t) : v_(t) {}               // NOLINT
+  IValue(bool b) : v_(b) {}                        // NOLINT
+  IValue(double d) : v_(d) {}                      // NOLINT
+  IValue(float d) : v_(static_cast<double>(d)) {}  // NOLINT
   template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
-  IValue(I i) : v_(static_cast<int64_t>(i)) {}           // NOLINT
-  IValue(std::string s) : v_(std::move(s)) {}            // NOLINT
-  IValue(const char* s) : v_(std::string(s)) {}          // NOLINT
-  IValue(std::vector<int64_t> v) : v_(std::move(v)) {}   // NOLINT
-  IValue(std::vector<double> v) : v_(std::move(v)) {}    // NOLINT
-  IValue(IntArrayRef v) : v_(v.vec()) {}                 // NOLINT
+  IValue(I i) : v_(static_cast<int64_t>(i)) {}          // NOLINT
+  IValue(std::string s) : v_(std::move(s)) {}           // NOLINT
+  IValue(const char* s) : v_(std::string(s)) {}         // NOLINT
+  IValue(std::vector<int64_t> v) : v_(std::move(v)) {}  // NOLINT
+  IValue(std::vector<double> v) : v_(std::move(v)) {}   // NOLINT
+  IValue(IntArrayRef v) : v_(v.vec()) {}                // NOLINT
 
   bool isNone() const { return v_.index() == 0; }
   bool isTensor() const { return std::holds_alternative<Tensor>(v_); }
@@ -179,11 +179,15 @@ struct Function {
       out = X::forward(&node->ctx_, std::forward<Args>(args)...);
     }
     variable_list outputs;
-    if constexpr (std::is_same_v<Out, Tensor>) outputs = {out};
-    else outputs = std::move(out);
+    if constexpr (std::is_same_v<Out, Tensor>)
+      outputs = {out};
+    else
+      outputs = std::move(out);
     node->finish(inputs, outputs, detail::OnceDifferentiable<X>::value);
-    if constexpr (std::is_same_v<Out, Tensor>) return outputs[0];
-    else return outputs;
+    if constexpr (std::is_same_v<Out, Tensor>)
+      return outputs[0];
+    else
+      return outputs;
   }
 };
 
