@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <numbers>
@@ -192,6 +193,37 @@ TEST(UnaryMath, FloatAndDoubleMatchStd) {
       }
     }
   }
+}
+
+// Float tanh trades accuracy for speed (SLEEF's 3.5-ulp version, see unary_simd.cpp): its error
+// against double tanh, in units in the last place of the float result, over every 64th float in
+// [-12, 12] (so every binade down to the smallest normals) and the special values.
+TEST(UnaryMath, FloatTanhWithinFourUlp) {
+  std::vector<float> xs;
+  for (uint32_t bits = 0; bits < 0x41400000U; bits += 64) {  // 0x41400000 is 12.0F
+    float v;
+    std::memcpy(&v, &bits, sizeof v);
+    xs.push_back(v);
+    xs.push_back(-v);
+  }
+  const float inf = std::numeric_limits<float>::infinity();
+  for (float v : {0.6F, std::nextafter(0.6F, 0.F), 9.F, 100.F, inf, -inf, 1e-40F, -0.F})
+    xs.push_back(v);
+  Tensor x = empty({static_cast<int64_t>(xs.size())}, kFloat);
+  std::memcpy(x.data_ptr<float>(), xs.data(), xs.size() * sizeof(float));
+  const float* y = x.tanh().data_ptr<float>();
+  double worst = 0;
+  float worst_at = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    const double exact = std::tanh(static_cast<double>(xs[i]));
+    const float e = static_cast<float>(exact);
+    const double ulp = std::nextafter(std::abs(e), inf) - std::abs(e);
+    const double err = std::abs(y[i] - exact) / ulp;
+    if (err > worst) worst = err, worst_at = xs[i];
+    if (std::signbit(xs[i]) != std::signbit(y[i])) ADD_FAILURE() << "sign of tanh(" << xs[i] << ")";
+  }
+  EXPECT_LE(worst, 4.0) << "worst at x = " << worst_at;
+  EXPECT_TRUE(std::isnan(tensor({NAN}).tanh().item<float>()));
 }
 
 TEST(UnaryMath, StridedAndExpandedInputs) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <type_traits>
 
 #include "tensorgrad/functions.h"
 #include "tensorgrad/tensor.h"
@@ -166,6 +167,50 @@ inline void parallel_range(int64_t n, Body&& body) {
   }
 }
 
+// Note [Vector width]
+// The library is compiled for the baseline x86-64 instruction set, so that it runs on any x86-64
+// CPU, and the compiler vectorises with 16-byte SSE2 registers. The flat loops over contiguous
+// floating-point operands, which carry almost all elementwise work, are also compiled for
+// AVX-512 and AVX2 (GCC's target_clones), and the CPU's best clone is picked once at load time.
+// Measured on 64 MiB float operands at 2 threads: y = x * 2 took 3.5 ms with SSE2, 2.9 ms with
+// AVX-512, and memcpy 2.8 ms.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TG_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define TG_VECTOR_CLONES
+#endif
+
+template <class O, class A, class F>
+TG_VECTOR_CLONES void flat_unary_vectorised(O* o, const A* x, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+}
+
+template <class O, class A, class B, class F>
+TG_VECTOR_CLONES void flat_binary_vectorised(O* o, const A* x, const B* y, int64_t n, F f) {
+  for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+}
+
+/// o[i] = f(x[i]) for i in [0, n), through the clones when the operands are floating point.
+template <class O, class A, class F>
+inline void flat_unary(O* o, const A* x, int64_t n, F& f) {
+  if constexpr (std::is_floating_point_v<O> && std::is_floating_point_v<A>) {
+    flat_unary_vectorised<O, A, F&>(o, x, n, f);
+  } else {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+  }
+}
+
+/// o[i] = f(x[i], y[i]) for i in [0, n), through the clones when all are floating point.
+template <class O, class A, class B, class F>
+inline void flat_binary(O* o, const A* x, const B* y, int64_t n, F& f) {
+  if constexpr (std::is_floating_point_v<O> && std::is_floating_point_v<A> &&
+                std::is_floating_point_v<B>) {
+    flat_binary_vectorised<O, A, B, F&>(o, x, y, n, f);
+  } else {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+  }
+}
+
 /// True when every tensor is contiguous with the same number of elements: the loop can then
 /// walk flat arrays (the common case, and the cheapest for 1-element tensors).
 inline bool all_flat(std::initializer_list<const Tensor*> ts) {
@@ -198,7 +243,7 @@ void unary_loop(const Tensor& out, const Tensor& a, F f) {
     O* o = static_cast<O*>(out.data_ptr());
     const A* x = static_cast<const A*>(a.data_ptr());
     parallel_range(out.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) o[i] = f(x[i]);
+      flat_unary(o + begin, x + begin, end - begin, f);
     });
     return;
   }
@@ -226,7 +271,7 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
     const A* x = static_cast<const A*>(a.data_ptr());
     const B* y = static_cast<const B*>(b.data_ptr());
     parallel_range(out.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) o[i] = f(x[i], y[i]);
+      flat_binary(o + begin, x + begin, y + begin, end - begin, f);
     });
     return;
   }
