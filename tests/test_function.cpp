@@ -67,9 +67,11 @@ struct RawSquare : Function<RawSquare> {
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     Tensor x = ctx->get_saved_variables()[0];
+    // The incoming gradient may be a broadcast view (sum's backward expands a scalar).
+    Tensor gy = grads[0].contiguous();
     Tensor g = empty_like(x);
     for (int64_t i = 0; i < x.numel(); ++i)
-      g.data_ptr<double>()[i] = 2 * x.data_ptr<double>()[i] * grads[0].data_ptr<double>()[i];
+      g.data_ptr<double>()[i] = 2 * x.data_ptr<double>()[i] * gy.data_ptr<double>()[i];
     return {g};
   }
 };
