@@ -9,8 +9,11 @@
 //   adaptive_avg: dx = g spread over each window / its size   -> its derivative: adaptive_avg
 // Kernels are plain loops over the [N * C] planes of contiguous NCHW data, in parallel over
 // planes (each plane is written by one thread, so scatters need no atomics).
-#include <immintrin.h>
 #include <omp.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TG_POOL_AVX512 1  // see Note [Pooling 2 x 2 windows]
+#endif
 
 #include <algorithm>
 #include <array>
@@ -159,9 +162,9 @@ void max_pool_row(const T* __restrict row, T* __restrict om, I* __restrict oi, i
 
 // Note [Pooling 2 x 2 windows]
 // Nearly every CNN pools with disjoint 2 x 2 windows (kernel 2, stride 2, no padding). For Float
-// on CPUs with AVX-512 those run on the two kernels below, 16 windows per step; elsewhere the
-// general kernels run. A window [a b; c d] is a tournament, the winner of a-b against the winner
-// of c-d: with strict comparisons and a NaN winning its pair, it picks the same value and
+// on x86-64 CPUs with AVX-512 those run on the two kernels below, 16 windows per step; elsewhere
+// the general kernels run. A window [a b; c d] is a tournament, the winner of a-b against the
+// winner of c-d: with strict comparisons and a NaN winning its pair, it picks the same value and
 // position as the general scan (the last NaN, else the first maximum).
 
 /// True when every window is a disjoint 2 x 2 block inside the input.
@@ -171,6 +174,7 @@ bool disjoint_2x2(const PoolParams& p, int64_t h, int64_t w, int64_t oh, int64_t
          2 * oh <= h && 2 * ow <= w;
 }
 
+#ifdef TG_POOL_AVX512
 bool has_avx512() {
   static const bool yes = __builtin_cpu_supports("avx512f");
   return yes;
@@ -252,6 +256,7 @@ void max_pool_2x2_avx512(const float* x, float* out, int64_t* idx, int64_t plane
     max_pool_2x2_plane(x + plane * h * w, out + plane * oh * ow, idx + plane * oh * ow, w, oh, ow);
   });
 }
+#endif  // TG_POOL_AVX512
 
 /// out and idx have [planes, oh, ow]; idx holds flat h * W + w positions in the input plane.
 /// The window is scanned row by row, left to right; a larger value (or a NaN, which is the
@@ -314,6 +319,7 @@ void max_pool_kernel(const T* x, T* out, int64_t* idx, int64_t planes, int64_t h
 Tensor max_pool_scatter(const Tensor& g, const Tensor& indices, const DimVector& input_sizes,
                         bool windows_2x2);
 
+#ifdef TG_POOL_AVX512
 /// The gradient of max_pool_2x2_avx512: every input element is written once, the window's
 /// gradient where it was the window's maximum and zero elsewhere (no zero fill, no scatter).
 __attribute__((target("avx512f"))) void max_pool_2x2_spread_plane(const float* g_plane,
@@ -370,17 +376,20 @@ void max_pool_2x2_spread_avx512(const float* g, const int64_t* idx, float* gx, i
                               oh, ow);
   });
 }
+#endif  // TG_POOL_AVX512
 
 Tensor max_pool_scatter_kernel(const Tensor& g, const Tensor& indices, IntArrayRef input_sizes,
                                bool windows_2x2) {
   const Tensor gc = detail::contiguous_data(g), ic = detail::contiguous_data(indices);
   const int64_t planes = input_sizes[0] * input_sizes[1];
+#ifdef TG_POOL_AVX512
   if (windows_2x2 && g.dtype() == kFloat && has_avx512()) {
     Tensor gx = detail::make_empty(input_sizes, g.dtype());
     max_pool_2x2_spread_avx512(gc.data_ptr<float>(), ic.data_ptr<int64_t>(), gx.data_ptr<float>(),
                                planes, input_sizes[2], input_sizes[3], g.size(2), g.size(3));
     return gx;
   }
+#endif
   Tensor gx = zeros(input_sizes, g.dtype());
   const int64_t hw = input_sizes[2] * input_sizes[3], ohw = g.size(2) * g.size(3);
   kernels::dispatch_floating(g.dtype(), "max_pool2d backward", [&](auto tag) {
@@ -600,11 +609,15 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArray
   const bool windows_2x2 = disjoint_2x2(p, h, w, oh, ow);
   kernels::dispatch_floating(x4.dtype(), op, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    if (windows_2x2 && std::is_same_v<T, float> && has_avx512())
+#ifdef TG_POOL_AVX512
+    if (windows_2x2 && std::is_same_v<T, float> && has_avx512()) {
       max_pool_2x2_avx512(reinterpret_cast<const float*>(xc.data_ptr<T>()),
                           reinterpret_cast<float*>(out.data_ptr<T>()), indices.data_ptr<int64_t>(),
                           n * c, h, w, oh, ow);
-    else if (h * w <= std::numeric_limits<int32_t>::max())
+      return;
+    }
+#endif
+    if (h * w <= std::numeric_limits<int32_t>::max())
       max_pool_kernel<T, int32_t>(xc.data_ptr<T>(), out.data_ptr<T>(), indices.data_ptr<int64_t>(),
                                   n * c, h, w, oh, ow, p);
     else
