@@ -1,6 +1,8 @@
 // The engine and the autograd surface of Tensor.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "expect_error.h"
 #include "tensorgrad/tensorgrad.h"
 
@@ -326,6 +328,21 @@ TEST(Autograd, MillionOpChainBuildsRunsAndFreesWithoutRecursion) {
   for (int i = 0; i < 1000000; ++i) z = z * 1.0f;
   z = Tensor();
   SUCCEED();
+}
+
+TEST(Autograd, BackwardFreesEachGradientOnceItIsUsed) {
+  // Multiplying by a number saves nothing, so during this backward only gradients take memory:
+  // the one in flight, the one being computed, and the leaf's .grad(), 1 MiB each. Keeping
+  // every node's incoming gradient to the end would take 32 MiB.
+  Tensor x = ones({1 << 18}).requires_grad_();
+  Tensor y = x;
+  for (int i = 0; i < 32; ++i) y = y * 1.5f;
+  Tensor seed = ones({1 << 18});
+  reset_peak_memory_stats();
+  const int64_t before = memory_stats().current_bytes;
+  y.backward(seed);
+  EXPECT_LE(memory_stats().peak_bytes - before, int64_t(4) << 20);
+  EXPECT_FLOAT_EQ(x.grad()[0].item<float>(), std::pow(1.5f, 32.f));
 }
 
 TEST(Autograd, WrongGradientFromABackwardIsRejected) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "tensorgrad/small_vector.h"
 #include "tensorgrad/tensor.h"
 
 namespace tg {
@@ -64,7 +65,8 @@ struct Edge {
   std::shared_ptr<Node> function;
   uint32_t input_nr = 0;
 };
-using edge_list = std::vector<Edge>;
+/// The edges of a node (most ops have one or two inputs, kept inside the node).
+using edge_list = SmallVector<Edge, 2>;
 
 /// Shape and dtype of one gradient a node receives; the engine checks every gradient against it.
 struct InputMetadata {
@@ -121,7 +123,7 @@ class Node : public std::enable_shared_from_this<Node> {
 
  protected:
   edge_list next_edges_;
-  std::vector<InputMetadata> input_metadata_;
+  SmallVector<InputMetadata, 1> input_metadata_;  // most ops have one output
   uint64_t sequence_nr_;
   struct Hook {
     unsigned handle;

@@ -97,6 +97,9 @@ struct TensorImpl {
   std::shared_ptr<autograd::AutogradMeta> autograd;  // null for plain data
 
   static void destroy(TensorImpl* t);
+  // From the library's per-thread pool of small blocks.
+  static void* operator new(size_t bytes);
+  static void operator delete(void* p, size_t bytes);
   void compute_numel() {
     numel = 1;
     for (int64_t s : sizes) numel *= s;

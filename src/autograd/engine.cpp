@@ -1,6 +1,5 @@
 // The engine: runs the backward graph once, from the roots to the leaves.
 #include <algorithm>
-#include <queue>
 
 #include "autograd/accumulate_grad.h"
 #include "autograd/anomaly.h"
@@ -12,15 +11,20 @@ namespace tg::autograd {
 namespace {
 
 struct NodeTask {
+  Node* node = nullptr;
   int dependencies = 0;
   bool executes = false;  // apply() runs (false for capture-only targets)
   bool is_target = false;
-  variable_list buffer;  // gradients of the node's forward outputs, summed as they arrive
+  uint32_t first_child = 0;  // its edges' tasks are children[first_child, + num_outputs)
+  variable_list buffer;      // gradients of the node's forward outputs, summed as they arrive
   std::vector<std::pair<uint32_t, size_t>> captures;  // (input_nr, index into the result)
 };
 
-struct ReadyOrder {
-  bool operator()(Node* a, Node* b) const { return a->sequence_nr() < b->sequence_nr(); }
+// A node that is ready to run, ordered by its sequence number (later nodes first).
+struct ReadyTask {
+  uint64_t sequence_nr;
+  NodeTask* task;
+  bool operator<(const ReadyTask& other) const { return sequence_nr < other.sequence_nr; }
 };
 
 // Note [Gradient validation]
@@ -55,56 +59,108 @@ void accumulate(Tensor& slot, Tensor&& g) {
   }
 }
 
-// The nodes of one backward and their state: an open-addressing table from node to an index in
-// a vector (cheaper than std::unordered_map's node per entry on the per-op path). Entries are
-// only added while the graph is discovered; references stay valid after that.
-class TaskTable {
+// Note [Engine workspace]
+// The nodes of one backward and their state live in a workspace: an open-addressing table from
+// node to task (cheaper than std::unordered_map's heap node per entry), the tasks, and, per task,
+// the index of each edge's task, found once while the graph is discovered so that running it
+// needs no lookups. A thread keeps the workspaces of its finished backward passes and reuses
+// their memory: a fresh table for every backward would be page-faulted in each time. A slot
+// belongs to the current pass only if it carries its epoch, so nothing is cleared between
+// passes. Nested passes (a backward inside a backward function) take a workspace of their own.
+class Workspace {
  public:
-  /// The task of `node`, and whether it was just added.
-  std::pair<NodeTask*, bool> emplace(Node* node) {
-    if ((tasks_.size() + 1) * 2 > slots_.size()) grow();
-    size_t i = slot_of(node);
-    if (keys_[i] == node) return {&tasks_[slots_[i]], false};
-    keys_[i] = node;
-    slots_[i] = static_cast<uint32_t>(tasks_.size());
-    tasks_.emplace_back();
-    order_.push_back(node);
-    return {&tasks_.back(), true};
+  static constexpr uint32_t kNoTask = UINT32_MAX;
+
+  /// The task of `node`, and whether it was just added. Only while the graph is discovered:
+  /// adding may move the tasks.
+  std::pair<uint32_t, bool> emplace(Node* node) {
+    if ((tasks.size() + 1) * 2 > slots_.size()) grow();
+    Slot& slot = slots_[slot_of(node)];
+    if (slot.epoch == epoch_) return {slot.task, false};
+    slot = {node, static_cast<uint32_t>(tasks.size()), epoch_};
+    tasks.emplace_back().node = node;
+    return {slot.task, true};
   }
   NodeTask* find(Node* node) {
     if (slots_.empty()) return nullptr;
-    const size_t i = slot_of(node);
-    return keys_[i] == node ? &tasks_[slots_[i]] : nullptr;
+    const Slot& slot = slots_[slot_of(node)];
+    return slot.epoch == epoch_ ? &tasks[slot.task] : nullptr;
   }
-  NodeTask& operator[](Node* node) { return *find(node); }
-  const std::vector<Node*>& nodes() const { return order_; }
+  /// The task behind edge `i` of `task`, or null for an invalid edge.
+  NodeTask* child(const NodeTask& task, size_t i) {
+    const uint32_t c = children[task.first_child + i];
+    return c == kNoTask ? nullptr : &tasks[c];
+  }
+  /// Empties the workspace for the next pass, keeping its memory unless it grew large.
+  void reset() {
+    constexpr size_t kKeptTasks = size_t(1) << 16;
+    if (tasks.capacity() > kKeptTasks) {
+      *this = Workspace();
+      return;
+    }
+    tasks.clear();
+    children.clear();
+    post_order.clear();
+    if (++epoch_ == 0) {  // wrapped: old slots could look current
+      for (Slot& slot : slots_) slot.epoch = 0;
+      epoch_ = 1;
+    }
+  }
+
+  std::vector<NodeTask> tasks;
+  std::vector<uint32_t> children;
+  std::vector<uint32_t> post_order;  // children before parents (only when there are targets)
+  std::vector<std::pair<uint32_t, uint32_t>> stack;  // (task, next edge) while discovering
+  std::vector<ReadyTask> ready;                      // a heap
 
  private:
+  struct Slot {
+    Node* key = nullptr;
+    uint32_t task = 0;
+    uint32_t epoch = 0;  // the slot is in use in the pass with this epoch
+  };
   size_t slot_of(Node* node) const {
-    const size_t mask = keys_.size() - 1;
+    const size_t mask = slots_.size() - 1;
     size_t i = (reinterpret_cast<uintptr_t>(node) >> 4) * 0x9E3779B97F4A7C15ull >> 20 & mask;
-    while (keys_[i] != nullptr && keys_[i] != node) i = (i + 1) & mask;
+    while (slots_[i].epoch == epoch_ && slots_[i].key != node) i = (i + 1) & mask;
     return i;
   }
   void grow() {
-    const size_t capacity = std::max<size_t>(16, keys_.size() * 2);
-    keys_.assign(capacity, nullptr);
-    slots_.assign(capacity, 0);
-    for (size_t t = 0; t < order_.size(); ++t) {
-      const size_t i = slot_of(order_[t]);
-      keys_[i] = order_[t];
-      slots_[i] = static_cast<uint32_t>(t);
-    }
+    const size_t capacity = std::max<size_t>(64, slots_.size() * 2);
+    slots_.assign(capacity, Slot());
+    epoch_ = 1;
+    for (uint32_t t = 0; t < tasks.size(); ++t)
+      slots_[slot_of(tasks[t].node)] = {tasks[t].node, t, 1};
   }
-  std::vector<Node*> keys_;
-  std::vector<uint32_t> slots_;
-  std::vector<NodeTask> tasks_;
-  std::vector<Node*> order_;
+  std::vector<Slot> slots_;
+  uint32_t epoch_ = 1;
 };
 
-struct GraphTask {
-  TaskTable tasks;
-  variable_list captured;
+// Lends this thread a workspace for one pass and takes it back after.
+class WorkspaceLease {
+ public:
+  WorkspaceLease() {
+    if (spare().empty()) {
+      workspace_ = std::make_unique<Workspace>();
+    } else {
+      workspace_ = std::move(spare().back());
+      spare().pop_back();
+    }
+  }
+  ~WorkspaceLease() {
+    workspace_->reset();
+    spare().push_back(std::move(workspace_));
+  }
+  WorkspaceLease(const WorkspaceLease&) = delete;
+  WorkspaceLease& operator=(const WorkspaceLease&) = delete;
+  Workspace& operator*() { return *workspace_; }
+
+ private:
+  static std::vector<std::unique_ptr<Workspace>>& spare() {
+    thread_local std::vector<std::unique_ptr<Workspace>> workspaces;
+    return workspaces;
+  }
+  std::unique_ptr<Workspace> workspace_;
 };
 
 /// Runs the graph behind `roots`. With `targets` empty, every reachable node runs (backward);
@@ -113,102 +169,116 @@ struct GraphTask {
 /// or are only captured (grad).
 variable_list run_graph(const edge_list& roots, variable_list root_grads, bool keep_graph,
                         bool create_graph, const edge_list& targets, bool run_targets) {
-  GraphTask graph;
-  auto& tasks = graph.tasks;
+  WorkspaceLease lease;
+  Workspace& ws = *lease;
+  const bool run_all = targets.empty();
 
-  // Discover the graph, iteratively, and remember a post-order (children before parents).
-  std::vector<Node*> post_order;
-  {
-    std::vector<std::pair<Node*, size_t>> stack;
-    for (const Edge& r : roots) {
-      if (tasks.emplace(r.function.get()).second) stack.emplace_back(r.function.get(), 0);
-      while (!stack.empty()) {
-        auto& [node, next] = stack.back();
-        if (next < node->num_outputs()) {
-          const Edge& e = node->next_edge(next++);
-          if (e.is_valid() && tasks.emplace(e.function.get()).second)
-            stack.emplace_back(e.function.get(), 0);
-        } else {
-          post_order.push_back(node);
-          stack.pop_back();
-        }
+  // Discover the graph, iteratively. Every task gets the tasks of its edges; with no targets
+  // every node runs, so dependencies are counted on the way. Otherwise remember a post-order
+  // (children before parents) to find what leads to a target.
+  auto discover = [&](Node* node) {
+    auto [t, fresh] = ws.emplace(node);
+    if (fresh) {
+      ws.tasks[t].executes = run_all;
+      ws.tasks[t].first_child = static_cast<uint32_t>(ws.children.size());
+      ws.children.resize(ws.children.size() + node->num_outputs(), Workspace::kNoTask);
+      ws.stack.emplace_back(t, 0);
+    }
+    return t;
+  };
+  for (const Edge& r : roots) {
+    discover(r.function.get());
+    while (!ws.stack.empty()) {
+      const auto [t, next] = ws.stack.back();
+      Node* node = ws.tasks[t].node;
+      if (next == node->num_outputs()) {
+        if (!run_all) ws.post_order.push_back(t);
+        ws.stack.pop_back();
+        continue;
       }
+      ++ws.stack.back().second;
+      const Edge& e = node->next_edge(next);
+      if (!e.is_valid()) continue;
+      const uint32_t first_child = ws.tasks[t].first_child;
+      const uint32_t c = discover(e.function.get());
+      ws.children[first_child + next] = c;
+      if (run_all) ++ws.tasks[c].dependencies;
     }
   }
 
-  // Which nodes run, and where gradients are captured.
-  graph.captured.resize(targets.size());
-  if (targets.empty()) {
-    for (Node* node : post_order) tasks[node].executes = true;
-  } else {
+  // With targets: which nodes run, and where gradients are captured.
+  variable_list captured(targets.size());
+  if (!run_all) {
     for (size_t i = 0; i < targets.size(); ++i) {
-      NodeTask* target = tasks.find(targets[i].function.get());
+      NodeTask* target = ws.find(targets[i].function.get());
       if (!target) continue;  // not in this graph: unused
       target->captures.emplace_back(targets[i].input_nr, i);
       target->is_target = true;
     }
-    for (Node* node : post_order) {
-      NodeTask& task = tasks[node];
+    auto wanted = [](const NodeTask* t) { return t && (t->executes || !t->captures.empty()); };
+    for (uint32_t t : ws.post_order) {
+      NodeTask& task = ws.tasks[t];
       if (run_targets && task.is_target) task.executes = true;
-      for (const Edge& e : node->next_edges()) {
-        if (!e.is_valid()) continue;
-        const NodeTask& child = tasks[e.function.get()];
-        if (child.executes || !child.captures.empty()) task.executes = true;
-      }
+      for (size_t i = 0; i < task.node->num_outputs(); ++i)
+        if (wanted(ws.child(task, i))) task.executes = true;
     }
-  }
-  for (Node* node : post_order) {
-    if (!tasks[node].executes) continue;
-    for (const Edge& e : node->next_edges()) {
-      if (!e.is_valid()) continue;
-      NodeTask& child = tasks[e.function.get()];
-      if (child.executes || !child.captures.empty()) ++child.dependencies;
+    for (uint32_t t : ws.post_order) {
+      NodeTask& task = ws.tasks[t];
+      if (!task.executes) continue;
+      for (size_t i = 0; i < task.node->num_outputs(); ++i)
+        if (NodeTask* child = ws.child(task, i); wanted(child)) ++child->dependencies;
     }
   }
 
-  std::priority_queue<Node*, std::vector<Node*>, ReadyOrder> ready;
+  auto make_ready = [&](NodeTask& task) {
+    ws.ready.push_back({task.node->sequence_nr(), &task});
+    std::push_heap(ws.ready.begin(), ws.ready.end());
+  };
   for (size_t i = 0; i < roots.size(); ++i) {
-    Node* node = roots[i].function.get();
-    NodeTask& task = tasks[node];
-    task.buffer.resize(node->num_inputs());
+    NodeTask& task = *ws.find(roots[i].function.get());
+    task.buffer.resize(task.node->num_inputs());
     accumulate(task.buffer[roots[i].input_nr], std::move(root_grads[i]));
   }
   for (const Edge& r : roots) {
-    NodeTask& task = tasks[r.function.get()];
+    NodeTask& task = *ws.find(r.function.get());
     if (task.dependencies == 0 && (task.executes || !task.captures.empty())) {
       task.dependencies = -1;  // queued once even if it is several roots
-      ready.push(r.function.get());
+      make_ready(task);
     }
   }
 
   AutoGradMode grad_mode(create_graph);
-  while (!ready.empty()) {
-    Node* node = ready.top();
-    ready.pop();
-    NodeTask& task = tasks[node];
-    task.buffer.resize(node->num_inputs());  // slots no gradient reached stay undefined
-    node->run_tensor_pre_hooks(task.buffer);
-    for (auto [input_nr, index] : task.captures) graph.captured[index] = task.buffer[input_nr];
+  while (!ws.ready.empty()) {
+    std::pop_heap(ws.ready.begin(), ws.ready.end());
+    NodeTask& task = *ws.ready.back().task;
+    ws.ready.pop_back();
+    Node* node = task.node;
+    // The gradients leave the task, so they are freed as soon as the node has used them.
+    variable_list grads = std::move(task.buffer);
+    grads.resize(node->num_inputs());  // slots no gradient reached stay undefined
+    node->run_tensor_pre_hooks(grads);
+    for (auto [input_nr, index] : task.captures) captured[index] = grads[input_nr];
     if (!task.executes) continue;
     bool any_gradient = false;
-    for (const Tensor& g : task.buffer) any_gradient = any_gradient || g.defined();
+    for (const Tensor& g : grads) any_gradient = any_gradient || g.defined();
     variable_list outputs;
     if (any_gradient && AnomalyMode::is_enabled()) {
       try {
-        outputs = node->apply(std::move(task.buffer));
+        outputs = node->apply(std::move(grads));
       } catch (const Error& e) {
         detail::fail(e.what(), "\n(raised in the backward of ", node->name(), ")\n",
                      node->creation_trace());
       }
-      check_anomaly(*node, outputs);
     } else if (any_gradient) {
-      outputs = node->apply(std::move(task.buffer));
-      TG_CHECK(outputs.size() == node->num_outputs(), "Function ", node->name(),
-               " returned an incorrect number of gradients (expected ", node->num_outputs(),
-               ", got ", outputs.size(), ")");
+      outputs = node->apply(std::move(grads));
     } else {
       outputs.resize(node->num_outputs());  // nothing arrived: nothing flows on
     }
+    TG_CHECK(outputs.size() == node->num_outputs(), "Function ", node->name(),
+             " returned an incorrect number of gradients (expected ", node->num_outputs(), ", got ",
+             outputs.size(), ")");
+    if (any_gradient && AnomalyMode::is_enabled()) check_anomaly(*node, outputs);
+    grads = variable_list();
     if (!keep_graph) {
       // Note [Reference cycles]
       // A hook or a custom Function's saved_data may hold a tensor whose history leads back
@@ -221,19 +291,18 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
       node->clear_tensor_pre_hooks();
     }
     for (size_t i = 0; i < outputs.size(); ++i) {
-      const Edge& e = node->next_edge(i);
-      if (!e.is_valid()) continue;
-      NodeTask& child = tasks[e.function.get()];
-      if (!child.executes && child.captures.empty()) continue;
+      NodeTask* child = ws.child(task, i);
+      if (!child || (!child->executes && child->captures.empty())) continue;
       if (outputs[i].defined()) {
+        const Edge& e = node->next_edge(i);
         Tensor g = validate_gradient(std::move(outputs[i]), *node, i, *e.function, e.input_nr);
-        child.buffer.resize(e.function->num_inputs());
-        accumulate(child.buffer[e.input_nr], std::move(g));
+        child->buffer.resize(e.function->num_inputs());
+        accumulate(child->buffer[e.input_nr], std::move(g));
       }
-      if (--child.dependencies == 0) ready.push(e.function.get());
+      if (--child->dependencies == 0) make_ready(*child);
     }
   }
-  return std::move(graph.captured);
+  return captured;
 }
 
 edge_list root_edges(const variable_list& tensors, const char* api) {

@@ -4,6 +4,7 @@
 #include "autograd/anomaly.h"
 #include "autograd/meta.h"
 #include "core/internal.h"
+#include "core/small_pool.h"
 
 namespace tg::autograd {
 
@@ -63,7 +64,8 @@ unsigned next_hook_id() { return next_hook_handle++; }
 
 AutogradMeta& meta_of(const Tensor& t) {
   TensorImpl* impl = t.unsafeGetTensorImpl();
-  if (!impl->autograd) impl->autograd = std::make_shared<AutogradMeta>();
+  if (!impl->autograd)
+    impl->autograd = std::allocate_shared<AutogradMeta>(tg::detail::PoolAllocator<AutogradMeta>());
   return *impl->autograd;
 }
 
@@ -73,7 +75,8 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
   std::lock_guard<std::mutex> lock(m.mutex);
   if (auto acc = m.grad_accumulator.lock()) return acc;
   // The accumulator holds the leaf; the leaf holds it weakly, so no cycle.
-  auto acc = std::make_shared<AccumulateGrad>(leaf);
+  auto acc =
+      std::allocate_shared<AccumulateGrad>(tg::detail::PoolAllocator<AccumulateGrad>(), leaf);
   m.grad_accumulator = acc;
   return acc;
 }

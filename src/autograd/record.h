@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "autograd/meta.h"
+#include "core/small_pool.h"
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/functions.h"
 
@@ -109,7 +110,9 @@ void init_node(Node& node, TensorList inputs, TensorList outputs);
 template <size_t K, class Fn>
 std::shared_ptr<Node> record_impl(const char* name, TensorList inputs, TensorList outputs,
                                   std::array<ToSave, K>&& saves, Fn&& fn) {
-  auto node = std::make_shared<OpNode<K, std::decay_t<Fn>>>(name, std::forward<Fn>(fn));
+  using NodeType = OpNode<K, std::decay_t<Fn>>;
+  auto node = std::allocate_shared<NodeType>(tg::detail::PoolAllocator<NodeType>(), name,
+                                             std::forward<Fn>(fn));
   init_node(*node, inputs, outputs);
   for (size_t i = 0; i < K; ++i)
     node->saved_[i] = SavedVariable(saves[i].tensor, saves[i].is_output);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autograd/meta.h"
+#include "core/small_pool.h"
 #include "tensorgrad/error.h"
 #include "tensorgrad/functions.h"
 #include "tensorgrad/tensor_impl.h"
@@ -21,7 +22,8 @@ constexpr size_t kHeader = (sizeof(Storage) + kAlignment - 1) / kAlignment * kAl
 // Blocks (header + data) up to 1 MiB are rounded up to a power of two and, when freed, kept in
 // a small per-thread cache for reuse: the malloc/free pair, and the page faults of fresh
 // memory, cost more than a small op itself. A block freed on another thread joins that
-// thread's cache. The cache is bounded, so memory held back stays small.
+// thread's cache. The cache is bounded, so memory held back stays small. Under a sanitizer
+// blocks are exact-size and never reused: see Note [Pools under sanitizers].
 constexpr int kMinClassLog2 = 7;   // 128 bytes
 constexpr int kMaxClassLog2 = 20;  // 1 MiB
 constexpr int kNumClasses = kMaxClassLog2 - kMinClassLog2 + 1;
@@ -96,25 +98,8 @@ void free_large(void* p, size_t bytes) {
   std::free(p);
 }
 
-// Note [Storage pool under sanitizers]
-// The pool rounds blocks up and reuses them, so AddressSanitizer (and the like) would not see a
-// kernel that writes past the end of a tensor or uses a freed one: under a sanitizer every block
-// is an exact-size allocation of its own, freed at once.
-#if defined(__SANITIZE_ADDRESS__)
-#define TG_EXACT_BLOCKS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define TG_EXACT_BLOCKS 1
-#endif
-#endif
-#ifdef TG_EXACT_BLOCKS
-constexpr bool kExactBlocks = true;
-#else
-constexpr bool kExactBlocks = false;
-#endif
-
 void* allocate_block(size_t block_bytes, int cls) {
-  if constexpr (kExactBlocks) {
+  if constexpr (detail::kExactBlocks) {
     void* p = nullptr;
     return posix_memalign(&p, kAlignment, block_bytes) == 0 ? p : nullptr;
   }
@@ -133,7 +118,7 @@ void* allocate_block(size_t block_bytes, int cls) {
 }
 
 void free_block(void* p, int cls, size_t block_bytes) {
-  if constexpr (kExactBlocks) {
+  if constexpr (detail::kExactBlocks) {
     std::free(p);
     return;
   }
@@ -209,6 +194,8 @@ void Storage::destroy(Storage* s) {
 }
 
 void TensorImpl::destroy(TensorImpl* t) { delete t; }
+void* TensorImpl::operator new(size_t bytes) { return detail::pool_allocate(bytes); }
+void TensorImpl::operator delete(void* p, size_t bytes) { detail::pool_free(p, bytes); }
 
 bool TensorImpl::is_contiguous() const {
   int64_t expected = 1;
