@@ -263,6 +263,18 @@ TEST(Determinism, ReductionsFloat) { check_reductions(kFloat); }
 
 TEST(Determinism, ReductionsDouble) { check_reductions(kDouble); }
 
+TEST(Determinism, Elementwise) {
+  // An odd length puts the end of the first thread's range in the middle of a vector, so the
+  // element there is computed by the scalar tail with 2 threads and by the vector body with 1.
+  manual_seed(16);
+  const Tensor x = randn({100003}), g = randn({100003});
+  expect_deterministic("tanh(x * 2 + 1) and its gradient", [&] {
+    const Tensor y = tanh(x * 2 + 1);
+    return Outputs{y, grad_of(x, g, [](const Tensor& t) { return tanh(t * 2 + 1); }),
+                   grad_of(x, g, [](const Tensor& t) { return sigmoid(t) * t; })};
+  });
+}
+
 TEST(Determinism, MatmulSquare) { check_matmul(512, 512, 512, kOneDnnCounts); }
 
 // 64 MB outputs: 1 and 2 threads only.

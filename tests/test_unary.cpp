@@ -246,6 +246,49 @@ TEST(UnaryMath, StridedAndExpandedInputs) {
   }
 }
 
+TEST(Elementwise, LargeOutputsEqualSmallOnesBitForBit) {
+  // Outputs of 16 MiB and more are written with non-temporal stores through a buffer (Note
+  // [Streaming stores]); every element must equal what the plain path gives for a small
+  // slice. The odd length and the in-place write into a view at offset 3 exercise the
+  // unaligned heads and the short last blocks.
+  const int64_t n = (int64_t(1) << 22) + 37;
+  manual_seed(0);
+  Tensor x = randn({n}), y = randn({n}), g = randn({n});
+  Tensor xd = x.to(kDouble);
+  const std::vector<std::pair<const char*, std::function<Tensor(const Tensor&, const Tensor&)>>>
+      ops = {{"x * 2 + 1", [](const Tensor& a, const Tensor&) { return a * 2 + 1; }},
+             {"x * y", [](const Tensor& a, const Tensor& b) { return a * b; }},
+             {"tanh", [](const Tensor& a, const Tensor&) { return tanh(a); }},
+             {"exp", [](const Tensor& a, const Tensor&) { return exp(a); }}};
+  auto bit_equal = [](const Tensor& a, const Tensor& b) {
+    return a.sizes().equals(b.sizes()) &&
+           std::memcmp(a.contiguous().data_ptr(), b.contiguous().data_ptr(), a.nbytes()) == 0;
+  };
+  for (const auto& [name, op] : ops) {
+    SCOPED_TRACE(name);
+    for (const Tensor& a : {x, xd}) {
+      const Tensor b = y.to(a.dtype());
+      ASSERT_GE(a.nbytes(), size_t(16) << 20);
+      const Tensor big = op(a, b);
+      for (int64_t start : {int64_t(0), int64_t(5), n / 2 + 3, n - 1000}) {
+        const Tensor small = op(a.narrow(0, start, 1000).clone(), b.narrow(0, start, 1000).clone());
+        EXPECT_TRUE(bit_equal(big.narrow(0, start, 1000), small)) << "at " << start;
+      }
+    }
+  }
+  // The fused derivative of tanh, and an in-place product into a view that starts off a line.
+  Tensor big_x = x.detach().requires_grad_();
+  Tensor big_grad = autograd::grad({tanh(big_x)}, {big_x}, {g})[0];
+  Tensor small_x = x.narrow(0, 7, 1000).clone().requires_grad_();
+  Tensor small_grad = autograd::grad({tanh(small_x)}, {small_x}, {g.narrow(0, 7, 1000).clone()})[0];
+  EXPECT_TRUE(bit_equal(big_grad.narrow(0, 7, 1000), small_grad));
+  Tensor z = x.clone();
+  z.narrow(0, 3, n - 3).mul_(3);
+  EXPECT_TRUE(bit_equal(z.narrow(0, 3, 1000), x.narrow(0, 3, 1000) * 3));
+  EXPECT_TRUE(bit_equal(z.narrow(0, n - 1000, 1000), x.narrow(0, n - 1000, 1000) * 3));
+  EXPECT_EQ(z[0].item<float>(), x[0].item<float>());
+}
+
 TEST(UnaryMath, ZeroDimAndEmpty) {
   Tensor s = scalar_tensor(0.5, kDouble);
   Tensor y = exp(s);
