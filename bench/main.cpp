@@ -236,6 +236,13 @@ void print_table(bool have_libtorch, bool run_rss) {
     };
     table.add({w, "ms", num(ms(t)), num(ms(l2)), num(ms(l1)), ratio_cell(w), limit,
                "<= 0.3, <= 1.5x bound", result});
+    // The same bound from a copy whose buffers are not in cache (see machine_limits.cpp).
+    if (auto uncached = seconds("limit_copy_uncached", "machine"); uncached && t) {
+      const double memory_bound = *uncached * bench::kElementwisePasses / 2;
+      table.add({"elementwise vs memory", "ms", num(ms(t)), "-", "-", "-",
+                 num(memory_bound * 1e3) + " ms bound (tg " + num(*t / memory_bound) + "x)",
+                 "(diagnostic)", "-"});
+    }
   }
 
   {  // matmul: GFLOP/s against raw sgemm
@@ -285,6 +292,11 @@ void print_table(bool have_libtorch, bool run_rss) {
     std::printf("copy bandwidth: %s GB/s (memcpy of 2 x %ld MiB, %d threads)\n",
                 num(2.0 * bench::kElementwiseNumel * sizeof(float) / *copy * 1e-9).c_str(),
                 bench::kElementwiseNumel * long(sizeof(float)) >> 20, g_threads);
+  if (auto copy = seconds("limit_copy_uncached", "machine"))
+    std::printf(
+        "copy bandwidth, buffers not in cache: %s GB/s (the same copy, rotating over "
+        "16 buffers)\n",
+        num(2.0 * bench::kElementwiseNumel * sizeof(float) / *copy * 1e-9).c_str());
   for (const auto& note : notes) std::printf("%s\n", note.c_str());
   for (const auto& [name, result] : g_results)
     if (!result.error.empty()) std::printf("error in %s: %s\n", name.c_str(), result.error.c_str());
