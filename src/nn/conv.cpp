@@ -400,7 +400,7 @@ bool onednn_run(ConvKind kind, const ConvShape& s, const ConvParams& p, float* i
 // kWeightGradChunkFlops each, at most kMaxWeightGradChunks of them), each by a primitive made
 // for one thread and run on one thread, and the chunks' gradients are added in chunk order.
 // Threads only decide who computes which chunk.
-constexpr double kWeightGradChunkFlops = double(1 << 23);
+constexpr double kWeightGradChunkFlops = double(1 << 22);
 constexpr int64_t kMaxWeightGradChunks = 16;
 
 /// Sets the OpenMP thread count to 1 for a scope (oneDNN plans a primitive's work split for
