@@ -247,10 +247,11 @@ TEST(UnaryMath, StridedAndExpandedInputs) {
 }
 
 TEST(Elementwise, LargeOutputsEqualSmallOnesBitForBit) {
-  // Outputs of 16 MiB and more are written with non-temporal stores through a buffer (Note
-  // [Streaming stores]); every element must equal what the plain path gives for a small
-  // slice. The odd length and the in-place write into a view at offset 3 exercise the
-  // unaligned heads and the short last blocks.
+  // Arithmetic outputs of 16 MiB and more are written with non-temporal stores through a
+  // buffer (Note [Streaming stores]); every element must equal what the plain path gives for a
+  // small slice, as for the math functions, which write in place. The odd length and the
+  // in-place write into a view at offset 3 exercise the unaligned heads and the short last
+  // blocks.
   const int64_t n = (int64_t(1) << 22) + 37;
   manual_seed(0);
   Tensor x = randn({n}), y = randn({n}), g = randn({n});

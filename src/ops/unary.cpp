@@ -56,15 +56,12 @@ void math_kernel(const Tensor& out, const Tensor& in) {
     vec = simd::float_loop(Op::fn);
   else
     vec = simd::double_loop(Op::fn);
-  const bool stream = out.nbytes() >= kernels::kStreamBytes;
   kernels::StridedIter<2> it(out.sizes(), {&out, &in});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     T* o = reinterpret_cast<T*>(p[0]);
     const T* x = reinterpret_cast<const T*>(p[1]);
     if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
-      if (vec && stream) {
-        kernels::write_streamed(o, n, [&](T* dst, int64_t b, int64_t m) { vec(x + b, dst, m); });
-      } else if (vec) {
+      if (vec) {
         vec(x, o, n);
       } else {
         for (int64_t i = 0; i < n; ++i) o[i] = Op::template f<T>(x[i]);
