@@ -22,8 +22,9 @@ struct OpCase {
   /// The expected outputs, computed independently of tensorgrad's ops (plain loops over
   /// data_ptr<double>() or hand-written constants).
   std::function<variable_list(const variable_list&)> reference;
-  /// False only for ops whose derivative is zero almost everywhere, where second derivatives are
-  /// trivially checked by gradcheck already (floor, sign...): the reason goes in `variant`.
+  /// False only for ops whose derivative is zero almost everywhere (floor, sign...): their
+  /// Gradgradcheck test checks that the first and second derivatives are exactly zero instead.
+  /// The reason goes in `variant`.
   bool gradgrad = true;
 };
 

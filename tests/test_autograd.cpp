@@ -345,6 +345,22 @@ TEST(Autograd, BackwardFreesEachGradientOnceItIsUsed) {
   EXPECT_FLOAT_EQ(x.grad()[0].item<float>(), std::pow(1.5f, 32.f));
 }
 
+TEST(Autograd, AnErrorInBackwardLeavesNothingForTheNextBackward) {
+  // The hook on b throws while the branch of a is still queued, and then the whole graph is
+  // freed. The next backward on this thread must not see the queued node (under
+  // AddressSanitizer, a use after free; otherwise a node of another graph run in this one).
+  {
+    Tensor x = ones({2}).requires_grad_();
+    Tensor a = x * 2, b = x * 3;
+    b.register_hook([](Tensor) -> Tensor { throw std::runtime_error("hook failed"); });
+    Tensor y = (a * 1).sum() + (a * 2).sum() + b.sum() + (x * 8).sum();
+    EXPECT_THROW(y.backward(), std::runtime_error);
+  }
+  Tensor u = ones({2}).requires_grad_();
+  (u * 3).sum().backward();
+  EXPECT_TRUE(equal(u.grad(), full({2}, 3.f)));
+}
+
 TEST(Autograd, WrongGradientFromABackwardIsRejected) {
   // A hook returning a gradient of the wrong shape: the engine names the node and both shapes.
   Tensor x = ones({2, 3}, requires_grad());

@@ -101,6 +101,8 @@ class Workspace {
     tasks.clear();
     children.clear();
     post_order.clear();
+    stack.clear();  // not empty after an error
+    ready.clear();
     if (++epoch_ == 0) {  // wrapped: old slots could look current
       for (Slot& slot : slots_) slot.epoch = 0;
       epoch_ = 1;

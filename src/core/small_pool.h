@@ -29,6 +29,7 @@ void pool_free(void* p, size_t bytes) noexcept;
 /// For std::allocate_shared and containers.
 template <class T>
 struct PoolAllocator {
+  static_assert(alignof(T) <= 16, "pool blocks are 16-byte aligned");
   using value_type = T;
   PoolAllocator() = default;
   template <class U>
