@@ -141,9 +141,13 @@ constexpr DeviceType kCUDA = DeviceType::CUDA;
 struct Device {
   Device(DeviceType t = kCPU, int index = -1) : type_(t), index_(index) {}  // NOLINT
   DeviceType type() const { return type_; }
+  int index() const { return index_; }  // -1: none given
+  bool has_index() const { return index_ != -1; }
   bool is_cpu() const { return type_ == kCPU; }
   bool is_cuda() const { return type_ == kCUDA; }
-  friend bool operator==(const Device& a, const Device& b) { return a.type_ == b.type_; }
+  friend bool operator==(const Device& a, const Device& b) {
+    return a.type_ == b.type_ && a.index_ == b.index_;
+  }
 
  private:
   DeviceType type_;

@@ -20,14 +20,14 @@ using simd::MathFn;
 // ---- floating-point functions -------------------------------------------------------------
 // Each Op gives its name, its SIMD loop and the scalar function used where there is no SIMD loop
 // (no AVX-512, strided runs, integer inputs).
-#define TG_MATH_OP(Name, str, fn_enum, expr)      \
-  struct Name {                                   \
-    static constexpr const char* name = str;      \
-    static constexpr MathFn fn = MathFn::fn_enum; \
-    template <class T>                            \
-    static T f(T x) {                             \
-      return expr;                                \
-    }                                             \
+#define TG_MATH_OP(Name, str, fn_enum, expr)                  \
+  struct Name {                                               \
+    [[maybe_unused]] static constexpr const char* name = str; \
+    static constexpr MathFn fn = MathFn::fn_enum;             \
+    template <class T>                                        \
+    static T f(T x) {                                         \
+      return expr;                                            \
+    }                                                         \
   };
 TG_MATH_OP(ExpOp, "exp", Exp, std::exp(x))
 TG_MATH_OP(LogOp, "log", Log, std::log(x))

@@ -89,7 +89,7 @@ void adam_block(T* __restrict p, const T* __restrict g, T* __restrict m, T* __re
       second[i] = vi;
     }
   }
-  detail::sqrt_n(second, second, len);
+  detail::sqrt_in_place(second, len);
   for (int64_t i = 0; i < len; ++i)
     p[i] = p[i] + c.neg_step_size * m[i] / (second[i] / c.sqrt_bc2 + c.eps);
 }

@@ -37,11 +37,11 @@ Tensor zeros_state(const Tensor& p);
 const Tensor& check_state(const Tensor& state, const FusedParam& fp, const char* op,
                           const char* name);
 
-/// y[i] = sqrt(x[i]) for i < n over contiguous arrays (x == y allowed), with the CPU's vector
-/// instructions where it has them. The update loops call it on small blocks: a std::sqrt inside
-/// a loop keeps the compiler from vectorising the loop (sqrt may set errno).
-void sqrt_n(const float* x, float* y, int64_t n);
-void sqrt_n(const double* x, double* y, int64_t n);
+/// x[i] = sqrt(x[i]) for i < n, with the CPU's vector instructions where it has them. The
+/// update loops call it on small blocks: a std::sqrt inside a loop keeps the compiler from
+/// vectorising the loop (sqrt may set errno).
+void sqrt_in_place(float* x, int64_t n);
+void sqrt_in_place(double* x, int64_t n);
 
 /// Elements per block of the update loops: a block's scratch array stays in L1.
 constexpr int64_t kBlock = 512;

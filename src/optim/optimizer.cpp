@@ -215,16 +215,16 @@ void FusedParam::finish() const {
   tg::detail::bump_version(target);
 }
 
-void sqrt_n(const float* x, float* y, int64_t n) {
+void sqrt_in_place(float* x, int64_t n) {
   static const simd::LoopF loop = simd::float_loop(simd::MathFn::Sqrt);
-  if (loop != nullptr) return loop(x, y, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]);
+  if (loop != nullptr) return loop(x, x, n);
+  for (int64_t i = 0; i < n; ++i) x[i] = std::sqrt(x[i]);
 }
 
-void sqrt_n(const double* x, double* y, int64_t n) {
+void sqrt_in_place(double* x, int64_t n) {
   static const simd::LoopD loop = simd::double_loop(simd::MathFn::Sqrt);
-  if (loop != nullptr) return loop(x, y, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]);
+  if (loop != nullptr) return loop(x, x, n);
+  for (int64_t i = 0; i < n; ++i) x[i] = std::sqrt(x[i]);
 }
 
 Tensor zeros_state(const Tensor& p) { return tg::zeros(p.sizes(), p.dtype()); }

@@ -58,7 +58,7 @@ void rmsprop_block(T* __restrict p, const T* __restrict g, T* __restrict square_
       avg[i] = si;
     }
   }
-  detail::sqrt_n(avg, avg, len);
+  detail::sqrt_in_place(avg, len);
   for (int64_t i = 0; i < len; ++i) {
     const T a = avg[i] + c.eps;
     if constexpr (kMomentum) {
