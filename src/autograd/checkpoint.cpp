@@ -90,9 +90,9 @@ variable_list checkpoint(const VariableListFn& fn, const variable_list& inputs) 
   for (Tensor& out : outputs) {
     TG_CHECK(out.defined(), "checkpoint: fn returned an undefined tensor");
     // Outputs must be fresh tensors to carry this node's history.
-    if (out.requires_grad() || !out.is_leaf()) out = out.detach();
-    for (const Tensor& in : inputs)
-      if (in.defined() && in.is_same(out)) out = out.detach();
+    bool fresh = !out.requires_grad() && out.is_leaf();
+    for (const Tensor& in : inputs) fresh = fresh && !(in.defined() && in.is_same(out));
+    if (!fresh) out = out.detach();
     if (out.is_floating_point()) differentiable.push_back(out);
   }
   init_node(*node, inputs, differentiable);
