@@ -522,6 +522,17 @@ inline int64_t adaptive_end(int64_t o, int64_t in, int64_t out) {
   return ((o + 1) * in + out - 1) / out;
 }
 
+/// Calls fn(oy, ox, y0, y1, x0, x1) for every output of an h x w -> oh x ow adaptive pooling,
+/// with the rows [y0, y1) and columns [x0, x1) of its window.
+template <class Fn>
+void adaptive_windows(int64_t h, int64_t w, int64_t oh, int64_t ow, Fn&& fn) {
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
+    for (int64_t ox = 0; ox < ow; ++ox)
+      fn(oy, ox, y0, y1, adaptive_start(ox, w, ow), adaptive_end(ox, w, ow));
+  }
+}
+
 Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size);
 Tensor adaptive_spread(const Tensor& g, const DimVector& input_sizes);
 
@@ -537,16 +548,13 @@ Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size) {
     for_each_plane(n * c, h * w + oh * ow, [&](int64_t plane) {
       const T* xs = xp + plane * h * w;
       T* os = op + plane * oh * ow;
-      for (int64_t oy = 0; oy < oh; ++oy) {
-        const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
-        for (int64_t ox = 0; ox < ow; ++ox) {
-          const int64_t x0 = adaptive_start(ox, w, ow), x1 = adaptive_end(ox, w, ow);
-          T sum = 0;
-          for (int64_t y = y0; y < y1; ++y)
-            for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
-          os[oy * ow + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));
-        }
-      }
+      adaptive_windows(h, w, oh, ow,
+                       [&](int64_t oy, int64_t ox, int64_t y0, int64_t y1, int64_t x0, int64_t x1) {
+                         T sum = 0;
+                         for (int64_t y = y0; y < y1; ++y)
+                           for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
+                         os[oy * ow + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));
+                       });
     });
   });
   if (autograd::needs_grad(x4))
@@ -570,15 +578,12 @@ Tensor adaptive_spread(const Tensor& g, const DimVector& input_sizes) {
     for_each_plane(n * c, h * w + oh * ow, [&](int64_t plane) {
       const T* gs = gp + plane * oh * ow;
       T* xs = xp + plane * h * w;
-      for (int64_t oy = 0; oy < oh; ++oy) {
-        const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
-        for (int64_t ox = 0; ox < ow; ++ox) {
-          const int64_t x0 = adaptive_start(ox, w, ow), x1 = adaptive_end(ox, w, ow);
-          const T share = gs[oy * ow + ox] / static_cast<T>((y1 - y0) * (x1 - x0));
-          for (int64_t y = y0; y < y1; ++y)
-            for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
-        }
-      }
+      adaptive_windows(h, w, oh, ow,
+                       [&](int64_t oy, int64_t ox, int64_t y0, int64_t y1, int64_t x0, int64_t x1) {
+                         const T share = gs[oy * ow + ox] / static_cast<T>((y1 - y0) * (x1 - x0));
+                         for (int64_t y = y0; y < y1; ++y)
+                           for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
+                       });
     });
   });
   if (autograd::needs_grad(g))
