@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "expect_error.h"
+#include "tensor_values.h"
 #include "tensorgrad/data.h"
 #include "tensorgrad/tensorgrad.h"
 
@@ -109,10 +110,7 @@ Bytes label_bytes(uint32_t n) {
   return b;
 }
 
-std::vector<double> values(const Tensor& t) {
-  Tensor d = t.to(kDouble).contiguous();
-  return std::vector<double>(d.data_ptr<double>(), d.data_ptr<double>() + d.numel());
-}
+using tg::testing::values;
 
 // ---- IDX ----
 

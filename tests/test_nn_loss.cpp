@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor_values.h"
 #include "tensorgrad/nn/functional/activation.h"
 #include "tensorgrad/nn/functional/linear.h"
 #include "tensorgrad/nn/functional/loss.h"
@@ -25,12 +26,7 @@ namespace {
 
 namespace F = nn::functional;
 
-/// t's values in row-major order, as doubles (read through strides).
-std::vector<double> values(const Tensor& t) {
-  const Tensor c = t.detach().to(kDouble).contiguous();
-  const double* p = c.data_ptr<double>();
-  return std::vector<double>(p, p + c.numel());
-}
+using tg::testing::values;
 
 double value(const Tensor& t) {
   EXPECT_EQ(t.numel(), 1);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor_values.h"
 #include "tensorgrad/nn/expanding_array.h"
 #include "tensorgrad/nn/functional/batchnorm.h"
 #include "tensorgrad/nn/functional/conv.h"
@@ -28,35 +29,7 @@ namespace F = nn::functional;
 using Shape = std::vector<int64_t>;
 using Values = std::vector<double>;
 
-/// t's values in row-major order, read through its strides, as doubles.
-Values values(const Tensor& t) {
-  Values out;
-  const Shape shape = t.sizes().vec();
-  Shape idx(shape.size(), 0);
-  for (int64_t k = 0; k < t.numel(); ++k) {
-    int64_t off = 0;
-    for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.stride(static_cast<int64_t>(d));
-    switch (t.dtype()) {
-      case kFloat:
-        out.push_back(t.data_ptr<float>()[off]);
-        break;
-      case kDouble:
-        out.push_back(t.data_ptr<double>()[off]);
-        break;
-      case kLong:
-        out.push_back(static_cast<double>(t.data_ptr<int64_t>()[off]));
-        break;
-      default:
-        out.push_back(t.data_ptr<bool>()[off]);
-        break;
-    }
-    for (size_t d = shape.size(); d-- > 0;) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
+using tg::testing::values;
 
 Shape shape(const Tensor& t) { return t.sizes().vec(); }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "expect_error.h"
+#include "tensor_values.h"
 #include "tensorgrad/optim.h"
 #include "tensorgrad/tensorgrad.h"
 
@@ -19,11 +20,7 @@ namespace {
 
 using Values = std::vector<double>;
 
-Values values(const Tensor& t) {
-  Tensor d = t.detach().to(kDouble).contiguous();
-  const double* p = d.data_ptr<double>();
-  return Values(p, p + d.numel());
-}
+using tg::testing::values;
 
 void expect_near(const Tensor& t, const Values& expected, double tol) {
   const Values got = values(t);

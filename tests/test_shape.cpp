@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor_values.h"
 #include "tensorgrad/tensorgrad.h"
 
 namespace tg {
@@ -32,19 +33,7 @@ double at(const Tensor& t, const Shape& idx) {
 }
 
 // t's values in row-major order, read through its strides.
-Values values(const Tensor& t) {
-  Values out;
-  const Shape shape = t.sizes().vec();
-  Shape idx(shape.size(), 0);
-  for (int64_t k = 0; k < t.numel(); ++k) {
-    out.push_back(at(t, idx));
-    for (size_t d = shape.size(); d-- > 0;) {
-      if (++idx[d] < shape[d]) break;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
+using tg::testing::values;
 
 // A contiguous tensor holding 0, 1, 2, ... in row-major order (built without tensorgrad's ops).
 Tensor iota(const Shape& shape, ScalarType dtype = kFloat) {

@@ -2,16 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "expect_error.h"
+#include "tensor_values.h"
 #include "tensorgrad/tensorgrad.h"
 
 using namespace tg;
 
 namespace {
-std::vector<double> values(const Tensor& t) {
-  Tensor c = t.to(kDouble).contiguous();
-  const double* p = c.data_ptr<double>();
-  return std::vector<double>(p, p + c.numel());
-}
+using tg::testing::values;
 using V = std::vector<double>;
 using S = std::vector<int64_t>;
 }  // namespace

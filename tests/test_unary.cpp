@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor_values.h"
 #include "tensorgrad/tensorgrad.h"
 
 namespace tg {
@@ -45,11 +46,7 @@ double element(const Tensor& t, int64_t k) {
   return kNaN;
 }
 
-Values values(const Tensor& t) {
-  Values out;
-  for (int64_t k = 0; k < t.numel(); ++k) out.push_back(element(t, k));
-  return out;
-}
+using tg::testing::values;
 
 // A contiguous tensor of `shape` filled from v (built without tensorgrad's ops).
 Tensor make(const Shape& shape, const Values& v, ScalarType dtype = kFloat) {
