@@ -1,6 +1,6 @@
 #pragma once
-// A tensor's elements as doubles in row-major order, read straight from its memory through its
-// strides, so that checking a result involves no tensorgrad op.
+// Reading a tensor's elements as doubles straight from its memory, through its strides, so that
+// checking a result involves no tensorgrad op.
 #include <cstdint>
 #include <vector>
 
@@ -8,30 +8,38 @@
 
 namespace tg::testing {
 
+/// The element `offset` elements after t's first element.
+inline double element_at(const Tensor& t, int64_t offset) {
+  switch (t.dtype()) {
+    case kFloat:
+      return t.data_ptr<float>()[offset];
+    case kDouble:
+      return t.data_ptr<double>()[offset];
+    case kLong:
+      return static_cast<double>(t.data_ptr<int64_t>()[offset]);
+    case kBool:
+      return t.data_ptr<bool>()[offset] ? 1.0 : 0.0;
+  }
+  return 0.0;
+}
+
+/// The element at a multi-index (one entry per dimension).
+inline double element_at(const Tensor& t, const std::vector<int64_t>& index) {
+  int64_t offset = 0;
+  for (size_t d = 0; d < index.size(); ++d) offset += index[d] * t.stride(static_cast<int64_t>(d));
+  return element_at(t, offset);
+}
+
+/// All elements in row-major order.
 inline std::vector<double> values(const Tensor& t) {
   std::vector<double> out;
   out.reserve(static_cast<size_t>(t.numel()));
-  std::vector<int64_t> idx(static_cast<size_t>(t.dim()), 0);
+  std::vector<int64_t> index(static_cast<size_t>(t.dim()), 0);
   for (int64_t k = 0; k < t.numel(); ++k) {
-    int64_t off = 0;
-    for (int64_t d = 0; d < t.dim(); ++d) off += idx[static_cast<size_t>(d)] * t.stride(d);
-    switch (t.dtype()) {
-      case kFloat:
-        out.push_back(t.data_ptr<float>()[off]);
-        break;
-      case kDouble:
-        out.push_back(t.data_ptr<double>()[off]);
-        break;
-      case kLong:
-        out.push_back(static_cast<double>(t.data_ptr<int64_t>()[off]));
-        break;
-      case kBool:
-        out.push_back(t.data_ptr<bool>()[off]);
-        break;
-    }
+    out.push_back(element_at(t, index));
     for (int64_t d = t.dim(); d-- > 0;) {
-      if (++idx[static_cast<size_t>(d)] < t.size(d)) break;
-      idx[static_cast<size_t>(d)] = 0;
+      if (++index[static_cast<size_t>(d)] < t.size(d)) break;
+      index[static_cast<size_t>(d)] = 0;
     }
   }
   return out;

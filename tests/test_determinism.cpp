@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor_values.h"
 #include "tensorgrad/tensorgrad.h"
 
 using namespace tg;
@@ -28,30 +29,16 @@ class ThreadCount {
   int saved_;
 };
 
-/// Element i of a contiguous tensor, as a double (for messages).
-double value_at(const Tensor& t, int64_t i) {
-  switch (t.dtype()) {
-    case kFloat:
-      return t.data_ptr<float>()[i];
-    case kDouble:
-      return t.data_ptr<double>()[i];
-    case kLong:
-      return static_cast<double>(t.data_ptr<int64_t>()[i]);
-    default:
-      return t.data_ptr<bool>()[i];
-  }
-}
-
 /// Success when a and b have the same dtype, shape and bytes (memcmp, so -0 differs from 0 and
 /// NaN payloads count); otherwise the first element that differs.
-testing::AssertionResult same_bytes(const Tensor& a, const Tensor& b) {
+::testing::AssertionResult same_bytes(const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype() || !a.sizes().equals(b.sizes()))
-    return testing::AssertionFailure() << "dtype or shape differs";
+    return ::testing::AssertionFailure() << "dtype or shape differs";
   const Tensor ca = a.contiguous(), cb = b.contiguous();
   const size_t es = ca.element_size();
   const size_t bytes = static_cast<size_t>(ca.numel()) * es;
   if (bytes == 0 || std::memcmp(ca.data_ptr(), cb.data_ptr(), bytes) == 0)
-    return testing::AssertionSuccess();
+    return ::testing::AssertionSuccess();
   const char* pa = static_cast<const char*>(ca.data_ptr());
   const char* pb = static_cast<const char*>(cb.data_ptr());
   int64_t i = 0, count = 0;
@@ -62,8 +49,8 @@ testing::AssertionResult same_bytes(const Tensor& a, const Tensor& b) {
   std::ostringstream os;
   os.precision(17);
   os << count << " of " << ca.numel() << " elements differ; the first is [" << i
-     << "]: " << value_at(ca, i) << " vs " << value_at(cb, i);
-  return testing::AssertionFailure() << os.str();
+     << "]: " << tg::testing::element_at(ca, i) << " vs " << tg::testing::element_at(cb, i);
+  return ::testing::AssertionFailure() << os.str();
 }
 
 using Outputs = std::vector<Tensor>;

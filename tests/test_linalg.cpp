@@ -9,33 +9,15 @@
 #include <vector>
 
 #include "kernels/gemm.h"
+#include "tensor_values.h"
 #include "tensorgrad/tensorgrad.h"
 
 namespace tg {
 namespace {
 
+using tg::testing::element_at;
+
 using Shape = std::vector<int64_t>;
-
-// Element of t at an offset (in elements) from its first element, as double.
-double at_offset(const Tensor& t, int64_t off) {
-  switch (t.dtype()) {
-    case kFloat:
-      return t.data_ptr<float>()[off];
-    case kDouble:
-      return t.data_ptr<double>()[off];
-    case kLong:
-      return static_cast<double>(t.data_ptr<int64_t>()[off]);
-    default:
-      return t.data_ptr<bool>()[off];
-  }
-}
-
-// Element of t at a multi-index, through t's strides.
-double at(const Tensor& t, const Shape& idx) {
-  int64_t off = 0;
-  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.stride(static_cast<int64_t>(d));
-  return at_offset(t, off);
-}
 
 // Calls f(idx) for every multi-index of `shape`.
 template <class F>
@@ -99,7 +81,7 @@ Expected reference_matmul(const Tensor& a, const Tensor& b) {
     }
     double s = 0;
     for (int64_t q = 0; q < k; ++q)
-      s += at_offset(a, oa + q * la[nd + 2]) * at_offset(b, ob + q * lb[nd + 2]);
+      s += element_at(a, oa + q * la[nd + 2]) * element_at(b, ob + q * lb[nd + 2]);
     e.values.push_back(s);
   });
   return e;
@@ -110,7 +92,8 @@ void expect_matches(const Tensor& got, const Expected& e, double tol, const std:
   size_t i = 0;
   for_each_index(e.shape, [&](const Shape& idx) {
     const double want = e.values[i++];
-    EXPECT_NEAR(at(got, idx), want, tol * (1 + std::abs(want))) << what << " at element " << i - 1;
+    EXPECT_NEAR(element_at(got, idx), want, tol * (1 + std::abs(want)))
+        << what << " at element " << i - 1;
   });
 }
 
@@ -384,7 +367,7 @@ TEST(GemmKernel, BetaZeroDoesNotReadOutputAndTransposedOutput) {
     Expected plus_one = reference_matmul(a, b);
     for (double& v : plus_one.values) v += 1;
     expect_matches(strided, plus_one, 1e-5, "strided out, beta 1");
-    EXPECT_DOUBLE_EQ(at(big, {1, 0}), 1.0);  // rows in between untouched
+    EXPECT_DOUBLE_EQ(element_at(big, {1, 0}), 1.0);  // rows in between untouched
   }
 }
 

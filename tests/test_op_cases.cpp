@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "op_case.h"
+#include "tensor_values.h"
 
 namespace tg::testing {
 
@@ -22,42 +23,6 @@ std::vector<OpCase>& op_case_registry() {
 }
 
 namespace {
-
-/// One element at `offset` elements from t's first element, as a double.
-double element_at(const Tensor& t, int64_t offset) {
-  switch (t.dtype()) {
-    case kDouble:
-      return t.data_ptr<double>()[offset];
-    case kFloat:
-      return t.data_ptr<float>()[offset];
-    case kLong:
-      return static_cast<double>(t.data_ptr<int64_t>()[offset]);
-    case kBool:
-      return t.data_ptr<bool>()[offset] ? 1.0 : 0.0;
-  }
-  return NAN;
-}
-
-/// t's values in row-major order, read through sizes and strides (no tensorgrad op involved, so
-/// the comparison does not depend on the ops under test).
-std::vector<double> read_values(const Tensor& t) {
-  std::vector<double> values;
-  const int64_t n = t.numel();
-  if (n == 0) return values;
-  values.reserve(static_cast<size_t>(n));
-  const std::vector<int64_t> sizes = t.sizes().vec(), strides = t.strides().vec();
-  std::vector<int64_t> index(sizes.size(), 0);
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t offset = 0;
-    for (size_t d = 0; d < sizes.size(); ++d) offset += index[d] * strides[d];
-    values.push_back(element_at(t, offset));
-    for (size_t d = sizes.size(); d-- > 0;) {
-      if (++index[d] < sizes[d]) break;
-      index[d] = 0;
-    }
-  }
-  return values;
-}
 
 std::string shape_of(const Tensor& t) {
   std::ostringstream out;
@@ -102,7 +67,7 @@ TEST_P(OpCaseTest, Forward) {
     if (!expected[j].defined()) continue;
     ASSERT_EQ(shape_of(actual[j]), shape_of(expected[j]));
     EXPECT_EQ(actual[j].dtype(), expected[j].dtype());
-    std::vector<double> a = read_values(actual[j]), e = read_values(expected[j]);
+    std::vector<double> a = values(actual[j]), e = values(expected[j]);
     int mismatches = 0;
     for (size_t k = 0; k < e.size(); ++k) {
       bool both_nan = std::isnan(a[k]) && std::isnan(e[k]);
@@ -137,11 +102,11 @@ TEST_P(OpCaseTest, Gradgradcheck) {
     for (const Tensor& out : c.fn(inputs)) total = total + out.sum();
     for (const Tensor& g : autograd::grad({total}, wrt, {}, true, true, true)) {
       if (!g.defined()) continue;
-      for (double v : read_values(g)) EXPECT_EQ(v, 0.0) << c.op << " (" << c.variant << ")";
+      for (double v : values(g)) EXPECT_EQ(v, 0.0) << c.op << " (" << c.variant << ")";
       if (!g.requires_grad()) continue;
       for (const Tensor& gg : autograd::grad({g.sum()}, wrt, {}, true, false, true))
         if (gg.defined())
-          for (double v : read_values(gg)) EXPECT_EQ(v, 0.0) << c.op << " (" << c.variant << ")";
+          for (double v : values(gg)) EXPECT_EQ(v, 0.0) << c.op << " (" << c.variant << ")";
     }
     return;
   }

@@ -21,21 +21,7 @@ using Values = std::vector<double>;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::nan("");
 
-double at(const Tensor& t, const Shape& idx) {
-  int64_t off = 0;
-  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.stride(static_cast<int64_t>(d));
-  switch (t.dtype()) {
-    case kFloat:
-      return t.data_ptr<float>()[off];
-    case kDouble:
-      return t.data_ptr<double>()[off];
-    case kLong:
-      return static_cast<double>(t.data_ptr<int64_t>()[off]);
-    default:
-      return t.data_ptr<bool>()[off];
-  }
-}
-
+using tg::testing::element_at;
 using tg::testing::values;
 
 Shape shape(const Tensor& t) { return t.sizes().vec(); }
@@ -522,7 +508,7 @@ TEST(Softmax, ValuesAndStability) {
   for (int64_t i = 0; i < 2; ++i)
     for (int64_t k = 0; k < 4; ++k) {
       double total = 0;
-      for (int64_t j = 0; j < 3; ++j) total += at(s, {i, j, k});
+      for (int64_t j = 0; j < 3; ++j) total += element_at(s, {i, j, k});
       EXPECT_NEAR(total, 1.0, 1e-12);
     }
   // A NaN spoils its own slice only.
@@ -613,7 +599,7 @@ TEST(ReduceKernels, LargeReductionsMatchDoubleLoops) {
       int64_t flat = 0;
       for (size_t d = 0; d < s.size(); ++d)
         if (static_cast<int64_t>(d) != dim) flat = flat * s[d] + idx[d];
-      expected[static_cast<size_t>(flat)] += at(x, idx) / static_cast<double>(s[dim]);
+      expected[static_cast<size_t>(flat)] += element_at(x, idx) / static_cast<double>(s[dim]);
       for (size_t d = s.size(); d-- > 0;) {
         if (++idx[d] < s[d]) break;
         idx[d] = 0;

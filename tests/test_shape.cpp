@@ -16,23 +16,8 @@ namespace {
 using Shape = std::vector<int64_t>;
 using Values = std::vector<double>;
 
-// Element of t at a multi-index, through t's strides, as double.
-double at(const Tensor& t, const Shape& idx) {
-  int64_t off = 0;
-  for (size_t d = 0; d < idx.size(); ++d) off += idx[d] * t.stride(static_cast<int64_t>(d));
-  switch (t.dtype()) {
-    case kFloat:
-      return t.data_ptr<float>()[off];
-    case kDouble:
-      return t.data_ptr<double>()[off];
-    case kLong:
-      return static_cast<double>(t.data_ptr<int64_t>()[off]);
-    default:
-      return t.data_ptr<bool>()[off];
-  }
-}
-
 // t's values in row-major order, read through its strides.
+using tg::testing::element_at;
 using tg::testing::values;
 
 // A contiguous tensor holding 0, 1, 2, ... in row-major order (built without tensorgrad's ops).
@@ -151,7 +136,7 @@ TEST(Slice, IsAViewThatSharesStorage) {
   }
   EXPECT_EQ(values(x), Values({0, -1, 2, -1, 4, -1, 6, -1, 8, -1, 10, -1}));
   v.data_ptr<float>()[0] = 42;  // element (0, 1) of x
-  EXPECT_EQ(at(x, {0, 1}), 42);
+  EXPECT_EQ(element_at(x, {0, 1}), 42);
 }
 
 TEST(Slice, OfATransposedView) {
@@ -225,7 +210,7 @@ TEST(Select, SharesStorage) {
   }
   EXPECT_EQ(values(x), Values({0, 1, 2, 0, 0, 0}));
   x.select(1, 0).data_ptr<float>()[0] = 5;  // x[0][0]
-  EXPECT_EQ(at(x, {0, 0}), 5);
+  EXPECT_EQ(element_at(x, {0, 0}), 5);
 }
 
 TEST(Select, GradientAndDoubleBackward) {
@@ -292,8 +277,8 @@ TEST(IndexSelect, WideRowsMatchNarrowRows) {
   for (int64_t i = 0; i < 4; ++i)
     for (int64_t j = 0; j < 100; ++j) {
       const double expected = static_cast<double>(idx.data_ptr<int64_t>()[i] * 100 + j);
-      ASSERT_EQ(at(wide, {i, j}), expected);
-      if (j < 10) ASSERT_EQ(at(narrow_rows, {j, i}), expected);
+      ASSERT_EQ(element_at(wide, {i, j}), expected);
+      if (j < 10) ASSERT_EQ(element_at(narrow_rows, {j, i}), expected);
     }
 }
 
@@ -305,9 +290,9 @@ TEST(IndexSelect, GradientAccumulatesRepeatedIndices) {
     EXPECT_EQ(grad_fn_name(y), "IndexSelectBackward0");
     y.sum().backward();
     for (int64_t j = 0; j < width; ++j) {
-      EXPECT_EQ(at(x.grad(), {0, j}), 1);
-      EXPECT_EQ(at(x.grad(), {1, j}), 0);
-      EXPECT_EQ(at(x.grad(), {2, j}), 3);
+      EXPECT_EQ(element_at(x.grad(), {0, j}), 1);
+      EXPECT_EQ(element_at(x.grad(), {1, j}), 0);
+      EXPECT_EQ(element_at(x.grad(), {2, j}), 3);
     }
   }
 }
@@ -373,12 +358,12 @@ TEST(Gather, LargeInputMatchesNaiveLoop) {
   Tensor g = x.gather(1, idx);
   for (int64_t i = 0; i < cols; ++i)
     for (int64_t j = 0; j < rows; ++j)
-      ASSERT_EQ(at(g, {i, j}), at(x, {i, idx.data_ptr<int64_t>()[i * rows + j]}));
+      ASSERT_EQ(element_at(g, {i, j}), element_at(x, {i, idx.data_ptr<int64_t>()[i * rows + j]}));
   Tensor big = iota({200000, 2}, kDouble);
   Tensor bidx = empty({200000, 1}, kLong);
   for (int64_t k = 0; k < 200000; ++k) bidx.data_ptr<int64_t>()[k] = k % 2;
   Tensor bg = big.gather(1, bidx);
-  for (int64_t k = 0; k < 200000; ++k) ASSERT_EQ(at(bg, {k, 0}), 2.0 * k + k % 2);
+  for (int64_t k = 0; k < 200000; ++k) ASSERT_EQ(element_at(bg, {k, 0}), 2.0 * k + k % 2);
 }
 
 TEST(Gather, Errors) {

@@ -33,17 +33,7 @@ double element(const Tensor& t, int64_t k) {
     off += (k % t.size(d)) * t.stride(d);
     k /= t.size(d);
   }
-  switch (t.dtype()) {
-    case kFloat:
-      return t.data_ptr<float>()[off];
-    case kDouble:
-      return t.data_ptr<double>()[off];
-    case kLong:
-      return static_cast<double>(t.data_ptr<int64_t>()[off]);
-    case kBool:
-      return t.data_ptr<bool>()[off] ? 1.0 : 0.0;
-  }
-  return kNaN;
+  return tg::testing::element_at(t, off);
 }
 
 using tg::testing::values;
