@@ -137,6 +137,51 @@ TEST(Functional, CreateGraphKeepsHistory) {
   EXPECT_DOUBLE_EQ(w.grad().item<double>(), 4);
 }
 
+TEST(Functional, CreateGraphKeepsHistoryToTheInputs) {
+  // With create_graph the results are differentiable in the inputs too (as PyTorch's
+  // torch.autograd.functional), not only in what fn captures.
+  Tensor x = dbl({0.5, -1.5}).requires_grad_();
+  Tensor v = dbl({1.0, 2.0});
+  auto cube = [](const variable_list& a) -> variable_list { return {a[0] * a[0] * a[0]}; };
+  auto sum_cube = [](const variable_list& a) -> variable_list {
+    return {(a[0] * a[0] * a[0]).sum()};
+  };
+  auto grad_of = [&](const Tensor& result) {
+    x.mutable_grad() = Tensor();
+    result.sum().backward();
+    return x.grad();
+  };
+  // J = diag(3 x^2): d sum(J) / dx = 6 x.
+  EXPECT_TRUE(allclose(grad_of(ag::jacobian(cube, {x}, true)[0][0]), x.detach() * 6));
+  // H = diag(6 x): d sum(H) / dx = 6.
+  EXPECT_TRUE(allclose(grad_of(ag::hessian(sum_cube, {x}, true)[0][0]), full({2}, 6.0, kDouble)));
+  // v^T J = 3 x^2 v: d/dx = 6 x v; the same for J v.
+  EXPECT_TRUE(allclose(grad_of(ag::vjp(cube, {x}, {v}, true).second[0]), x.detach() * v * 6));
+  EXPECT_TRUE(allclose(grad_of(ag::jvp(cube, {x}, {v}, true).second[0]), x.detach() * v * 6));
+  // H v = 6 x v: d/dx = 6 v.
+  EXPECT_TRUE(allclose(grad_of(ag::hvp(sum_cube, {x}, {v}, true).second[0]), v * 6));
+  // fn's outputs, returned beside, keep their history as well: d sum(x^3) / dx = 3 x^2.
+  EXPECT_TRUE(
+      allclose(grad_of(ag::vjp(cube, {x}, {v}, true).first[0]), x.detach() * x.detach() * 3));
+  // Without create_graph nothing is differentiable and no .grad() changes.
+  x.mutable_grad() = Tensor();
+  Tensor w = dbl({2.0}).requires_grad_();
+  auto scaled = [&](const variable_list& a) -> variable_list { return {a[0] * a[0] * w}; };
+  auto [y, vj] = ag::vjp(scaled, {x}, {v});
+  EXPECT_FALSE(y[0].requires_grad() || vj[0].requires_grad());
+  EXPECT_FALSE(ag::jacobian(scaled, {x})[0][0].requires_grad());
+  EXPECT_FALSE(x.grad().defined() || w.grad().defined());
+}
+
+TEST(Anomaly, NanInACheckpointedFunctionNamesTheNodeAndItsForwardCall) {
+  Tensor x = dbl({0.0, 1.0}).requires_grad_();
+  Tensor w = dbl({1.0, 1.0}).requires_grad_();
+  ag::DetectAnomalyGuard guard;
+  auto fn = [&](const variable_list& a) -> variable_list { return {(a[0] * w).sqrt() * 0}; };
+  EXPECT_ERROR(ag::checkpoint(fn, {x})[0].sum().backward(),
+               "Function 'SqrtBackward0' returned nan values", "forward op of SqrtBackward0");
+}
+
 TEST(GraphPicture, TutorialGraph) {
   Tensor x = ones({2, 2}, requires_grad());
   Tensor y = x + 2;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "expect_error.h"
 #include "tensorgrad/tensorgrad.h"
 
 using namespace tg;
@@ -114,4 +115,256 @@ TEST(Checkpoint, NoGraphWhenNothingRequiresGrad) {
   Tensor x = ones({3});
   Tensor y = ag::checkpoint(block, {x, ones({3, 3})})[0];
   EXPECT_FALSE(y.requires_grad());
+}
+
+// ---- Parameters the checkpointed function captures ----
+
+TEST(Checkpoint, CapturedWeightGetsThePlainGradient) {
+  manual_seed(3);
+  Tensor x = randn({8, 8}, kDouble).requires_grad_(true);
+  Tensor W = randn({8, 8}, kDouble).requires_grad_(true);
+  auto block = [&](const variable_list& in) -> variable_list {
+    return {matmul(in[0], W).tanh().sigmoid()};
+  };
+  block({x})[0].sum().backward();
+  const Tensor plain_x = x.grad().clone(), plain_W = W.grad().clone();
+  x.mutable_grad() = Tensor();
+  W.mutable_grad() = Tensor();
+  ag::checkpoint(block, {x})[0].sum().backward();
+  ASSERT_TRUE(W.grad().defined());
+  EXPECT_TRUE(bit_equal(plain_W, W.grad()));
+  EXPECT_TRUE(bit_equal(plain_x, x.grad()));
+}
+
+TEST(Checkpoint, CapturedWeightGetsItsGradientWhenNoInputRequiresGrad) {
+  // The first segment of a model: its input is data, only the captured weight is trained.
+  manual_seed(4);
+  Tensor x = randn({4, 5}, kDouble);
+  Tensor W = randn({5, 3}, kDouble).requires_grad_(true);
+  auto block = [&](const variable_list& in) -> variable_list { return {matmul(in[0], W).exp()}; };
+  Tensor y = ag::checkpoint(block, {x})[0];
+  EXPECT_TRUE(y.requires_grad());
+  y.sum().backward();
+  // d/dW sum(exp(x W)) = x^T exp(x W)
+  EXPECT_TRUE(allclose(W.grad(), matmul(x.t(), matmul(x, W).exp()).detach()));
+}
+
+namespace {
+// Three segments of a small CNN whose layers are captured, as a model checkpoints its blocks.
+struct SegmentedNet {
+  nn::Conv2d conv1{nn::Conv2dOptions(2, 3, 3).padding(1)};
+  nn::Conv2d conv2{nn::Conv2dOptions(3, 2, 3)};
+  nn::Linear fc1{2 * 4 * 4, 6};
+  nn::Linear fc2{6, 3};
+  Tensor scale = full({3}, 0.5, kDouble).requires_grad_(true);  // a trained buffer-like leaf
+
+  SegmentedNet() {
+    for (nn::Module* m :
+         {static_cast<nn::Module*>(conv1.get()), static_cast<nn::Module*>(conv2.get()),
+          static_cast<nn::Module*>(fc1.get()), static_cast<nn::Module*>(fc2.get())})
+      m->to(kDouble);
+  }
+  std::vector<Tensor> parameters() {
+    std::vector<Tensor> p;
+    for (auto* params : {&conv1->weight, &conv1->bias, &conv2->weight, &conv2->bias, &fc1->weight,
+                         &fc1->bias, &fc2->weight, &fc2->bias})
+      p.push_back(*params);
+    p.push_back(scale);
+    return p;
+  }
+  variable_list convs(const variable_list& in) { return {conv2(conv1(in[0]).tanh()).sigmoid()}; }
+  variable_list head(const variable_list& in) { return {fc1(in[0].flatten(1)).tanh()}; }
+  variable_list out(const variable_list& in) { return {fc2(in[0]) * scale}; }
+
+  Tensor loss(const Tensor& x, bool checkpointed) {
+    variable_list h{x};
+    for (auto segment : {&SegmentedNet::convs, &SegmentedNet::head, &SegmentedNet::out}) {
+      auto fn = [this, segment](const variable_list& in) { return (this->*segment)(in); };
+      h = checkpointed ? ag::checkpoint(fn, h) : fn(h);
+    }
+    return (h[0] * h[0]).sum();
+  }
+};
+}  // namespace
+
+TEST(Checkpoint, SegmentedModelMatchesThePlainModelGradientByGradient) {
+  manual_seed(5);
+  SegmentedNet net;
+  Tensor x = randn({2, 2, 6, 6}, kDouble);
+  for (bool input_requires_grad : {false, true}) {
+    Tensor input = x.detach().requires_grad_(input_requires_grad);
+    variable_list targets = net.parameters();
+    if (input_requires_grad) targets.push_back(input);
+    variable_list plain = ag::grad({net.loss(input, false)}, targets);
+    variable_list checkpointed = ag::grad({net.loss(input, true)}, targets);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      ASSERT_TRUE(checkpointed[i].defined()) << i;
+      EXPECT_TRUE(bit_equal(plain[i], checkpointed[i])) << "target " << i;
+      EXPECT_FALSE(targets[i].grad().defined()) << "grad() must not accumulate, target " << i;
+    }
+  }
+}
+
+TEST(Checkpoint, SegmentedModelDoubleBackwardMatchesThePlainModel) {
+  // create_graph: a gradient penalty sum(g^2) differentiated again with respect to every weight.
+  manual_seed(6);
+  SegmentedNet net;
+  Tensor x = randn({2, 2, 6, 6}, kDouble).requires_grad_(true);
+  auto penalty_grads = [&](bool checkpointed) {
+    variable_list params = net.parameters();
+    variable_list g =
+        ag::grad({net.loss(x, checkpointed)}, params, {}, true, /*create_graph=*/true);
+    Tensor penalty = zeros({}, kDouble);
+    for (const Tensor& gi : g) penalty = penalty + (gi * gi).sum();
+    params.push_back(x);
+    return ag::grad({penalty}, params);
+  };
+  variable_list plain = penalty_grads(false), checkpointed = penalty_grads(true);
+  for (size_t i = 0; i < plain.size(); ++i) {
+    ASSERT_TRUE(checkpointed[i].defined()) << i;
+    EXPECT_TRUE(allclose(plain[i], checkpointed[i], 1e-12, 1e-12)) << "target " << i;
+  }
+}
+
+TEST(Checkpoint, TrainingStepsEndWithEqualParameters) {
+  auto train = [](bool checkpointed) {
+    manual_seed(8);
+    SegmentedNet net;
+    optim::Adam opt(net.parameters(), optim::AdamOptions(1e-2));
+    for (int step = 0; step < 4; ++step) {
+      Tensor x = randn({2, 2, 6, 6}, kDouble);
+      opt.zero_grad();
+      net.loss(x, checkpointed).backward();
+      opt.step();
+    }
+    return net.parameters();
+  };
+  std::vector<Tensor> plain = train(false), checkpointed = train(true);
+  for (size_t i = 0; i < plain.size(); ++i) EXPECT_TRUE(bit_equal(plain[i], checkpointed[i])) << i;
+}
+
+TEST(Checkpoint, HooksOnCapturedParametersFireOnce) {
+  Tensor W = ones({3, 3}, kDouble).requires_grad_(true);
+  int calls = 0;
+  W.register_hook([&](const Tensor&) { ++calls; });
+  auto fn = [&](const variable_list& in) -> variable_list {
+    Tensor h = matmul(in[0], W);
+    return {matmul(h.tanh(), W)};  // W used twice: one gradient, summed before its hook
+  };
+  ag::checkpoint(fn, {ones({2, 3}, kDouble)})[0].sum().backward();
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Checkpoint, RetainGraphBackwardTwiceRecomputesAndAccumulates) {
+  manual_seed(9);
+  Tensor x = randn({4, 4}, kDouble).requires_grad_(true);
+  Tensor W = randn({4, 4}, kDouble).requires_grad_(true);
+  auto fn = [&](const variable_list& in) -> variable_list { return {matmul(in[0], W).tanh()}; };
+  Tensor plain = fn({x})[0].sum();
+  plain.backward({}, /*retain_graph=*/true);
+  plain.backward();
+  const Tensor plain_W = W.grad().clone();
+  W.mutable_grad() = Tensor();
+  Tensor y = ag::checkpoint(fn, {x})[0].sum();
+  y.backward({}, /*retain_graph=*/true);
+  y.backward();
+  EXPECT_TRUE(bit_equal(plain_W, W.grad()));
+  // Without retain_graph the saved values are gone, as in a plain graph.
+  Tensor z = ag::checkpoint(fn, {x})[0].sum();
+  z.backward();
+  EXPECT_ERROR(z.backward(), "backward through the graph a second time");
+}
+
+TEST(Checkpoint, RefusesAnInputChangedInPlaceBeforeBackward) {
+  Tensor x = ones({3}, kDouble);
+  Tensor W = ones({3}, kDouble).requires_grad_(true);
+  auto fn = [&](const variable_list& in) -> variable_list { return {(in[0] * W).exp()}; };
+  Tensor y = ag::checkpoint(fn, {x})[0].sum();
+  x.add_(1);
+  EXPECT_ERROR(y.backward(), "checkpoint", "input 0", "modified in place");
+}
+
+TEST(Checkpoint, RefusesFnThatChangesItsInputInPlace) {
+  Tensor x = ones({3}, kDouble);
+  Tensor W = ones({3}, kDouble).requires_grad_(true);
+  auto fn = [&](const variable_list& in) -> variable_list {
+    in[0].mul_(2);
+    return {(in[0] * W).exp()};
+  };
+  EXPECT_ERROR(ag::checkpoint(fn, {x}), "checkpoint", "input 0", "in place", "clone");
+}
+
+TEST(Checkpoint, RefusesARecomputationThatSavesDifferentTensors) {
+  Tensor W = ones({3}, kDouble).requires_grad_(true);
+  int runs = 0;
+  auto fn = [&](const variable_list& in) -> variable_list {
+    // Not a function of its inputs: the second run takes another path.
+    return {++runs == 1 ? (in[0] * W).exp() : (in[0] * W).exp().exp()};
+  };
+  Tensor y = ag::checkpoint(fn, {ones({3}, kDouble)})[0].sum();
+  EXPECT_ERROR(y.backward(), "checkpoint", "recomput", "saved");
+}
+
+TEST(Checkpoint, AnInPlaceChangeInsideFnIsCaughtAsWithoutCheckpoint) {
+  Tensor W = ones({3}, kDouble).requires_grad_(true);
+  auto fn = [&](const variable_list& in) -> variable_list {
+    Tensor h = (in[0] * W).exp();  // exp saves its output
+    h.mul_(2);                     // ... which this changes: backward cannot be right
+    return {h};
+  };
+  EXPECT_ERROR(fn({ones({3}, kDouble)})[0].sum().backward(), "modified by an inplace operation");
+  EXPECT_ERROR(ag::checkpoint(fn, {ones({3}, kDouble)})[0].sum().backward(),
+               "modified by an inplace operation");
+}
+
+TEST(Checkpoint, BatchNormRunningStatisticsUpdateOnce) {
+  // Recomputing a segment for backward must not count its batch a second time.
+  for (std::optional<double> momentum : {std::optional<double>(0.1), std::optional<double>()}) {
+    auto run = [&](bool checkpointed) {
+      manual_seed(10);
+      nn::BatchNorm1d bn(nn::BatchNorm1dOptions(3).momentum(momentum));
+      bn->to(kDouble);
+      Tensor x = randn({5, 3}, kDouble);
+      auto fn = [&](const variable_list& in) -> variable_list { return {bn(in[0]).tanh()}; };
+      Tensor y = checkpointed ? ag::checkpoint(fn, {x})[0] : fn({x})[0];
+      y.sum().backward();
+      return std::vector<Tensor>{bn->running_mean, bn->running_var, bn->num_batches_tracked,
+                                 bn->weight.grad()};
+    };
+    std::vector<Tensor> plain = run(false), checkpointed = run(true);
+    for (size_t i = 0; i < plain.size(); ++i)
+      EXPECT_TRUE(bit_equal(plain[i], checkpointed[i])) << i;
+  }
+}
+
+TEST(Checkpoint, RunsFnAgainInBackwardAndShowsRecomputedValues) {
+  Tensor W = full({3, 3}, 0.5, kDouble).requires_grad_(true);
+  int runs = 0;
+  auto fn = [&](const variable_list& in) -> variable_list {
+    ++runs;
+    return {matmul(in[0], W).tanh()};
+  };
+  Tensor y = ag::checkpoint(fn, {ones({2, 3}, kDouble)})[0].sum();
+  EXPECT_EQ(runs, 1);
+  // tanh's output is held by the frame, not the graph; W is kept as it is.
+  EXPECT_NE(ag::to_dot({y}).find("(recomputed)"), std::string::npos) << ag::to_dot({y});
+  y.backward();
+  EXPECT_EQ(runs, 2);
+}
+
+TEST(Checkpoint, NestedCheckpointsMatchThePlainGradients) {
+  manual_seed(11);
+  Tensor x = randn({3, 4}, kDouble).requires_grad_(true);
+  Tensor W1 = randn({4, 4}, kDouble).requires_grad_(true);
+  Tensor W2 = randn({4, 4}, kDouble).requires_grad_(true);
+  auto inner = [&](const variable_list& in) -> variable_list { return {matmul(in[0], W2).sin()}; };
+  auto outer = [&](bool checkpointed) {
+    return [&, checkpointed](const variable_list& in) -> variable_list {
+      Tensor h = matmul(in[0], W1).tanh();
+      return {checkpointed ? ag::checkpoint(inner, {h})[0] : inner({h})[0]};
+    };
+  };
+  variable_list plain = ag::grad({outer(false)({x})[0].sum()}, {x, W1, W2});
+  variable_list nested = ag::grad({ag::checkpoint(outer(true), {x})[0].sum()}, {x, W1, W2});
+  for (size_t i = 0; i < plain.size(); ++i) EXPECT_TRUE(bit_equal(plain[i], nested[i])) << i;
 }

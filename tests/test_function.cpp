@@ -268,7 +268,7 @@ TEST(CustomFunction, SecondBackwardThroughFreedSavedTensors) {
 }
 
 TEST(CustomFunction, SavedDataValues) {
-  autograd::IValue i = 3, d = 2.5, s = "name", v = std::vector<int64_t>{1, 2};
+  IValue i = 3, d = 2.5, s = "name", v = std::vector<int64_t>{1, 2};
   EXPECT_EQ(i.toInt(), 3);
   EXPECT_DOUBLE_EQ(d.toDouble(), 2.5);
   EXPECT_EQ(s.toStringRef(), "name");
@@ -298,4 +298,37 @@ TEST(CustomFunction, BackwardBreaksCyclesThroughSavedDataAndHooks) {
   }
   EXPECT_TRUE(node.expired());  // everything was freed once the handles went away
   EXPECT_DOUBLE_EQ(x.grad().item<double>(), 6.0);
+}
+
+namespace {
+// A Function that keeps only its input and, in backward, runs its computation again with grad
+// mode on and backpropagates through it: tanh(x W) with W captured (as a hand-written checkpoint).
+Tensor captured_weight;
+struct RecomputeInBackward : Function<RecomputeInBackward> {
+  static Tensor forward(AutogradContext* ctx, Tensor x) {
+    ctx->save_for_backward({x});
+    return matmul(x, captured_weight).tanh();
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    Tensor x = ctx->get_saved_variables()[0].detach().requires_grad_(true);
+    AutoGradMode enable(true);
+    matmul(x, captured_weight).tanh().backward(grads[0]);  // accumulates into W.grad() too
+    return {x.grad()};
+  }
+};
+}  // namespace
+
+TEST(Function, BackwardThatBackpropagatesInsideReachesCapturedLeaves) {
+  manual_seed(2);
+  captured_weight = randn({3, 3}, kDouble).requires_grad_(true);
+  Tensor x = randn({2, 3}, kDouble).requires_grad_(true);
+  (matmul(x, captured_weight).tanh() * 2).sum().backward();
+  const Tensor plain_x = x.grad().clone(), plain_W = captured_weight.grad().clone();
+  x.mutable_grad() = Tensor();
+  captured_weight.mutable_grad() = Tensor();
+  (RecomputeInBackward::apply(x) * 2).sum().backward();
+  EXPECT_TRUE(allclose(x.grad(), plain_x, 1e-14, 1e-14));
+  ASSERT_TRUE(captured_weight.grad().defined());
+  EXPECT_TRUE(allclose(captured_weight.grad(), plain_W, 1e-14, 1e-14));
+  captured_weight = Tensor();
 }

@@ -55,6 +55,10 @@ class InferenceMode {
 
 namespace autograd {
 
+// libtorch has these in torch::autograd as well.
+using tg::AutoGradMode;
+using tg::GradMode;
+
 class Node;
 
 /// One input of a backward node: the node that takes the gradient and which of its inputs.
@@ -208,8 +212,14 @@ std::pair<variable_list, variable_list> jvp(const VariableListFn& fn, const vari
 std::pair<variable_list, variable_list> hvp(const VariableListFn& fn, const variable_list& inputs,
                                             const variable_list& v, bool create_graph = false);
 
-/// Runs fn without keeping its activations; backward runs fn again (replaying the random
-/// numbers it drew) and differentiates the recomputed graph. Gradients equal a plain run's.
+/// Runs fn(inputs) and records the same graph as calling fn directly, but without keeping the
+/// tensors fn's ops save for backward (its activations): backward runs fn again, replaying the
+/// random numbers it drew, to get them. Every leaf fn reaches — inputs, captured parameters,
+/// buffers that require grad — gets the same gradient as without checkpointing; backward(),
+/// grad(), hooks, retain_graph, create_graph and nested checkpoints work as in plain code. fn must
+/// do the same operations when run again, and its inputs must not be modified in place before
+/// backward (both checked). Batch norm's running statistics are updated by the first run only.
+/// See Note [Checkpointing] in src/autograd/checkpoint.cpp.
 variable_list checkpoint(const VariableListFn& fn, const variable_list& inputs);
 
 /// The backward graph behind `roots` in Graphviz DOT: nodes named as grad_fn()->name(), leaves

@@ -224,6 +224,8 @@ class Tensor {
 
   // ---- shape and views ----
   Tensor view(IntArrayRef size) const;
+  /// view(other.sizes())
+  Tensor view_as(const Tensor& other) const;
   Tensor reshape(IntArrayRef shape) const;
   Tensor flatten(int64_t start_dim = 0, int64_t end_dim = -1) const;
   Tensor t() const;
@@ -287,6 +289,13 @@ using Variable = Tensor;
 
 using variable_list = std::vector<Tensor>;
 using tensor_list = std::vector<Tensor>;
+
+// libtorch has these in torch::autograd as well.
+namespace autograd {
+using tg::tensor_list;
+using tg::Variable;
+using tg::variable_list;
+}  // namespace autograd
 
 /// Prints in the seed's layout (see API.md): "Variable containing:" for tensors that take part in
 /// autograd, the values, then "[tg::FloatTensor of size 2x2]".

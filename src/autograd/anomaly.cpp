@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "kernels/loop.h"
+#include "tensorgrad/demangle.h"
 #include "tensorgrad/autograd/function.h"
 
 namespace tg::autograd {

@@ -1,102 +1,184 @@
 // Activation checkpointing: keep the inputs, recompute the rest during backward.
+#include "autograd/checkpoint.h"
+
 #include "autograd/meta.h"
-#include "autograd/record.h"
 #include "core/internal.h"
 
 namespace tg::autograd {
 
+// Note [Checkpointing]
+// checkpoint(fn, inputs) runs fn as usual and records the same graph as plain code, so every leaf
+// that fn reaches — its inputs, the parameters it captures, buffers that require grad — gets its
+// gradient, and grad(), hooks and create_graph behave as without checkpointing. What differs is
+// what that graph keeps. While fn runs, each tensor that one of its ops saves for backward goes to
+// fn's frame instead of the node (SavedVariable asks checkpoint_slot()), except fn's inputs and
+// leaves that require grad, which stay alive anyway. When fn returns, the frame lets go of the
+// values, so fn's activations are freed. The first node that needs one in backward runs fn again,
+// with grad mode on and from the generator state of the first run, so that random ops draw the
+// same numbers; the frame collects what that run saves, in the same order, checking each shape
+// and dtype. Each node takes its values from the frame, which then forgets them: memory is freed
+// as backward goes, and a second backward (retain_graph) recomputes again.
+//
+// In-place changes: fn's inputs must not change between the first run and backward (checked by
+// version). A change inside fn to a tensor it saved is caught as in plain code, because the
+// recomputed value carries the version it had when the recomputation saved it. A change after fn
+// returned to one of fn's outputs is harmless: backward sees recomputed values.
+
 namespace {
 
-// Note [Checkpointing]
-// The forward runs fn without recording a graph and keeps only fn's inputs and the generator's
-// state. Its backward runs fn again with grad mode on — from the same random state, so dropout
-// and friends draw the same numbers — and differentiates that fresh graph. When the outer
-// backward builds a graph (create_graph), the recomputation uses the original inputs, so the
-// gradients it returns carry history to them and double backward works.
-class CheckpointNode final : public Node {
+// What happens to tensors saved on this thread: inside checkpoint(), they go to the frame; while
+// a frame recomputes, they are collected as its values.
+struct SaveScope {
+  CheckpointFrame* frame;
+  bool recomputing;
+  SaveScope* previous;
+};
+thread_local SaveScope* current_scope = nullptr;
+
+class ScopeGuard {
  public:
-  CheckpointNode(VariableListFn fn, std::string rng) : fn_(std::move(fn)), rng_(std::move(rng)) {}
-  std::string name() const override { return "CheckpointFunctionBackward"; }
-
-  variable_list apply(variable_list&& grads) override {
-    const bool create_graph = GradMode::is_enabled();
-    auto self = shared_from_this();
-    variable_list inputs, targets;
-    std::vector<size_t> target_index;
-    for (size_t i = 0; i < saved_.size(); ++i) {
-      Tensor x = saved_[i].unpack(self);
-      if (x.defined() && !create_graph) x = x.detach().requires_grad_(x.requires_grad());
-      if (x.defined() && x.requires_grad() && should_compute_output(i)) {
-        targets.push_back(x);
-        target_index.push_back(i);
-      }
-      inputs.push_back(x);
-    }
-    variable_list outputs;
-    {
-      const std::string now = tg::detail::rng_state();
-      tg::detail::set_rng_state(rng_);
-      AutoGradMode enable(true);
-      outputs = fn_(inputs);
-      tg::detail::set_rng_state(now);
-    }
-    // grads[k] belongs to the k-th floating-point output (the ones given history in forward).
-    variable_list roots, root_grads;
-    size_t k = 0;
-    for (const Tensor& out : outputs) {
-      if (!out.is_floating_point()) continue;
-      if (k < grads.size() && grads[k].defined() && out.requires_grad()) {
-        roots.push_back(out);
-        root_grads.push_back(grads[k]);
-      }
-      ++k;
-    }
-    variable_list result(saved_.size());
-    if (roots.empty() || targets.empty()) return result;
-    variable_list g = grad(roots, targets, root_grads, /*retain_graph=*/create_graph, create_graph,
-                           /*allow_unused=*/true);
-    for (size_t t = 0; t < g.size(); ++t) result[target_index[t]] = g[t];
-    return result;
+  ScopeGuard(CheckpointFrame* frame, bool recomputing) : scope_{frame, recomputing, current_scope} {
+    current_scope = &scope_;
   }
-  void release_variables() override {
-    for (SavedVariable& s : saved_) s.reset();
-  }
-  std::vector<std::string> saved_tensors_info() const override {
-    std::vector<std::string> info;
-    for (const SavedVariable& s : saved_)
-      if (s.defined()) info.push_back(s.describe());
-    return info;
-  }
-
-  std::vector<SavedVariable> saved_;
+  ~ScopeGuard() { current_scope = scope_.previous; }
+  ScopeGuard(const ScopeGuard&) = delete;
+  ScopeGuard& operator=(const ScopeGuard&) = delete;
 
  private:
-  VariableListFn fn_;
-  std::string rng_;
+  SaveScope scope_;
 };
+
+std::string tensor_str(ScalarType dtype, IntArrayRef sizes) {
+  return std::string(to_string(dtype)) + " " + tg::detail::shape_str(sizes);
+}
 
 }  // namespace
 
+CheckpointFrame::CheckpointFrame(VariableListFn fn, const variable_list& inputs)
+    : fn_(std::move(fn)), inputs_(inputs), rng_(tg::detail::rng_state()) {
+  for (const Tensor& x : inputs_) input_versions_.push_back(x.defined() ? x._version() : 0);
+}
+
+std::optional<uint32_t> CheckpointFrame::add(const Tensor& t) {
+  bool kept = !t.grad_fn() && t.requires_grad();
+  for (const Tensor& x : inputs_)
+    kept = kept || (x.defined() && x.unsafeGetTensorImpl()->storage.get() ==
+                                       t.unsafeGetTensorImpl()->storage.get());
+  slots_.push_back(Slot{kept, false, t.dtype(), DimVector(t.sizes()), kept ? Tensor() : t.detach(),
+                        t._version()});
+  if (kept) return std::nullopt;
+  return static_cast<uint32_t>(slots_.size() - 1);
+}
+
+void CheckpointFrame::seal() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sealed_ = true;
+  bool dropped = false;
+  for (Slot& s : slots_) {
+    dropped = dropped || !s.kept;
+    s.value = Tensor();
+  }
+  if (!dropped) return;  // backward never runs fn again
+  for (size_t i = 0; i < inputs_.size(); ++i)
+    TG_CHECK(!inputs_[i].defined() || inputs_[i]._version() == input_versions_[i],
+             "checkpoint: fn modified its input ", i,
+             " in place; backward runs fn again and needs the input as it was. clone() the "
+             "input inside fn before modifying it");
+}
+
+std::pair<Tensor, uint32_t> CheckpointFrame::take(uint32_t slot) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Slot& s = slots_[slot];
+  if (!sealed_) return {s.value, s.version};  // fn itself is running a backward
+  if (!s.value.defined()) recompute();
+  return {std::move(s.value), s.version};
+}
+
+void CheckpointFrame::release(uint32_t slot) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  slots_[slot].released = true;
+  slots_[slot].value = Tensor();
+}
+
+std::string CheckpointFrame::describe(uint32_t slot) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return tensor_str(slots_[slot].dtype, slots_[slot].sizes) + " (recomputed)";
+}
+
+void CheckpointFrame::recompute() {
+  variable_list args;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    const Tensor& x = inputs_[i];
+    if (!x.defined()) {
+      args.push_back(x);
+      continue;
+    }
+    TG_CHECK(x._version() == input_versions_[i], "checkpoint: input ", i,
+             " was modified in place after checkpoint() returned; backward runs fn again and "
+             "needs the input as it was. Modify a clone() of it instead");
+    args.push_back(x.detach().requires_grad_(x.requires_grad()));
+  }
+  collected_ = 0;
+  const std::string rng_now = tg::detail::rng_state();
+  tg::detail::set_rng_state(rng_);
+  try {
+    ScopeGuard scope(this, /*recomputing=*/true);
+    AutoGradMode grad_mode(true);
+    fn_(args);
+  } catch (...) {
+    tg::detail::set_rng_state(rng_now);
+    throw;
+  }
+  tg::detail::set_rng_state(rng_now);
+  TG_CHECK(collected_ == slots_.size(), "checkpoint: recomputing fn saved ", collected_,
+           " tensors for backward where its first run saved ", slots_.size(),
+           ": fn must run the same operations each time it is called with the same inputs");
+}
+
+void CheckpointFrame::collect(const Tensor& t) {
+  TG_CHECK(collected_ < slots_.size(),
+           "checkpoint: recomputing fn saved more tensors for backward ", "than its first run (",
+           slots_.size(),
+           "): fn must run the same operations each time it is called with the same inputs");
+  Slot& s = slots_[collected_];
+  TG_CHECK(t.dtype() == s.dtype && t.sizes().equals(s.sizes), "checkpoint: recomputing fn saved a ",
+           tensor_str(t.dtype(), t.sizes()), " tensor for backward where its first run saved a ",
+           tensor_str(s.dtype, s.sizes), " one (saved tensor ", collected_,
+           "): fn must run the same operations each time it is called with the same inputs");
+  ++collected_;
+  if (s.kept || s.released) return;
+  s.value = t.detach();
+  s.version = t._version();
+}
+
+bool checkpoint_recomputing() {
+  for (SaveScope* s = current_scope; s; s = s->previous)
+    if (s->recomputing) return true;
+  return false;
+}
+
+std::optional<std::pair<std::shared_ptr<CheckpointFrame>, uint32_t>> checkpoint_slot(
+    const Tensor& t) {
+  SaveScope* scope = current_scope;
+  if (!scope) return std::nullopt;
+  if (scope->recomputing) {
+    scope->frame->collect(t);
+    return std::nullopt;
+  }
+  std::optional<uint32_t> slot = scope->frame->add(t);
+  if (!slot) return std::nullopt;
+  return std::make_pair(scope->frame->shared_from_this(), *slot);
+}
+
 variable_list checkpoint(const VariableListFn& fn, const variable_list& inputs) {
-  const std::string rng = tg::detail::rng_state();
+  if (!GradMode::is_enabled()) return fn(inputs);
+  auto frame = std::make_shared<CheckpointFrame>(fn, inputs);
   variable_list outputs;
   {
-    AutoGradMode no_grad(false);
+    ScopeGuard scope(frame.get(), /*recomputing=*/false);
     outputs = fn(inputs);
   }
-  if (!needs_grad_list(inputs)) return outputs;
-  auto node = std::make_shared<CheckpointNode>(fn, rng);
-  variable_list differentiable;
-  for (Tensor& out : outputs) {
-    TG_CHECK(out.defined(), "checkpoint: fn returned an undefined tensor");
-    // Outputs must be fresh tensors to carry this node's history.
-    bool fresh = !out.requires_grad() && out.is_leaf();
-    for (const Tensor& in : inputs) fresh = fresh && !(in.defined() && in.is_same(out));
-    if (!fresh) out = out.detach();
-    if (out.is_floating_point()) differentiable.push_back(out);
-  }
-  init_node(*node, inputs, differentiable);
-  for (const Tensor& in : inputs) node->saved_.emplace_back(in, false);
+  frame->seal();
   return outputs;
 }
 

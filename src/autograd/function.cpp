@@ -1,9 +1,6 @@
 // Custom Functions: the node that runs a user's backward, and the wiring of its outputs.
 #include "tensorgrad/autograd/function.h"
 
-#include <cxxabi.h>
-
-#include <cstdlib>
 
 #include "autograd/anomaly.h"
 #include "autograd/meta.h"
@@ -11,14 +8,6 @@
 #include "core/internal.h"
 
 namespace tg::autograd {
-
-std::string demangle(const char* name) {
-  int status = 0;
-  char* out = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  std::string result = status == 0 && out ? out : name;
-  std::free(out);
-  return result;
-}
 
 void AutogradContext::mark_dirty(const variable_list& inputs) {
   for (const Tensor& t : inputs) dirty_.insert(t.unsafeGetTensorImpl());

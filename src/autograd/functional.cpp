@@ -7,13 +7,18 @@ namespace tg::autograd {
 
 namespace {
 
-// Fresh leaves that share the inputs' values: fn is differentiated with respect to these.
-variable_list as_leaves(const variable_list& inputs, const char* api) {
+// What fn is differentiated with respect to: tensors that share the inputs' values. Under
+// create_graph, an input that requires grad is aliased with history (as PyTorch does), so the
+// results stay differentiable in the inputs too; otherwise a fresh leaf.
+variable_list differentiable_inputs(const variable_list& inputs, bool create_graph,
+                                    const char* api) {
   variable_list out;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    TG_CHECK(inputs[i].defined() && inputs[i].is_floating_point(), api, ": input ", i,
+    const Tensor& x = inputs[i];
+    TG_CHECK(x.defined() && x.is_floating_point(), api, ": input ", i,
              " must be a defined floating-point tensor");
-    out.push_back(inputs[i].detach().requires_grad_(true));
+    out.push_back(create_graph && x.requires_grad() ? x.view_as(x)
+                                                    : x.detach().requires_grad_(true));
   }
   return out;
 }
@@ -56,7 +61,7 @@ variable_list maybe_detach(variable_list v, bool create_graph) {
 
 std::vector<variable_list> jacobian(const VariableListFn& fn, const variable_list& inputs,
                                     bool create_graph) {
-  variable_list x = as_leaves(inputs, "jacobian");
+  variable_list x = differentiable_inputs(inputs, create_graph, "jacobian");
   variable_list y = fn(x);
   std::vector<variable_list> J(y.size());
   for (size_t i = 0; i < y.size(); ++i) {
@@ -99,7 +104,7 @@ std::vector<variable_list> hessian(const VariableListFn& fn, const variable_list
 
 std::pair<variable_list, variable_list> vjp(const VariableListFn& fn, const variable_list& inputs,
                                             const variable_list& v, bool create_graph) {
-  variable_list x = as_leaves(inputs, "vjp");
+  variable_list x = differentiable_inputs(inputs, create_graph, "vjp");
   variable_list y = fn(x);
   check_cotangents(y, v, "vjp", "output");
   variable_list g = grad_or_zeros(y, x, v, create_graph);
@@ -108,7 +113,7 @@ std::pair<variable_list, variable_list> vjp(const VariableListFn& fn, const vari
 
 std::pair<variable_list, variable_list> jvp(const VariableListFn& fn, const variable_list& inputs,
                                             const variable_list& v, bool create_graph) {
-  variable_list x = as_leaves(inputs, "jvp");
+  variable_list x = differentiable_inputs(inputs, create_graph, "jvp");
   check_cotangents(x, v, "jvp", "input");
   variable_list y = fn(x);
   // u -> (J^T u) is linear in u; its vjp against v is (J v).
@@ -121,7 +126,7 @@ std::pair<variable_list, variable_list> jvp(const VariableListFn& fn, const vari
 
 std::pair<variable_list, variable_list> hvp(const VariableListFn& fn, const variable_list& inputs,
                                             const variable_list& v, bool create_graph) {
-  variable_list x = as_leaves(inputs, "hvp");
+  variable_list x = differentiable_inputs(inputs, create_graph, "hvp");
   check_cotangents(x, v, "hvp", "input");
   variable_list y = fn(x);
   TG_CHECK(y.size() == 1 && y[0].numel() == 1,

@@ -2,6 +2,7 @@
 
 #include "autograd/accumulate_grad.h"
 #include "autograd/anomaly.h"
+#include "autograd/checkpoint.h"
 #include "autograd/meta.h"
 #include "core/internal.h"
 #include "core/small_pool.h"
@@ -155,16 +156,25 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   is_output_ = is_output;
   version_ = t._version();
   requires_grad_ = t.requires_grad();
-  if (is_output) {
-    // Keep storage and geometry but not the grad_fn: that is the saving node (a cycle).
-    data_ = t.detach();
-    output_nr_ = meta_if(t) ? meta_if(t)->output_nr : 0;
-  } else {
-    data_ = t;
+  output_nr_ = meta_if(t) ? meta_if(t)->output_nr : 0;
+  if (auto slot = checkpoint_slot(t)) {  // See Note [Checkpointing]
+    frame_ = std::move(slot->first);
+    slot_ = slot->second;
+    if (!is_output) grad_fn_ = t.grad_fn();
+    return;
   }
+  // An output is kept without its grad_fn: that is the saving node (a cycle).
+  data_ = is_output ? t.detach() : t;
 }
 
 void SavedVariable::reset() {
+  if (frame_) {
+    released_ = true;
+    frame_->release(slot_);
+    frame_.reset();
+    release_node(std::move(grad_fn_));
+    return;
+  }
   if (!data_.defined()) return;
   released_ = true;
   // See Note [Node lifetime]: if this was the last handle on a tensor with history, release its
@@ -178,6 +188,7 @@ void SavedVariable::reset() {
 
 std::string SavedVariable::describe() const {
   if (released_) return "freed";
+  if (frame_) return frame_->describe(slot_);
   return std::string(to_string(data_.dtype())) + " " + detail::shape_str(data_.sizes());
 }
 
@@ -190,24 +201,27 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
            ". Saved intermediate values of the graph are freed when you call .backward() or "
            "autograd::grad(). Specify retain_graph=true if you need to backward through the "
            "graph a second time or if you need to access saved tensors after calling backward.");
-  const uint32_t now = data_._version();
-  TG_CHECK(now == version_,
+  auto [data, version] = frame_ ? frame_->take(slot_) : std::make_pair(data_, version_);
+  const uint32_t now = data._version();
+  TG_CHECK(now == version,
            "one of the variables needed for gradient computation has been "
            "modified by an inplace operation: [",
-           to_string(data_.dtype()), "Tensor ", detail::shape_str(data_.sizes()), "], which is ",
+           to_string(data.dtype()), "Tensor ", detail::shape_str(data.sizes()), "], which is ",
            is_output_ ? "output " : "an input of ",
            is_output_ ? std::to_string(output_nr_) + " of " : "", owner->name(), ", is at version ",
-           now, "; expected version ", version_,
+           now, "; expected version ", version,
            " instead. Hint: replace the in-place operation by its out-of-place form (e.g. "
            "x = x.mul(2) instead of x.mul_(2)), or clone() the tensor before modifying it.");
-  if (!is_output_) return data_;
-  // Rebuild the output with the owner as its grad_fn so that double backward flows through it.
+  // An output gets the owner back as its grad_fn so that double backward flows through it; a
+  // value from a checkpoint frame gets the history of the tensor that was saved.
+  const std::shared_ptr<Node>& history = is_output_ ? owner : grad_fn_;
+  if (!history) return data;
   Tensor out =
-      detail::make_view(data_, data_.sizes(), data_.strides(), data_.unsafeGetTensorImpl()->offset);
-  out.unsafeGetTensorImpl()->is_view = data_.unsafeGetTensorImpl()->is_view;
+      detail::make_view(data, data.sizes(), data.strides(), data.unsafeGetTensorImpl()->offset);
+  out.unsafeGetTensorImpl()->is_view = data.unsafeGetTensorImpl()->is_view;
   if (requires_grad_) {
     AutogradMeta& m = meta_of(out);
-    m.grad_fn = owner;
+    m.grad_fn = history;
     m.output_nr = output_nr_;
   }
   return out;

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <vector>
 
+#include "autograd/checkpoint.h"
 #include "autograd/record.h"
 #include "core/internal.h"
 #include "kernels/loop.h"
@@ -145,7 +146,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   // The statistics used to normalise: the batch's in training, the running ones otherwise.
   Tensor mean = detail::make_empty({channels}, input.dtype());
   Tensor invstd = detail::make_empty({channels}, input.dtype());
-  const bool update = training && running_mean.defined() && running_var.defined();
+  const bool update = training && running_mean.defined() && running_var.defined() &&
+                      !autograd::checkpoint_recomputing();
 
   kernels::dispatch_floating(input.dtype(), "batch_norm", [&](auto tag) {
     using T = typename decltype(tag)::type;

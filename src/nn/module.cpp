@@ -1,9 +1,6 @@
 // tg::nn::Module: registration, traversal, modes, dtype conversion and printing.
 #include "tensorgrad/nn/module.h"
 
-#include <cxxabi.h>
-
-#include <cstdlib>
 #include <ostream>
 
 #include "autograd/meta.h"
@@ -12,15 +9,6 @@
 namespace tg::nn {
 
 namespace detail {
-
-std::string demangle(const char* mangled) {
-  int status = 0;
-  char* readable = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
-  if (status != 0 || readable == nullptr) return mangled;
-  std::string out(readable);
-  std::free(readable);
-  return out;
-}
 
 void set_data(const Tensor& dst, const Tensor& src) {
   TG_CHECK(dst.defined() && src.defined(),
@@ -72,7 +60,7 @@ Module::Module() = default;
 
 const std::string& Module::name() const noexcept {
   // Computed lazily: during construction typeid(*this) is still the base class.
-  if (!name_.has_value()) name_ = detail::demangle(typeid(*this).name());
+  if (!name_.has_value()) name_ = demangle(typeid(*this).name());
   return *name_;
 }
 

@@ -264,6 +264,7 @@ Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) co
 }
 
 Tensor Tensor::view(IntArrayRef size) const { return tg::view(*this, size); }
+Tensor Tensor::view_as(const Tensor& other) const { return tg::view(*this, other.sizes()); }
 Tensor Tensor::reshape(IntArrayRef shape) const { return tg::reshape(*this, shape); }
 Tensor Tensor::expand(IntArrayRef size, bool implicit) const {
   return tg::expand(*this, size, implicit);

@@ -27,8 +27,9 @@
 
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/autograd/saved_variable.h"
+#include "tensorgrad/demangle.h"
 
-namespace tg::autograd {
+namespace tg {
 
 /// A value kept in AutogradContext::saved_data, as c10::IValue for the types that occur there.
 class IValue {
@@ -71,6 +72,10 @@ class IValue {
                std::vector<double>>
       v_;
 };
+
+}  // namespace tg
+
+namespace tg::autograd {
 
 class CustomNodeBase;
 
@@ -126,12 +131,10 @@ class CustomNodeBase : public Node {
   bool once_differentiable_ = false;
 };
 
-std::string demangle(const char* name);
-
 template <class T>
 class CppNode final : public CustomNodeBase {
  public:
-  std::string name() const override { return demangle(typeid(T).name()); }
+  std::string name() const override { return demangle_type<T>(); }
 
  protected:
   variable_list call_backward(variable_list grads) override {

@@ -6,9 +6,12 @@
 
 namespace tg::autograd {
 
+class CheckpointFrame;
+
 /// A tensor saved by a backward node, with the version it had, so that an in-place change before
 /// backward is caught. Outputs are saved without their grad_fn (which is the saving node itself:
-/// keeping it would be a reference cycle) and get it back on unpack.
+/// keeping it would be a reference cycle) and get it back on unpack. Inside a checkpointed
+/// function, the value lives in the function's frame instead, which recomputes it for backward.
 class SavedVariable {
  public:
   SavedVariable() = default;
@@ -27,6 +30,9 @@ class SavedVariable {
 
  private:
   Tensor data_;
+  std::shared_ptr<CheckpointFrame> frame_;  // holds the value instead of data_ when set
+  std::shared_ptr<Node> grad_fn_;           // the history of a value in frame_ (not an output)
+  uint32_t slot_ = 0;                       // in frame_
   uint32_t version_ = 0;
   uint32_t output_nr_ = 0;
   bool is_output_ = false;

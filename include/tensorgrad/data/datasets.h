@@ -135,3 +135,9 @@ class MNIST : public Dataset<MNIST> {
 using FashionMNIST = MNIST;
 
 }  // namespace tg::data::datasets
+
+namespace tg::data {
+// libtorch has these in torch::data as well.
+using datasets::BatchDataset;
+using datasets::Dataset;
+}  // namespace tg::data

@@ -11,6 +11,7 @@
 #include <typeinfo>
 #include <utility>
 
+#include "tensorgrad/demangle.h"
 #include "tensorgrad/error.h"
 #include "tensorgrad/nn/arg.h"
 
@@ -24,9 +25,6 @@ struct ModuleHolderIndicator {};
 template <class T>
 inline constexpr bool is_module_holder_v =
     std::is_base_of_v<ModuleHolderIndicator, std::decay_t<T>>;
-
-/// The readable C++ name of a type ("tg::nn::LinearImpl").
-std::string demangle(const char* mangled);
 
 template <class T, class Contained, class = void>
 struct is_module_holder_of : std::false_type {};
@@ -99,7 +97,7 @@ class ModuleHolder : detail::ModuleHolderIndicator {
  private:
   void check_not_empty() const {
     TG_CHECK(impl_ != nullptr, "ModuleHolder: accessing an empty ",
-             detail::demangle(typeid(Contained).name()),
+             demangle_type<Contained>(),
              " holder (it was made from nullptr); assign it a module first, for example "
              "`fc = register_module(\"fc\", tg::nn::Linear(4, 2));`");
   }

@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "autograd/checkpoint.h"
 #include "core/internal.h"
 #include "tensorgrad/nn/functional/batchnorm.h"
 #include "tensorgrad/nn/init.h"
@@ -100,7 +101,7 @@ Tensor BatchNormImplBase<D, Derived>::forward(const Tensor& input) {
                                  .eps(options.eps()));
   // Counted only once batch_norm has accepted the input, so that a rejected input changes
   // nothing.
-  if (track) {
+  if (track && !autograd::checkpoint_recomputing()) {
     NoGradGuard no_grad;
     num_batches_tracked.add_(1);
   }

@@ -57,7 +57,7 @@ class AnyModule {
   std::shared_ptr<T> ptr() const {
     auto typed = std::dynamic_pointer_cast<T>(ptr());
     TG_CHECK(typed != nullptr, "AnyModule: attempted to cast the module of type ",
-             detail::demangle(type_info().name()), " to type ", detail::demangle(typeid(T).name()));
+             demangle(type_info().name()), " to type ", demangle_type<T>());
     return typed;
   }
   template <class T, class = std::enable_if_t<detail::is_module_v<T>>>
