@@ -10,8 +10,7 @@
 #include <initializer_list>
 #include <type_traits>
 
-#include "tensorgrad/functions.h"
-#include "tensorgrad/tensor.h"
+#include "kernels/view.h"
 
 namespace tg::kernels {
 
@@ -53,12 +52,12 @@ template <int N>
 class StridedIter {
  public:
   /// Every operand must be broadcastable to `shape` (checked by the caller).
-  StridedIter(IntArrayRef shape, const std::array<const Tensor*, N>& ops) {
+  StridedIter(IntArrayRef shape, const std::array<View, N>& ops) {
     const int nd = static_cast<int>(shape.size());
     numel_ = 1;
     for (int64_t s : shape) numel_ *= s;
     for (int k = 0; k < N; ++k) {
-      const Tensor& t = *ops[k];
+      const View& t = ops[k];
       base_[k] = static_cast<char*>(t.data_ptr());
       const int64_t es = static_cast<int64_t>(t.element_size());
       const int off = nd - static_cast<int>(t.dim());
@@ -266,16 +265,16 @@ inline void flat_binary(O* o, const A* x, const B* y, int64_t n, F& f, bool stre
 
 /// True when every tensor is contiguous with the same number of elements: the loop can then
 /// walk flat arrays (the common case, and the cheapest for 1-element tensors).
-inline bool all_flat(std::initializer_list<const Tensor*> ts) {
-  const int64_t n = (*ts.begin())->numel();
-  for (const Tensor* t : ts)
-    if (t->numel() != n || !t->is_contiguous()) return false;
+inline bool all_flat(std::initializer_list<View> ts) {
+  const int64_t n = ts.begin()->numel();
+  for (const View& t : ts)
+    if (t.numel() != n || !t.is_contiguous()) return false;
   return true;
 }
 
 /// out[i] = value for every element, without reading out (which may be uninitialised).
 template <class O>
-void fill_loop(const Tensor& out, O value) {
+void fill_loop(const View& out, O value) {
   if (out.is_contiguous()) {
     O* o = static_cast<O*>(out.data_ptr());
     parallel_range(out.numel(), [&](int64_t begin, int64_t end) {
@@ -283,7 +282,7 @@ void fill_loop(const Tensor& out, O value) {
     });
     return;
   }
-  StridedIter<1> it(out.sizes(), {&out});
+  StridedIter<1> it(out.sizes(), {out});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i) *reinterpret_cast<O*>(p[0] + i * s[0]) = value;
   });
@@ -291,8 +290,8 @@ void fill_loop(const Tensor& out, O value) {
 
 /// out[i] = f(a[i]) over same-shape or broadcast operands of types O and A.
 template <class O, class A, class F>
-void unary_loop(const Tensor& out, const Tensor& a, F f) {
-  if (all_flat({&out, &a})) {
+void unary_loop(const View& out, const View& a, F f) {
+  if (all_flat({out, a})) {
     O* o = static_cast<O*>(out.data_ptr());
     const A* x = static_cast<const A*>(a.data_ptr());
     const bool stream = out.nbytes() >= kStreamBytes;
@@ -301,7 +300,7 @@ void unary_loop(const Tensor& out, const Tensor& a, F f) {
     });
     return;
   }
-  StridedIter<2> it(out.sizes(), {&out, &a});
+  StridedIter<2> it(out.sizes(), {out, a});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
@@ -319,8 +318,8 @@ void unary_loop(const Tensor& out, const Tensor& a, F f) {
 
 /// out[i] = f(a[i], b[i]) with broadcasting; O, A, B are the element types.
 template <class O, class A, class B, class F>
-void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
-  if (all_flat({&out, &a, &b})) {
+void binary_loop(const View& out, const View& a, const View& b, F f) {
+  if (all_flat({out, a, b})) {
     O* o = static_cast<O*>(out.data_ptr());
     const A* x = static_cast<const A*>(a.data_ptr());
     const B* y = static_cast<const B*>(b.data_ptr());
@@ -330,7 +329,7 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
     });
     return;
   }
-  StridedIter<3> it(out.sizes(), {&out, &a, &b});
+  StridedIter<3> it(out.sizes(), {out, a, b});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     O* o = reinterpret_cast<O*>(p[0]);
     const A* x = reinterpret_cast<const A*>(p[1]);
@@ -353,8 +352,8 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
 
 /// out[i] = f(a[i], b[i], c[i]) with broadcasting.
 template <class O, class A, class B, class C, class F>
-void ternary_loop(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, F f) {
-  StridedIter<4> it(out.sizes(), {&out, &a, &b, &c});
+void ternary_loop(const View& out, const View& a, const View& b, const View& c, F f) {
+  StridedIter<4> it(out.sizes(), {out, a, b, c});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     for (int64_t i = 0; i < n; ++i)
       *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]),

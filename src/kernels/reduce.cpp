@@ -27,7 +27,7 @@
 
 #include "core/internal.h"
 #include "kernels/loop.h"
-#include "ops/unary_simd.h"
+#include "kernels/unary_simd.h"
 
 namespace tg::kernels {
 namespace {

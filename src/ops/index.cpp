@@ -47,7 +47,7 @@ Tensor line_starts(const Tensor& t, IntArrayRef shape, int64_t dim) {
 /// (one pointer per operand, each a line_starts view). Lines are disjoint in the other
 /// coordinates, so bodies that write only within their line can run in parallel.
 template <int N, class Body>
-void for_each_line(IntArrayRef shape, int64_t dim, const std::array<const Tensor*, N>& lines,
+void for_each_line(IntArrayRef shape, int64_t dim, const std::array<kernels::View, N>& lines,
                    Body body) {
   DimVector line_shape(shape);
   line_shape[dim] = 1;
@@ -143,7 +143,7 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
       } else {
         const Tensor ol = line_starts(o1, s1.sizes(), dim), sl = line_starts(s1, s1.sizes(), dim);
         const int64_t os = o1.stride(dim), ss = s1.stride(dim);
-        for_each_line<2>(s1.sizes(), dim, {&ol, &sl}, [&](const std::array<char*, 2>& p) {
+        for_each_line<2>(s1.sizes(), dim, {ol, sl}, [&](const std::array<char*, 2>& p) {
           T* o = reinterpret_cast<T*>(p[0]);
           const T* s = reinterpret_cast<const T*>(p[1]);
           for (int64_t k = 0; k < n; ++k) o[ip[k] * os] = static_cast<T>(o[ip[k] * os] + s[k * ss]);
@@ -191,7 +191,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
         using T = typename decltype(tag)::type;
         const Tensor ol = line_starts(o1, o1.sizes(), dim), xl = line_starts(x1, o1.sizes(), dim);
         const int64_t os = o1.stride(dim), xs = x1.stride(dim);
-        for_each_line<2>(o1.sizes(), dim, {&ol, &xl}, [&](const std::array<char*, 2>& p) {
+        for_each_line<2>(o1.sizes(), dim, {ol, xl}, [&](const std::array<char*, 2>& p) {
           T* o = reinterpret_cast<T*>(p[0]);
           const T* s = reinterpret_cast<const T*>(p[1]);
           for (int64_t k = 0; k < n; ++k) o[k * os] = s[ip[k] * xs];
@@ -232,7 +232,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
                    xl = line_starts(x1, idx.sizes(), dim);
       const int64_t n = idx.size(dim), os = o1.stride(dim), is = idx.stride(dim),
                     xs = x1.stride(dim);
-      for_each_line<3>(idx.sizes(), dim, {&ol, &il, &xl}, [&](const std::array<char*, 3>& p) {
+      for_each_line<3>(idx.sizes(), dim, {ol, il, xl}, [&](const std::array<char*, 3>& p) {
         T* o = reinterpret_cast<T*>(p[0]);
         const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
         const T* s = reinterpret_cast<const T*>(p[2]);
@@ -282,7 +282,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
       const int64_t n = idx.size(dim), os = o1.stride(dim), is = idx.stride(dim),
                     ss = s1.stride(dim);
       // Each line writes only to its own line of the output, so lines may run in parallel.
-      for_each_line<3>(idx.sizes(), dim, {&ol, &il, &sl}, [&](const std::array<char*, 3>& p) {
+      for_each_line<3>(idx.sizes(), dim, {ol, il, sl}, [&](const std::array<char*, 3>& p) {
         T* o = reinterpret_cast<T*>(p[0]);
         const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
         const T* s = reinterpret_cast<const T*>(p[2]);

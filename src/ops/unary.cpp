@@ -10,7 +10,7 @@
 #include "core/internal.h"
 #include "kernels/loop.h"
 #include "ops/unary_common.h"
-#include "ops/unary_simd.h"
+#include "kernels/unary_simd.h"
 
 namespace tg {
 namespace {
@@ -56,7 +56,7 @@ void math_kernel(const Tensor& out, const Tensor& in) {
     vec = simd::float_loop(Op::fn);
   else
     vec = simd::double_loop(Op::fn);
-  kernels::StridedIter<2> it(out.sizes(), {&out, &in});
+  kernels::StridedIter<2> it(out.sizes(), {out, in});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     T* o = reinterpret_cast<T*>(p[0]);
     const T* x = reinterpret_cast<const T*>(p[1]);

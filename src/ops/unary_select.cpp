@@ -29,7 +29,7 @@ void check_condition(const Tensor& condition) {
 /// bool condition, and a branch on random masks mispredicts half the time).
 template <class T>
 void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
-  kernels::StridedIter<4> it(out.sizes(), {&out, &cond, &a, &b});
+  kernels::StridedIter<4> it(out.sizes(), {out, cond, a, b});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
     T* o = reinterpret_cast<T*>(p[0]);
     const auto* c = reinterpret_cast<const uint8_t*>(p[1]);

@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "core/internal.h"
-#include "ops/unary_simd.h"
+#include "kernels/unary_simd.h"
 #include "optim/fused.h"
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/functions.h"

@@ -4,7 +4,7 @@
 // AVX-512 target; they are only called after a run-time CPU check. The region includes nothing
 // but intrinsics and SLEEF declarations and instantiates no templates from other headers, so no
 // inline function compiled for AVX-512 can be picked by the linker for baseline code.
-#include "ops/unary_simd.h"
+#include "kernels/unary_simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define TG_SIMD_AVX512 1
