@@ -123,26 +123,33 @@ Tensor clamp_min(const Tensor& self, const Scalar& min);
 Tensor clamp_max(const Tensor& self, const Scalar& max);
 
 // ---- elementwise math ----
-Tensor exp(const Tensor& x);
-Tensor log(const Tensor& x);
-Tensor log1p(const Tensor& x);
-Tensor expm1(const Tensor& x);
-Tensor sqrt(const Tensor& x);
-Tensor rsqrt(const Tensor& x);
-Tensor abs(const Tensor& x);
-Tensor sign(const Tensor& x);
-Tensor sin(const Tensor& x);
-Tensor cos(const Tensor& x);
-Tensor tan(const Tensor& x);
-Tensor tanh(const Tensor& x);
-Tensor sigmoid(const Tensor& x);
+// One function per row of the op table, with libtorch's semantics and derivative: for a unary
+// row, name(x) (exp, log, sin, tanh, sigmoid, erf, lgamma, floor, abs, sign...); for a binary
+// row, name(a, b) with b a tensor or a scalar (atan2, hypot, copysign, xlogy, fmod, remainder).
+#define TG_UNARY(name, ...) Tensor name(const Tensor& x);
+#define TG_BINARY(name, ...)                     \
+  Tensor name(const Tensor& a, const Tensor& b); \
+  Tensor name(const Tensor& a, const Scalar& b);
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+#undef TG_BINARY
 Tensor relu(const Tensor& x);
-Tensor reciprocal(const Tensor& x);
 Tensor square(const Tensor& x);
-Tensor erf(const Tensor& x);
-Tensor floor(const Tensor& x);
-Tensor ceil(const Tensor& x);
-Tensor round(const Tensor& x);
+/// The n-th derivative of digamma (n >= 0).
+Tensor polygamma(int64_t n, const Tensor& x);
+/// log(x / (1 - x)); with eps, x is first clamped to [eps, 1 - eps].
+Tensor logit(const Tensor& x, std::optional<double> eps = std::nullopt);
+/// self + weight (end - self).
+Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight);
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);
+/// self + value t1 t2.
+Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value = 1);
+/// self + value t1 / t2.
+Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value = 1);
+Tensor xlogy(const Scalar& self, const Tensor& other);
+Tensor remainder(const Scalar& self, const Tensor& other);
 
 // ---- reductions ----
 Tensor sum(const Tensor& x, std::optional<ScalarType> dtype = std::nullopt);

@@ -168,26 +168,34 @@ class Tensor {
   Tensor where(const Tensor& condition, const Tensor& other) const;
 
   // ---- elementwise math ----
-  Tensor exp() const;
-  Tensor log() const;
-  Tensor log1p() const;
-  Tensor expm1() const;
-  Tensor sqrt() const;
-  Tensor rsqrt() const;
-  Tensor abs() const;
-  Tensor sign() const;
-  Tensor sin() const;
-  Tensor cos() const;
-  Tensor tan() const;
-  Tensor tanh() const;
-  Tensor sigmoid() const;
+  // One method per row of the op table (tensorgrad/elementwise_ops.def), and its in-place form:
+  // x.exp(), x.exp_(), x.atan2(y), x.atan2_(y)...
+#define TG_UNARY(name, ...) \
+  Tensor name() const;      \
+  Tensor& name##_() const;
+#define TG_BINARY(name, ...)                  \
+  Tensor name(const Tensor& other) const;     \
+  Tensor name(const Scalar& other) const;     \
+  Tensor& name##_(const Tensor& other) const; \
+  Tensor& name##_(const Scalar& other) const;
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+#undef TG_BINARY
   Tensor relu() const;
-  Tensor reciprocal() const;
   Tensor square() const;
-  Tensor erf() const;
-  Tensor floor() const;
-  Tensor ceil() const;
-  Tensor round() const;
+  Tensor& square_() const;
+  Tensor polygamma(int64_t n) const;
+  Tensor& polygamma_(int64_t n) const;
+  Tensor logit(std::optional<double> eps = std::nullopt) const;
+  Tensor& logit_(std::optional<double> eps = std::nullopt) const;
+  Tensor lerp(const Tensor& end, const Scalar& weight) const;
+  Tensor lerp(const Tensor& end, const Tensor& weight) const;
+  Tensor& lerp_(const Tensor& end, const Scalar& weight) const;
+  Tensor& lerp_(const Tensor& end, const Tensor& weight) const;
+  Tensor addcmul(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1) const;
+  Tensor& addcmul_(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1) const;
+  Tensor addcdiv(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1) const;
+  Tensor& addcdiv_(const Tensor& tensor1, const Tensor& tensor2, const Scalar& value = 1) const;
 
   // ---- reductions ----
   Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "core/internal.h"
+#include "kernels/elementwise_math.h"
 #include "kernels/loop.h"
-#include "kernels/unary_simd.h"
 
 namespace tg::kernels {
 namespace {
@@ -729,9 +729,9 @@ Tensor reduce_logsumexp(const Tensor& x, DimMask mask, bool keepdim) {
     });
     void (*vexp)(const T*, T*, int64_t) = nullptr;
     if constexpr (std::is_same_v<T, float>)
-      vexp = simd::float_loop(simd::MathFn::Exp);
+      vexp = float_loop(UnaryFn::exp);
     else
-      vexp = simd::double_loop(simd::MathFn::Exp);
+      vexp = double_loop(UnaryFn::exp);
     run_reduction(x, g, ShiftedExpRed<T>{shifts.data(), vexp}, [o](int64_t j, const ShiftedSum& a) {
       o[j] = static_cast<T>(std::log(a.s) + a.m);
     });
@@ -750,9 +750,9 @@ Tensor softmax_dim(const Tensor& x, int64_t dim, bool log) {
     T* out = static_cast<T*>(result.data_ptr());
     void (*vexp)(const T*, T*, int64_t) = nullptr;
     if constexpr (std::is_same_v<T, float>)
-      vexp = simd::float_loop(simd::MathFn::Exp);
+      vexp = float_loop(UnaryFn::exp);
     else
-      vexp = simd::double_loop(simd::MathFn::Exp);
+      vexp = double_loop(UnaryFn::exp);
     auto exp_in_place = [vexp](T* p, int64_t n) {
       if (vexp) {
         vexp(p, p, n);
@@ -828,9 +828,9 @@ Tensor softmax_backward_dim(const Tensor& grad, const Tensor& output, int64_t di
     T* out = static_cast<T*>(result.data_ptr());
     void (*vexp)(const T*, T*, int64_t) = nullptr;
     if constexpr (std::is_same_v<T, float>)
-      vexp = simd::float_loop(simd::MathFn::Exp);
+      vexp = float_loop(UnaryFn::exp);
     else
-      vexp = simd::double_loop(simd::MathFn::Exp);
+      vexp = double_loop(UnaryFn::exp);
     auto exp_into = [vexp](const T* in, T* o, int64_t n) {
       if (vexp) {
         vexp(in, o, n);

@@ -9,6 +9,7 @@
 #include "autograd/record.h"
 #include "core/internal.h"
 #include "kernels/loop.h"
+#include "ops/fused_backward.h"
 #include "tensorgrad/nn/ops_loss.h"
 
 namespace tg {
@@ -31,25 +32,6 @@ Tensor map_floating(const Tensor& x, const char* op, F f) {
     using T = typename decltype(tag)::type;
     kernels::unary_loop<T, T>(out, x, [f](T v) { return static_cast<T>(f(v)); });
   });
-  return out;
-}
-
-/// True when a derivative g * f'(x) can run as one loop: no graph is built through it and g and
-/// x are same-shape tensors of one floating dtype.
-bool can_fuse(const Tensor& g, const Tensor& x) {
-  return !autograd::needs_grad(g, x) && g.dtype() == x.dtype() && x.is_floating_point() &&
-         g.sizes() == x.sizes();
-}
-
-/// out[i] = f(g[i], x[i]) (see can_fuse).
-template <class F>
-Tensor fused(const Tensor& g, const Tensor& x, F f) {
-  Tensor out = detail::make_empty(x.sizes(), x.dtype());
-  if (x.dtype() == kFloat)
-    kernels::binary_loop<float, float, float>(
-        out, g, x, [f](float a, float b) { return static_cast<float>(f(a, b)); });
-  else
-    kernels::binary_loop<double, double, double>(out, g, x, f);
   return out;
 }
 

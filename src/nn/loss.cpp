@@ -13,8 +13,8 @@
 
 #include "autograd/record.h"
 #include "core/internal.h"
+#include "core/operand_rules.h"
 #include "kernels/loop.h"
-#include "ops/unary_common.h"
 #include "tensorgrad/nn/ops_loss.h"
 
 namespace tg {
@@ -349,7 +349,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
   check_reduction(reduction, op);
   check_floating(self, op, "input");
   check_floating(target, op, "target");
-  const DimVector shape = unary_ops::broadcast_operands(op, {&self, &target});
+  const DimVector shape = detail::broadcast_shape(op, {self.sizes(), target.sizes()});
   const ScalarType dtype = result_type(self, target);
   const Tensor x = detail::cast(self, dtype), y = detail::cast(target, dtype);
   Tensor sq = detail::make_empty(shape, dtype);
@@ -385,7 +385,7 @@ Tensor l1_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
   check_reduction(reduction, op);
   check_floating(self, op, "input");
   check_floating(target, op, "target");
-  unary_ops::broadcast_operands(op, {&self, &target});
+  detail::broadcast_shape(op, {self.sizes(), target.sizes()});
   return apply_loss_reduction((self - target).abs(), reduction);
 }
 
@@ -405,7 +405,7 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
   if (weight.defined()) {
     check_floating(weight, op, "weight");
     check_no_grad(weight, op, "weight");
-    const DimVector shape = unary_ops::broadcast_operands(op, {&self, &weight});
+    const DimVector shape = detail::broadcast_shape(op, {self.sizes(), weight.sizes()});
     TG_CHECK(IntArrayRef(shape).equals(self.sizes()), op, ": weight of shape ",
              detail::shape_str(weight.sizes()), " must broadcast to the input's shape ",
              detail::shape_str(self.sizes()));
@@ -492,13 +492,14 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self, const Tensor& target
   DimVector shape;
   switch (operands.size()) {
     case 2:
-      shape = unary_ops::broadcast_operands(op, {&self, &target});
+      shape = detail::broadcast_shape(op, {self.sizes(), target.sizes()});
       break;
     case 3:
-      shape = unary_ops::broadcast_operands(op, {&self, &target, operands[2]});
+      shape = detail::broadcast_shape(op, {self.sizes(), target.sizes(), operands[2]->sizes()});
       break;
     default:
-      shape = unary_ops::broadcast_operands(op, {&self, &target, &weight, &pos_weight});
+      shape = detail::broadcast_shape(
+          op, {self.sizes(), target.sizes(), weight.sizes(), pos_weight.sizes()});
   }
   weight = as_dtype(weight, dtype);
   pos_weight = as_dtype(pos_weight, dtype);

@@ -1,6 +1,7 @@
 // Arithmetic (add sub mul div neg), comparisons, the operators, and the basic in-place ops.
 #include "autograd/record.h"
 #include "core/internal.h"
+#include "core/operand_rules.h"
 #include "kernels/loop.h"
 
 namespace tg {
@@ -9,55 +10,6 @@ using autograd::BackwardArgs;
 using autograd::needs_grad;
 using autograd::record;
 using autograd::save;
-
-// ---- broadcasting and promotion ----
-
-DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b) {
-  const size_t n = std::max(a.size(), b.size());
-  DimVector out(n);
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
-    const int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
-    TG_CHECK(x == y || x == 1 || y == 1, "broadcast: the size of tensor a (", x,
-             ") must match the size of tensor b (", y, ") at non-singleton dimension ",
-             static_cast<int64_t>(n - 1 - i), "; shapes ", detail::shape_str(a), " and ",
-             detail::shape_str(b), " are not broadcastable");
-    out[n - 1 - i] = x == 1 ? y : x;
-  }
-  return out;
-}
-
-namespace {
-
-/// broadcast_shapes for op `op`: its error names the op the user called.
-DimVector broadcast_for(const char* op, IntArrayRef a, IntArrayRef b) {
-  try {
-    return broadcast_shapes(a, b);
-  } catch (const Error& e) {
-    detail::fail(op, ": ", e.what());
-  }
-}
-enum Kind { kKindBool, kKindInt, kKindFloat };
-Kind kind_of(ScalarType t) { return t == kBool ? kKindBool : t == kLong ? kKindInt : kKindFloat; }
-ScalarType promote(ScalarType a, ScalarType b) { return a > b ? a : b; }
-// libtorch's rule: a lower category (0-d tensor, then Scalar) only counts when it is of a higher
-// kind (bool < integer < floating) than the higher category's result.
-ScalarType combine(ScalarType higher, ScalarType lower) {
-  return kind_of(lower) > kind_of(higher) ? promote(higher, lower) : higher;
-}
-// A floating Scalar participates as the default dtype (Float), as a wrapped number in libtorch.
-ScalarType scalar_dtype(const Scalar& s) { return s.isFloatingPoint() ? kFloat : s.type(); }
-}  // namespace
-
-ScalarType result_type(const Tensor& a, const Tensor& b) {
-  const bool a0 = a.dim() == 0, b0 = b.dim() == 0;
-  if (a0 == b0) return promote(a.dtype(), b.dtype());
-  return a0 ? combine(b.dtype(), a.dtype()) : combine(a.dtype(), b.dtype());
-}
-
-ScalarType result_type(const Tensor& a, const Scalar& b) {
-  return combine(a.dtype(), scalar_dtype(b));
-}
 
 // ---- kernels ----
 
@@ -108,7 +60,7 @@ void arith_scalar_kernel(const Tensor& out, const Tensor& a, const Scalar& s, co
 template <Arith op>
 Tensor arith_tensor(const Tensor& a, const Tensor& b, const Scalar& alpha, const char* name) {
   const ScalarType t = compute_type<op>(result_type(a, b), name);
-  Tensor out = detail::make_empty(broadcast_for(name, a.sizes(), b.sizes()), t);
+  Tensor out = detail::make_empty(detail::broadcast_shape(name, {a.sizes(), b.sizes()}), t);
   arith_kernel<op>(out, a, b, alpha);
   return out;
 }
@@ -294,7 +246,7 @@ inline bool compare(T x, T y) {
 template <Cmp op>
 Tensor compare_tensor(const Tensor& a, const Tensor& b, const char* name) {
   const ScalarType t = result_type(a, b);
-  Tensor out = detail::make_empty(broadcast_for(name, a.sizes(), b.sizes()), kBool);
+  Tensor out = detail::make_empty(detail::broadcast_shape(name, {a.sizes(), b.sizes()}), kBool);
   Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -335,22 +287,11 @@ TG_COMPARISON(ge, Ge, >=)
 // ---- in-place ----
 
 namespace {
-void check_inplace_cast(const Tensor& self, ScalarType result, const char* op) {
-  TG_CHECK(result <= self.dtype() || (is_floating_point(self.dtype()) && is_floating_point(result)),
-           op, ": result type ", result, " can't be cast to the desired output type ", self.dtype(),
-           "; convert the tensor with .to(tg::k", to_string(result), ") first");
-}
-void check_inplace_shape(const Tensor& self, const Tensor& other, const char* op) {
-  DimVector shape = broadcast_for(op, self.sizes(), other.sizes());
-  TG_CHECK(IntArrayRef(shape).equals(self.sizes()), op, ": output with shape ",
-           detail::shape_str(self.sizes()), " doesn't match the broadcast shape ",
-           detail::shape_str(shape));
-}
 template <Arith op>
 Tensor& arith_(const Tensor& self, const Tensor& other, const Scalar& alpha, const char* name,
                Tensor (*out_of_place)(const Tensor&, const Tensor&)) {
-  check_inplace_shape(self, other, name);
-  check_inplace_cast(self, compute_type<op>(result_type(self, other), name), name);
+  detail::check_inplace_shape(name, self.sizes(), {other.sizes()});
+  detail::check_inplace_dtype(name, compute_type<op>(result_type(self, other), name), self.dtype());
   return detail::inplace(
       self, name, other.requires_grad(),
       [&](const Tensor& old) {
@@ -363,7 +304,7 @@ Tensor& arith_(const Tensor& self, const Tensor& other, const Scalar& alpha, con
 template <Arith op>
 Tensor& arith_scalar_(const Tensor& self, const Scalar& other, const Scalar& alpha,
                       const char* name, Tensor (*out_of_place)(const Tensor&, const Scalar&)) {
-  check_inplace_cast(self, compute_type<op>(result_type(self, other), name), name);
+  detail::check_inplace_dtype(name, compute_type<op>(result_type(self, other), name), self.dtype());
   return detail::inplace(
       self, name, false,
       [&](const Tensor& old) {
@@ -439,7 +380,7 @@ Tensor& Tensor::fill_(const Scalar& value) const { return fill_named(*this, valu
 Tensor& Tensor::zero_() const { return fill_named(*this, 0, "zero_"); }
 
 Tensor& Tensor::copy_(const Tensor& src, bool /*non_blocking*/) const {
-  check_inplace_shape(*this, src, "copy_");
+  detail::check_inplace_shape("copy_", sizes(), {src.sizes()});
   return detail::inplace(
       *this, "copy_", src.requires_grad(),
       [&](const Tensor& old) {

@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "core/internal.h"
-#include "kernels/unary_simd.h"
+#include "kernels/elementwise_math.h"
 #include "optim/fused.h"
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/functions.h"
@@ -216,13 +216,13 @@ void FusedParam::finish() const {
 }
 
 void sqrt_in_place(float* x, int64_t n) {
-  static const simd::LoopF loop = simd::float_loop(simd::MathFn::Sqrt);
+  static const kernels::LoopF loop = kernels::float_loop(kernels::UnaryFn::sqrt);
   if (loop != nullptr) return loop(x, x, n);
   for (int64_t i = 0; i < n; ++i) x[i] = std::sqrt(x[i]);
 }
 
 void sqrt_in_place(double* x, int64_t n) {
-  static const simd::LoopD loop = simd::double_loop(simd::MathFn::Sqrt);
+  static const kernels::LoopD loop = kernels::double_loop(kernels::UnaryFn::sqrt);
   if (loop != nullptr) return loop(x, x, n);
   for (int64_t i = 0; i < n; ++i) x[i] = std::sqrt(x[i]);
 }

@@ -8,8 +8,9 @@
 
 #include "autograd/record.h"
 #include "core/internal.h"
+#include "core/operand_rules.h"
 #include "kernels/loop.h"
-#include "ops/unary_common.h"
+#include "ops/fused_backward.h"
 
 namespace tg {
 namespace {
@@ -64,7 +65,7 @@ void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const 
 
 /// where without autograd; a and b are converted to rt.
 Tensor where_forward(const Tensor& cond, const Tensor& a, const Tensor& b, ScalarType rt) {
-  const DimVector shape = unary_ops::broadcast_operands("where", {&cond, &a, &b});
+  const DimVector shape = detail::broadcast_shape("where", {cond.sizes(), a.sizes(), b.sizes()});
   Tensor out = detail::make_empty(shape, rt);
   const Tensor a_t = detail::cast(a, rt), b_t = detail::cast(b, rt);
   kernels::dispatch(rt, [&](auto tag) {
@@ -80,7 +81,7 @@ Tensor where_forward(const Tensor& cond, const Tensor& a, const Tensor& b, Scala
 template <bool kMax>
 Tensor extremum_forward(const char* op, const Tensor& a, const Tensor& b) {
   const ScalarType rt = result_type(a, b);
-  const DimVector shape = unary_ops::broadcast_operands(op, {&a, &b});
+  const DimVector shape = detail::broadcast_shape(op, {a.sizes(), b.sizes()});
   Tensor out = detail::make_empty(shape, rt);
   const Tensor a_t = detail::cast(a, rt), b_t = detail::cast(b, rt);
   kernels::dispatch(rt, [&](auto tag) {
@@ -316,16 +317,8 @@ Tensor relu(const Tensor& x) {
           // The mask comes from the saved output and is not differentiated: double backward
           // sees a function linear in grad. where() rather than grad * mask keeps a NaN or inf
           // gradient from leaking through masked-off elements (0 * inf), as libtorch.
-          if (!autograd::needs_grad(g, y) && g.dtype() == y.dtype() && g.sizes() == y.sizes()) {
-            Tensor out = detail::make_empty(y.sizes(), y.dtype());
-            kernels::dispatch(y.dtype(), [&](auto tag) {
-              using T = typename decltype(tag)::type;
-              if constexpr (!std::is_same_v<T, bool>)
-                kernels::binary_loop<T, T, T>(out, g, y,
-                                              [](T gv, T yv) { return yv > T(0) ? gv : T(0); });
-            });
-            return {out};
-          }
+          if (can_fuse(g, y))
+            return {fused(g, y, [](auto gv, auto yv) { return yv > 0 ? gv : decltype(gv)(0); })};
           return {where(y > 0, g, 0)};
         });
   return y;
@@ -348,7 +341,7 @@ Tensor Tensor::relu() const { return tg::relu(*this); }
 Tensor& Tensor::clamp_(const std::optional<Scalar>& min, const std::optional<Scalar>& max) const {
   const ScalarType rt = clamp_result_type(*this, min, max);
   check_clamp_args("clamp_", *this, min, max, rt);
-  unary_ops::check_inplace_dtype("clamp_", rt, dtype());
+  detail::check_inplace_dtype("clamp_", rt, dtype());
   return detail::inplace(
       *this, "clamp_", false, [min, max](const Tensor& s) { return tg::clamp(s, min, max); },
       [this, min, max] { clamp_kernel(*this, *this, min, max); });

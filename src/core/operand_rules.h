@@ -1,0 +1,30 @@
+#pragma once
+// Broadcasting, type promotion and the in-place checks: the rules every op with several operands
+// follows, in one place. The public forms, tg::broadcast_shapes and tg::result_type, are defined
+// in operand_rules.cpp too.
+#include <initializer_list>
+
+#include "tensorgrad/array_ref.h"
+#include "tensorgrad/dtype.h"
+
+namespace tg::detail {
+
+/// The shape all of `shapes` broadcast to: dimensions are matched from the last, and each must be
+/// equal or 1. Throws naming `op` and every shape otherwise.
+DimVector broadcast_shape(const char* op, std::initializer_list<IntArrayRef> shapes);
+
+/// True when `shape` broadcasts to `target` without changing it: what the engine can sum a
+/// gradient of shape `target` down to.
+bool broadcasts_to(IntArrayRef shape, IntArrayRef target);
+
+/// For an in-place op on a tensor of shape `self`: the other operands must broadcast to it.
+void check_inplace_shape(const char* op, IntArrayRef self,
+                         std::initializer_list<IntArrayRef> others);
+
+/// libtorch's canCast: floating values do not go into integral tensors, nor numbers into Bool.
+bool can_cast(ScalarType from, ScalarType to);
+
+/// For an in-place op: the out-of-place op's result dtype must fit into self's.
+void check_inplace_dtype(const char* op, ScalarType result, ScalarType self);
+
+}  // namespace tg::detail

@@ -1,0 +1,358 @@
+// The loops of the elementwise op table (see elementwise_math.h and src/elementwise_ops.def).
+//
+// This file is compiled for the baseline ISA except the region below, whose functions carry the
+// AVX-512 target; they are only called after a run-time CPU check. The region includes nothing
+// but intrinsics, SLEEF declarations and the op table (macro rows, no code of its own), and
+// instantiates no templates from other headers, so no inline function compiled for AVX-512 can
+// be picked by the linker for baseline code.
+#include "kernels/elementwise_math.h"
+
+#include <type_traits>
+
+#include "kernels/loop.h"
+#include "kernels/special_math.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TG_SIMD_AVX512 1
+#endif
+
+#ifdef TG_SIMD_AVX512
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+#pragma GCC diagnostic push
+// GCC 12 reports _mm512_undefined_ps() inside its own intrinsics as uninitialised.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#ifdef TG_HAVE_SLEEF
+// sleef.h declares its AVX-512 functions only when __AVX512F__ is defined, which the target
+// pragma above does not do for C++.
+#ifndef __AVX512F__
+#define __AVX512F__ 1
+#define TG_UNDEF_AVX512F
+#endif
+#include <sleef.h>
+#ifdef TG_UNDEF_AVX512F
+#undef __AVX512F__
+#undef TG_UNDEF_AVX512F
+#endif
+#endif
+
+namespace tg::kernels {
+namespace {
+
+// y = F(x) 16 floats (8 doubles) at a time; the tail goes through masked loads and stores.
+template <auto F>
+void loop16(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i)));
+  if (i < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1u);
+    _mm512_mask_storeu_ps(y + i, m, F(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+template <auto F>
+void loop8(const double* x, double* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm512_storeu_pd(y + i, F(_mm512_loadu_pd(x + i)));
+  if (i < n) {
+    const __mmask8 m = static_cast<__mmask8>((1u << (n - i)) - 1u);
+    _mm512_mask_storeu_pd(y + i, m, F(_mm512_maskz_loadu_pd(m, x + i)));
+  }
+}
+// y = F(a, b) over contiguous arrays.
+template <auto F>
+void loop16_binary(const float* a, const float* b, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i)));
+  if (i < n) {
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1u);
+    _mm512_mask_storeu_ps(y + i, m,
+                          F(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i)));
+  }
+}
+template <auto F>
+void loop8_binary(const double* a, const double* b, double* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm512_storeu_pd(y + i, F(_mm512_loadu_pd(a + i), _mm512_loadu_pd(b + i)));
+  if (i < n) {
+    const __mmask8 m = static_cast<__mmask8>((1u << (n - i)) - 1u);
+    _mm512_mask_storeu_pd(y + i, m,
+                          F(_mm512_maskz_loadu_pd(m, a + i), _mm512_maskz_loadu_pd(m, b + i)));
+  }
+}
+
+// The AVX512 rows' vector functions.
+__m512 sqrt_f(__m512 v) { return _mm512_sqrt_ps(v); }
+__m512d sqrt_d(__m512d v) { return _mm512_sqrt_pd(v); }
+__m512 rsqrt_f(__m512 v) { return _mm512_div_ps(_mm512_set1_ps(1.f), _mm512_sqrt_ps(v)); }
+__m512d rsqrt_d(__m512d v) { return _mm512_div_pd(_mm512_set1_pd(1.0), _mm512_sqrt_pd(v)); }
+__m512 reciprocal_f(__m512 v) { return _mm512_div_ps(_mm512_set1_ps(1.f), v); }
+__m512d reciprocal_d(__m512d v) { return _mm512_div_pd(_mm512_set1_pd(1.0), v); }
+template <int kMode>
+__m512 round_with_f(__m512 v) {
+  return _mm512_roundscale_ps(v, kMode | _MM_FROUND_NO_EXC);
+}
+template <int kMode>
+__m512d round_with_d(__m512d v) {
+  return _mm512_roundscale_pd(v, kMode | _MM_FROUND_NO_EXC);
+}
+constexpr auto floor_f = round_with_f<_MM_FROUND_TO_NEG_INF>;
+constexpr auto floor_d = round_with_d<_MM_FROUND_TO_NEG_INF>;
+constexpr auto ceil_f = round_with_f<_MM_FROUND_TO_POS_INF>;
+constexpr auto ceil_d = round_with_d<_MM_FROUND_TO_POS_INF>;
+constexpr auto round_f = round_with_f<_MM_FROUND_TO_NEAREST_INT>;  // half-way cases to even
+constexpr auto round_d = round_with_d<_MM_FROUND_TO_NEAREST_INT>;
+constexpr auto trunc_f = round_with_f<_MM_FROUND_TO_ZERO>;
+constexpr auto trunc_d = round_with_d<_MM_FROUND_TO_ZERO>;
+#ifdef TG_HAVE_SLEEF
+// sigmoid(x) = 1 / (1 + exp(-x)): exp overflows to inf for very negative x, giving exactly 0.
+__m512 sigmoid_f(__m512 v) {
+  const __m512 one = _mm512_set1_ps(1.f);
+  const __m512 e = Sleef_expf16_u10avx512f(_mm512_sub_ps(_mm512_setzero_ps(), v));
+  return _mm512_div_ps(one, _mm512_add_ps(one, e));
+}
+__m512d sigmoid_d(__m512d v) {
+  const __m512d one = _mm512_set1_pd(1.0);
+  const __m512d e = Sleef_expd8_u10avx512f(_mm512_sub_pd(_mm512_setzero_pd(), v));
+  return _mm512_div_pd(one, _mm512_add_pd(one, e));
+}
+#endif
+
+// One non-template function per loop, so that baseline code can take their addresses.
+#define TG_LOOPS_AVX512(name, vf, vd)                                              \
+  void name##_loop_f(const float* x, float* y, int64_t n) { loop16<vf>(x, y, n); } \
+  void name##_loop_d(const double* x, double* y, int64_t n) { loop8<vd>(x, y, n); }
+#define TG_BINARY_LOOPS_AVX512(name, vf, vd)                                   \
+  void name##_loop_f(const float* a, const float* b, float* y, int64_t n) {    \
+    loop16_binary<vf>(a, b, y, n);                                             \
+  }                                                                            \
+  void name##_loop_d(const double* a, const double* b, double* y, int64_t n) { \
+    loop8_binary<vd>(a, b, y, n);                                              \
+  }
+#ifdef TG_HAVE_SLEEF
+#define TG_LOOPS_SLEEF(name, vf, vd) TG_LOOPS_AVX512(name, Sleef_##vf##avx512f, Sleef_##vd##avx512f)
+#define TG_BINARY_LOOPS_SLEEF(name, vf, vd) \
+  TG_BINARY_LOOPS_AVX512(name, Sleef_##vf##avx512f, Sleef_##vd##avx512f)
+#define TG_LOOPS_AVX512_SLEEF(name, vf, vd) TG_LOOPS_AVX512(name, vf, vd)
+#else
+#define TG_LOOPS_SLEEF(name, vf, vd)
+#define TG_BINARY_LOOPS_SLEEF(name, vf, vd)
+#define TG_LOOPS_AVX512_SLEEF(name, vf, vd)
+#endif
+#define TG_LOOPS_NONE(name, vf, vd)
+#define TG_BINARY_LOOPS_NONE(name, vf, vd)
+
+namespace unary_loops {
+#define TG_UNARY(name, node, dtypes, f, simd, vf, vd, ...) TG_LOOPS_##simd(name, vf, vd)
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+}  // namespace unary_loops
+namespace binary_loops {
+#define TG_BINARY(name, node, dtypes, f, simd, vf, vd, ...) TG_BINARY_LOOPS_##simd(name, vf, vd)
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_BINARY
+}  // namespace binary_loops
+
+}  // namespace
+}  // namespace tg::kernels
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options
+#endif  // TG_SIMD_AVX512
+
+namespace tg::kernels {
+namespace {
+
+using LoopF2 = void (*)(const float* a, const float* b, float* y, int64_t n);
+using LoopD2 = void (*)(const double* a, const double* b, double* y, int64_t n);
+
+struct Loops {
+  LoopF f[static_cast<int>(UnaryFn::Count)] = {};
+  LoopD d[static_cast<int>(UnaryFn::Count)] = {};
+  LoopF2 f2[static_cast<int>(BinaryFn::Count)] = {};
+  LoopD2 d2[static_cast<int>(BinaryFn::Count)] = {};
+};
+
+Loops make_loops() {
+  Loops l;
+#ifdef TG_SIMD_AVX512
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx512f")) return l;
+#define TG_SET_UNARY_AVX512(name)                                    \
+  l.f[static_cast<int>(UnaryFn::name)] = unary_loops::name##_loop_f; \
+  l.d[static_cast<int>(UnaryFn::name)] = unary_loops::name##_loop_d;
+#define TG_SET_BINARY_AVX512(name)                                      \
+  l.f2[static_cast<int>(BinaryFn::name)] = binary_loops::name##_loop_f; \
+  l.d2[static_cast<int>(BinaryFn::name)] = binary_loops::name##_loop_d;
+#ifdef TG_HAVE_SLEEF
+#define TG_SET_UNARY_SLEEF(name) TG_SET_UNARY_AVX512(name)
+#define TG_SET_UNARY_AVX512_SLEEF(name) TG_SET_UNARY_AVX512(name)
+#define TG_SET_BINARY_SLEEF(name) TG_SET_BINARY_AVX512(name)
+#else
+#define TG_SET_UNARY_SLEEF(name)
+#define TG_SET_UNARY_AVX512_SLEEF(name)
+#define TG_SET_BINARY_SLEEF(name)
+#endif
+#define TG_SET_UNARY_NONE(name)
+#define TG_SET_BINARY_NONE(name)
+#define TG_UNARY(name, node, dtypes, f, simd, ...) TG_SET_UNARY_##simd(name)
+#define TG_BINARY(name, node, dtypes, f, simd, ...) TG_SET_BINARY_##simd(name)
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+#undef TG_BINARY
+#endif
+  return l;
+}
+
+const Loops& loops() {
+  static const Loops l = make_loops();
+  return l;
+}
+
+constexpr bool accepts(DtypeRule rule, bool floating, bool is_bool) {
+  if (floating) return true;
+  switch (rule) {
+    case DtypeRule::SIGNED:
+    case DtypeRule::DIVISION:
+      return !is_bool;
+    case DtypeRule::SIGN:
+      return true;
+    default:
+      return false;
+  }
+}
+template <class T>
+constexpr bool accepts(DtypeRule rule) {
+  return accepts(rule, std::is_floating_point_v<T>, std::is_same_v<T, bool>);
+}
+
+template <class T>
+auto vector_loop(UnaryFn fn) {
+  if constexpr (std::is_same_v<T, float>)
+    return loops().f[static_cast<int>(fn)];
+  else if constexpr (std::is_same_v<T, double>)
+    return loops().d[static_cast<int>(fn)];
+  else
+    return static_cast<void (*)(const T*, T*, int64_t)>(nullptr);
+}
+template <class T>
+auto vector_loop(BinaryFn fn) {
+  if constexpr (std::is_same_v<T, float>)
+    return loops().f2[static_cast<int>(fn)];
+  else if constexpr (std::is_same_v<T, double>)
+    return loops().d2[static_cast<int>(fn)];
+  else
+    return static_cast<void (*)(const T*, const T*, T*, int64_t)>(nullptr);
+}
+
+/// A row with a vector function runs it on every contiguous run, split across threads by the
+/// iterator, and writes normally (these functions are bound by arithmetic; see
+/// Note [Streaming stores]); other rows go through the generic loops.
+template <class T, class F>
+void run_unary(const View& out, const View& in, bool vector_row, void (*vec)(const T*, T*, int64_t),
+               F f) {
+  if (!vector_row) {
+    unary_loop<T, T>(out, in, f);
+    return;
+  }
+  StridedIter<2> it(out.sizes(), {out, in});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    T* o = reinterpret_cast<T*>(p[0]);
+    const T* x = reinterpret_cast<const T*>(p[1]);
+    if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
+      if (vec) {
+        vec(x, o, n);
+      } else {
+        for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+      }
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+    }
+  });
+}
+
+template <class T, class F>
+void run_binary(const View& out, const View& a, const View& b, bool vector_row,
+                void (*vec)(const T*, const T*, T*, int64_t), F f) {
+  if (!vector_row || !vec) {
+    binary_loop<T, T, T>(out, a, b, f);
+    return;
+  }
+  StridedIter<3> it(out.sizes(), {out, a, b});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
+      vec(reinterpret_cast<const T*>(p[1]), reinterpret_cast<const T*>(p[2]),
+          reinterpret_cast<T*>(p[0]), n);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                                                   *reinterpret_cast<const T*>(p[2] + i * s[2]));
+    }
+  });
+}
+
+#define TG_IS_VECTOR_AVX512 true
+#define TG_IS_VECTOR_AVX512_SLEEF true
+#define TG_IS_VECTOR_SLEEF true
+#define TG_IS_VECTOR_NONE false
+
+}  // namespace
+
+template <class T>
+void unary(UnaryFn fn, const View& out, const View& in) {
+  switch (fn) {
+#define TG_UNARY(name, node, dtypes, f, simd, ...)                                     \
+  case UnaryFn::name:                                                                  \
+    if constexpr (accepts<T>(DtypeRule::dtypes))                                       \
+      return run_unary<T>(out, in, TG_IS_VECTOR_##simd, vector_loop<T>(UnaryFn::name), \
+                          [](T x) -> T { return f; });                                 \
+    break;
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+    case UnaryFn::Count:
+      break;
+  }
+  detail::fail("elementwise math: op ", static_cast<int>(fn), " has no loop for dtype ",
+               CppTypeToScalarType<T>::value);
+}
+
+template <class T>
+void binary(BinaryFn fn, const View& out, const View& a, const View& b) {
+  switch (fn) {
+#define TG_BINARY(name, node, dtypes, f, simd, ...)                                        \
+  case BinaryFn::name:                                                                     \
+    if constexpr (accepts<T>(DtypeRule::dtypes))                                           \
+      return run_binary<T>(out, a, b, TG_IS_VECTOR_##simd, vector_loop<T>(BinaryFn::name), \
+                           [](T a, T b) -> T { return f; });                               \
+    break;
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_BINARY
+    case BinaryFn::Count:
+      break;
+  }
+  detail::fail("elementwise math: op ", static_cast<int>(fn), " has no loop for dtype ",
+               CppTypeToScalarType<T>::value);
+}
+
+template void unary<float>(UnaryFn, const View&, const View&);
+template void unary<double>(UnaryFn, const View&, const View&);
+template void unary<int64_t>(UnaryFn, const View&, const View&);
+template void unary<bool>(UnaryFn, const View&, const View&);
+template void binary<float>(BinaryFn, const View&, const View&, const View&);
+template void binary<double>(BinaryFn, const View&, const View&, const View&);
+template void binary<int64_t>(BinaryFn, const View&, const View&, const View&);
+
+template <class T>
+void polygamma(int n, const View& out, const View& in) {
+  unary_loop<T, T>(out, in, [n](T x) { return special::polygamma(n, x); });
+}
+template void polygamma<float>(int, const View&, const View&);
+template void polygamma<double>(int, const View&, const View&);
+
+LoopF float_loop(UnaryFn fn) { return loops().f[static_cast<int>(fn)]; }
+LoopD double_loop(UnaryFn fn) { return loops().d[static_cast<int>(fn)]; }
+
+}  // namespace tg::kernels
