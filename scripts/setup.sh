@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++            # build
   libdnnl-dev                      # GEMM and convolution (oneDNN)
   libsleef-dev                     # vectorised math
+  libboost-dev                     # special functions (Boost.Math: erfinv, digamma, polygamma)
   zlib1g-dev                       # gzip'd datasets
   nlohmann-json3-dev               # safetensors headers
   libgtest-dev libgmock-dev        # tests
