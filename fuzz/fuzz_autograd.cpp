@@ -13,10 +13,11 @@
 // and are only accurate where it is well conditioned. The decoder therefore runs the program once
 // ("planning"), and before keeping each op it checks, on the actual operand values with plain
 // loops (not with tensorgrad's ops), that the op is away from its kinks and singularities by a
-// margin: |x| >= kKink for abs/relu/sign/leaky_relu, distance to the nearest integer for
-// floor/ceil (half-integer for round), |a - b| for maximum/minimum/l1_loss, a top-2 gap in every
+// margin: for the ops of the elementwise table, the domain its row names (x >= kPole for log,
+// |x| <= 1 - kPole for atanh, distance to the nearest integer for floor...); |x| >= kKink for
+// relu/leaky_relu, |a - b| for maximum/minimum/l1_loss, a top-2 gap in every
 // reduced group for max/min/amax/amin and in every window for max_pool2d, x >= kPole for
-// log/sqrt/rsqrt and non-integer powers, |x| >= kPole for denominators, |cos x| >= kPole for tan,
+// non-integer powers, |x| >= kPole for denominators,
 // a norm >= kPole for norm/std, a channel variance for batch_norm, and no index at embedding's
 // padding_idx (whose row gets no gradient by definition, as in libtorch). An op whose operands
 // fail the check, or whose result is not finite or exceeds kBound in magnitude, is dropped from the
@@ -189,9 +190,10 @@ struct InputSpec {
 // One row per group of ops.
 // clang-format off
 enum class Op : uint8_t {
+  // the elementwise op table (tensorgrad/elementwise_ops.def): ints[0] is the row
+  kTableUnary, kTableBinary,
   // unary
-  kNeg, kExp, kLog, kLog1p, kExpm1, kSqrt, kRsqrt, kAbs, kSign, kSin, kCos, kTan, kTanh,
-  kSigmoid, kRelu, kReciprocal, kSquare, kErf, kFloor, kCeil, kRound, kLeakyRelu, kGelu, kSilu,
+  kNeg, kRelu, kSquare, kLeakyRelu, kGelu, kSilu,
   kSoftplus, kPowScalar, kScalarPow, kAddScalar, kMulScalar, kSubScalar, kRsubScalar, kRdivScalar,
   kDivScalar, kClamp, kClampMin, kClampMax, kDropout,
   // binary
@@ -216,9 +218,8 @@ enum class Op : uint8_t {
 // clang-format off
 const char* op_name(Op op) {
   static const char* names[] = {
-      "neg", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tan",
-      "tanh", "sigmoid", "relu", "reciprocal", "square", "erf", "floor", "ceil", "round",
-      "leaky_relu", "gelu", "silu", "softplus", "pow", "pow(scalar, t)", "add", "mul", "sub",
+      "(table unary)", "(table binary)", "neg", "relu", "square", "leaky_relu", "gelu", "silu",
+      "softplus", "pow", "pow(scalar, t)", "add", "mul", "sub",
       "rsub", "rdiv", "div", "clamp", "clamp_min", "clamp_max", "dropout", "add", "sub", "mul",
       "div", "pow", "maximum", "minimum", "where", "mse_loss", "l1_loss",
       "binary_cross_entropy_with_logits", "binary_cross_entropy", "matmul", "mm", "bmm", "mv",
@@ -237,6 +238,103 @@ const char* op_name(Op op) {
 }
 // clang-format on
 
+// ---- the elementwise op table ----
+
+/// Where a table op is smooth (its domain column), each with the margin of
+/// Note [Fuzzing near non-differentiable points].
+enum class Domain {
+  kReal,
+  kBelowTen,
+  kPositive,
+  kAboveMinusOne,
+  kNonZero,
+  kTan,
+  kOpenUnit,
+  kAboveOne,
+  kNonInteger,
+  kNonHalfInteger,
+  kAwayFromOrigin,
+  kNonZeroA,
+  kPositiveB,
+  kAwayFromMultiple
+};
+
+// Each row's forms: the free function, the method and the in-place method.
+struct UnaryRow {
+  const char* name;
+  Domain domain;
+  Tensor (*fn)(const Tensor&);
+  Tensor (Tensor::*method)() const;
+  Tensor& (Tensor::*in_place)() const;
+};
+struct BinaryRow {
+  const char* name;
+  Domain domain;
+  Tensor (*fn)(const Tensor&, const Tensor&);
+  Tensor (*fn_scalar)(const Tensor&, const tg::Scalar&);
+  Tensor (Tensor::*method)(const Tensor&) const;
+  Tensor& (Tensor::*in_place)(const Tensor&) const;
+};
+
+const UnaryRow kUnaryRows[] = {
+#define TG_UNARY(name, node, dtypes, f, simd, vf, vd, saves, fused, dx, domain) \
+  {#name, Domain::domain, &tg::name, &Tensor::name, &Tensor::name##_},
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+};
+const BinaryRow kBinaryRows[] = {
+#define TG_BINARY(name, node, dtypes, f, simd, vf, vd, saves, da, db, domain) \
+  {#name,                                                                     \
+   Domain::domain,                                                            \
+   static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&tg::name),          \
+   static_cast<Tensor (*)(const Tensor&, const tg::Scalar&)>(&tg::name),      \
+   static_cast<Tensor (Tensor::*)(const Tensor&) const>(&Tensor::name),       \
+   static_cast<Tensor& (Tensor::*)(const Tensor&) const>(&Tensor::name##_)},
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_BINARY
+};
+constexpr int64_t kUnaryRowCount = sizeof(kUnaryRows) / sizeof(kUnaryRows[0]);
+constexpr int64_t kBinaryRowCount = sizeof(kBinaryRows) / sizeof(kBinaryRows[0]);
+
+/// Whether a (and b, for binary rows) lie in the domain, by its margin.
+bool in_domain(Domain domain, const Tensor& a, const Tensor& b) {
+  auto unary = [&](auto pred) { return all_of(a, pred); };
+  auto binary = [&](auto pred) { return all_of2(a, b, pred); };
+  switch (domain) {
+    case Domain::kReal:
+      return true;
+    case Domain::kBelowTen:
+      return unary([](double x) { return std::abs(x) <= 10; });
+    case Domain::kPositive:
+      return unary([](double x) { return x >= kPole; });
+    case Domain::kAboveMinusOne:
+      return unary([](double x) { return x >= kPole - 1; });
+    case Domain::kNonZero:
+      return unary([](double x) { return std::abs(x) >= kPole; });
+    case Domain::kTan:
+      return unary([](double x) { return std::abs(std::cos(x)) >= kPole; });
+    case Domain::kOpenUnit:
+      return unary([](double x) { return std::abs(x) <= 1 - kPole; });
+    case Domain::kAboveOne:
+      return unary([](double x) { return x >= 1 + kPole; });
+    case Domain::kNonInteger:
+      return unary([](double x) { return dist_to_integer(x, 0) >= kKink; });
+    case Domain::kNonHalfInteger:
+      return unary([](double x) { return dist_to_integer(x, 0.5) >= kKink; });
+    case Domain::kAwayFromOrigin:
+      return binary([](double x, double y) { return std::hypot(x, y) >= kPole; });
+    case Domain::kNonZeroA:
+      return binary([](double x, double) { return std::abs(x) >= kKink; });
+    case Domain::kPositiveB:
+      return binary([](double, double y) { return y >= kPole; });
+    case Domain::kAwayFromMultiple:
+      return binary([](double x, double y) {
+        return std::abs(y) >= kPole && dist_to_integer(x / y, 0) >= kKink;
+      });
+  }
+  return false;
+}
+
 /// One op with every operand and parameter resolved, so that replaying it is deterministic.
 struct Step {
   Op op = Op::kNeg;
@@ -245,6 +343,16 @@ struct Step {
   double s = 0, s2 = 0;        // scalars
   std::vector<Tensor> consts;  // index tensors, masks, targets (constants of the program)
 };
+
+std::string step_name(const Step& s) {
+  static const char* forms[] = {"", " (method)", " (in place on a clone)", " (scalar form)"};
+  if (s.op == Op::kTableUnary) return std::string(kUnaryRows[s.ints[0]].name) + forms[s.ints[1]];
+  if (s.op == Op::kTableBinary) {
+    const int64_t form = s.ints[1] == 2 ? 3 : s.ints[1] == 3 ? 2 : s.ints[1];
+    return std::string(kBinaryRows[s.ints[0]].name) + forms[form];
+  }
+  return op_name(s.op);
+}
 
 struct Program {
   std::vector<InputSpec> inputs;
@@ -327,7 +435,7 @@ std::string describe(const Program& p) {
   }
   size_t v = p.inputs.size();
   for (const Step& s : p.steps) {
-    o << "  v" << v++ << " = " << op_name(s.op) << "(";
+    o << "  v" << v++ << " = " << step_name(s) << "(";
     bool first = true;
     auto sep = [&] {
       if (!first) o << ", ";
@@ -487,27 +595,22 @@ Tensor apply_step(const Step& s, const std::vector<Tensor>& v) {
   const auto& n = s.ints;
   auto red = [&](size_t i) { return static_cast<int64_t>(n[i]); };
   switch (s.op) {
+    case Op::kTableUnary: {
+      const UnaryRow& r = kUnaryRows[n[0]];
+      if (n[1] == 0) return r.fn(a);
+      if (n[1] == 1) return (a.*r.method)();
+      return (a.clone().*r.in_place)();
+    }
+    case Op::kTableBinary: {
+      const BinaryRow& r = kBinaryRows[n[0]];
+      if (n[1] == 0) return r.fn(a, b);
+      if (n[1] == 1) return (a.*r.method)(b);
+      if (n[1] == 2) return r.fn_scalar(a, s.s);
+      return (a.clone().*r.in_place)(b);
+    }
     case Op::kNeg: return s.ints[0] ? -a : tg::neg(a);
-    case Op::kExp: return a.exp();
-    case Op::kLog: return a.log();
-    case Op::kLog1p: return a.log1p();
-    case Op::kExpm1: return a.expm1();
-    case Op::kSqrt: return a.sqrt();
-    case Op::kRsqrt: return a.rsqrt();
-    case Op::kAbs: return a.abs();
-    case Op::kSign: return a.sign();
-    case Op::kSin: return a.sin();
-    case Op::kCos: return a.cos();
-    case Op::kTan: return a.tan();
-    case Op::kTanh: return a.tanh();
-    case Op::kSigmoid: return a.sigmoid();
     case Op::kRelu: return a.relu();
-    case Op::kReciprocal: return a.reciprocal();
     case Op::kSquare: return a.square();
-    case Op::kErf: return a.erf();
-    case Op::kFloor: return a.floor();
-    case Op::kCeil: return a.ceil();
-    case Op::kRound: return a.round();
     case Op::kLeakyRelu: return tg::leaky_relu(a, s.s);
     case Op::kGelu: return tg::gelu(a, n[0] ? "tanh" : "none");
     case Op::kSilu: return tg::silu(a);
@@ -699,16 +802,11 @@ bool smooth_at(const Step& s, const std::vector<Tensor>& v, const Tensor& out) {
   auto positive = [](double x) { return x >= kPole; };
   auto dims = [&](size_t from) { return std::vector<int64_t>(n.begin() + from, n.end()); };
   switch (s.op) {
-    case Op::kLog: case Op::kSqrt: case Op::kRsqrt: return all_of(a, positive);
-    case Op::kLog1p: return all_of(a, [](double x) { return x >= kPole - 1; });
-    case Op::kAbs: case Op::kSign: case Op::kRelu: case Op::kLeakyRelu: case Op::kReluInplace:
-      return all_of(a, away(kKink));
-    case Op::kReciprocal: case Op::kRdivScalar: return all_of(a, away(kPole));
-    case Op::kTan: return all_of(a, [](double x) { return std::abs(std::cos(x)) >= kPole; });
-    case Op::kFloor: case Op::kCeil:
-      return all_of(a, [](double x) { return dist_to_integer(x, 0) >= kKink; });
-    case Op::kRound:
-      return all_of(a, [](double x) { return dist_to_integer(x, 0.5) >= kKink; });
+    case Op::kTableUnary: return in_domain(kUnaryRows[n[0]].domain, a, Tensor());
+    case Op::kTableBinary:
+      return in_domain(kBinaryRows[n[0]].domain, a, n[1] == 2 ? tg::scalar_tensor(s.s, tg::kDouble) : b);
+    case Op::kRelu: case Op::kLeakyRelu: case Op::kReluInplace: return all_of(a, away(kKink));
+    case Op::kRdivScalar: return all_of(a, away(kPole));
     case Op::kSoftplus:
       return all_of(a, [&](double x) { return std::abs(s.s * x - s.s2) >= kKink; });
     case Op::kPowScalar: case Op::kPowInplace:
@@ -836,6 +934,14 @@ Step decode_step(Decoder& d, Op op, const std::vector<Tensor>& st) {
   auto scalar = [&] { return d.choose<double>({0.5, -1.5, 2.0, 0.25, -0.75, 3.0, 1.0, -2.0}); };
   auto reduction = [&] { return d.pick(0, 2); };  // None, Mean, Sum
   switch (op) {
+    case Op::kTableUnary:
+      s.ints = {d.pick(0, kUnaryRowCount - 1), d.pick(0, 2)};
+      break;
+    case Op::kTableBinary:
+      s.b = pick_operand(d, st, &a);
+      s.ints = {d.pick(0, kBinaryRowCount - 1), d.pick(0, 3)};
+      s.s = scalar();
+      break;
     case Op::kNeg:
     case Op::kGelu:
     case Op::kMulScalar:
