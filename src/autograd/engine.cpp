@@ -272,12 +272,12 @@ inline void seed_roots(Workspace& ws, const edge_list& roots, variable_list& roo
 
 // Note [Running ready nodes]
 // A node is ready when every task that sends it gradients has run; among the ready nodes the
-// latest created runs first (the largest sequence number), as in libtorch, so that hooks and
-// errors come in the same order from run to run and as there. Running a task: take its summed
-// gradients, run the tensor pre-hooks, hand captured gradients to the caller, apply the node
-// unless no gradient reached it, free what the graph no longer needs (Note [Reference cycles]),
-// then validate each output gradient (Note [Gradient validation]) into its child's buffer and
-// queue the children that became ready.
+// latest created runs first (the largest sequence number; a leaf's AccumulateGrad has the
+// largest of all), as in libtorch, so that hooks and errors come in the same order from run to
+// run and as there. Running a task: take its summed gradients, run the tensor pre-hooks, hand
+// captured gradients to the caller, apply the node unless no gradient reached it, free what the
+// graph no longer needs (Note [Reference cycles]), then validate each output gradient (Note
+// [Gradient validation]) into its child's buffer and queue the children that became ready.
 
 /// The node's backward on `grads`, with the failure named after the node in anomaly mode.
 inline variable_list apply_node(Node& node, variable_list grads) {
