@@ -23,18 +23,21 @@ static_assert([] {
 
 constexpr ScalarTypeInfo kUnknownScalarType = {kFloat, "Unknown", "Tensor", "?", 1};
 
-}  // namespace
-
-const ScalarTypeInfo& scalar_type_info(ScalarType t) {
+// Internal, so that element_size (on every data_ptr()) inlines it.
+const ScalarTypeInfo& info_of(ScalarType t) {
   const int i = static_cast<int>(t);
   return i >= 0 && i < kNumScalarTypes ? kScalarTypes[i] : kUnknownScalarType;
 }
 
-const char* to_string(ScalarType t) { return scalar_type_info(t).name; }
+}  // namespace
+
+const ScalarTypeInfo& scalar_type_info(ScalarType t) { return info_of(t); }
+
+const char* to_string(ScalarType t) { return info_of(t).name; }
 
 std::ostream& operator<<(std::ostream& out, ScalarType t) { return out << to_string(t); }
 
-size_t element_size(ScalarType t) { return scalar_type_info(t).element_size; }
+size_t element_size(ScalarType t) { return info_of(t).element_size; }
 
 Scalar Scalar::operator-() const {
   TG_CHECK(kind_ != Kind::Bool, "Scalar: negation of a bool scalar is not supported");
