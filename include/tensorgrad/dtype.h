@@ -20,6 +20,20 @@ constexpr ScalarType kFloat32 = ScalarType::Float;
 constexpr ScalarType kDouble = ScalarType::Double;
 constexpr ScalarType kFloat64 = ScalarType::Double;
 
+constexpr int kNumScalarTypes = 4;
+
+/// One dtype's names and size. The one table of them, in src/core/dtype.cpp, is what every place
+/// that names a dtype reads.
+struct ScalarTypeInfo {
+  ScalarType type;
+  const char* name;               ///< libtorch's: "Float" (to_string, messages, "CPUFloatType")
+  const char* tensor_type;        ///< the seed's printing: "FloatTensor" (tg::FloatTensor)
+  const char* safetensors_dtype;  ///< the safetensors format's: "F32"
+  size_t element_size;            ///< bytes per element
+};
+/// The row of `t` (a row of "Unknown" names for a value outside the enum).
+const ScalarTypeInfo& scalar_type_info(ScalarType t);
+
 /// "Float", "Double", "Long", "Bool" (libtorch's names).
 const char* to_string(ScalarType t);
 std::ostream& operator<<(std::ostream& out, ScalarType t);

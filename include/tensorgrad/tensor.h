@@ -305,8 +305,8 @@ using tg::Variable;
 using tg::variable_list;
 }  // namespace autograd
 
-/// Prints in the seed's layout (see API.md): "Variable containing:" for tensors that take part in
-/// autograd, the values, then "[tg::FloatTensor of size 2x2]".
+/// Prints in the seed's layout, PyTorch 0.3's (README.md describes it): "Variable containing:"
+/// for tensors that take part in autograd, the values, then "[tg::FloatTensor of size 2x2]".
 std::ostream& operator<<(std::ostream& out, const Tensor& t);
 
 }  // namespace tg

@@ -1,4 +1,6 @@
-// The engine: runs the backward graph once, from the roots to the leaves.
+// The engine: runs the backward graph once, from the roots to the leaves. run_graph is its
+// steps in order: discover_graph, mark_execution (only with targets), seed_roots, then run_task
+// for each ready node (apply_node, release_node, pass_gradients); each has its Note below.
 #include <algorithm>
 
 #include "autograd/accumulate_grad.h"
@@ -91,6 +93,19 @@ class Workspace {
     const uint32_t c = children[task.first_child + i];
     return c == kNoTask ? nullptr : &tasks[c];
   }
+  /// Queues a task whose gradients are complete.
+  void push_ready(NodeTask& task) {
+    ready.push_back({task.node->sequence_nr(), &task});
+    std::push_heap(ready.begin(), ready.end());
+  }
+  /// The ready task to run next (the latest created), or null when none is left.
+  NodeTask* pop_ready() {
+    if (ready.empty()) return nullptr;
+    std::pop_heap(ready.begin(), ready.end());
+    NodeTask* task = ready.back().task;
+    ready.pop_back();
+    return task;
+  }
   /// Empties the workspace for the next pass, keeping its memory unless it grew large.
   void reset() {
     constexpr size_t kKeptTasks = size_t(1) << 16;
@@ -165,31 +180,28 @@ class WorkspaceLease {
   std::unique_ptr<Workspace> workspace_;
 };
 
-/// Runs the graph behind `roots`. With `targets` empty, every reachable node runs (backward);
-/// otherwise only what leads to a target runs, and the gradients arriving at the targets are
-/// returned; `run_targets` says whether the target nodes themselves run (backward with inputs)
-/// or are only captured (grad).
-variable_list run_graph(const edge_list& roots, variable_list root_grads, bool keep_graph,
-                        bool create_graph, const edge_list& targets, bool run_targets) {
-  WorkspaceLease lease;
-  Workspace& ws = *lease;
-  const bool run_all = targets.empty();
+// Note [Discovering the graph]
+// The first step walks the graph behind the roots once, depth first with an explicit stack (a
+// graph may be a million nodes deep), and gives every node a task and every task the tasks of
+// its edges. For a plain backward every node it finds runs, so the same pass counts each task's
+// dependencies (the edges that lead to it) and no second walk is needed. When there are targets,
+// it also records a post-order, children before parents, for Note [Marking what executes].
 
-  // Discover the graph, iteratively. Every task gets the tasks of its edges; with no targets
-  // every node runs, so dependencies are counted on the way. Otherwise remember a post-order
-  // (children before parents) to find what leads to a target.
-  auto discover = [&](Node* node) {
-    auto [t, fresh] = ws.emplace(node);
-    if (fresh) {
-      ws.tasks[t].executes = run_all;
-      ws.tasks[t].first_child = static_cast<uint32_t>(ws.children.size());
-      ws.children.resize(ws.children.size() + node->num_outputs(), Workspace::kNoTask);
-      ws.stack.emplace_back(t, 0);
-    }
-    return t;
-  };
+/// The task of `node`, created (with room for its edges and a place on the stack) if it is new.
+inline uint32_t add_task(Workspace& ws, Node* node, bool run_all) {
+  auto [t, fresh] = ws.emplace(node);
+  if (fresh) {
+    ws.tasks[t].executes = run_all;
+    ws.tasks[t].first_child = static_cast<uint32_t>(ws.children.size());
+    ws.children.resize(ws.children.size() + node->num_outputs(), Workspace::kNoTask);
+    ws.stack.emplace_back(t, 0);
+  }
+  return t;
+}
+
+inline void discover_graph(Workspace& ws, const edge_list& roots, bool run_all) {
   for (const Edge& r : roots) {
-    discover(r.function.get());
+    add_task(ws, r.function.get(), run_all);
     while (!ws.stack.empty()) {
       const auto [t, next] = ws.stack.back();
       Node* node = ws.tasks[t].node;
@@ -202,40 +214,48 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
       const Edge& e = node->next_edge(next);
       if (!e.is_valid()) continue;
       const uint32_t first_child = ws.tasks[t].first_child;
-      const uint32_t c = discover(e.function.get());
+      const uint32_t c = add_task(ws, e.function.get(), run_all);
       ws.children[first_child + next] = c;
       if (run_all) ++ws.tasks[c].dependencies;
     }
   }
+}
 
-  // With targets: which nodes run, and where gradients are captured.
-  variable_list captured(targets.size());
-  if (!run_all) {
-    for (size_t i = 0; i < targets.size(); ++i) {
-      NodeTask* target = ws.find(targets[i].function.get());
-      if (!target) continue;  // not in this graph: unused
-      target->captures.emplace_back(targets[i].input_nr, i);
-      target->is_target = true;
-    }
-    auto wanted = [](const NodeTask* t) { return t && (t->executes || !t->captures.empty()); };
-    for (uint32_t t : ws.post_order) {
-      NodeTask& task = ws.tasks[t];
-      if (run_targets && task.is_target) task.executes = true;
-      for (size_t i = 0; i < task.node->num_outputs(); ++i)
-        if (wanted(ws.child(task, i))) task.executes = true;
-    }
-    for (uint32_t t : ws.post_order) {
-      NodeTask& task = ws.tasks[t];
-      if (!task.executes) continue;
-      for (size_t i = 0; i < task.node->num_outputs(); ++i)
-        if (NodeTask* child = ws.child(task, i); wanted(child)) ++child->dependencies;
-    }
+// Note [Marking what executes]
+// With targets (grad(), or backward with inputs) only the nodes on a path from a root to a
+// target run. A target's task captures the gradients arriving at its input; it runs itself only
+// for backward with inputs (which accumulates into leaves through their AccumulateGrad). One
+// sweep over the post-order marks a node as executing when it is a running target or any of its
+// children executes or captures: children come first, so their marks are final. A second sweep
+// counts dependencies along the edges of executing nodes only, so that a node is ready once the
+// nodes that will actually send it gradients have run.
+
+/// A task that takes part in the pass: it runs, or it only captures gradients.
+inline bool wanted(const NodeTask* t) { return t && (t->executes || !t->captures.empty()); }
+
+inline void mark_execution(Workspace& ws, const edge_list& targets, bool run_targets) {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    NodeTask* target = ws.find(targets[i].function.get());
+    if (!target) continue;  // not in this graph: unused
+    target->captures.emplace_back(targets[i].input_nr, i);
+    target->is_target = true;
   }
+  for (uint32_t t : ws.post_order) {
+    NodeTask& task = ws.tasks[t];
+    if (run_targets && task.is_target) task.executes = true;
+    for (size_t i = 0; i < task.node->num_outputs(); ++i)
+      if (wanted(ws.child(task, i))) task.executes = true;
+  }
+  for (uint32_t t : ws.post_order) {
+    NodeTask& task = ws.tasks[t];
+    if (!task.executes) continue;
+    for (size_t i = 0; i < task.node->num_outputs(); ++i)
+      if (NodeTask* child = ws.child(task, i); wanted(child)) ++child->dependencies;
+  }
+}
 
-  auto make_ready = [&](NodeTask& task) {
-    ws.ready.push_back({task.node->sequence_nr(), &task});
-    std::push_heap(ws.ready.begin(), ws.ready.end());
-  };
+/// Hands each root its gradient, then queues the roots nothing else leads to.
+inline void seed_roots(Workspace& ws, const edge_list& roots, variable_list& root_grads) {
   for (size_t i = 0; i < roots.size(); ++i) {
     NodeTask& task = *ws.find(roots[i].function.get());
     task.buffer.resize(task.node->num_inputs());
@@ -243,67 +263,103 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
   }
   for (const Edge& r : roots) {
     NodeTask& task = *ws.find(r.function.get());
-    if (task.dependencies == 0 && (task.executes || !task.captures.empty())) {
+    if (task.dependencies == 0 && wanted(&task)) {
       task.dependencies = -1;  // queued once even if it is several roots
-      make_ready(task);
+      ws.push_ready(task);
     }
   }
+}
 
-  AutoGradMode grad_mode(create_graph);
-  while (!ws.ready.empty()) {
-    std::pop_heap(ws.ready.begin(), ws.ready.end());
-    NodeTask& task = *ws.ready.back().task;
-    ws.ready.pop_back();
-    Node* node = task.node;
-    // The gradients leave the task, so they are freed as soon as the node has used them.
-    variable_list grads = std::move(task.buffer);
-    grads.resize(node->num_inputs());  // slots no gradient reached stay undefined
-    node->run_tensor_pre_hooks(grads);
-    for (auto [input_nr, index] : task.captures) captured[index] = grads[input_nr];
-    if (!task.executes) continue;
-    bool any_gradient = false;
-    for (const Tensor& g : grads) any_gradient = any_gradient || g.defined();
-    variable_list outputs;
-    if (any_gradient && AnomalyMode::is_enabled()) {
-      try {
-        outputs = node->apply(std::move(grads));
-      } catch (const Error& e) {
-        detail::fail(e.what(), "\n(raised in the backward of ", node->name(), ")\n",
-                     node->creation_trace());
-      }
-    } else if (any_gradient) {
-      outputs = node->apply(std::move(grads));
-    } else {
-      outputs.resize(node->num_outputs());  // nothing arrived: nothing flows on
+// Note [Running ready nodes]
+// A node is ready when every task that sends it gradients has run; among the ready nodes the
+// latest created runs first (the largest sequence number; a leaf's AccumulateGrad has the
+// largest of all), as in libtorch, so that hooks and errors come in the same order from run to
+// run and as there. Running a task: take its summed gradients, run the tensor pre-hooks, hand
+// captured gradients to the caller, apply the node unless no gradient reached it, free what the
+// graph no longer needs (Note [Reference cycles]), then validate each output gradient (Note
+// [Gradient validation]) into its child's buffer and queue the children that became ready.
+
+/// The node's backward on `grads`, with the failure named after the node in anomaly mode.
+inline variable_list apply_node(Node& node, variable_list grads) {
+  bool any_gradient = false;
+  for (const Tensor& g : grads) any_gradient = any_gradient || g.defined();
+  variable_list outputs;
+  if (any_gradient && AnomalyMode::is_enabled()) {
+    try {
+      outputs = node.apply(std::move(grads));
+    } catch (const Error& e) {
+      detail::fail(e.what(), "\n(raised in the backward of ", node.name(), ")\n",
+                   node.creation_trace());
     }
-    TG_CHECK(outputs.size() == node->num_outputs(), "Function ", node->name(),
-             " returned an incorrect number of gradients (expected ", node->num_outputs(), ", got ",
-             outputs.size(), ")");
-    if (any_gradient && AnomalyMode::is_enabled()) check_anomaly(*node, outputs);
-    grads = variable_list();
-    if (!keep_graph) {
-      // Note [Reference cycles]
-      // A hook or a custom Function's saved_data may hold a tensor whose history leads back
-      // to this node (y.register_hook([y](...) {...})): a cycle of shared pointers. Once a
-      // backward has freed the graph, nothing can run these again, so the engine drops them
-      // with the saved tensors, which breaks such cycles. Leaf hooks live on the leaf and a
-      // hook that captures its own leaf is a cycle the user made; leaves hold their
-      // AccumulateGrad weakly, so the engine itself never makes one.
-      node->release_variables();
-      node->clear_tensor_pre_hooks();
-    }
-    for (size_t i = 0; i < outputs.size(); ++i) {
-      NodeTask* child = ws.child(task, i);
-      if (!child || (!child->executes && child->captures.empty())) continue;
-      if (outputs[i].defined()) {
-        const Edge& e = node->next_edge(i);
-        Tensor g = validate_gradient(std::move(outputs[i]), *node, i, *e.function, e.input_nr);
-        child->buffer.resize(e.function->num_inputs());
-        accumulate(child->buffer[e.input_nr], std::move(g));
-      }
-      if (--child->dependencies == 0) make_ready(*child);
-    }
+  } else if (any_gradient) {
+    outputs = node.apply(std::move(grads));
+  } else {
+    outputs.resize(node.num_outputs());  // nothing arrived: nothing flows on
   }
+  TG_CHECK(outputs.size() == node.num_outputs(), "Function ", node.name(),
+           " returned an incorrect number of gradients (expected ", node.num_outputs(), ", got ",
+           outputs.size(), ")");
+  if (any_gradient && AnomalyMode::is_enabled()) check_anomaly(node, outputs);
+  return outputs;
+}
+
+// Note [Reference cycles]
+// A hook or a custom Function's saved_data may hold a tensor whose history leads back to this
+// node (y.register_hook([y](...) {...})): a cycle of shared pointers. Once a backward has freed
+// the graph, nothing can run these again, so the engine drops them with the saved tensors, which
+// breaks such cycles. Leaf hooks live on the leaf and a hook that captures its own leaf is a
+// cycle the user made; leaves hold their AccumulateGrad weakly, so the engine itself never makes
+// one.
+inline void release_node(Node& node) {
+  node.release_variables();
+  node.clear_tensor_pre_hooks();
+}
+
+/// Validates each gradient `task` produced into its child's buffer; queues the children that
+/// have now heard from every task that leads to them.
+inline void pass_gradients(Workspace& ws, NodeTask& task, variable_list& outputs) {
+  Node* node = task.node;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    NodeTask* child = ws.child(task, i);
+    if (!wanted(child)) continue;
+    if (outputs[i].defined()) {
+      const Edge& e = node->next_edge(i);
+      Tensor g = validate_gradient(std::move(outputs[i]), *node, i, *e.function, e.input_nr);
+      child->buffer.resize(e.function->num_inputs());
+      accumulate(child->buffer[e.input_nr], std::move(g));
+    }
+    if (--child->dependencies == 0) ws.push_ready(*child);
+  }
+}
+
+inline void run_task(Workspace& ws, NodeTask& task, bool keep_graph, variable_list& captured) {
+  Node& node = *task.node;
+  // The gradients leave the task, so they are freed as soon as the node has used them.
+  variable_list grads = std::move(task.buffer);
+  grads.resize(node.num_inputs());  // slots no gradient reached stay undefined
+  node.run_tensor_pre_hooks(grads);
+  for (auto [input_nr, index] : task.captures) captured[index] = grads[input_nr];
+  if (!task.executes) return;
+  variable_list outputs = apply_node(node, std::move(grads));
+  if (!keep_graph) release_node(node);
+  pass_gradients(ws, task, outputs);
+}
+
+/// Runs the graph behind `roots`. With `targets` empty, every reachable node runs (backward);
+/// otherwise only what leads to a target runs, and the gradients arriving at the targets are
+/// returned; `run_targets` says whether the target nodes themselves run (backward with inputs)
+/// or are only captured (grad).
+variable_list run_graph(const edge_list& roots, variable_list root_grads, bool keep_graph,
+                        bool create_graph, const edge_list& targets, bool run_targets) {
+  WorkspaceLease lease;
+  Workspace& ws = *lease;
+  const bool run_all = targets.empty();
+  discover_graph(ws, roots, run_all);
+  if (!run_all) mark_execution(ws, targets, run_targets);
+  seed_roots(ws, roots, root_grads);
+  variable_list captured(targets.size());
+  AutoGradMode grad_mode(create_graph);
+  while (NodeTask* task = ws.pop_ready()) run_task(ws, *task, keep_graph, captured);
   return captured;
 }
 

@@ -6,35 +6,38 @@
 
 namespace tg {
 
-const char* to_string(ScalarType t) {
-  switch (t) {
-    case kFloat:
-      return "Float";
-    case kDouble:
-      return "Double";
-    case kLong:
-      return "Long";
-    case kBool:
-      return "Bool";
-  }
-  return "Unknown";
+namespace {
+
+// Indexed by the enum's value.
+constexpr ScalarTypeInfo kScalarTypes[kNumScalarTypes] = {
+    {kBool, "Bool", "BoolTensor", "BOOL", 1},
+    {kLong, "Long", "LongTensor", "I64", 8},
+    {kFloat, "Float", "FloatTensor", "F32", 4},
+    {kDouble, "Double", "DoubleTensor", "F64", 8},
+};
+static_assert([] {
+  for (int i = 0; i < kNumScalarTypes; ++i)
+    if (static_cast<int>(kScalarTypes[i].type) != i) return false;
+  return true;
+}());
+
+constexpr ScalarTypeInfo kUnknownScalarType = {kFloat, "Unknown", "Tensor", "?", 1};
+
+// Internal, so that element_size (on every data_ptr()) inlines it.
+const ScalarTypeInfo& info_of(ScalarType t) {
+  const int i = static_cast<int>(t);
+  return i >= 0 && i < kNumScalarTypes ? kScalarTypes[i] : kUnknownScalarType;
 }
+
+}  // namespace
+
+const ScalarTypeInfo& scalar_type_info(ScalarType t) { return info_of(t); }
+
+const char* to_string(ScalarType t) { return info_of(t).name; }
 
 std::ostream& operator<<(std::ostream& out, ScalarType t) { return out << to_string(t); }
 
-size_t element_size(ScalarType t) {
-  switch (t) {
-    case kFloat:
-      return 4;
-    case kDouble:
-      return 8;
-    case kLong:
-      return 8;
-    case kBool:
-      return 1;
-  }
-  return 1;
-}
+size_t element_size(ScalarType t) { return info_of(t).element_size; }
 
 Scalar Scalar::operator-() const {
   TG_CHECK(kind_ != Kind::Bool, "Scalar: negation of a bool scalar is not supported");

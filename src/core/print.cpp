@@ -380,20 +380,6 @@ class Printer {
   std::ostringstream out_;
 };
 
-const char* type_name(ScalarType t) {
-  switch (t) {
-    case kFloat:
-      return "tg::FloatTensor";
-    case kDouble:
-      return "tg::DoubleTensor";
-    case kLong:
-      return "tg::LongTensor";
-    case kBool:
-      return "tg::BoolTensor";
-  }
-  return "tg::Tensor";
-}
-
 }  // namespace
 
 std::ostream& operator<<(std::ostream& out, IntArrayRef dims) {
@@ -409,7 +395,8 @@ std::ostream& operator<<(std::ostream& out, const Tensor& t) {
     text += "Variable containing:\n";
   text += Printer(t).body();
   text += '[';
-  text += type_name(t.dtype());
+  text += "tg::";
+  text += scalar_type_info(t.dtype()).tensor_type;
   text += " of size ";
   if (t.dim() == 0) {
     text += "()";

@@ -1,4 +1,4 @@
-// The core shape ops: view, reshape, expand, squeeze, unsqueeze, transpose, permute, t,
+// The core shape ops: view, reshape, flatten, expand, squeeze, unsqueeze, transpose, permute, t,
 // contiguous, clone, to. Views share storage with their input.
 #include "autograd/record.h"
 #include "core/internal.h"
@@ -99,6 +99,23 @@ Tensor reshape(const Tensor& x, IntArrayRef shape) {
   if (view_strides(x.sizes(), x.strides(), s)) return view(x, s);
   Tensor c = clone(x);  // CloneBackward0, then a view of the copy (as libtorch's _unsafe_view)
   return view(c, s);
+}
+
+Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
+  if (x.dim() == 0) return x.reshape({1});
+  const int64_t start = detail::wrap_dim(start_dim, x.dim(), "flatten");
+  const int64_t end = detail::wrap_dim(end_dim, x.dim(), "flatten");
+  TG_CHECK(start <= end, "flatten: start_dim (", start_dim, ") cannot come after end_dim (",
+           end_dim, ") for a tensor of shape ", detail::shape_str(x.sizes()),
+           "; pass start_dim <= end_dim");
+  if (start == end) return x;
+  DimVector shape;
+  for (int64_t d = 0; d < start; ++d) shape.push_back(x.size(d));
+  int64_t merged = 1;
+  for (int64_t d = start; d <= end; ++d) merged *= x.size(d);
+  shape.push_back(merged);
+  for (int64_t d = end + 1; d < x.dim(); ++d) shape.push_back(x.size(d));
+  return x.reshape(shape);
 }
 
 Tensor expand(const Tensor& x, IntArrayRef size, bool /*implicit*/) {
@@ -266,6 +283,9 @@ Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) co
 Tensor Tensor::view(IntArrayRef size) const { return tg::view(*this, size); }
 Tensor Tensor::view_as(const Tensor& other) const { return tg::view(*this, other.sizes()); }
 Tensor Tensor::reshape(IntArrayRef shape) const { return tg::reshape(*this, shape); }
+Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  return tg::flatten(*this, start_dim, end_dim);
+}
 Tensor Tensor::expand(IntArrayRef size, bool implicit) const {
   return tg::expand(*this, size, implicit);
 }

@@ -37,20 +37,6 @@ using json = nlohmann::ordered_json;
 // The reference implementation's limit on the header length.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 
-const char* dtype_name(ScalarType t) {
-  switch (t) {
-    case kFloat:
-      return "F32";
-    case kDouble:
-      return "F64";
-    case kLong:
-      return "I64";
-    case kBool:
-      return "BOOL";
-  }
-  return "?";
-}
-
 std::string shape_string(const std::vector<int64_t>& shape) {
   return detail::shape_str(IntArrayRef(shape));
 }
@@ -81,7 +67,7 @@ void save(const std::vector<std::pair<std::string, Tensor>>& tensors, const std:
     TG_CHECK(tensor.defined(), "save: the tensor '", name, "' is undefined; leave it out");
     Tensor t = detail::contiguous_data(tensor.detach());
     const uint64_t bytes = t.nbytes();
-    header[name] = {{"dtype", dtype_name(t.dtype())},
+    header[name] = {{"dtype", scalar_type_info(t.dtype()).safetensors_dtype},
                     {"shape", t.sizes().vec()},
                     {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
@@ -237,15 +223,14 @@ Parsed parse_header(std::ifstream& in, const std::string& path, const char* op) 
     const std::string d = dtype.get<std::string>();
     Entry e;
     e.name = name;
-    if (d == "F32")
-      e.dtype = kFloat;
-    else if (d == "F64")
-      e.dtype = kDouble;
-    else if (d == "I64")
-      e.dtype = kLong;
-    else if (d == "BOOL")
-      e.dtype = kBool;
-    else {
+    const ScalarTypeInfo* known = nullptr;
+    for (int i = 0; i < kNumScalarTypes && !known; ++i) {
+      const ScalarTypeInfo& info = scalar_type_info(static_cast<ScalarType>(i));
+      if (d == info.safetensors_dtype) known = &info;
+    }
+    if (known) {
+      e.dtype = known->type;
+    } else {
       static const std::set<std::string> other = {"F16", "BF16", "F8_E4M3", "F8_E5M2", "I8", "I16",
                                                   "I32", "U8",   "U16",     "U32",     "U64"};
       detail::fail(where, other.count(d) ? " has dtype " : " has the unknown dtype ", "'", d,
