@@ -7,6 +7,7 @@
 #include "autograd/anomaly.h"
 #include "autograd/meta.h"
 #include "core/internal.h"
+#include "core/operand_rules.h"
 
 namespace tg::autograd {
 
@@ -38,14 +39,9 @@ Tensor validate_gradient(Tensor g, const Node& producer, size_t index, const Nod
                          uint32_t input_nr) {
   const InputMetadata& meta = consumer.input_metadata(input_nr);
   if (!g.sizes().equals(meta.sizes)) {
-    bool reducible = g.dim() >= static_cast<int64_t>(meta.sizes.size());
-    for (size_t i = 0; reducible && i < meta.sizes.size(); ++i) {
-      int64_t want = meta.sizes[meta.sizes.size() - 1 - i];
-      int64_t got = g.size(g.dim() - 1 - static_cast<int64_t>(i));
-      reducible = want == got || want == 1;
-    }
-    TG_CHECK(reducible, "Function ", producer.name(), " returned an invalid gradient at index ",
-             index, " - got ", detail::shape_str(g.sizes()), " but expected shape compatible with ",
+    TG_CHECK(detail::broadcasts_to(meta.sizes, g.sizes()), "Function ", producer.name(),
+             " returned an invalid gradient at index ", index, " - got ",
+             detail::shape_str(g.sizes()), " but expected shape compatible with ",
              detail::shape_str(meta.sizes));
     g = sum_to(g, meta.sizes);
   }

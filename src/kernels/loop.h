@@ -171,11 +171,11 @@ inline void parallel_range(int64_t n, Body&& body) {
 // The library is compiled for the baseline x86-64 instruction set, so that it runs on any x86-64
 // CPU, and the compiler vectorises with 16-byte SSE2 registers. The flat loops over contiguous
 // floating-point operands, which carry almost all elementwise work, are also compiled for
-// AVX-512 and AVX2 (GCC's target_clones), and the CPU's best clone is picked once at load time.
-// Measured on 64 MiB float operands at 2 threads: y = x * 2 took 3.5 ms with SSE2, 2.9 ms with
-// AVX-512, and memcpy 2.8 ms. The library is built with -ffp-contract=off: otherwise a clone's
-// vector body and its scalar tail may contract a * b + c differently, and an element's bits
-// would depend on where a thread's range ends.
+// AVX-512 and AVX2 (GCC's target_clones), and the CPU's best clone is picked once at load time:
+// with AVX-512, y = x * 2 on large operands runs at about the speed of memcpy, with SSE2 about
+// 20% slower (2026, a 2-core AVX-512 Xeon). The library is built with -ffp-contract=off: otherwise
+// a clone's vector body and its scalar tail may contract a * b + c differently, and an element's
+// bits would depend on where a thread's range ends.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define TG_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -189,11 +189,10 @@ inline void parallel_range(int64_t n, Body&& body) {
 // output of kStreamBytes or more by computing each 4 KiB block into a buffer that stays in L1
 // and copying it out with non-temporal stores, which write whole lines without reading them.
 // The price is that the next op reads the output from memory, not from the last-level cache.
-// Measured at 2 threads on 2^24 floats: x * 2 took 4.45 ms with plain stores and 3.3 ms
-// streamed. The transcendental functions (tanh, exp...) are bound by their arithmetic, which
-// hides the extra read, and write normally: streaming made tanh slower (7.4 ms against 5.8 ms
-// in tanh(x * 2 + 1)). Smaller outputs are written normally: they may still be in cache when
-// the next op reads them.
+// For x * 2 on 2^24 floats streaming saved about a quarter of the time (2026, a 2-core AVX-512
+// Xeon). The transcendental functions (tanh, exp...) are bound by their arithmetic, which hides
+// the extra read, and write normally: streaming made tanh(x * 2 + 1) slower. Smaller outputs are
+// written normally: they may still be in cache when the next op reads them.
 constexpr size_t kStreamBytes = size_t(16) << 20;
 
 /// Copies `bytes` from src to dst (both 64-byte aligned) with non-temporal stores.
