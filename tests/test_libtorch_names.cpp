@@ -707,3 +707,23 @@ TEST(LibtorchNames, AutogradListsAndModesWorkAsLibtorchSpellsThem) {
   }
   EXPECT_TRUE(torch::autograd::GradMode::is_enabled());
 }
+
+TEST(LibtorchNames, EnumNamesAsLibtorchPrintsThem) {
+  c10::variant<torch::enumtype::kLinear, torch::enumtype::kRNN_TANH, torch::enumtype::kBatchMean,
+               torch::enumtype::kReflection>
+      v = torch::kRNN_TANH;
+  EXPECT_EQ(torch::enumtype::get_enum_name(v), "kRNN_TANH");
+  v = torch::kBatchMean;
+  EXPECT_EQ(torch::enumtype::get_enum_name(v), "kBatchMean");
+  v = torch::kReflection;
+  EXPECT_EQ(torch::enumtype::get_enum_name(v), "kReflection");
+}
+
+TEST(LibtorchNames, ThreadSettings) {
+  torch::init_num_threads();
+  const int before = torch::get_num_threads();
+  torch::set_num_threads(1);
+  EXPECT_EQ(torch::get_num_threads(), 1);
+  torch::set_num_threads(before);
+  EXPECT_GE(torch::get_num_interop_threads(), 1);
+}

@@ -204,3 +204,10 @@ TEST(Limits, SizesWhoseByteCountOverflowsThrow) {
   // A view whose element count overflows int64.
   EXPECT_ERROR(ones({1, 1}).expand({int64_t(1) << 62, int64_t(1) << 62}), "overflows");
 }
+
+TEST(Limits, InteropThreadsAreSetOnceAndPositive) {
+  EXPECT_ERROR(tg::set_num_interop_threads(0), "set_num_interop_threads", "positive", "0");
+  tg::set_num_interop_threads(3);
+  EXPECT_EQ(tg::get_num_interop_threads(), 3);
+  EXPECT_ERROR(tg::set_num_interop_threads(2), "set_num_interop_threads", "only be set once");
+}

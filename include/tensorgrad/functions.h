@@ -249,5 +249,12 @@ void reset_peak_memory_stats();
 /// Intra-op threads (OpenMP), as libtorch.
 void set_num_threads(int n);
 int get_num_threads();
+/// libtorch's per-thread OpenMP set-up; tensorgrad's threads need none, so it does nothing.
+void init_num_threads();
+/// libtorch's inter-op pool, which runs independent ops concurrently in its graph executor.
+/// tensorgrad runs every op on the calling thread and has no such pool: the number is kept and
+/// returned (at least 1), and refused after the first call or when not positive, as libtorch.
+void set_num_interop_threads(int n);
+int get_num_interop_threads();
 
 }  // namespace tg

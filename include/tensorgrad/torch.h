@@ -1,12 +1,21 @@
 #pragma once
 /// Source compatibility with libtorch: `#include <tensorgrad/torch.h>` in place of
 /// `#include <torch/torch.h>` makes `torch::` (and `at::`) name tensorgrad.
+#include <optional>
+#include <variant>
+
 #include "tensorgrad/tensorgrad.h"
 
 namespace tg {
-// libtorch spells these torch::optional and torch::nullopt (c10's, which are std's since C++17).
+// libtorch spells these c10::optional, c10::variant... (std's since C++17).
+using std::get;
+using std::get_if;
+using std::holds_alternative;
+using std::make_optional;
 using std::nullopt;
 using std::optional;
+using std::variant;
+using std::visit;
 }  // namespace tg
 
 namespace torch = tg;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <variant>
 
+#include "tensorgrad/enum.h"
 #include "tensorgrad/functions.h"
 #include "tensorgrad/tensor.h"
 
@@ -24,15 +25,6 @@ enum Reduction { None, Mean, Sum, END };
 
 /// libtorch's enum values for options: distinct empty types, so a variant of them documents
 /// which values an option accepts (`tg::kMean` is `torch::kMean`).
-namespace enumtype {
-struct kNone {};
-struct kMean {};
-struct kSum {};
-}  // namespace enumtype
-inline constexpr enumtype::kNone kNone{};
-inline constexpr enumtype::kMean kMean{};
-inline constexpr enumtype::kSum kSum{};
-
 /// The reduction a loss's Options hold (each Options class names it `reduction_t`, as libtorch).
 using LossReduction = std::variant<enumtype::kNone, enumtype::kMean, enumtype::kSum>;
 
@@ -42,12 +34,6 @@ inline Reduction::Reduction reduction_get_enum(const LossReduction& r) {
   if (std::holds_alternative<kNone>(r)) return Reduction::None;
   if (std::holds_alternative<kMean>(r)) return Reduction::Mean;
   return Reduction::Sum;
-}
-/// "kNone", "kMean" or "kSum".
-inline std::string get_enum_name(const LossReduction& r) {
-  if (std::holds_alternative<kNone>(r)) return "kNone";
-  if (std::holds_alternative<kMean>(r)) return "kMean";
-  return "kSum";
 }
 }  // namespace enumtype
 
