@@ -727,3 +727,31 @@ TEST(LibtorchNames, ThreadSettings) {
   torch::set_num_threads(before);
   EXPECT_GE(torch::get_num_interop_threads(), 1);
 }
+
+TEST(LibtorchNames, ChecksWarningsAndStr) {
+  EXPECT_EQ(c10::str("a", 1, '-', 2.5), "a1-2.5");
+  try {
+    TORCH_CHECK(1 + 1 == 3, "sum is ", 2);
+    ADD_FAILURE() << "TORCH_CHECK did not throw";
+  } catch (const c10::Error& e) {
+    EXPECT_STREQ(e.what(), "sum is 2");
+  }
+  try {
+    TORCH_CHECK(false);
+    ADD_FAILURE() << "TORCH_CHECK did not throw";
+  } catch (const c10::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Expected false to be true"), std::string::npos);
+  }
+  EXPECT_THROW(TORCH_CHECK_INDEX(false, "index"), c10::IndexError);
+  EXPECT_THROW(TORCH_CHECK_VALUE(false, "value"), c10::ValueError);
+  EXPECT_THROW(TORCH_CHECK_TYPE(false, "type"), c10::TypeError);
+  EXPECT_THROW(TORCH_INTERNAL_ASSERT(2 < 1), c10::Error);
+  EXPECT_THROW(AT_ASSERT(false), c10::Error);
+  testing::internal::CaptureStderr();
+  for (int i = 0; i < 3; ++i) TORCH_WARN_ONCE("only once");
+  TORCH_WARN("every time");
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("Warning: only once"), std::string::npos) << err;
+  EXPECT_EQ(err.find("only once"), err.rfind("only once")) << err;
+  EXPECT_NE(err.find("Warning: every time"), std::string::npos) << err;
+}

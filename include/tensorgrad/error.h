@@ -7,18 +7,45 @@
 
 namespace tg {
 
-/// The one exception type tensorgrad throws.
+/// The exception tensorgrad throws (c10::Error under <tensorgrad/torch.h>). A few errors are of
+/// one of the kinds below, as libtorch's are; each is a tg::Error.
 class Error : public std::runtime_error {
  public:
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
+/// An index out of range (Python's IndexError).
+struct IndexError : Error {
+  using Error::Error;
+};
+/// A value outside what an argument accepts (ValueError).
+struct ValueError : Error {
+  using Error::Error;
+};
+/// An argument of the wrong type (TypeError).
+struct TypeError : Error {
+  using Error::Error;
+};
+/// Something libtorch defines that tensorgrad does not do (NotImplementedError).
+struct NotImplementedError : Error {
+  using Error::Error;
+};
 
-namespace detail {
+/// The arguments written one after another to a string, as c10::str.
 template <class... Args>
-[[noreturn]] void fail(const Args&... args) {
+std::string str(const Args&... args) {
   std::ostringstream out;
   (out << ... << args);
-  throw Error(out.str());
+  return out.str();
+}
+
+namespace detail {
+/// Writes "Warning: message" to standard error (with "[W file:line] " before it when a file is
+/// given), as libtorch's default warning handler does.
+void warn(const std::string& message, const char* file = nullptr, int line = 0);
+
+template <class... Args>
+[[noreturn]] void fail(const Args&... args) {
+  throw Error(str(args...));
 }
 }  // namespace detail
 }  // namespace tg

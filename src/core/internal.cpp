@@ -1,5 +1,6 @@
 #include "core/internal.h"
 
+#include <iostream>
 #include <sstream>
 
 #include "kernels/loop.h"
@@ -102,6 +103,13 @@ Tensor contiguous_data(const Tensor& t) {
   Tensor out = make_empty(t.sizes(), t.dtype());
   copy_into(out, t);
   return out;
+}
+
+void warn(const std::string& message, const char* file, int line) {
+  std::ostringstream out;
+  if (file) out << "[W " << file << ":" << line << "] ";
+  out << "Warning: " << message << "\n";
+  std::cerr << out.str();  // one write, so that warnings from threads do not interleave
 }
 
 }  // namespace tg::detail

@@ -21,10 +21,10 @@ namespace tg {
 
 namespace detail {
 void warn_target_size(const char* op, IntArrayRef input, IntArrayRef target) {
-  std::cerr << "Warning: " << op << ": Using a target size (" << shape_str(target)
-            << ") that is different to the input size (" << shape_str(input)
-            << "). This will likely lead to incorrect results due to broadcasting. Please ensure "
-               "they have the same size.\n";
+  warn(str(op, ": Using a target size (", shape_str(target),
+           ") that is different to the input size (", shape_str(input),
+           "). This will likely lead to incorrect results due to broadcasting. Please ensure "
+           "they have the same size."));
 }
 }  // namespace detail
 
