@@ -391,6 +391,11 @@ const auto non_integer = [](int64_t i) {
       "xlogy", "scalar_tensor", s23, over(0.3, 4, 6),
       [](const Tensor& b) { return tg::xlogy(1.5, b); },
       [](double b) { return 1.5 * std::log(b); });
+  // At x = 0 the function is still x log(y) around it: its slope in x is log(y), not 0.
+  binary(
+      "xlogy", "zero_x_slope_is_log_y", {2, 3}, [](int64_t i) { return i % 2 ? 0.0 : 0.5 * i - 1; },
+      {3}, over(0.3, 3, 3), s23, [](const Tensor& a, const Tensor& b) { return tg::xlogy(a, b); },
+      [](double a, double b) { return a == 0 ? 0.0 : a * std::log(b); });
   binary(
       "xlogy", "in_place_xlogy_", s23, over(-2, 2, 6), s23, over(0.3, 3, 6), s23,
       [](const Tensor& a, const Tensor& b) { return non_leaf(a).xlogy_(b); },
