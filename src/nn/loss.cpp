@@ -32,8 +32,6 @@ void warn_target_size(const char* op, IntArrayRef input, IntArrayRef target) {
 
 namespace {
 
-using autograd::BackwardArgs;
-
 void check_reduction(int64_t reduction, const char* op) {
   TG_CHECK(reduction >= Reduction::None && reduction < Reduction::END, op,
            ": reduction must be Reduction::None, Reduction::Mean or Reduction::Sum (0, 1 or 2) "

@@ -14,11 +14,6 @@
 
 namespace tg {
 
-using autograd::BackwardArgs;
-using autograd::needs_grad;
-using autograd::output;
-using autograd::record;
-using autograd::save;
 using kernels::DimMask;
 
 namespace {

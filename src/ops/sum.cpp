@@ -6,11 +6,6 @@
 
 namespace tg {
 
-using autograd::BackwardArgs;
-using autograd::needs_grad;
-using autograd::record;
-using autograd::save;
-
 Tensor sum(const Tensor& x, IntArrayRef dim, bool keepdim, std::optional<ScalarType> dtype) {
   const reduce_dims::DimMask mask = reduce_dims::of(x, dim, "sum");
   const ScalarType out_type = dtype.value_or(is_integral(x.dtype(), true) ? kLong : x.dtype());
