@@ -57,7 +57,11 @@ RULES = [
     (6, "nn", ["src/nn/", "include/tensorgrad/nn/", "include/tensorgrad/nn.h"]),
     (6, "optim", ["src/optim/", "include/tensorgrad/optim/", "include/tensorgrad/optim.h"]),
     (6, "data", ["src/data/", "include/tensorgrad/data/", "include/tensorgrad/data.h"]),
-    (6, "serialize", ["src/serialize/", "include/tensorgrad/serialize.h"]),
+    (6, "serialize", [
+        "src/serialize/",
+        "include/tensorgrad/serialize.h",
+        "include/tensorgrad/serialize/",
+    ]),
     # The umbrella headers, which include every public header.
     (7, "umbrella", ["include/tensorgrad/tensorgrad.h", "include/tensorgrad/torch.h"]),
     # Programs built on the library.
@@ -67,6 +71,7 @@ RULES = [
 # Peer layers that may include each other, as (includer, included).
 PEER_INCLUDES = {
     ("serialize", "nn"),  # tg::save and tg::load take modules
+    ("data", "serialize"),  # samplers and stateful datasets save their state in archives
 }
 
 # Where the build looks for project headers, after the including file's own directory.

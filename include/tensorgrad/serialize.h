@@ -22,6 +22,7 @@
 #include "tensorgrad/nn/module.h"
 #include "tensorgrad/nn/ordered_dict.h"
 #include "tensorgrad/nn/pimpl.h"
+#include "tensorgrad/serialize/archive.h"
 #include "tensorgrad/tensor.h"
 
 namespace tg {
