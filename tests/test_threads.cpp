@@ -180,9 +180,13 @@ TEST(DataLoaderWorkers, EveryBatchOnceInEveryEpoch) {
   }
 }
 
+namespace {
+constexpr size_t kReversedBatches = 6;
+}  // namespace
+
 TEST(DataLoaderWorkers, EnforceOrderingReordersResults) {
   // Batch i (of n) finishes only after batches i + 1, ..., n - 1: the results arrive in reverse.
-  constexpr size_t n = 6;
+  constexpr size_t n = kReversedBatches;
   struct Reverse {
     std::mutex mutex;
     std::condition_variable cv;
@@ -193,12 +197,13 @@ TEST(DataLoaderWorkers, EnforceOrderingReordersResults) {
     size_t get_batch(ArrayRef<size_t> indices) override {
       const size_t i = indices.front();
       std::unique_lock<std::mutex> lock(r->mutex);
-      r->cv.wait_for(lock, std::chrono::seconds(10), [&] { return r->finished == n - 1 - i; });
+      r->cv.wait_for(lock, std::chrono::seconds(10),
+                     [&] { return r->finished == kReversedBatches - 1 - i; });
       ++r->finished;
       r->cv.notify_all();
       return i;
     }
-    std::optional<size_t> size() const override { return n; }
+    std::optional<size_t> size() const override { return kReversedBatches; }
     std::shared_ptr<Reverse> r;
   };
   for (bool ordered : {true, false}) {
