@@ -64,7 +64,11 @@ RULES = [
     (5, "nn", ["src/nn/", "include/tensorgrad/nn/", "include/tensorgrad/nn.h"]),
     (5, "optim", ["src/optim/", "include/tensorgrad/optim/", "include/tensorgrad/optim.h"]),
     (5, "data", ["src/data/", "include/tensorgrad/data/", "include/tensorgrad/data.h"]),
-    (5, "serialize", ["src/serialize/", "include/tensorgrad/serialize.h"]),
+    (5, "serialize", [
+        "src/serialize/",
+        "include/tensorgrad/serialize.h",
+        "include/tensorgrad/serialize/",
+    ]),
     # The umbrella headers, which include every public header.
     (6, "umbrella", ["include/tensorgrad/tensorgrad.h", "include/tensorgrad/torch.h"]),
     # Programs built on the library.
@@ -81,6 +85,7 @@ EXTERNAL_INCLUDES = {
 # Peer layers that may include each other, as (includer, included).
 PEER_INCLUDES = {
     ("serialize", "nn"),  # tg::save and tg::load take modules
+    ("data", "serialize"),  # samplers and stateful datasets save their state in archives
 }
 
 # Where the build looks for project headers, after the including file's own directory.

@@ -33,6 +33,8 @@ using std::nullopt;
 using std::optional;
 using std::variant;
 using std::visit;
+// torch::make_unique (torch/csrc/utils/memory.h), std's since C++14.
+using std::make_unique;
 }  // namespace tg
 
 namespace torch {
