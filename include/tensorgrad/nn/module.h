@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 #include "tensorgrad/autograd.h"
@@ -23,6 +24,10 @@ namespace detail {
 /// refer to `src`'s data, dtype and shape, keeping dst's autograd identity (requires_grad,
 /// hooks); a defined .grad() is converted to the new dtype. libtorch's `Tensor::set_data`.
 void set_data(const Tensor& dst, const Tensor& src);
+/// The readable name of a type as libtorch's users see it: demangled, with tensorgrad's
+/// namespace written as `torch` (`torch::nn::LinearImpl`), the name the type has under
+/// <tensorgrad/torch.h>.
+std::string module_type_name(const std::type_info& type);
 }  // namespace detail
 
 class Module : public std::enable_shared_from_this<Module> {
@@ -37,7 +42,7 @@ class Module : public std::enable_shared_from_this<Module> {
 
   /// A module whose name() is `name`.
   explicit Module(std::string name);
-  /// A module whose name() is its demangled C++ type name (e.g. "tg::nn::LinearImpl").
+  /// A module whose name() is its demangled C++ type name (e.g. "torch::nn::LinearImpl").
   Module();
   Module(const Module&) = default;
   Module& operator=(const Module&) = default;
@@ -122,7 +127,7 @@ class Module : public std::enable_shared_from_this<Module> {
   }
 
   /// Writes a one-line description of this module (without its submodules), e.g.
-  /// "tg::nn::Linear(in_features=784, out_features=256, bias=true)". The default is name().
+  /// "torch::nn::Linear(in_features=784, out_features=256, bias=true)". The default is name().
   virtual void pretty_print(std::ostream& stream) const;
   virtual bool is_serializable() const { return true; }
 

@@ -32,7 +32,7 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
   /// Clones every module (they must all be Cloneable).
   std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
-  /// "tg::nn::ModuleList"; the modules follow on their own lines.
+  /// "torch::nn::ModuleList"; the modules follow on their own lines.
   void pretty_print(std::ostream& stream) const override;
 
   /// Appends a module (holder, shared pointer or Impl value).
