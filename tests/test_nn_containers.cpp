@@ -1,7 +1,7 @@
 // tg::nn's containers beyond the basics of test_nn_module: AnyValue and AnyModule over any
-// forward() signature (with FORWARD_HAS_DEFAULT_ARGS), Sequential over such modules, the names
-// modules print and have, the messages of the module system that libtorch's users look for, and
-// the torch::nn namespace a program may add to.
+// forward() signature (with FORWARD_HAS_DEFAULT_ARGS), Sequential over such modules, ModuleDict,
+// ParameterDict and ParameterList, the names modules print and have, the messages of the module
+// system that libtorch's users look for, and the torch::nn namespace a program may add to.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -233,6 +233,151 @@ TEST(Sequential, NamedAnyModulesAndPushBackOfAnyModules) {
       {{"one", Constant(1)}, {std::string("next"), std::make_shared<Increment>()}});
   EXPECT_EQ(named->named_children().keys(), (Names{"one", "next"}));
   EXPECT_EQ(named->forward<int>(), 2);
+}
+
+// ---- ModuleDict ----
+
+TEST(ModuleDict, InsertsUpdatesPopsAndKeepsOrder) {
+  nn::ModuleDict dict(Items{{"fc", nn::Linear(2, 3).ptr()}, {"act", nn::ReLU().ptr()}});
+  EXPECT_EQ(dict->size(), 2u);
+  EXPECT_FALSE(dict->empty());
+  EXPECT_EQ(dict->keys(), (Names{"fc", "act"}));
+  EXPECT_TRUE(dict->contains("fc"));
+  EXPECT_NE(dict["fc"]->as<nn::Linear>(), nullptr);
+  EXPECT_EQ(dict->at<nn::LinearImpl>("fc").options.out_features(), 3);
+  EXPECT_EQ(dict->named_parameters().keys(), (Names{"fc.weight", "fc.bias"}));
+  // Replacing keeps the position; new names go last.
+  OrderedDict<std::string, std::shared_ptr<nn::Module>> more;
+  more.insert("fc", nn::Linear(2, 5).ptr());
+  more.insert("out", nn::Sigmoid().ptr());
+  dict->update(more);
+  EXPECT_EQ(dict->keys(), (Names{"fc", "act", "out"}));
+  EXPECT_EQ(dict->at<nn::LinearImpl>("fc").options.out_features(), 5);
+  EXPECT_EQ(dict->children()[0].get(), dict["fc"].get());
+  nn::ModuleDict other(Items{{"extra", nn::Tanh().ptr()}});
+  dict->update(*other);
+  EXPECT_EQ(dict->items().back().first, "extra");
+  EXPECT_EQ(dict->values().back().get(), other["extra"].get());
+  size_t count = 0;
+  for (const auto& item : *dict) count += item.value() != nullptr;
+  EXPECT_EQ(count, 4u);
+  // pop() removes the submodule too: its parameters go.
+  auto fc = dict->pop("fc");
+  EXPECT_NE(fc->as<nn::Linear>(), nullptr);
+  EXPECT_EQ(dict->keys(), (Names{"act", "out", "extra"}));
+  EXPECT_TRUE(dict->named_parameters().is_empty());
+  dict->clear();
+  EXPECT_TRUE(dict->empty());
+  EXPECT_TRUE(dict->children().empty());
+}
+
+TEST(ModuleDict, Errors) {
+  nn::ModuleDict dict(Items{{"fc", nn::Linear(2, 3).ptr()}});
+  EXPECT_ERROR(dict["nope"], "'nope' is not defined", "fc");
+  EXPECT_ERROR(dict->pop("nope"), "'nope' is not defined");
+  EXPECT_ERROR(dict->at<nn::ReLUImpl>("fc"), "ModuleDict::at", "'fc'", "torch::nn::LinearImpl",
+               "ReLUImpl");
+  EXPECT_ERROR(dict->insert("none", nullptr), "ModuleDict::insert", "'none'", "empty");
+  EXPECT_ERROR(dict->insert("a.b", nn::ReLU().ptr()), "Submodule name must not contain a dot");
+}
+
+TEST(ModuleDict, ClonesDeeplyAndPrints) {
+  nn::ModuleDict dict(Items{{"fc", nn::Linear(2, 3).ptr()}, {"act", nn::ReLU().ptr()}});
+  auto clone = std::dynamic_pointer_cast<nn::ModuleDictImpl>(dict->clone());
+  ASSERT_NE(clone, nullptr);
+  EXPECT_EQ(clone->keys(), dict->keys());
+  EXPECT_NE((*clone)["fc"].get(), dict["fc"].get());
+  EXPECT_TRUE(
+      tg::equal(clone->at<nn::LinearImpl>("fc").weight, dict->at<nn::LinearImpl>("fc").weight));
+  EXPECT_EQ(printed(dict),
+            "torch::nn::ModuleDict(\n"
+            "  (fc): torch::nn::Linear(in_features=2, out_features=3, bias=true)\n"
+            "  (act): torch::nn::ReLU()\n"
+            ")");
+}
+
+// ---- ParameterDict ----
+
+TEST(ParameterDict, InsertsKeepingRequiresGradAndUpdatesOnlyExistingKeys) {
+  Tensor a = tg::ones({2}, tg::requires_grad());
+  Tensor b = tg::zeros({3});
+  nn::ParameterDict dict;
+  dict->insert("a", a);
+  dict->insert("b", b);
+  EXPECT_EQ(dict->size(), 2u);
+  EXPECT_TRUE(dict["a"].is_same(a));
+  EXPECT_TRUE(dict->get("a").requires_grad());
+  EXPECT_FALSE(dict["b"].requires_grad());
+  EXPECT_EQ(dict->keys(), (Names{"a", "b"}));
+  EXPECT_EQ(dict->named_parameters().keys(), (Names{"a", "b"}));
+  nn::ParameterDict other;
+  other->insert("b", tg::full({1}, 5.0));
+  other->insert("c", tg::ones({1}));
+  EXPECT_ERROR(dict->update(*other), "ParameterDict::update", "Parameter 'c' is not defined",
+               "insert()");
+  EXPECT_EQ(dict["b"].numel(), 3);  // nothing changed
+  other->pop("c");
+  dict->update(*other);
+  EXPECT_EQ(dict["b"].item<float>(), 5.0f);
+  EXPECT_ERROR(dict->pop("zz"), "Parameter 'zz' is not defined");
+  EXPECT_ERROR(dict->insert("a", tg::ones({1})), "Parameter 'a' already defined");
+  Tensor popped = dict->pop("a");
+  EXPECT_TRUE(popped.is_same(a));
+  EXPECT_FALSE(dict->contains("a"));
+  OrderedDict<std::string, Tensor> params;
+  params.insert("w", tg::ones({2, 1}, tg::requires_grad()));
+  nn::ParameterDict from_dict(params);
+  EXPECT_TRUE(from_dict["w"].requires_grad());
+  from_dict->clear();
+  EXPECT_TRUE(from_dict->empty());
+}
+
+TEST(ParameterDict, ClonesAndPrints) {
+  nn::ParameterDict dict;
+  dict->insert("w", tg::ones({2, 1}, tg::requires_grad()));
+  dict->insert("ids", tg::zeros({3}, kLong));
+  auto clone = std::dynamic_pointer_cast<nn::ParameterDictImpl>(dict->clone());
+  ASSERT_NE(clone, nullptr);
+  EXPECT_NE((*clone)["w"].data_ptr(), dict["w"].data_ptr());
+  EXPECT_TRUE(tg::equal((*clone)["w"], dict["w"]));
+  EXPECT_TRUE((*clone)["w"].requires_grad());
+  EXPECT_FALSE((*clone)["ids"].requires_grad());
+  EXPECT_EQ(printed(dict),
+            "torch::nn::ParameterDict(\n"
+            "(w): Parameter containing: [Float of size [2, 1]]\n"
+            "(ids): Parameter containing: [Long of size [3]]\n"
+            ")");
+}
+
+// ---- ParameterList ----
+
+TEST(ParameterList, AppendsExtendsIndexesAndClones) {
+  Tensor a = tg::ones({2}, tg::requires_grad());
+  Tensor b = tg::zeros({1, 2});
+  nn::ParameterList list(a, b);
+  EXPECT_EQ(list->size(), 2u);
+  EXPECT_TRUE(list[0].is_same(a));
+  EXPECT_TRUE(list->at(0).requires_grad());
+  EXPECT_FALSE(list[1].requires_grad());
+  nn::ParameterList more(tg::ones({3}));
+  list->extend(*more);
+  *list += std::vector<Tensor>{tg::ones({4})};
+  EXPECT_EQ(list->size(), 4u);
+  EXPECT_EQ(list->named_parameters().keys(), (Names{"0", "1", "2", "3"}));
+  EXPECT_EQ(list[3].numel(), 4);
+  EXPECT_ERROR(list->at(4), "ParameterList", "Index out of range", "index 4", "4 parameters");
+  EXPECT_ERROR(list[7], "Index out of range");
+  int64_t total = 0;
+  for (const auto& item : *list) total += item.value().numel();
+  EXPECT_EQ(total, 2 + 2 + 3 + 4);
+  auto clone = std::dynamic_pointer_cast<nn::ParameterListImpl>(list->clone());
+  ASSERT_NE(clone, nullptr);
+  EXPECT_NE(clone->at(0).data_ptr(), list[0].data_ptr());
+  EXPECT_TRUE(clone->at(0).requires_grad());
+  nn::ParameterList empty;
+  EXPECT_TRUE(empty->is_empty());
+  EXPECT_EQ(printed(nn::ParameterList(tg::ones({1, 2}))),
+            "torch::nn::ParameterList(\n(0): Parameter containing: [Float of size [1, 2]]\n)");
 }
 
 // ---- the module system's names and messages ----

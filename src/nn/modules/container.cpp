@@ -1,4 +1,4 @@
-// AnyModule, Sequential, ModuleList and Functional.
+// AnyModule, Sequential, ModuleList, ModuleDict, ParameterDict, ParameterList and Functional.
 #include <algorithm>
 #include <array>
 #include <ostream>
@@ -7,7 +7,10 @@
 
 #include "core/internal.h"
 #include "tensorgrad/nn/modules/container/functional.h"
+#include "tensorgrad/nn/modules/container/moduledict.h"
 #include "tensorgrad/nn/modules/container/modulelist.h"
+#include "tensorgrad/nn/modules/container/parameterdict.h"
+#include "tensorgrad/nn/modules/container/parameterlist.h"
 #include "tensorgrad/nn/modules/container/sequential.h"
 
 namespace tg::nn {
@@ -190,6 +193,154 @@ void ModuleListImpl::insert(size_t index, std::shared_ptr<Module> module) {
 void ModuleListImpl::check_index(size_t index) const {
   TG_CHECK(index < modules_.size(), "ModuleList: Index out of range: index ", index,
            " for a ModuleList of ", modules_.size(), " modules");
+}
+
+// ---- ModuleDict ----
+
+ModuleDictImpl::ModuleDictImpl(
+    const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules) {
+  update(modules);
+}
+
+ModuleDictImpl::ModuleDictImpl(const OrderedDict<std::string, std::shared_ptr<Module>>& modules) {
+  update(modules);
+}
+
+std::shared_ptr<Module> ModuleDictImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<ModuleDictImpl>();
+  for (const auto& item : children_) copy->insert(item.key(), item.value()->clone(device));
+  copy->train(is_training());
+  return copy;
+}
+
+void ModuleDictImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::ModuleDict"; }
+
+std::vector<std::pair<std::string, std::shared_ptr<Module>>> ModuleDictImpl::items() const {
+  return children_.pairs();
+}
+
+std::vector<std::string> ModuleDictImpl::keys() const { return children_.keys(); }
+
+std::vector<std::shared_ptr<Module>> ModuleDictImpl::values() const { return children_.values(); }
+
+void ModuleDictImpl::insert(const std::string& key, std::shared_ptr<Module> module) {
+  TG_CHECK(module != nullptr, "ModuleDict::insert: the module for '", key,
+           "' is empty (nullptr); construct it first");
+  if (children_.contains(key))
+    replace_module(key, std::move(module));
+  else
+    register_module(key, std::move(module));
+}
+
+std::shared_ptr<Module> ModuleDictImpl::pop(const std::string& key) {
+  std::shared_ptr<Module> module = children_[key];  // throws "Submodule 'key' is not defined"
+  unregister_module(key);
+  return module;
+}
+
+void ModuleDictImpl::clear() { children_.clear(); }
+
+void ModuleDictImpl::update(
+    const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& modules) {
+  for (const auto& [key, module] : modules) insert(key, module);
+}
+
+void ModuleDictImpl::fail_type(const std::string& key, const std::string& type) const {
+  tg::detail::fail("ModuleDict::at: the module '", key, "' is a ", children_[key]->name(),
+                   ", not a ", type);
+}
+
+// ---- ParameterDict ----
+
+namespace {
+
+void print_parameters(std::ostream& stream, const char* name,
+                      const OrderedDict<std::string, Tensor>& parameters) {
+  stream << name << "(\n";
+  for (const auto& item : parameters) {
+    stream << "(" << item.key() << "): Parameter containing: [";
+    if (item.value().defined())
+      stream << item.value().scalar_type() << " of size " << item.value().sizes();
+    else
+      stream << "undefined";
+    stream << "]\n";
+  }
+  stream << ")";
+}
+
+/// A copy of `tensor` with new storage, requiring grad as it does.
+Tensor copy_parameter(const Tensor& tensor) {
+  if (!tensor.defined()) return tensor;
+  NoGradGuard no_grad;
+  Tensor copy = tensor.detach().clone();
+  copy.requires_grad_(tensor.requires_grad());
+  return copy;
+}
+
+}  // namespace
+
+ParameterDictImpl::ParameterDictImpl(const OrderedDict<std::string, Tensor>& params) {
+  for (const auto& item : params) insert(item.key(), item.value());
+}
+
+std::shared_ptr<Module> ParameterDictImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<ParameterDictImpl>();
+  for (const auto& item : parameters_) copy->insert(item.key(), copy_parameter(item.value()));
+  copy->train(is_training());
+  return copy;
+}
+
+void ParameterDictImpl::pretty_print(std::ostream& stream) const {
+  print_parameters(stream, "torch::nn::ParameterDict", parameters_);
+}
+
+Tensor& ParameterDictImpl::insert(std::string key, Tensor param) {
+  const bool requires_grad = param.defined() && param.requires_grad();
+  return register_parameter(std::move(key), std::move(param), requires_grad);
+}
+
+Tensor ParameterDictImpl::pop(const std::string& key) {
+  Tensor param = parameters_[key];  // throws "Parameter 'key' is not defined"
+  parameters_.erase(key);
+  return param;
+}
+
+void ParameterDictImpl::check_update_key(const std::string& key) const {
+  TG_CHECK(parameters_.contains(key), "ParameterDict::update: Parameter '", key,
+           "' is not defined; update() only sets parameters that exist: insert() new ones");
+}
+
+// ---- ParameterList ----
+
+std::shared_ptr<Module> ParameterListImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<ParameterListImpl>();
+  for (const auto& item : parameters_) copy->append(copy_parameter(item.value()));
+  copy->train(is_training());
+  return copy;
+}
+
+void ParameterListImpl::pretty_print(std::ostream& stream) const {
+  print_parameters(stream, "torch::nn::ParameterList", parameters_);
+}
+
+void ParameterListImpl::append(const Tensor& param) {
+  register_parameter(std::to_string(parameters_.size()), param,
+                     param.defined() && param.requires_grad());
+}
+
+Tensor& ParameterListImpl::at(size_t index) {
+  check_index(index);
+  return parameters_[index].value();
+}
+
+const Tensor& ParameterListImpl::at(size_t index) const {
+  check_index(index);
+  return parameters_[index].value();
+}
+
+void ParameterListImpl::check_index(size_t index) const {
+  TG_CHECK(index < parameters_.size(), "ParameterList: Index out of range: index ", index,
+           " for a ParameterList of ", parameters_.size(), " parameters");
 }
 
 // ---- Functional ----
