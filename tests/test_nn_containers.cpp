@@ -202,6 +202,9 @@ TEST(Sequential, ChainsModulesOfAnySignature) {
                "The type of the return value is int, but you asked for type float", "forward<int>");
   nn::Sequential from_constant(Constant(5), Increment{});
   EXPECT_EQ(from_constant->forward<int>(), 6);
+  // Each next module gets one argument: the rest come from FORWARD_HAS_DEFAULT_ARGS.
+  nn::Sequential with_defaults(Increment{}, AddThree{});
+  EXPECT_EQ(with_defaults->forward<double>(1), 2 + 2 + 3.0);
   nn::Sequential pair_then_first(Pair{}, FirstOf{}, nn::ReLU());
   Tensor out = pair_then_first->forward(tg::ones({2}), tg::ones({2}));
   EXPECT_TRUE(tg::equal(out, tg::full({2}, 2.0)));

@@ -28,22 +28,6 @@ namespace detail {
 template <class M>
 inline constexpr bool is_module_v = std::is_base_of_v<Module, std::decay_t<M>>;
 
-/// Reads the default arguments that a module declares with FORWARD_HAS_DEFAULT_ARGS (the macro
-/// makes this class a friend of the module).
-struct ForwardDefaults {
-  template <class M>
-  static constexpr bool declared = requires {
-    M::tg_forward_default_args();
-  };
-  template <class M>
-  static std::vector<std::pair<unsigned, AnyValue>> of() {
-    if constexpr (declared<M>)
-      return M::tg_forward_default_args();
-    else
-      return {};
-  }
-};
-
 /// The type-erased part of an AnyModule.
 struct AnyModulePlaceholder {
   explicit AnyModulePlaceholder(const std::type_info& type) : type_info(type) {}
@@ -316,13 +300,3 @@ class NamedAnyModule {
 };
 
 }  // namespace tg::nn
-
-/// Declares default values for the last arguments of a module's forward(), so that an AnyModule
-/// (and a Sequential) may call it with fewer arguments, as libtorch's macro of the same name:
-/// FORWARD_HAS_DEFAULT_ARGS({1, AnyValue(2)}, {2, AnyValue(3.0)}) says that argument #1 defaults
-/// to 2 and argument #2 to 3.0. Place it in the module's class body.
-#define FORWARD_HAS_DEFAULT_ARGS(...)                                                     \
-  friend struct ::tg::nn::detail::ForwardDefaults;                                        \
-  static std::vector<std::pair<unsigned, ::tg::nn::AnyValue>> tg_forward_default_args() { \
-    return {__VA_ARGS__};                                                                 \
-  }

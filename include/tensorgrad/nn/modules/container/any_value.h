@@ -1,11 +1,13 @@
 #pragma once
 /// AnyValue: one value of any copyable type, as torch::nn::AnyValue. AnyModule passes a module's
 /// forward() arguments and its result as AnyValues, so that modules with different signatures
-/// can sit in one Sequential.
+/// can sit in one Sequential. FORWARD_HAS_DEFAULT_ARGS, for modules whose forward() has default
+/// arguments, is here too, so that a module's header needs no more than this one.
 #include <any>
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
+#include <vector>
 
 #include "tensorgrad/demangle.h"
 #include "tensorgrad/error.h"
@@ -58,4 +60,32 @@ class AnyValue {
   std::any value_;
 };
 
+namespace detail {
+/// Reads the default arguments that a module declares with FORWARD_HAS_DEFAULT_ARGS (the macro
+/// makes this class a friend of the module).
+struct ForwardDefaults {
+  template <class M>
+  static constexpr bool declared = requires {
+    M::tg_forward_default_args();
+  };
+  template <class M>
+  static std::vector<std::pair<unsigned, AnyValue>> of() {
+    if constexpr (declared<M>)
+      return M::tg_forward_default_args();
+    else
+      return {};
+  }
+};
+}  // namespace detail
+
 }  // namespace tg::nn
+
+/// Declares default values for the last arguments of a module's forward(), so that an AnyModule
+/// (and a Sequential) may call it with fewer arguments, as libtorch's macro of the same name:
+/// FORWARD_HAS_DEFAULT_ARGS({1, AnyValue(2)}, {2, AnyValue(3.0)}) says that argument #1 defaults
+/// to 2 and argument #2 to 3.0. Place it in the module's class body.
+#define FORWARD_HAS_DEFAULT_ARGS(...)                                                     \
+  friend struct ::tg::nn::detail::ForwardDefaults;                                        \
+  static std::vector<std::pair<unsigned, ::tg::nn::AnyValue>> tg_forward_default_args() { \
+    return {__VA_ARGS__};                                                                 \
+  }
