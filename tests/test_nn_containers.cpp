@@ -431,12 +431,17 @@ TEST(ModuleMessages, AnUndefinedParameterCannotRequireGrad) {
 namespace other {
 struct Inner : nn::Module {};
 }  // namespace other
+namespace mytg {
+struct Thing {};
+}  // namespace mytg
 
 TEST(ModuleMessages, NamesAreLibtorchs) {
   EXPECT_EQ(Plain().name(), "Plain");
   EXPECT_EQ(other::Inner().name(), "other::Inner");
   EXPECT_EQ(nn::Linear(1, 1)->name(), "torch::nn::LinearImpl");
   EXPECT_EQ(nn::Sequential()->name(), "torch::nn::SequentialImpl");
+  EXPECT_EQ((torch_type_name<std::tuple<Tensor, int>>()), "std::tuple<torch::Tensor, int>");
+  EXPECT_EQ(torch_type_name<mytg::Thing>(), "mytg::Thing");
   EXPECT_EQ(printed(nn::Sequential(nn::Linear(3, 4))),
             "torch::nn::Sequential(\n"
             "  (0): torch::nn::Linear(in_features=3, out_features=4, bias=true)\n"

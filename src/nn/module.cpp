@@ -1,7 +1,6 @@
 // tg::nn::Module: registration, traversal, modes, dtype conversion and printing.
 #include "tensorgrad/nn/module.h"
 
-#include <cctype>
 #include <ostream>
 
 #include "autograd/meta.h"
@@ -34,24 +33,6 @@ void set_data(const Tensor& dst, const Tensor& src) {
   }
 }
 
-std::string module_type_name(const std::type_info& type) {
-  const std::string name = demangle(type.name());
-  // Every "tg::" that starts a qualified name (not the end of another name such as "mytg::").
-  std::string out;
-  out.reserve(name.size() + 8);
-  for (size_t i = 0; i < name.size(); ++i) {
-    const bool starts_name = i == 0 || !(std::isalnum(static_cast<unsigned char>(name[i - 1])) ||
-                                         name[i - 1] == '_' || name[i - 1] == ':');
-    if (starts_name && name.compare(i, 4, "tg::") == 0) {
-      out += "torch::";
-      i += 3;
-    } else {
-      out += name[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace detail
 
 namespace {
@@ -79,7 +60,7 @@ Module::Module() = default;
 
 const std::string& Module::name() const noexcept {
   // Computed lazily: during construction typeid(*this) is still the base class.
-  if (!name_.has_value()) name_ = detail::module_type_name(typeid(*this));
+  if (!name_.has_value()) name_ = torch_type_name(typeid(*this));
   return *name_;
 }
 

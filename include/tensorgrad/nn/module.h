@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <typeinfo>
 #include <vector>
 
 #include "tensorgrad/autograd.h"
@@ -24,10 +23,6 @@ namespace detail {
 /// refer to `src`'s data, dtype and shape, keeping dst's autograd identity (requires_grad,
 /// hooks); a defined .grad() is converted to the new dtype. libtorch's `Tensor::set_data`.
 void set_data(const Tensor& dst, const Tensor& src);
-/// The readable name of a type as libtorch's users see it: demangled, with tensorgrad's
-/// namespace written as `torch` (`torch::nn::LinearImpl`), the name the type has under
-/// <tensorgrad/torch.h>.
-std::string module_type_name(const std::type_info& type);
 }  // namespace detail
 
 class Module : public std::enable_shared_from_this<Module> {

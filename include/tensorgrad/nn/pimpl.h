@@ -97,7 +97,7 @@ class ModuleHolder : detail::ModuleHolderIndicator {
  private:
   void check_not_empty() const {
     TG_CHECK(impl_ != nullptr, "ModuleHolder: Accessing empty ModuleHolder of ",
-             demangle_type<Contained>(),
+             torch_type_name<Contained>(),
              " (it was made from nullptr); assign it a module first, for example "
              "`fc = register_module(\"fc\", tg::nn::Linear(4, 2));`");
   }

@@ -21,7 +21,7 @@ namespace detail {
 
 void fail_argument_count(const std::type_info& module, size_t required, size_t expected,
                          size_t received, bool has_defaults) {
-  const std::string name = module_type_name(module);
+  const std::string name = torch_type_name(module);
   if (has_defaults)
     tg::detail::fail("AnyModule::forward: ", name, "'s forward() method expects at least ",
                      required, " argument(s) and at most ", expected, " argument(s), but received ",
@@ -37,15 +37,15 @@ void fail_argument_count(const std::type_info& module, size_t required, size_t e
 
 void fail_argument_type(const std::type_info& module, size_t index, const std::type_info& expected,
                         const AnyValue& received) {
-  tg::detail::fail("AnyModule::forward: calling ", module_type_name(module),
+  tg::detail::fail("AnyModule::forward: calling ", torch_type_name(module),
                    "'s forward(): Expected argument #", index, " to be of type ",
-                   module_type_name(expected), ", but received value of type ",
-                   module_type_name(received.type_info()),
+                   torch_type_name(expected), ", but received value of type ",
+                   torch_type_name(received.type_info()),
                    "; AnyModule does not convert arguments, so pass exactly that type");
 }
 
 void fail_default_arguments(const std::type_info& module, const std::string& problem) {
-  tg::detail::fail("AnyModule: the FORWARD_HAS_DEFAULT_ARGS of ", module_type_name(module),
+  tg::detail::fail("AnyModule: the FORWARD_HAS_DEFAULT_ARGS of ", torch_type_name(module),
                    " are inconsistent with its forward(): ", problem);
 }
 
@@ -59,8 +59,8 @@ void AnyModule::check_not_empty(const char* method) const {
 
 void AnyModule::fail_cast(const std::type_info& target) const {
   tg::detail::fail("AnyModule: Attempted to cast module of type ",
-                   detail::module_type_name(content_->type_info), " to type ",
-                   detail::module_type_name(target), "; ask for the type it holds (type_info())");
+                   torch_type_name(content_->type_info), " to type ", torch_type_name(target),
+                   "; ask for the type it holds (type_info())");
 }
 
 // ---- Sequential ----
@@ -109,7 +109,7 @@ std::string describe(std::span<const InputNote> notes, size_t count) {
     if (notes[i].tensor.defined())
       out << "shape " << tg::detail::shape_str(notes[i].tensor.sizes());
     else
-      out << "type " << detail::module_type_name(*notes[i].type);
+      out << "type " << torch_type_name(*notes[i].type);
   }
   if (count > notes.size()) out << ", ...";
   if (count == 0) out << "no arguments";
@@ -147,10 +147,10 @@ AnyValue SequentialImpl::call(size_t index, std::span<AnyValue> inputs) {
 }
 
 void SequentialImpl::fail_return_type(const AnyValue& result, const std::type_info& asked) {
-  const std::string actual = detail::module_type_name(result.type_info());
+  const std::string actual = torch_type_name(result.type_info());
   tg::detail::fail("Sequential::forward: The type of the return value is ", actual,
-                   ", but you asked for type ", detail::module_type_name(asked), "; call forward<",
-                   actual, ">(...)");
+                   ", but you asked for type ", torch_type_name(asked), "; call forward<", actual,
+                   ">(...)");
 }
 
 void SequentialImpl::check_index(size_t index) const {

@@ -76,7 +76,7 @@ struct AnyModuleHolder final : AnyModulePlaceholder {
   std::shared_ptr<AnyModulePlaceholder> clone_module(
       const std::optional<Device>& device) const override {
     auto copy = std::dynamic_pointer_cast<ModuleType>(module->clone(device));
-    TG_CHECK(copy != nullptr, "AnyModule::clone: clone() of ", module_type_name(type_info),
+    TG_CHECK(copy != nullptr, "AnyModule::clone: clone() of ", torch_type_name(type_info),
              " returned a module of another type; its clone() must return a copy of itself");
     return std::make_shared<AnyModuleHolder>(std::move(copy));
   }

@@ -48,9 +48,10 @@ class AnyValue {
   template <class T>
   T get() const {
     if (const T* value = try_get<T>()) return *value;
-    tg::detail::fail("AnyValue::get: Attempted to cast AnyValue to ", demangle_type<T>(),
-                     ", but its actual type is ", demangle(type_info().name()), "; ask for get<",
-                     demangle(type_info().name()), ">() or test the type with try_get<T>() first");
+    const std::string actual = torch_type_name(type_info());
+    tg::detail::fail("AnyValue::get: Attempted to cast AnyValue to ", torch_type_name<T>(),
+                     ", but its actual type is ", actual, "; ask for get<", actual,
+                     ">() or test the type with try_get<T>() first");
   }
 
   /// The type of the value (typeid(void) for a moved-from AnyValue).

@@ -78,7 +78,7 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   template <class T>
   T* typed(const std::string& key) const {
     T* module = children_[key]->template as<T>();
-    if (module == nullptr) fail_type(key, demangle_type<T>());
+    if (module == nullptr) fail_type(key, torch_type_name<T>());
     return module;
   }
   [[noreturn]] void fail_type(const std::string& key, const std::string& type) const;
