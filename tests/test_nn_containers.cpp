@@ -84,6 +84,13 @@ struct DefaultWithGap : nn::Module {
   FORWARD_HAS_DEFAULT_ARGS({1, nn::AnyValue(1)})
 };
 
+struct CloneIntoAnother : nn::Module {
+  int forward(int x) { return x; }
+  std::shared_ptr<nn::Module> clone(const std::optional<Device>& = std::nullopt) const override {
+    return std::make_shared<Increment>();
+  }
+};
+
 // ---- AnyValue ----
 
 TEST(AnyValue, HoldsDecayedValuesAndNamesBothTypesOnAMismatch) {
@@ -188,6 +195,9 @@ TEST(AnyModule, GetPtrTypeInfoAndTheEmptyState) {
   nn::AnyModule linear(nn::Linear(3, 4));
   nn::Linear holder = linear.get<nn::Linear>();
   EXPECT_EQ(holder.get(), linear.ptr().get());
+  EXPECT_ERROR(nn::AnyModule(std::shared_ptr<Increment>()), "AnyModule", "empty (nullptr)");
+  EXPECT_ERROR(nn::AnyModule(CloneIntoAnother{}).clone(), "AnyModule::clone", "CloneIntoAnother",
+               "another type");
   nn::AnyModule copy = linear.clone();
   EXPECT_NE(copy.ptr().get(), linear.ptr().get());
   EXPECT_TRUE(tg::equal(copy.get<nn::LinearImpl>().weight, holder->weight));
