@@ -54,6 +54,10 @@ constexpr double kPole = 0.1;   // distance from a pole or a branch point
 constexpr double kBound = 1e3;  // largest magnitude a kept value may have
 constexpr int64_t kMaxInputElements = 24;
 constexpr int64_t kMaxOutputElements = 8;
+// A kept step's result is at most this big: a chain of repeat, expand, outer or broadcasting
+// otherwise grows geometrically, and gradcheck runs the whole program twice per input element
+// (a smoke run once spent over 60 s on one input, at 1.5 GB).
+constexpr int64_t kMaxIntermediateElements = 1024;
 constexpr int kMaxSteps = 12;
 constexpr int kMaxStack = 16;
 
@@ -1400,8 +1404,8 @@ void run(const uint8_t* data, size_t size) {
       one.steps = {s};
       std::fprintf(stderr, "step -> %s: %s", out.toString().c_str(), describe(one).c_str());
     }
-    if (!out.defined() || out.dtype() != tg::kDouble || !finite_and_bounded(out) ||
-        !smooth_at(s, stack, out))
+    if (!out.defined() || out.dtype() != tg::kDouble || out.numel() > kMaxIntermediateElements ||
+        !finite_and_bounded(out) || !smooth_at(s, stack, out))
       continue;  // dropped: see Note [Fuzzing near non-differentiable points]
     p.steps.push_back(std::move(s));
     stack.push_back(out);
