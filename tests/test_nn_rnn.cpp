@@ -713,6 +713,9 @@ TEST(RNNModules, ParameterNamesShapesAndInitialisation) {
 }
 
 TEST(RNNModules, PrettyPrint) {
+  // The name is the derived module's, though the base class registers the parameters.
+  EXPECT_EQ(nn::LSTM(2, 3)->name(), "torch::nn::LSTMImpl");
+  EXPECT_EQ(nn::GRUCell(2, 3)->name(), "torch::nn::GRUCellImpl");
   EXPECT_EQ(tg::str(nn::LSTM(nn::LSTMOptions(128, 64).num_layers(3).dropout(0.2))),
             "torch::nn::LSTM(input_size=128, hidden_size=64, num_layers=3, bias=true, "
             "batch_first=false, dropout=0.2, bidirectional=false)");
