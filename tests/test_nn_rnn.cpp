@@ -809,6 +809,51 @@ TEST(RNNModules, ForwardErrors) {
   EXPECT_ERROR(nn::RNN(nn::RNNOptions(3, 2).num_layers(0)), "num_layers must be greater than zero");
 }
 
+TEST(RNNModules, MoreForwardErrors) {
+  nn::GRU gru(3, 4);
+  EXPECT_ERROR(gru(Tensor()), "GRU", "undefined");
+  EXPECT_ERROR(gru(tg::zeros({0, 2, 3})), "GRU", "no time steps", "[0, 2, 3]");
+  nn::LSTM lstm(3, 4);
+  EXPECT_ERROR(lstm(Tensor()), "LSTM", "undefined");
+  EXPECT_ERROR(lstm(tg::zeros({5, 2, 3}), std::make_tuple(tg::zeros({1, 2, 4}), Tensor())), "LSTM",
+               "both tensors defined");
+  EXPECT_ERROR(lstm(tg::zeros({5, 2, 3}),
+                    std::make_tuple(tg::zeros({1, 2, 4}, tg::kDouble), tg::zeros({1, 2, 4}))),
+               "hidden[0]", "Double", "Float");
+  EXPECT_ERROR(lstm->forward_with_packed_input(
+                   rnn::PackedSequence(tg::zeros({0, 3}), tg::zeros({0}, tg::kLong))),
+               "LSTM", "no batch sizes");
+  EXPECT_ERROR(nn::RNN(nn::RNNOptions(-1, 2)), "input_size must be non-negative");
+  // An options_base changed after construction without reset(): the weights no longer fit.
+  nn::RNN plain(nn::RNNOptions(3, 4));
+  plain->options_base.num_layers(2);
+  EXPECT_ERROR(plain(tg::zeros({2, 1, 3}), tg::zeros({2, 1, 4})), "call reset()");
+  nn::LSTMCell cell(3, 4);
+  EXPECT_ERROR(cell(tg::zeros({2, 3}), std::make_tuple(tg::zeros({2, 4}), Tensor())), "LSTMCell",
+               "both tensors defined");
+  EXPECT_ERROR(cell(tg::zeros({2, 3}), std::make_tuple(tg::zeros({2, 4}), tg::zeros({2, 5}))),
+               "hidden[1]", "[2, 4]", "[2, 5]");
+  EXPECT_ERROR(cell(Tensor()), "LSTMCell", "undefined");
+  nn::RNNCell plain_cell(3, 4);
+  EXPECT_ERROR(plain_cell(tg::zeros({2, 3}), tg::zeros({2, 4}, tg::kDouble)), "RNNCell", "Double",
+               "Float");
+  EXPECT_ERROR(nn::GRUCell(3, 0), "GRUCell", "hidden_size positive");
+}
+
+TEST(RNNCells, CellOpErrors) {
+  const Tensor x = tg::zeros({2, 3}), h = tg::zeros({2, 4});
+  const Tensor w_ih = tg::zeros({4, 3}), w_hh = tg::zeros({4, 4});
+  EXPECT_ERROR(tg::rnn_tanh_cell(x, Tensor(), w_ih, w_hh), "rnn_tanh_cell", "must be defined");
+  EXPECT_ERROR(tg::rnn_tanh_cell(x, h, tg::zeros({4}), w_hh), "rnn_tanh_cell", "2-D weights");
+  EXPECT_ERROR(tg::rnn_relu_cell(x, tg::zeros({3, 4}), w_ih, w_hh), "rnn_relu_cell",
+               "hidden state of 2 x 4", "[3, 4]");
+  EXPECT_ERROR(tg::rnn_tanh_cell(x, h, w_ih, w_hh, tg::zeros({5})), "rnn_tanh_cell", "[4]", "[5]");
+  EXPECT_ERROR(tg::lstm_cell(x, {h}, tg::zeros({16, 3}), tg::zeros({16, 4})), "lstm_cell",
+               "two tensors", "1");
+  EXPECT_ERROR(tg::lstm_cell(x, {h, tg::zeros({2, 5})}, tg::zeros({16, 3}), tg::zeros({16, 4})),
+               "lstm_cell", "cell state", "[2, 5]");
+}
+
 // ---- nn::utils::rnn ----
 
 TEST(RNNUtils, PadSequencePackSequenceAndRoundTrips) {
@@ -863,6 +908,19 @@ TEST(RNNUtils, Errors) {
       "total_length", "3", "4");
   EXPECT_ERROR(rnn::pad_sequence({tg::zeros({2, 3}), tg::zeros({2, 4})}), "trailing shape",
                "[2, 4]");
+  EXPECT_ERROR(rnn::pad_sequence({}), "empty list");
+  EXPECT_ERROR(rnn::pad_sequence({tg::zeros({})}), "at least 1 dimension");
+  EXPECT_ERROR(rnn::pack_padded_sequence(Tensor(), tg::tensor({1})), "must be defined");
+  EXPECT_ERROR(rnn::pack_padded_sequence(tg::zeros({4}), tg::tensor({1})), "at least 2", "[4]");
+  EXPECT_ERROR(rnn::pack_padded_sequence(x, tg::tensor({4, 3, 1}).view({3, 1})), "1-D lengths",
+               "[3, 1]");
+  EXPECT_ERROR(
+      rnn::pad_packed_sequence(rnn::PackedSequence(tg::zeros({0, 2}), tg::zeros({0}, tg::kLong))),
+      "no steps");
+  EXPECT_ERROR(rnn::pad_packed_sequence(rnn::PackedSequence(tg::zeros({3, 2}), tg::tensor({2, 2}))),
+               "add up to 4", "has 3");
+  EXPECT_ERROR(rnn::invert_permutation(tg::tensor({0, 0, 1})), "not a permutation", "entry 1");
+  EXPECT_ERROR(rnn::invert_permutation(tg::zeros({2, 2}, tg::kLong)), "1-D", "[2, 2]");
 }
 
 }  // namespace

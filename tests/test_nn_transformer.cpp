@@ -400,6 +400,55 @@ TEST(MultiheadAttention, InitialisationPrintingAndErrors) {
   EXPECT_ERROR(ok(x, tg::zeros({3, 1, 4}), tg::zeros({3, 1, 4})), "batch", "[3, 1, 4]");
 }
 
+TEST(MultiheadAttention, FunctionalErrors) {
+  namespace F = nn::functional;
+  const Tensor x = tg::zeros({3, 2, 4});
+  auto options = [](Tensor w) {
+    return F::MultiheadAttentionForwardFuncOptions(4, 2, std::move(w), Tensor(), Tensor(), Tensor(),
+                                                   false, 0.0, tg::zeros({4, 4}), Tensor());
+  };
+  EXPECT_ERROR(F::multi_head_attention_forward(x, x, Tensor(), options(tg::zeros({12, 4}))),
+               "must be defined");
+  EXPECT_ERROR(F::multi_head_attention_forward(x, x, x, options(tg::zeros({12, 3}))),
+               "in_proj_weight", "[12, 4]", "[12, 3]");
+  EXPECT_ERROR(F::multi_head_attention_forward(tg::zeros({3, 2, 5}), x, x, options(Tensor())),
+               "5 features", "embed_dim is 4");
+  EXPECT_ERROR(F::multi_head_attention_forward(x, tg::zeros({3, 2, 3}), tg::zeros({3, 2, 3}),
+                                               options(tg::zeros({12, 4}))),
+               "separate projection weights");
+  EXPECT_ERROR(F::multi_head_attention_forward(
+                   x, x, x, options(tg::zeros({12, 4})).in_proj_bias(tg::zeros({11}))),
+               "in_proj_bias", "[12]", "[11]");
+  EXPECT_ERROR(
+      F::multi_head_attention_forward(
+          x, x, x,
+          options(Tensor()).use_separate_proj_weight(true).q_proj_weight(tg::zeros({4, 4}))),
+      "k_proj_weight", "[4, 4]", "undefined");
+  EXPECT_ERROR(F::multi_head_attention_forward(
+                   x, x, x, options(tg::zeros({12, 4})).bias_k(tg::zeros({1, 1, 4}))),
+               "bias_k and bias_v");
+  EXPECT_ERROR(F::multi_head_attention_forward(x, x, x,
+                                               options(tg::zeros({12, 4}))
+                                                   .bias_k(tg::zeros({1, 1, 4}))
+                                                   .bias_v(tg::zeros({1, 1, 4}))
+                                                   .static_k(tg::zeros({4, 3, 2}))),
+               "bias cannot be added to static key");
+  EXPECT_ERROR(F::multi_head_attention_forward(
+                   x, x, x, options(tg::zeros({12, 4})).static_k(tg::zeros({3, 3, 2}))),
+               "static_k", "[4, source, 2]", "[3, 3, 2]");
+  EXPECT_ERROR(F::multi_head_attention_forward(
+                   x, x, x, options(tg::zeros({12, 4})).static_k(tg::zeros({4, 5, 2}))),
+               "different lengths", "5", "3");
+  EXPECT_ERROR(
+      F::multi_head_attention_forward(x, x, x,
+                                      F::MultiheadAttentionForwardFuncOptions(
+                                          4, 3, tg::zeros({12, 4}), Tensor(), Tensor(), Tensor(),
+                                          false, 0.0, tg::zeros({4, 4}), Tensor())),
+      "divisible", "num_heads=3");
+  EXPECT_ERROR(nn::MultiheadAttention(nn::MultiheadAttentionOptions(4, 2).dropout(2.0)), "dropout",
+               "[0, 1]");
+}
+
 // ---- LayerNorm ----
 
 TEST(LayerNorm, ValuesGradcheckAndPrinting) {
@@ -437,6 +486,14 @@ TEST(LayerNorm, ValuesGradcheckAndPrinting) {
   nn::LayerNorm plain(nn::LayerNormOptions({3}).elementwise_affine(false));
   EXPECT_TRUE(plain->parameters().empty());
   EXPECT_ERROR(plain(tg::zeros({2, 4})), "layer_norm", "[3]", "[2, 4]");
+  EXPECT_ERROR(plain(Tensor()), "layer_norm", "undefined");
+  EXPECT_ERROR(nn::functional::layer_norm(
+                   tg::zeros({2, 3}), nn::functional::LayerNormFuncOptions(std::vector<int64_t>{})),
+               "at least one dimension");
+  EXPECT_ERROR(
+      nn::functional::layer_norm(tg::zeros({2, 3}),
+                                 nn::functional::LayerNormFuncOptions({3}).weight(tg::ones({2}))),
+      "weight and bias", "[3]", "[2]");
 }
 
 // ---- Transformer ----
@@ -528,6 +585,27 @@ TEST(Transformer, PrettyPrintOfTheLayers) {
 }
 
 TEST(Transformer, ArgumentErrors) {
+  nn::TransformerEncoderLayer empty_activation(
+      nn::TransformerEncoderLayerOptions(4, 2).activation(std::function<Tensor(const Tensor&)>()));
+  EXPECT_ERROR(empty_activation(tg::zeros({1, 1, 4})), "empty std::function");
+  EXPECT_ERROR(nn::TransformerEncoder(
+                   nn::TransformerEncoderOptions(nn::TransformerEncoderLayerOptions(4, 2), -1)),
+               "TransformerEncoder", "non-negative");
+  EXPECT_ERROR(nn::TransformerEncoder(nn::TransformerEncoderOptions(nullptr, 1)),
+               "TransformerEncoder", "empty");
+  EXPECT_ERROR(nn::TransformerDecoder(
+                   nn::TransformerDecoderOptions(nn::TransformerDecoderLayerOptions(4, 2), -1)),
+               "TransformerDecoder", "non-negative");
+  EXPECT_ERROR(nn::TransformerDecoder(nn::TransformerDecoderOptions(nullptr, 1)),
+               "TransformerDecoder", "empty");
+  nn::TransformerEncoder encoder(
+      nn::TransformerEncoderOptions(nn::TransformerEncoderLayerOptions(4, 2), 2));
+  encoder->options.num_layers(3);
+  EXPECT_ERROR(encoder->reset_parameters(), "should have 3 encoder layers, but got 2");
+  nn::TransformerDecoder decoder(
+      nn::TransformerDecoderOptions(nn::TransformerDecoderLayerOptions(4, 2), 1));
+  decoder->options.num_layers(2);
+  EXPECT_ERROR(decoder->reset_parameters(), "should have 2 decoder layers, but got 1");
   nn::Transformer model(nn::TransformerOptions(4, 2, 2, 1).dim_feedforward(16).dropout(0.0));
   EXPECT_ERROR(model(tg::randn({2, 3, 4}), tg::randn({3, 2, 4})),
                "src and tgt should have equal batch size", "3 and 2");
@@ -535,6 +613,7 @@ TEST(Transformer, ArgumentErrors) {
                "src and tgt should have same feature size as d_model");
   EXPECT_ERROR(model(tg::randn({2, 3}), tg::randn({2, 3, 3})),
                "src and tgt should have 3 dimensions");
+  EXPECT_ERROR(model(Tensor(), tg::randn({2, 3, 4})), "src and tgt must be defined");
 }
 
 }  // namespace

@@ -123,6 +123,10 @@ std::tuple<Tensor, Tensor> pad_packed_sequence(PackedSequence sequence, bool bat
     max_length = *total_length;
   }
   TG_CHECK(!batch_sizes.empty(), "pad_packed_sequence: the packed sequence has no steps");
+  const int64_t rows_total = std::accumulate(batch_sizes.begin(), batch_sizes.end(), int64_t{0});
+  TG_CHECK(data.dim() >= 1 && rows_total == data.size(0),
+           "pad_packed_sequence: the batch sizes add up to ", rows_total, " rows but the data has ",
+           data.dim() >= 1 ? data.size(0) : 0);
   const int64_t batch = batch_sizes.front();
   std::vector<int64_t> row_shape = data.sizes().vec();
   std::vector<Tensor> steps;
@@ -138,8 +142,6 @@ std::tuple<Tensor, Tensor> pad_packed_sequence(PackedSequence sequence, bool bat
     }
     steps.push_back(step);
   }
-  TG_CHECK(offset == data.size(0), "pad_packed_sequence: the batch sizes add up to ", offset,
-           " rows but the data has ", data.size(0));
   Tensor padded = tg::stack(steps, batch_first ? 1 : 0);
   // lengths[b]: the number of steps with more than b sequences.
   std::vector<int64_t> lengths(batch, 0);
