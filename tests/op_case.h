@@ -69,6 +69,8 @@ inline const std::vector<std::string>& differentiable_ops() {
         // nn ops
         "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout",
         "embedding",
+        // recurrent cells
+        "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell",
         // nn losses and activations
         "linear", "leaky_relu", "gelu", "silu", "softplus", "nll_loss", "cross_entropy_loss",
         "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",

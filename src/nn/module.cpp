@@ -43,11 +43,13 @@ std::string join_name(const std::string& prefix, const std::string& name) {
 }
 
 /// `what` is "Parameter", "Buffer" or "Submodule".
-void check_name(const std::string& name, const char* op, const char* what,
-                const std::string& module_name) {
-  TG_CHECK(!name.empty(), op, ": ", what, " name must not be empty (in module ", module_name, ")");
+// Takes the module rather than its name: name() is asked only for a message, because a base
+// class that registers in its constructor would otherwise fix the name to its own type's.
+void check_name(const std::string& name, const char* op, const char* what, const Module& module) {
+  TG_CHECK(!name.empty(), op, ": ", what, " name must not be empty (in module ", module.name(),
+           ")");
   TG_CHECK(name.find('.') == std::string::npos, op, ": ", what,
-           " name must not contain a dot (got '", name, "') in module ", module_name,
+           " name must not contain a dot (got '", name, "') in module ", module.name(),
            "; dots separate the levels of nested modules: register it in a submodule and the "
            "submodule with register_module");
 }
@@ -253,7 +255,7 @@ void Module::zero_grad(bool set_to_none) {
 // ---- registration ----
 
 Tensor& Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
-  check_name(name, "register_parameter", "Parameter", this->name());
+  check_name(name, "register_parameter", "Parameter", *this);
   TG_CHECK(!parameters_.contains(name), "register_parameter: Parameter '", name,
            "' already defined in module ", this->name(), "; give each parameter its own name");
   TG_CHECK(!buffers_.contains(name), "register_parameter: '", name,
@@ -276,7 +278,7 @@ Tensor& Module::register_parameter(std::string name, Tensor tensor, bool require
 }
 
 Tensor& Module::register_buffer(std::string name, Tensor tensor) {
-  check_name(name, "register_buffer", "Buffer", this->name());
+  check_name(name, "register_buffer", "Buffer", *this);
   TG_CHECK(!buffers_.contains(name), "register_buffer: Buffer '", name,
            "' already defined in module ", this->name(), "; give each buffer its own name");
   TG_CHECK(!parameters_.contains(name), "register_buffer: '", name,
@@ -286,7 +288,7 @@ Tensor& Module::register_buffer(std::string name, Tensor tensor) {
 }
 
 void Module::check_new_child_name(const std::string& name, bool defined) const {
-  check_name(name, "register_module", "Submodule", this->name());
+  check_name(name, "register_module", "Submodule", *this);
   TG_CHECK(defined, "register_module: the submodule '", name, "' of module ", this->name(),
            " is empty (nullptr); construct it first, e.g. tg::nn::Linear(4, 2)");
   TG_CHECK(!children_.contains(name), "register_module: Submodule '", name,
