@@ -218,38 +218,37 @@ void setitem(const Tensor& self, const py::handle& index, const py::handle& valu
   } else {
     v = tensor_from_data(value, self.dtype(), false);
   }
-  if (a.adv == nullptr) {  // a view of self: write through it
+  bool in_graph = self.requires_grad() || (v.defined() && v.requires_grad());
+  if (a.adv == nullptr && !in_graph) {  // a view of plain data: write through it
     if (sv)
       a.view.fill_(*sv);
     else
       a.view.copy_(v);
     return;
   }
-  // Through one index tensor: a mask over the indexed dims of the view, then masked_fill.
-  const Tensor& r = a.view;
-  int64_t d = a.adv_dim;
-  Tensor mask;
-  if (a.adv->kind == Kind::BoolTensor) {
-    mask = a.adv->tensor.dim() == 0 ? a.adv->tensor.reshape({1}) : a.adv->tensor;
+  // Otherwise, as ops autograd records: the indexed positions as a mask over self, the value
+  // laid out over self's shape (index_select by each position's place in the index), and
+  // self.copy_(where(mask, value, self)). The positions are those of arange over self indexed
+  // the same way; an index that repeats a position writes it once.
+  Tensor positions =
+      apply_index(tg::arange(self.numel(), tg::kLong).view(self.sizes()), items).result;
+  Tensor flat_pos = positions.reshape({-1});
+  if (flat_pos.numel() == 0) return;
+  Tensor hits = tg::zeros({self.numel()}, tg::kLong)
+                    .scatter_add(0, flat_pos, tg::ones({flat_pos.numel()}, tg::kLong));
+  Tensor mask = hits.gt(0).view(self.sizes());
+  Tensor result;
+  if (sv) {
+    result = self.masked_fill(mask, *sv);
   } else {
-    Tensor flat = a.adv->tensor.reshape({-1});
-    mask = tg::zeros({r.size(d)}, tg::kLong)
-               .scatter_add(0, wrap_negative(flat, r.size(d)), tg::ones({flat.numel()}, tg::kLong))
-               .gt(0);
+    Tensor placed = v.to(self.dtype()).expand(positions.sizes()).reshape({-1});
+    // Where each position of self finds its value: its index in the flattened selection.
+    Tensor place = tg::zeros({self.numel()}, tg::kLong)
+                       .scatter_add(0, flat_pos, tg::arange(flat_pos.numel(), tg::kLong));
+    place = tg::where(hits.gt(1), tg::zeros({1}, tg::kLong), place);
+    result = tg::where(mask, placed.index_select(0, place).view(self.sizes()), self);
   }
-  if (!sv) {
-    if (v.numel() != 1)
-      throw py::type_error(
-          "assigning a tensor of several values through a tensor index is not supported by "
-          "tensorgrad; assign a scalar or a one-element tensor");
-    if (v.dim() > 0) v = v.reshape({});
-  }
-  std::vector<int64_t> mshape(d, 1);
-  for (int64_t s : mask.sizes()) mshape.push_back(s);
-  for (int64_t i = d + mask.dim(); i < r.dim(); ++i) mshape.push_back(1);
-  Tensor m = mask.reshape(mshape);
-  Tensor filled = sv ? r.masked_fill(m, *sv) : r.masked_fill(m, v);
-  r.copy_(filled);
+  self.copy_(result);
 }
 
 }  // namespace tgpy
