@@ -178,25 +178,38 @@ def test_backward_in_several_python_threads_at_once():
 
 
 def test_backward_releases_the_gil():
-    # A hook that waits for another Python thread to run: the wait ends only if backward let
-    # that thread take the GIL before the hook was called.
-    started = threading.Event()
-    x = tg.ones(1000, requires_grad=True)
-    y = (x * 2).sum()
+    # A Python thread counts while the main thread is inside a long backward (no Python hooks).
+    # Holding the GIL through backward would stop the count for its whole duration.
+    import time
 
-    def other():
-        started.set()
+    count = [0]
+    stop = threading.Event()
 
-    t = threading.Thread(target=other)
+    def counter():
+        while not stop.is_set():
+            count[0] += 1
 
-    def hook(g):
-        t.start()
-        assert started.wait(10)
-        return None
-
-    y.register_hook(hook)
-    y.backward()
-    t.join()
+    t = threading.Thread(target=counter)
+    t.start()
+    try:
+        x = tg.randn(600, 600, requires_grad=True)
+        for _ in range(3):
+            y = (x @ x @ x @ x).tanh().sum()
+            c0, t0 = count[0], time.perf_counter()
+            y.backward()
+            c1, t1 = count[0], time.perf_counter()
+            if t1 - t0 > 0.05:
+                break
+        time.sleep(0.01)
+        c2, t2 = count[0], time.perf_counter()
+        time.sleep(0.2)
+        rate = (count[0] - c2) / (time.perf_counter() - t2)  # counts per second with a free GIL
+    finally:
+        stop.set()
+        t.join()
+    # With the GIL held, the thread would run only at the switch before and after backward
+    # (a few milliseconds' worth of counting).
+    assert c1 - c0 > 0.25 * rate * (t1 - t0), (c1 - c0, rate, t1 - t0)
 
 
 # ---- grad mode ----
