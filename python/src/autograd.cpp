@@ -48,6 +48,97 @@ tg::autograd::VariableListFn wrap_fn(const py::object& fn, const char* what) {
   };
 }
 
+/// The node of a Function subclassed in Python: backward calls the class's backward(ctx, *grads)
+/// with the GIL; the ctx object lives as long as the node.
+class PyFunctionNode final : public tg::autograd::CustomNodeBase {
+ public:
+  std::string name() const override { return name_; }
+  void release_variables() override {
+    CustomNodeBase::release_variables();
+    // What forward stored on ctx (ctx.x = ...) may hold tensors whose history leads back here:
+    // dropped with the saved tensors, as PyTorch does, so that no cycle outlives backward.
+    if (ctx_obj_ && Py_IsInitialized()) {
+      py::gil_scoped_acquire gil;
+      py::object dict = py::getattr(ctx_obj_->get(), "__dict__", py::none());
+      if (!dict.is_none()) dict.attr("clear")();
+    }
+  }
+
+  std::string name_;
+  std::optional<PyCallable> cls_;
+  std::optional<PyCallable> ctx_obj_;
+
+ protected:
+  variable_list call_backward(variable_list grads) override {
+    py::gil_scoped_acquire gil;
+    py::tuple args(grads.size() + 1);
+    args[0] = ctx_obj_->get();
+    for (size_t i = 0; i < grads.size(); ++i) args[i + 1] = py::cast(grads[i]);
+    py::object out = cls_->get().attr("backward")(*args);
+    variable_list result;
+    if (out.is_none() || py::isinstance<Tensor>(out)) {
+      result.push_back(out.cast<Tensor>());
+    } else if (py::isinstance<py::tuple>(out) || py::isinstance<py::list>(out)) {
+      for (py::handle h : out) {
+        if (!h.is_none() && !py::isinstance<Tensor>(h))
+          throw py::type_error(name_ + ": backward must return Tensors or None, not " +
+                               std::string(py::str(h.get_type().attr("__name__"))));
+        result.push_back(h.cast<Tensor>());
+      }
+    } else {
+      throw py::type_error(name_ + ": backward must return a Tensor, None or a tuple of them");
+    }
+    return result;
+  }
+};
+
+/// ctx in a Python Function's forward and backward.
+struct FunctionCtx {
+  std::weak_ptr<PyFunctionNode> node;
+  std::shared_ptr<PyFunctionNode> get() const {
+    auto n = node.lock();
+    TG_CHECK(n != nullptr, "this ctx belongs to a Function whose graph no longer exists");
+    return n;
+  }
+};
+
+variable_list tensors_of(const py::args& args) {
+  variable_list out;
+  for (py::handle h : args) out.push_back(h.cast<Tensor>());
+  return out;
+}
+
+py::object function_apply(const py::object& cls, const py::args& args) {
+  auto node = std::make_shared<PyFunctionNode>();
+  node->name_ = py::str(cls.attr("__name__")).cast<std::string>() + "Backward";
+  node->cls_.emplace(cls);
+  variable_list inputs;
+  for (py::handle a : args) {
+    bool is_tensor = py::isinstance<Tensor>(a);
+    node->is_variable_input_.push_back(is_tensor);
+    if (is_tensor) inputs.push_back(a.cast<Tensor>());
+  }
+  node->begin(inputs);
+  py::object ctx = py::cast(FunctionCtx{node});
+  node->ctx_obj_.emplace(ctx);
+  py::object out;
+  {
+    tg::AutoGradMode no_grad(false);
+    py::tuple fargs(args.size() + 1);
+    fargs[0] = ctx;
+    for (size_t i = 0; i < args.size(); ++i) fargs[i + 1] = args[i];
+    out = cls.attr("forward")(*fargs);
+  }
+  bool is_tuple = !py::isinstance<Tensor>(out);
+  variable_list outputs = as_list(out, "Function.forward");
+  bool once = py::bool_(py::getattr(cls.attr("backward"), "_once_differentiable", py::bool_(false)));
+  node->finish(inputs, outputs, once);
+  if (!is_tuple) return py::cast(outputs[0]);
+  py::tuple result(outputs.size());
+  for (size_t i = 0; i < outputs.size(); ++i) result[i] = py::cast(outputs[i]);
+  return result;
+}
+
 py::list to_list(const variable_list& v) {
   py::list out;
   for (const Tensor& t : v) out.append(py::cast(t));
@@ -209,6 +300,40 @@ void bind_autograd(py::module_& root) {
       },
       "func"_a, "inputs"_a);
   m.def("to_dot", &tg::autograd::to_dot, "roots"_a);
+
+  // Functions subclassed in Python (tensorgrad.autograd.Function).
+  py::class_<FunctionCtx>(m, "FunctionCtx", py::dynamic_attr())
+      .def("save_for_backward",
+           [](const FunctionCtx& c, const py::args& tensors) {
+             c.get()->ctx_.save_for_backward(tensors_of(tensors));
+           })
+      .def_property_readonly("saved_tensors",
+                             [](const FunctionCtx& c) {
+                               auto saved = c.get()->ctx_.get_saved_variables();
+                               py::tuple out(saved.size());
+                               for (size_t i = 0; i < saved.size(); ++i) out[i] = py::cast(saved[i]);
+                               return out;
+                             })
+      .def("mark_dirty",
+           [](const FunctionCtx& c, const py::args& tensors) {
+             c.get()->ctx_.mark_dirty(tensors_of(tensors));
+           })
+      .def("mark_non_differentiable",
+           [](const FunctionCtx& c, const py::args& tensors) {
+             c.get()->ctx_.mark_non_differentiable(tensors_of(tensors));
+           })
+      .def("set_materialize_grads",
+           [](const FunctionCtx& c, bool value) { c.get()->ctx_.set_materialize_grads(value); })
+      .def_property_readonly("needs_input_grad", [](const FunctionCtx& c) {
+        auto n = c.get();
+        py::tuple out(n->is_variable_input_.size());
+        size_t tensor_index = 0;
+        for (size_t i = 0; i < n->is_variable_input_.size(); ++i)
+          out[i] = py::bool_(n->is_variable_input_[i] &&
+                             n->ctx_.needs_input_grad(tensor_index++));
+        return out;
+      });
+  m.def("function_apply", &function_apply, "cls"_a);
 }
 
 }  // namespace tgpy

@@ -55,6 +55,7 @@ void bind_tensor(py::module_& m);
 void bind_functions(py::module_& m);
 void bind_autograd(py::module_& m);
 void bind_numpy(py::module_& m);
+void bind_nn(py::module_& m);
 
 /// The seed's printing: the C++ text with "[torch.FloatTensor ...]" for the type line, as the
 /// seed's notebook (which imports tensorgrad as torch) prints it.

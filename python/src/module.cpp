@@ -134,4 +134,5 @@ PYBIND11_MODULE(_C, m) {
   tgpy::bind_functions(m);
   tgpy::bind_numpy(m);
   tgpy::bind_autograd(m);
+  tgpy::bind_nn(m);
 }

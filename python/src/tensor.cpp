@@ -97,6 +97,15 @@ void bind_tensor(py::module_& m) {
   py::class_<Tensor> cls(m, "Tensor");
   m.def("_set_size_type", [](py::object type) { g_size_type = new py::object(std::move(type)); });
 
+  // Tensor(t, requires_grad): a tensor sharing t's storage without its history (what
+  // nn.Parameter, a Python subclass, is built with).
+  cls.def(py::init([](const Tensor& t, bool requires_grad) {
+            TG_CHECK(t.defined(), "Tensor: expected a tensor, not None");
+            Tensor s = t.detach();
+            if (requires_grad) s.requires_grad_(true);
+            return s;
+          }),
+          "data"_a, "requires_grad"_a);
   // torch.Tensor(data) (a Float tensor from data) and torch.Tensor(2, 3) (uninitialised sizes).
   cls.def(py::init([](const py::args& args) {
     if (args.size() == 0) return tg::empty({0});

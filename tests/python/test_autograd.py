@@ -339,9 +339,21 @@ def test_to_dot():
 def test_graphs_with_python_hooks_are_freed():
     import resource
 
+    class Double(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            ctx.note = x * 1  # an attribute holding a tensor
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 2
+
     def step():
         x = tg.ones(4, requires_grad=True)
-        y = x * 2
+        y = Double.apply(x)
         y.register_hook(lambda g: g * 1)
         (y * y).sum().backward()
 

@@ -8,6 +8,7 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from . import functional
 from .gradcheck import gradcheck, gradgradcheck
+from .function import Function, FunctionCtx, once_differentiable
 
 _ag = _C._autograd
 Node = _ag.Node
