@@ -30,8 +30,9 @@ variable_list as_list(const py::object& out, const char* what) {
     for (py::handle h : out) v.push_back(h.cast<Tensor>());
     return v;
   }
-  throw py::type_error(std::string(what) + ": the function must return a Tensor or a tuple of "
-                                           "Tensors, not " +
+  throw py::type_error(std::string(what) +
+                       ": the function must return a Tensor or a tuple of "
+                       "Tensors, not " +
                        std::string(py::str(out.get_type().attr("__name__"))));
 }
 
@@ -131,7 +132,8 @@ py::object function_apply(const py::object& cls, const py::args& args) {
   }
   bool is_tuple = !py::isinstance<Tensor>(out);
   variable_list outputs = as_list(out, "Function.forward");
-  bool once = py::bool_(py::getattr(cls.attr("backward"), "_once_differentiable", py::bool_(false)));
+  bool once =
+      py::bool_(py::getattr(cls.attr("backward"), "_once_differentiable", py::bool_(false)));
   node->finish(inputs, outputs, once);
   if (!is_tuple) return py::cast(outputs[0]);
   py::tuple result(outputs.size());
@@ -259,19 +261,19 @@ void bind_autograd(py::module_& root) {
         return out;
       },
       "func"_a, "inputs"_a, "create_graph"_a);
-#define TG_PRODUCT(name)                                                                    \
-  m.def(                                                                                    \
-      #name,                                                                                \
-      [](const py::object& fn, const variable_list& inputs, const variable_list& v,        \
-         bool create_graph) {                                                               \
-        auto f = wrap_fn(fn, #name);                                                        \
-        std::pair<variable_list, variable_list> r;                                          \
-        {                                                                                   \
-          py::gil_scoped_release release;                                                   \
-          r = tg::autograd::name(f, inputs, v, create_graph);                               \
-        }                                                                                   \
-        return py::make_tuple(to_list(r.first), to_list(r.second));                         \
-      },                                                                                    \
+#define TG_PRODUCT(name)                                                            \
+  m.def(                                                                            \
+      #name,                                                                        \
+      [](const py::object& fn, const variable_list& inputs, const variable_list& v, \
+         bool create_graph) {                                                       \
+        auto f = wrap_fn(fn, #name);                                                \
+        std::pair<variable_list, variable_list> r;                                  \
+        {                                                                           \
+          py::gil_scoped_release release;                                           \
+          r = tg::autograd::name(f, inputs, v, create_graph);                       \
+        }                                                                           \
+        return py::make_tuple(to_list(r.first), to_list(r.second));                 \
+      },                                                                            \
       "func"_a, "inputs"_a, "v"_a, "create_graph"_a);
   TG_PRODUCT(vjp)
   TG_PRODUCT(jvp)
@@ -311,7 +313,8 @@ void bind_autograd(py::module_& root) {
                              [](const FunctionCtx& c) {
                                auto saved = c.get()->ctx_.get_saved_variables();
                                py::tuple out(saved.size());
-                               for (size_t i = 0; i < saved.size(); ++i) out[i] = py::cast(saved[i]);
+                               for (size_t i = 0; i < saved.size(); ++i)
+                                 out[i] = py::cast(saved[i]);
                                return out;
                              })
       .def("mark_dirty",
@@ -329,8 +332,7 @@ void bind_autograd(py::module_& root) {
         py::tuple out(n->is_variable_input_.size());
         size_t tensor_index = 0;
         for (size_t i = 0; i < n->is_variable_input_.size(); ++i)
-          out[i] = py::bool_(n->is_variable_input_[i] &&
-                             n->ctx_.needs_input_grad(tensor_index++));
+          out[i] = py::bool_(n->is_variable_input_[i] && n->ctx_.needs_input_grad(tensor_index++));
         return out;
       });
   m.def("function_apply", &function_apply, "cls"_a);

@@ -47,13 +47,14 @@ std::vector<Tensor> tensor_list(const py::handle& seq, const char* what) {
 void bind_functions(py::module_& m) {
   using namespace py::literals;
 
-#define TG_SIZED_FACTORY(name)                                                                  \
-  m.def(#name,                                                                                  \
-        [](const py::args& size, OptDtype dtype, const py::object& device, bool requires_grad) { \
-          check_device(device);                                                                 \
-          return tg::name(sizes_from_args(size, #name), options(dtype, requires_grad));         \
-        },                                                                                      \
-        "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
+#define TG_SIZED_FACTORY(name)                                                                 \
+  m.def(                                                                                       \
+      #name,                                                                                   \
+      [](const py::args& size, OptDtype dtype, const py::object& device, bool requires_grad) { \
+        check_device(device);                                                                  \
+        return tg::name(sizes_from_args(size, #name), options(dtype, requires_grad));          \
+      },                                                                                       \
+      "dtype"_a = py::none(), "device"_a = py::none(), "requires_grad"_a = false);
   TG_SIZED_FACTORY(empty)
   TG_SIZED_FACTORY(zeros)
   TG_SIZED_FACTORY(ones)
@@ -61,14 +62,15 @@ void bind_functions(py::module_& m) {
   TG_SIZED_FACTORY(randn)
 #undef TG_SIZED_FACTORY
 
-#define TG_LIKE_FACTORY(name)                                                        \
-  m.def(#name,                                                                       \
-        [](const Tensor& t, OptDtype dtype, const py::object& device, bool requires_grad) { \
-          check_device(device);                                                      \
-          return tg::name(t, options(dtype.value_or(t.dtype()), requires_grad));     \
-        },                                                                           \
-        "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),   \
-        "requires_grad"_a = false);
+#define TG_LIKE_FACTORY(name)                                                             \
+  m.def(                                                                                  \
+      #name,                                                                              \
+      [](const Tensor& t, OptDtype dtype, const py::object& device, bool requires_grad) { \
+        check_device(device);                                                             \
+        return tg::name(t, options(dtype.value_or(t.dtype()), requires_grad));            \
+      },                                                                                  \
+      "input"_a, py::kw_only(), "dtype"_a = py::none(), "device"_a = py::none(),          \
+      "requires_grad"_a = false);
   TG_LIKE_FACTORY(empty_like)
   TG_LIKE_FACTORY(zeros_like)
   TG_LIKE_FACTORY(ones_like)
@@ -92,8 +94,7 @@ void bind_functions(py::module_& m) {
       [](const Tensor& t, const Scalar& value, OptDtype dtype, bool requires_grad) {
         return tg::full_like(t, value, options(dtype.value_or(t.dtype()), requires_grad));
       },
-      "input"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(),
-      "requires_grad"_a = false);
+      "input"_a, "fill_value"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
   m.def(
       "arange",
       [](const Scalar& a, const std::optional<Scalar>& b, const Scalar& step, OptDtype dtype,
@@ -118,8 +119,7 @@ void bind_functions(py::module_& m) {
         if (cols) return tg::eye(n, *cols, options(dtype, requires_grad));
         return tg::eye(n, options(dtype, requires_grad));
       },
-      "n"_a, "m"_a = py::none(), py::kw_only(), "dtype"_a = py::none(),
-      "requires_grad"_a = false);
+      "n"_a, "m"_a = py::none(), py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
   m.def(
       "randint",
       [](const py::args& args, OptDtype dtype, bool requires_grad) {
@@ -144,37 +144,45 @@ void bind_functions(py::module_& m) {
         return tg::scalar_tensor(v, options(dtype.value_or(tg::kFloat), requires_grad));
       },
       "s"_a, py::kw_only(), "dtype"_a = py::none(), "requires_grad"_a = false);
-  m.def("manual_seed", [](uint64_t seed) { tg::manual_seed(seed); }, "seed"_a);
+  m.def(
+      "manual_seed", [](uint64_t seed) { tg::manual_seed(seed); }, "seed"_a);
   m.def("set_num_threads", &tg::set_num_threads, "n"_a);
   m.def("get_num_threads", &tg::get_num_threads);
 
   // The op table's functions: torch.exp(x), torch.atan2(a, b)...
 #define TG_UNARY(name, ...) \
-  m.def(#name, [](const Tensor& x) { return tg::name(x); }, "input"_a);
-#define TG_BINARY(name, ...)                                                           \
-  m.def(#name, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, "input"_a, \
-        "other"_a);                                                                    \
-  m.def(#name, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, "input"_a, \
-        "other"_a);
+  m.def(                    \
+      #name, [](const Tensor& x) { return tg::name(x); }, "input"_a);
+#define TG_BINARY(name, ...)                                                             \
+  m.def(                                                                                 \
+      #name, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, "input"_a, \
+      "other"_a);                                                                        \
+  m.def(                                                                                 \
+      #name, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, "input"_a, \
+      "other"_a);
 #include "tensorgrad/elementwise_ops.def"
 #undef TG_UNARY
 #undef TG_BINARY
 
-#define TG_ALPHA_FN(name)                                                                     \
-  m.def(#name, [](const Tensor& a, const Tensor& b,                                           \
-                  const Scalar& alpha) { return tg::name(a, b, alpha); },                     \
-        "input"_a, "other"_a, py::kw_only(), "alpha"_a = 1);                                  \
-  m.def(#name, [](const Tensor& a, const Scalar& b,                                           \
-                  const Scalar& alpha) { return tg::name(a, b, alpha); },                     \
-        "input"_a, "other"_a, py::kw_only(), "alpha"_a = 1);
+#define TG_ALPHA_FN(name)                                                                          \
+  m.def(                                                                                           \
+      #name,                                                                                       \
+      [](const Tensor& a, const Tensor& b, const Scalar& alpha) { return tg::name(a, b, alpha); }, \
+      "input"_a, "other"_a, py::kw_only(), "alpha"_a = 1);                                         \
+  m.def(                                                                                           \
+      #name,                                                                                       \
+      [](const Tensor& a, const Scalar& b, const Scalar& alpha) { return tg::name(a, b, alpha); }, \
+      "input"_a, "other"_a, py::kw_only(), "alpha"_a = 1);
   TG_ALPHA_FN(add)
   TG_ALPHA_FN(sub)
 #undef TG_ALPHA_FN
-#define TG_BINARY_FN(name)                                                                    \
-  m.def(#name, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, "input"_a,    \
-        "other"_a);                                                                           \
-  m.def(#name, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, "input"_a,    \
-        "other"_a);
+#define TG_BINARY_FN(name)                                                               \
+  m.def(                                                                                 \
+      #name, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, "input"_a, \
+      "other"_a);                                                                        \
+  m.def(                                                                                 \
+      #name, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, "input"_a, \
+      "other"_a);
   TG_BINARY_FN(mul)
   TG_BINARY_FN(div)
   TG_BINARY_FN(eq)
@@ -184,21 +192,22 @@ void bind_functions(py::module_& m) {
   TG_BINARY_FN(gt)
   TG_BINARY_FN(ge)
 #undef TG_BINARY_FN
-  m.def("pow", [](const Tensor& a, const Tensor& b) { return tg::pow(a, b); }, "input"_a,
-        "exponent"_a);
-  m.def("pow", [](const Tensor& a, const Scalar& b) { return tg::pow(a, b); }, "input"_a,
-        "exponent"_a);
-  m.def("pow", [](const Scalar& a, const Tensor& b) { return tg::pow(a, b); }, "self"_a,
-        "exponent"_a);
+  m.def(
+      "pow", [](const Tensor& a, const Tensor& b) { return tg::pow(a, b); }, "input"_a,
+      "exponent"_a);
+  m.def(
+      "pow", [](const Tensor& a, const Scalar& b) { return tg::pow(a, b); }, "input"_a,
+      "exponent"_a);
+  m.def(
+      "pow", [](const Scalar& a, const Tensor& b) { return tg::pow(a, b); }, "self"_a,
+      "exponent"_a);
   m.def("maximum", &tg::maximum, "input"_a, "other"_a);
   m.def("minimum", &tg::minimum, "input"_a, "other"_a);
   m.def("where", py::overload_cast<const Tensor&, const Tensor&, const Tensor&>(&tg::where),
         "condition"_a, "input"_a, "other"_a);
-  m.def("where",
-        py::overload_cast<const Tensor&, const Tensor&, const Scalar&>(&tg::where),
+  m.def("where", py::overload_cast<const Tensor&, const Tensor&, const Scalar&>(&tg::where),
         "condition"_a, "input"_a, "other"_a);
-  m.def("where",
-        py::overload_cast<const Tensor&, const Scalar&, const Tensor&>(&tg::where),
+  m.def("where", py::overload_cast<const Tensor&, const Scalar&, const Tensor&>(&tg::where),
         "condition"_a, "input"_a, "other"_a);
   m.def(
       "cat",
@@ -208,11 +217,12 @@ void bind_functions(py::module_& m) {
         return tg::cat(list, dim);
       },
       "tensors"_a, "dim"_a = 0);
-  m.def("concat",
-        [](const py::handle& tensors, int64_t dim) {
-          return tg::cat(tensor_list(tensors, "concat"), dim);
-        },
-        "tensors"_a, "dim"_a = 0);
+  m.def(
+      "concat",
+      [](const py::handle& tensors, int64_t dim) {
+        return tg::cat(tensor_list(tensors, "concat"), dim);
+      },
+      "tensors"_a, "dim"_a = 0);
   m.def(
       "stack",
       [](const py::handle& tensors, int64_t dim) {
@@ -224,15 +234,13 @@ void bind_functions(py::module_& m) {
   m.def("allclose", &tg::allclose, "input"_a, "other"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8,
         "equal_nan"_a = false);
   m.def("equal", &tg::equal, "input"_a, "other"_a);
-  m.def(
-      "broadcast_shapes",
-      [](const py::args& shapes) {
-        tg::DimVector out;
-        for (py::handle s : shapes) out = tg::broadcast_shapes(out, int_list(s, "broadcast_shapes"));
-        py::tuple t(out.size());
-        for (size_t i = 0; i < out.size(); ++i) t[i] = py::int_(out[i]);
-        return t;
-      });
+  m.def("broadcast_shapes", [](const py::args& shapes) {
+    tg::DimVector out;
+    for (py::handle s : shapes) out = tg::broadcast_shapes(out, int_list(s, "broadcast_shapes"));
+    py::tuple t(out.size());
+    for (size_t i = 0; i < out.size(); ++i) t[i] = py::int_(out[i]);
+    return t;
+  });
 }
 
 }  // namespace tgpy

@@ -122,8 +122,7 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
   }
   if (ellipses > 1) throw py::index_error("an index can only have a single ellipsis ('...')");
   if (consumed > self.dim())
-    throw py::index_error("too many indices for tensor of dimension " +
-                          std::to_string(self.dim()));
+    throw py::index_error("too many indices for tensor of dimension " + std::to_string(self.dim()));
   if (advanced > 1)
     throw py::type_error(
         "indexing with more than one tensor (or list) index is not supported by tensorgrad; "
@@ -188,11 +187,10 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
     Tensor mask = idx.dim() == 0 ? idx.reshape({1}) : idx;
     for (int64_t i = 0; i < mask.dim(); ++i)
       if (mask.size(i) != r.size(d + i))
-        throw py::index_error("The shape of the mask " + std::string(py::str(py::cast(mask).attr("shape"))) +
-                              " at index " + std::to_string(i) +
-                              " does not match the shape of the indexed tensor " +
-                              std::string(py::str(py::cast(r).attr("shape"))) + " at index " +
-                              std::to_string(d + i));
+        throw py::index_error(
+            "The shape of the mask " + std::string(py::str(py::cast(mask).attr("shape"))) +
+            " at index " + std::to_string(i) + " does not match the shape of the indexed tensor " +
+            std::string(py::str(py::cast(r).attr("shape"))) + " at index " + std::to_string(d + i));
     std::vector<int64_t> shape(r.sizes().begin(), r.sizes().begin() + d);
     shape.push_back(-1);
     for (int64_t i = d + k; i < r.dim(); ++i) shape.push_back(r.size(i));
@@ -203,7 +201,9 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
 
 }  // namespace
 
-Tensor getitem(const Tensor& self, const py::handle& index) { return apply_index(self, parse(index)).result; }
+Tensor getitem(const Tensor& self, const py::handle& index) {
+  return apply_index(self, parse(index)).result;
+}
 
 void setitem(const Tensor& self, const py::handle& index, const py::handle& value) {
   std::vector<Item> items = parse(index);
@@ -212,8 +212,7 @@ void setitem(const Tensor& self, const py::handle& index, const py::handle& valu
   std::optional<tg::Scalar> sv;
   if (py::isinstance<Tensor>(value)) {
     v = value.cast<Tensor>();
-  } else if (PyBool_Check(value.ptr()) || PyLong_Check(value.ptr()) ||
-             PyFloat_Check(value.ptr())) {
+  } else if (PyBool_Check(value.ptr()) || PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr())) {
     sv = value.cast<tg::Scalar>();
   } else {
     v = tensor_from_data(value, self.dtype(), false);

@@ -73,8 +73,7 @@ Tensor from_numpy(const py::handle& obj) {
   impl->dtype = *dtype;
   Py_INCREF(arr.ptr());
   impl->storage = tg::Storage::wrap(const_cast<void*>(arr.data()),
-                                    static_cast<size_t>(extent * item), &release_array,
-                                    arr.ptr());
+                                    static_cast<size_t>(extent * item), &release_array, arr.ptr());
   impl->sizes = tg::DimVector(tg::IntArrayRef(sizes));
   impl->strides = tg::DimVector(tg::IntArrayRef(strides));
   impl->compute_numel();
@@ -92,8 +91,7 @@ py::array to_numpy(const Tensor& t) {
     strides.push_back(t.stride(d) * item);
   }
   // The array's base owns a handle to the tensor, so the storage lives as long as the array.
-  py::capsule owner(new Tensor(t.detach()),
-                    [](void* p) { delete static_cast<Tensor*>(p); });
+  py::capsule owner(new Tensor(t.detach()), [](void* p) { delete static_cast<Tensor*>(p); });
   return py::array(numpy_dtype(t.dtype()), shape, strides, t.data_ptr(), owner);
 }
 
@@ -134,9 +132,8 @@ void collect(py::handle obj, size_t depth, std::vector<int64_t>& shape,
     shape.push_back(n);
   } else if (depth > shape.size() || shape[depth] != n) {
     throw py::value_error("expected sequence of length " +
-                          std::to_string(depth < shape.size() ? shape[depth] : 0) +
-                          " at dim " + std::to_string(depth) + " (got " + std::to_string(n) +
-                          ")");
+                          std::to_string(depth < shape.size() ? shape[depth] : 0) + " at dim " +
+                          std::to_string(depth) + " (got " + std::to_string(n) + ")");
   }
   for (py::handle item : seq) collect(item, depth + 1, shape, values, any_float, any_int);
 }

@@ -54,8 +54,7 @@ py::object reduce_max_min(const Tensor& s, const py::object& dim, bool keepdim, 
 
 // x.var(), x.var(0), x.var(False), x.var(dim=(0, 1), unbiased=False, keepdim=True).
 Tensor var_std(const Tensor& s, const py::object& dim, bool unbiased, bool keepdim, bool is_var) {
-  if (PyBool_Check(dim.ptr()))
-    return is_var ? s.var(dim.cast<bool>()) : s.std(dim.cast<bool>());
+  if (PyBool_Check(dim.ptr())) return is_var ? s.var(dim.cast<bool>()) : s.std(dim.cast<bool>());
   if (dim.is_none()) return is_var ? s.var(unbiased) : s.std(unbiased);
   auto d = int_list(dim, is_var ? "var" : "std");
   return is_var ? s.var(d, unbiased, keepdim) : s.std(d, unbiased, keepdim);
@@ -142,8 +141,7 @@ void bind_tensor(py::module_& m) {
       .def("is_floating_point", &Tensor::is_floating_point)
       .def("is_contiguous", &Tensor::is_contiguous)
       .def("storage_offset", [](const Tensor& s) { return s.unsafeGetTensorImpl()->offset; })
-      .def("data_ptr",
-           [](const Tensor& s) { return reinterpret_cast<uintptr_t>(s.data_ptr()); })
+      .def("data_ptr", [](const Tensor& s) { return reinterpret_cast<uintptr_t>(s.data_ptr()); })
       .def_property_readonly("_version", &Tensor::_version)
       .def("item", [](const Tensor& s) { return s.item(); })
       .def("__len__",
@@ -159,10 +157,10 @@ void bind_tensor(py::module_& m) {
       .def("__bool__",
            [](const Tensor& s) {
              if (s.numel() != 1)
-               throw py::value_error(
-                   s.numel() == 0 ? "Boolean value of Tensor with no values is ambiguous"
-                                  : "Boolean value of Tensor with more than one value is "
-                                    "ambiguous");
+               throw py::value_error(s.numel() == 0
+                                         ? "Boolean value of Tensor with no values is ambiguous"
+                                         : "Boolean value of Tensor with more than one value is "
+                                           "ambiguous");
              return s.item().toBool();
            })
       .def("__float__", [](const Tensor& s) { return s.item().toDouble(); })
@@ -178,14 +176,12 @@ void bind_tensor(py::module_& m) {
       .def("__str__", &tensor_str)
       .def("__repr__", &tensor_str)
       .def("__getitem__", [](const Tensor& s, py::handle index) { return getitem(s, index); })
-      .def("__setitem__", [](const Tensor& s, py::handle index, py::handle value) {
-        setitem(s, index, value);
-      });
+      .def("__setitem__",
+           [](const Tensor& s, py::handle index, py::handle value) { setitem(s, index, value); });
 
   // ---- autograd ----
-  cls.def_property(
-         "requires_grad", &Tensor::requires_grad,
-         [](const Tensor& s, bool r) { s.requires_grad_(r); })
+  cls.def_property("requires_grad", &Tensor::requires_grad,
+                   [](const Tensor& s, bool r) { s.requires_grad_(r); })
       .def_property_readonly("is_leaf", &Tensor::is_leaf)
       .def_property_readonly("grad_fn", [](const Tensor& s) { return s.grad_fn(); })
       .def_property_readonly("creator", [](const Tensor& s) { return s.grad_fn(); })
@@ -214,19 +210,21 @@ void bind_tensor(py::module_& m) {
           })
       .def("retain_grad", &Tensor::retain_grad)
       .def_property_readonly("retains_grad", &Tensor::retains_grad)
-      .def("requires_grad_",
-           [](Tensor& s, bool r) -> Tensor& {
-             s.requires_grad_(r);
-             return s;
-           },
-           "requires_grad"_a = true, kSelf)
+      .def(
+          "requires_grad_",
+          [](Tensor& s, bool r) -> Tensor& {
+            s.requires_grad_(r);
+            return s;
+          },
+          "requires_grad"_a = true, kSelf)
       .def("detach", &Tensor::detach)
-      .def("detach_",
-           [](Tensor& s) -> Tensor& {
-             s.detach_();
-             return s;
-           },
-           kSelf)
+      .def(
+          "detach_",
+          [](Tensor& s) -> Tensor& {
+            s.detach_();
+            return s;
+          },
+          kSelf)
       .def(
           "backward",
           [](const Tensor& s, const Tensor& gradient, std::optional<bool> retain_graph,
@@ -238,62 +236,77 @@ void bind_tensor(py::module_& m) {
           "inputs"_a = py::none());
 
   // ---- arithmetic, with Python numbers on either side ----
-#define TG_ARITH(name, op, rop, iop, inplace)                                                   \
-  cls.def(op, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, py::is_operator()) \
-      .def(op, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); },                 \
-           py::is_operator())                                                                   \
-      .def(iop,                                                                                 \
-           [](Tensor& a, const Tensor& b) -> Tensor& {                                          \
-             a.inplace(b);                                                                      \
-             return a;                                                                          \
-           },                                                                                   \
-           kSelf)                                                                               \
-      .def(iop,                                                                                 \
-           [](Tensor& a, const Scalar& b) -> Tensor& {                                          \
-             a.inplace(b);                                                                      \
-             return a;                                                                          \
-           },                                                                                   \
-           kSelf)
+#define TG_ARITH(name, op, rop, iop, inplace)                                                     \
+  cls.def(                                                                                        \
+         op, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, py::is_operator())  \
+      .def(                                                                                       \
+          op, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, py::is_operator()) \
+      .def(                                                                                       \
+          iop,                                                                                    \
+          [](Tensor& a, const Tensor& b) -> Tensor& {                                             \
+            a.inplace(b);                                                                         \
+            return a;                                                                             \
+          },                                                                                      \
+          kSelf)                                                                                  \
+      .def(                                                                                       \
+          iop,                                                                                    \
+          [](Tensor& a, const Scalar& b) -> Tensor& {                                             \
+            a.inplace(b);                                                                         \
+            return a;                                                                             \
+          },                                                                                      \
+          kSelf)
   TG_ARITH(add, "__add__", "__radd__", "__iadd__", add_);
   TG_ARITH(sub, "__sub__", "__rsub__", "__isub__", sub_);
   TG_ARITH(mul, "__mul__", "__rmul__", "__imul__", mul_);
   TG_ARITH(div, "__truediv__", "__rtruediv__", "__itruediv__", div_);
   TG_ARITH(pow, "__pow__", "__rpow__", "__ipow__", pow_);
 #undef TG_ARITH
-  cls.def("__radd__", [](const Tensor& a, const Scalar& b) { return tg::add(a, b); },
+  cls.def(
+         "__radd__", [](const Tensor& a, const Scalar& b) { return tg::add(a, b); },
+         py::is_operator())
+      .def(
+          "__rmul__", [](const Tensor& a, const Scalar& b) { return tg::mul(a, b); },
           py::is_operator())
-      .def("__rmul__", [](const Tensor& a, const Scalar& b) { return tg::mul(a, b); },
-           py::is_operator())
-      .def("__rsub__", [](const Tensor& a, const Scalar& b) { return tg::rsub(a, b); },
-           py::is_operator())
-      .def("__rtruediv__", [](const Tensor& a, const Scalar& b) { return tg::rdiv(a, b); },
-           py::is_operator())
-      .def("__rpow__", [](const Tensor& a, const Scalar& b) { return tg::pow(b, a); },
-           py::is_operator())
-      .def("__mod__", [](const Tensor& a, const Tensor& b) { return tg::remainder(a, b); },
-           py::is_operator())
-      .def("__mod__", [](const Tensor& a, const Scalar& b) { return tg::remainder(a, b); },
-           py::is_operator())
-      .def("__rmod__", [](const Tensor& a, const Scalar& b) { return tg::remainder(b, a); },
-           py::is_operator())
-      .def("__floordiv__",
-           [](const Tensor& a, const Tensor& b) { return tg::div(a, b).floor(); },
-           py::is_operator())
-      .def("__floordiv__",
-           [](const Tensor& a, const Scalar& b) { return tg::div(a, b).floor(); },
-           py::is_operator())
+      .def(
+          "__rsub__", [](const Tensor& a, const Scalar& b) { return tg::rsub(a, b); },
+          py::is_operator())
+      .def(
+          "__rtruediv__", [](const Tensor& a, const Scalar& b) { return tg::rdiv(a, b); },
+          py::is_operator())
+      .def(
+          "__rpow__", [](const Tensor& a, const Scalar& b) { return tg::pow(b, a); },
+          py::is_operator())
+      .def(
+          "__mod__", [](const Tensor& a, const Tensor& b) { return tg::remainder(a, b); },
+          py::is_operator())
+      .def(
+          "__mod__", [](const Tensor& a, const Scalar& b) { return tg::remainder(a, b); },
+          py::is_operator())
+      .def(
+          "__rmod__", [](const Tensor& a, const Scalar& b) { return tg::remainder(b, a); },
+          py::is_operator())
+      .def(
+          "__floordiv__", [](const Tensor& a, const Tensor& b) { return tg::div(a, b).floor(); },
+          py::is_operator())
+      .def(
+          "__floordiv__", [](const Tensor& a, const Scalar& b) { return tg::div(a, b).floor(); },
+          py::is_operator())
       .def("__neg__", [](const Tensor& a) { return a.neg(); })
       .def("__pos__", [](const Tensor& a) { return a; })
       .def("__abs__", [](const Tensor& a) { return a.abs(); })
-      .def("__matmul__", [](const Tensor& a, const Tensor& b) { return a.matmul(b); },
-           py::is_operator(), py::call_guard<py::gil_scoped_release>())
-      .def("__rmatmul__", [](const Tensor& a, const Tensor& b) { return b.matmul(a); },
-           py::is_operator(), py::call_guard<py::gil_scoped_release>());
+      .def(
+          "__matmul__", [](const Tensor& a, const Tensor& b) { return a.matmul(b); },
+          py::is_operator(), py::call_guard<py::gil_scoped_release>())
+      .def(
+          "__rmatmul__", [](const Tensor& a, const Tensor& b) { return b.matmul(a); },
+          py::is_operator(), py::call_guard<py::gil_scoped_release>());
 
-#define TG_COMPARE(name, op)                                                                    \
-  cls.def(op, [](const Tensor& a, const Tensor& b) { return a.name(b); }, py::is_operator())   \
-      .def(op, [](const Tensor& a, const Scalar& b) { return a.name(b); }, py::is_operator()) \
-      .def(#name, [](const Tensor& a, const Tensor& b) { return a.name(b); })                  \
+#define TG_COMPARE(name, op)                                                                 \
+  cls.def(                                                                                   \
+         op, [](const Tensor& a, const Tensor& b) { return a.name(b); }, py::is_operator())  \
+      .def(                                                                                  \
+          op, [](const Tensor& a, const Scalar& b) { return a.name(b); }, py::is_operator()) \
+      .def(#name, [](const Tensor& a, const Tensor& b) { return a.name(b); })                \
       .def(#name, [](const Tensor& a, const Scalar& b) { return a.name(b); });
   TG_COMPARE(eq, "__eq__")
   TG_COMPARE(ne, "__ne__")
@@ -304,46 +317,65 @@ void bind_tensor(py::module_& m) {
 #undef TG_COMPARE
 
   // Methods with alpha, as PyTorch: x.add(y, alpha=2).
-#define TG_ALPHA(name)                                                                      \
-  cls.def(#name, [](const Tensor& a, const Tensor& b, const Scalar& alpha) {               \
-       return a.name(b, alpha);                                                            \
-     }, "other"_a, py::kw_only(), "alpha"_a = 1)                                           \
-      .def(#name, [](const Tensor& a, const Scalar& b, const Scalar& alpha) {              \
-        return a.name(b, alpha);                                                           \
-      }, "other"_a, py::kw_only(), "alpha"_a = 1)                                          \
-      .def(#name "_", [](Tensor& a, const Tensor& b, const Scalar& alpha) -> Tensor& {     \
-        a.name##_(b, alpha);                                                               \
-        return a;                                                                          \
-      }, "other"_a, py::kw_only(), "alpha"_a = 1, kSelf)                                   \
-      .def(#name "_", [](Tensor& a, const Scalar& b, const Scalar& alpha) -> Tensor& {     \
-        a.name##_(b, alpha);                                                               \
-        return a;                                                                          \
-      }, "other"_a, py::kw_only(), "alpha"_a = 1, kSelf);
+#define TG_ALPHA(name)                                                                            \
+  cls.def(                                                                                        \
+         #name,                                                                                   \
+         [](const Tensor& a, const Tensor& b, const Scalar& alpha) { return a.name(b, alpha); },  \
+         "other"_a, py::kw_only(), "alpha"_a = 1)                                                 \
+      .def(                                                                                       \
+          #name,                                                                                  \
+          [](const Tensor& a, const Scalar& b, const Scalar& alpha) { return a.name(b, alpha); }, \
+          "other"_a, py::kw_only(), "alpha"_a = 1)                                                \
+      .def(                                                                                       \
+          #name "_",                                                                              \
+          [](Tensor& a, const Tensor& b, const Scalar& alpha) -> Tensor& {                        \
+            a.name##_(b, alpha);                                                                  \
+            return a;                                                                             \
+          },                                                                                      \
+          "other"_a, py::kw_only(), "alpha"_a = 1, kSelf)                                         \
+      .def(                                                                                       \
+          #name "_",                                                                              \
+          [](Tensor& a, const Scalar& b, const Scalar& alpha) -> Tensor& {                        \
+            a.name##_(b, alpha);                                                                  \
+            return a;                                                                             \
+          },                                                                                      \
+          "other"_a, py::kw_only(), "alpha"_a = 1, kSelf);
   TG_ALPHA(add)
   TG_ALPHA(sub)
 #undef TG_ALPHA
 
   // Binary methods: x.mul(y), x.mul(2), x.mul_(y)... and the binary rows of the op table.
-#define TG_BINARY_METHOD(name)                                                              \
-  cls.def(#name, [](const Tensor& a, const Tensor& b) { return a.name(b); }, "other"_a)     \
-      .def(#name, [](const Tensor& a, const Scalar& b) { return a.name(b); }, "other"_a)    \
-      .def(#name "_", [](Tensor& a, const Tensor& b) -> Tensor& {                           \
-        a.name##_(b);                                                                       \
-        return a;                                                                           \
-      }, "other"_a, kSelf)                                                                  \
-      .def(#name "_", [](Tensor& a, const Scalar& b) -> Tensor& {                           \
-        a.name##_(b);                                                                       \
-        return a;                                                                           \
-      }, "other"_a, kSelf);
+#define TG_BINARY_METHOD(name)                                                          \
+  cls.def(                                                                              \
+         #name, [](const Tensor& a, const Tensor& b) { return a.name(b); }, "other"_a)  \
+      .def(                                                                             \
+          #name, [](const Tensor& a, const Scalar& b) { return a.name(b); }, "other"_a) \
+      .def(                                                                             \
+          #name "_",                                                                    \
+          [](Tensor& a, const Tensor& b) -> Tensor& {                                   \
+            a.name##_(b);                                                               \
+            return a;                                                                   \
+          },                                                                            \
+          "other"_a, kSelf)                                                             \
+      .def(                                                                             \
+          #name "_",                                                                    \
+          [](Tensor& a, const Scalar& b) -> Tensor& {                                   \
+            a.name##_(b);                                                               \
+            return a;                                                                   \
+          },                                                                            \
+          "other"_a, kSelf);
   TG_BINARY_METHOD(mul)
   TG_BINARY_METHOD(div)
   TG_BINARY_METHOD(pow)
-#define TG_UNARY(name, ...)                            \
+#define TG_UNARY(name, ...)                                \
   cls.def(#name, [](const Tensor& a) { return a.name(); }) \
-      .def(#name "_", [](Tensor& a) -> Tensor& {        \
-        a.name##_();                                    \
-        return a;                                       \
-      }, kSelf);
+      .def(                                                \
+          #name "_",                                       \
+          [](Tensor& a) -> Tensor& {                       \
+            a.name##_();                                   \
+            return a;                                      \
+          },                                               \
+          kSelf);
 #define TG_BINARY(name, ...) TG_BINARY_METHOD(name)
 #include "tensorgrad/elementwise_ops.def"
 #undef TG_UNARY
@@ -354,26 +386,29 @@ void bind_tensor(py::module_& m) {
       .def("true_divide", [](const Tensor& a, const Tensor& b) { return a.div(b); })
       .def("neg", &Tensor::neg)
       .def("negative", &Tensor::neg)
-      .def("neg_",
-           [](Tensor& a) -> Tensor& {
-             a.neg_();
-             return a;
-           },
-           kSelf)
+      .def(
+          "neg_",
+          [](Tensor& a) -> Tensor& {
+            a.neg_();
+            return a;
+          },
+          kSelf)
       .def("relu", &Tensor::relu)
-      .def("relu_",
-           [](Tensor& a) -> Tensor& {
-             a.relu_();
-             return a;
-           },
-           kSelf)
+      .def(
+          "relu_",
+          [](Tensor& a) -> Tensor& {
+            a.relu_();
+            return a;
+          },
+          kSelf)
       .def("square", &Tensor::square)
-      .def("square_",
-           [](Tensor& a) -> Tensor& {
-             a.square_();
-             return a;
-           },
-           kSelf)
+      .def(
+          "square_",
+          [](Tensor& a) -> Tensor& {
+            a.square_();
+            return a;
+          },
+          kSelf)
       .def("polygamma", &Tensor::polygamma, "n"_a)
       .def("logit", &Tensor::logit, "eps"_a = py::none())
       .def("lerp", py::overload_cast<const Tensor&, const Tensor&>(&Tensor::lerp, py::const_),
@@ -382,32 +417,36 @@ void bind_tensor(py::module_& m) {
            "end"_a, "weight"_a)
       .def("addcmul", &Tensor::addcmul, "tensor1"_a, "tensor2"_a, py::kw_only(), "value"_a = 1)
       .def("addcdiv", &Tensor::addcdiv, "tensor1"_a, "tensor2"_a, py::kw_only(), "value"_a = 1)
-      .def("zero_",
-           [](Tensor& a) -> Tensor& {
-             a.zero_();
-             return a;
-           },
-           kSelf)
-      .def("fill_",
-           [](Tensor& a, const Scalar& v) -> Tensor& {
-             a.fill_(v);
-             return a;
-           },
-           "value"_a, kSelf)
-      .def("copy_",
-           [](Tensor& a, const Tensor& src) -> Tensor& {
-             a.copy_(src);
-             return a;
-           },
-           "src"_a, kSelf)
+      .def(
+          "zero_",
+          [](Tensor& a) -> Tensor& {
+            a.zero_();
+            return a;
+          },
+          kSelf)
+      .def(
+          "fill_",
+          [](Tensor& a, const Scalar& v) -> Tensor& {
+            a.fill_(v);
+            return a;
+          },
+          "value"_a, kSelf)
+      .def(
+          "copy_",
+          [](Tensor& a, const Tensor& src) -> Tensor& {
+            a.copy_(src);
+            return a;
+          },
+          "src"_a, kSelf)
       .def("clamp", &Tensor::clamp, "min"_a = py::none(), "max"_a = py::none())
       .def("clip", &Tensor::clamp, "min"_a = py::none(), "max"_a = py::none())
-      .def("clamp_",
-           [](Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) -> Tensor& {
-             a.clamp_(lo, hi);
-             return a;
-           },
-           "min"_a = py::none(), "max"_a = py::none(), kSelf)
+      .def(
+          "clamp_",
+          [](Tensor& a, std::optional<Scalar> lo, std::optional<Scalar> hi) -> Tensor& {
+            a.clamp_(lo, hi);
+            return a;
+          },
+          "min"_a = py::none(), "max"_a = py::none(), kSelf)
       .def("clamp_min", &Tensor::clamp_min, "min"_a)
       .def("clamp_max", &Tensor::clamp_max, "max"_a)
       .def("maximum", &Tensor::maximum, "other"_a)
@@ -453,15 +492,13 @@ void bind_tensor(py::module_& m) {
       .def(
           "amax",
           [](const Tensor& s, const py::object& dim, bool keepdim) {
-            return s.amax(dim.is_none() ? std::vector<int64_t>{} : int_list(dim, "amax"),
-                          keepdim);
+            return s.amax(dim.is_none() ? std::vector<int64_t>{} : int_list(dim, "amax"), keepdim);
           },
           "dim"_a = py::tuple(), "keepdim"_a = false)
       .def(
           "amin",
           [](const Tensor& s, const py::object& dim, bool keepdim) {
-            return s.amin(dim.is_none() ? std::vector<int64_t>{} : int_list(dim, "amin"),
-                          keepdim);
+            return s.amin(dim.is_none() ? std::vector<int64_t>{} : int_list(dim, "amin"), keepdim);
           },
           "dim"_a = py::tuple(), "keepdim"_a = false)
       .def(
@@ -562,20 +599,19 @@ void bind_tensor(py::module_& m) {
       .def(
           "unbind", [](const Tensor& s, int64_t dim) { return to_tuple(s.unbind(dim)); },
           "dim"_a = 0)
-      .def("repeat",
-           [](const Tensor& s, const py::args& r) {
-             return s.repeat(sizes_from_args(r, "repeat"));
-           })
+      .def("repeat", [](const Tensor& s,
+                        const py::args& r) { return s.repeat(sizes_from_args(r, "repeat")); })
       .def("contiguous", &Tensor::contiguous)
       .def("clone", &Tensor::clone)
       .def("to", &to_impl)
-      .def("type",
-           [](const Tensor& s, OptDtype dtype) -> py::object {
-             if (!dtype)
-               return py::str(std::string("torch.") + tg::scalar_type_info(s.dtype()).tensor_type);
-             return py::cast(s.to(*dtype));
-           },
-           "dtype"_a = py::none())
+      .def(
+          "type",
+          [](const Tensor& s, OptDtype dtype) -> py::object {
+            if (!dtype)
+              return py::str(std::string("torch.") + tg::scalar_type_info(s.dtype()).tensor_type);
+            return py::cast(s.to(*dtype));
+          },
+          "dtype"_a = py::none())
       .def("type_as", [](const Tensor& s, const Tensor& o) { return s.to(o.dtype()); })
       .def("float", [](const Tensor& s) { return s.to(tg::kFloat); })
       .def("double", [](const Tensor& s) { return s.to(tg::kDouble); })
@@ -591,8 +627,8 @@ void bind_tensor(py::module_& m) {
       .def("mv", &Tensor::mv, "vec"_a, nogil)
       .def("dot", &Tensor::dot, "other"_a, nogil)
       .def("outer", &Tensor::outer, "vec2"_a, nogil)
-      .def("addmm", &Tensor::addmm, "mat1"_a, "mat2"_a, py::kw_only(), "beta"_a = 1,
-           "alpha"_a = 1, nogil)
+      .def("addmm", &Tensor::addmm, "mat1"_a, "mat2"_a, py::kw_only(), "beta"_a = 1, "alpha"_a = 1,
+           nogil)
       .def("allclose", &Tensor::allclose, "other"_a, "rtol"_a = 1e-5, "atol"_a = 1e-8,
            "equal_nan"_a = false)
       .def("equal", &Tensor::equal, "other"_a);
