@@ -258,6 +258,30 @@ void bind_nn(py::module_& root) {
       "_calculate_fan_in_and_fan_out",
       [](const Tensor& t) { return init::_calculate_fan_in_and_fan_out(t); }, "tensor"_a);
 
+  // ---- safetensors files, the same as the C++ tg::save / tg::load write and read ----
+  m.def(
+      "save",
+      [](const std::vector<std::pair<std::string, Tensor>>& tensors, const std::string& path,
+         const tg::SafetensorsMetadata& metadata) {
+        py::gil_scoped_release release;
+        tg::save(tensors, path, metadata);
+      },
+      "tensors"_a, "path"_a, "metadata"_a = tg::SafetensorsMetadata{});
+  m.def(
+      "load",
+      [](const std::string& path) {
+        tg::OrderedDict<std::string, Tensor> loaded;
+        {
+          py::gil_scoped_release release;
+          loaded = tg::load_tensors(path);
+        }
+        py::list out;
+        for (const auto& item : loaded) out.append(py::make_tuple(item.key(), item.value()));
+        return out;
+      },
+      "path"_a);
+  m.def("load_metadata", &tg::load_metadata, "path"_a);
+
   // ---- optimisers: the C++ ones, over the same tensors as the Python parameters ----
   py::class_<tg::optim::SGD> sgd(m, "SGD");
   sgd.def(py::init([](const py::handle& params, double lr, double momentum, double dampening,

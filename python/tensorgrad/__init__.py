@@ -26,6 +26,8 @@ from ._functions import __all__ as _function_names
 from .autograd.grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from . import autograd
 from . import nn, optim
+from .serialization import save, load
+from . import utils
 
 # The dtypes, as PyTorch names them (they shadow the builtins bool and float only here, as in
 # torch).
