@@ -46,6 +46,7 @@ std::vector<Tensor> tensor_list(const py::handle& seq, const char* what) {
 
 void bind_functions(py::module_& m) {
   using namespace py::literals;
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
 
 #define TG_SIZED_FACTORY(name)                                                                 \
   m.def(                                                                                       \
@@ -152,14 +153,14 @@ void bind_functions(py::module_& m) {
   // The op table's functions: torch.exp(x), torch.atan2(a, b)...
 #define TG_UNARY(name, ...) \
   m.def(                    \
-      #name, [](const Tensor& x) { return tg::name(x); }, "input"_a);
+      #name, [](const Tensor& x) { return tg::name(x); }, "input"_a, nogil);
 #define TG_BINARY(name, ...)                                                             \
   m.def(                                                                                 \
       #name, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, "input"_a, \
-      "other"_a);                                                                        \
+      "other"_a, nogil);                                                                 \
   m.def(                                                                                 \
       #name, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, "input"_a, \
-      "other"_a);
+      "other"_a, nogil);
 #include "tensorgrad/elementwise_ops.def"
 #undef TG_UNARY
 #undef TG_BINARY

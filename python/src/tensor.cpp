@@ -94,6 +94,9 @@ Tensor to_impl(const Tensor& s, const py::args& args, const py::kwargs& kwargs) 
 void bind_tensor(py::module_& m) {
   using namespace py::literals;
   py::class_<Tensor> cls(m, "Tensor");
+  // Ops whose arguments are all C++ values run without the GIL: a long kernel lets other Python
+  // threads run (the result is converted after the GIL is back).
+  const auto nogil = py::call_guard<py::gil_scoped_release>();
   m.def("_set_size_type", [](py::object type) { g_size_type = new py::object(std::move(type)); });
 
   // Tensor(t, requires_grad): a tensor sharing t's storage without its history (what
@@ -238,23 +241,25 @@ void bind_tensor(py::module_& m) {
   // ---- arithmetic, with Python numbers on either side ----
 #define TG_ARITH(name, op, rop, iop, inplace)                                                     \
   cls.def(                                                                                        \
-         op, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, py::is_operator())  \
+         op, [](const Tensor& a, const Tensor& b) { return tg::name(a, b); }, py::is_operator(),  \
+         nogil)                                                                                   \
       .def(                                                                                       \
-          op, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, py::is_operator()) \
+          op, [](const Tensor& a, const Scalar& b) { return tg::name(a, b); }, py::is_operator(), \
+          nogil)                                                                                  \
       .def(                                                                                       \
           iop,                                                                                    \
           [](Tensor& a, const Tensor& b) -> Tensor& {                                             \
             a.inplace(b);                                                                         \
             return a;                                                                             \
           },                                                                                      \
-          kSelf)                                                                                  \
+          kSelf, nogil)                                                                           \
       .def(                                                                                       \
           iop,                                                                                    \
           [](Tensor& a, const Scalar& b) -> Tensor& {                                             \
             a.inplace(b);                                                                         \
             return a;                                                                             \
           },                                                                                      \
-          kSelf)
+          kSelf, nogil)
   TG_ARITH(add, "__add__", "__radd__", "__iadd__", add_);
   TG_ARITH(sub, "__sub__", "__rsub__", "__isub__", sub_);
   TG_ARITH(mul, "__mul__", "__rmul__", "__imul__", mul_);
@@ -263,34 +268,34 @@ void bind_tensor(py::module_& m) {
 #undef TG_ARITH
   cls.def(
          "__radd__", [](const Tensor& a, const Scalar& b) { return tg::add(a, b); },
-         py::is_operator())
+         py::is_operator(), nogil)
       .def(
           "__rmul__", [](const Tensor& a, const Scalar& b) { return tg::mul(a, b); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__rsub__", [](const Tensor& a, const Scalar& b) { return tg::rsub(a, b); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__rtruediv__", [](const Tensor& a, const Scalar& b) { return tg::rdiv(a, b); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__rpow__", [](const Tensor& a, const Scalar& b) { return tg::pow(b, a); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__mod__", [](const Tensor& a, const Tensor& b) { return tg::remainder(a, b); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__mod__", [](const Tensor& a, const Scalar& b) { return tg::remainder(a, b); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__rmod__", [](const Tensor& a, const Scalar& b) { return tg::remainder(b, a); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__floordiv__", [](const Tensor& a, const Tensor& b) { return tg::div(a, b).floor(); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def(
           "__floordiv__", [](const Tensor& a, const Scalar& b) { return tg::div(a, b).floor(); },
-          py::is_operator())
+          py::is_operator(), nogil)
       .def("__neg__", [](const Tensor& a) { return a.neg(); })
       .def("__pos__", [](const Tensor& a) { return a; })
       .def("__abs__", [](const Tensor& a) { return a.abs(); })
@@ -308,6 +313,12 @@ void bind_tensor(py::module_& m) {
           op, [](const Tensor& a, const Scalar& b) { return a.name(b); }, py::is_operator()) \
       .def(#name, [](const Tensor& a, const Tensor& b) { return a.name(b); })                \
       .def(#name, [](const Tensor& a, const Scalar& b) { return a.name(b); });
+  // x == None is False and x != None is True, as in PyTorch (None is otherwise an undefined
+  // tensor here).
+  cls.def(
+         "__eq__", [](const Tensor&, py::none) { return false; }, py::is_operator())
+      .def(
+          "__ne__", [](const Tensor&, py::none) { return true; }, py::is_operator());
   TG_COMPARE(eq, "__eq__")
   TG_COMPARE(ne, "__ne__")
   TG_COMPARE(lt, "__lt__")
@@ -345,37 +356,38 @@ void bind_tensor(py::module_& m) {
 #undef TG_ALPHA
 
   // Binary methods: x.mul(y), x.mul(2), x.mul_(y)... and the binary rows of the op table.
-#define TG_BINARY_METHOD(name)                                                          \
-  cls.def(                                                                              \
-         #name, [](const Tensor& a, const Tensor& b) { return a.name(b); }, "other"_a)  \
-      .def(                                                                             \
-          #name, [](const Tensor& a, const Scalar& b) { return a.name(b); }, "other"_a) \
-      .def(                                                                             \
-          #name "_",                                                                    \
-          [](Tensor& a, const Tensor& b) -> Tensor& {                                   \
-            a.name##_(b);                                                               \
-            return a;                                                                   \
-          },                                                                            \
-          "other"_a, kSelf)                                                             \
-      .def(                                                                             \
-          #name "_",                                                                    \
-          [](Tensor& a, const Scalar& b) -> Tensor& {                                   \
-            a.name##_(b);                                                               \
-            return a;                                                                   \
-          },                                                                            \
-          "other"_a, kSelf);
+#define TG_BINARY_METHOD(name)                                                                 \
+  cls.def(                                                                                     \
+         #name, [](const Tensor& a, const Tensor& b) { return a.name(b); }, "other"_a, nogil)  \
+      .def(                                                                                    \
+          #name, [](const Tensor& a, const Scalar& b) { return a.name(b); }, "other"_a, nogil) \
+      .def(                                                                                    \
+          #name "_",                                                                           \
+          [](Tensor& a, const Tensor& b) -> Tensor& {                                          \
+            a.name##_(b);                                                                      \
+            return a;                                                                          \
+          },                                                                                   \
+          "other"_a, kSelf, nogil)                                                             \
+      .def(                                                                                    \
+          #name "_",                                                                           \
+          [](Tensor& a, const Scalar& b) -> Tensor& {                                          \
+            a.name##_(b);                                                                      \
+            return a;                                                                          \
+          },                                                                                   \
+          "other"_a, kSelf, nogil);
   TG_BINARY_METHOD(mul)
   TG_BINARY_METHOD(div)
   TG_BINARY_METHOD(pow)
-#define TG_UNARY(name, ...)                                \
-  cls.def(#name, [](const Tensor& a) { return a.name(); }) \
-      .def(                                                \
-          #name "_",                                       \
-          [](Tensor& a) -> Tensor& {                       \
-            a.name##_();                                   \
-            return a;                                      \
-          },                                               \
-          kSelf);
+#define TG_UNARY(name, ...)                                      \
+  cls.def(                                                       \
+         #name, [](const Tensor& a) { return a.name(); }, nogil) \
+      .def(                                                      \
+          #name "_",                                             \
+          [](Tensor& a) -> Tensor& {                             \
+            a.name##_();                                         \
+            return a;                                            \
+          },                                                     \
+          kSelf, nogil);
 #define TG_BINARY(name, ...) TG_BINARY_METHOD(name)
 #include "tensorgrad/elementwise_ops.def"
 #undef TG_UNARY
@@ -392,7 +404,7 @@ void bind_tensor(py::module_& m) {
             a.neg_();
             return a;
           },
-          kSelf)
+          kSelf, nogil)
       .def("relu", &Tensor::relu)
       .def(
           "relu_",
@@ -400,7 +412,7 @@ void bind_tensor(py::module_& m) {
             a.relu_();
             return a;
           },
-          kSelf)
+          kSelf, nogil)
       .def("square", &Tensor::square)
       .def(
           "square_",
@@ -408,7 +420,7 @@ void bind_tensor(py::module_& m) {
             a.square_();
             return a;
           },
-          kSelf)
+          kSelf, nogil)
       .def("polygamma", &Tensor::polygamma, "n"_a)
       .def("logit", &Tensor::logit, "eps"_a = py::none())
       .def("lerp", py::overload_cast<const Tensor&, const Tensor&>(&Tensor::lerp, py::const_),
@@ -423,21 +435,21 @@ void bind_tensor(py::module_& m) {
             a.zero_();
             return a;
           },
-          kSelf)
+          kSelf, nogil)
       .def(
           "fill_",
           [](Tensor& a, const Scalar& v) -> Tensor& {
             a.fill_(v);
             return a;
           },
-          "value"_a, kSelf)
+          "value"_a, kSelf, nogil)
       .def(
           "copy_",
           [](Tensor& a, const Tensor& src) -> Tensor& {
             a.copy_(src);
             return a;
           },
-          "src"_a, kSelf)
+          "src"_a, kSelf, nogil)
       .def("clamp", &Tensor::clamp, "min"_a = py::none(), "max"_a = py::none())
       .def("clip", &Tensor::clamp, "min"_a = py::none(), "max"_a = py::none())
       .def(
@@ -446,12 +458,12 @@ void bind_tensor(py::module_& m) {
             a.clamp_(lo, hi);
             return a;
           },
-          "min"_a = py::none(), "max"_a = py::none(), kSelf)
+          "min"_a = py::none(), "max"_a = py::none(), kSelf, nogil)
       .def("clamp_min", &Tensor::clamp_min, "min"_a)
       .def("clamp_max", &Tensor::clamp_max, "max"_a)
-      .def("maximum", &Tensor::maximum, "other"_a)
-      .def("minimum", &Tensor::minimum, "other"_a)
-      .def("where", &Tensor::where, "condition"_a, "other"_a);
+      .def("maximum", &Tensor::maximum, "other"_a, nogil)
+      .def("minimum", &Tensor::minimum, "other"_a, nogil)
+      .def("where", &Tensor::where, "condition"_a, "other"_a, nogil);
 
   // ---- reductions ----
   cls.def(
@@ -619,8 +631,7 @@ void bind_tensor(py::module_& m) {
       .def("bool", [](const Tensor& s) { return s.to(tg::kBool); })
       .def("cpu", [](const Tensor& s) { return s; });
 
-  // ---- linear algebra: long kernels run without the GIL ----
-  auto nogil = py::call_guard<py::gil_scoped_release>();
+  // ---- linear algebra ----
   cls.def("matmul", &Tensor::matmul, "other"_a, nogil)
       .def("mm", &Tensor::mm, "mat2"_a, nogil)
       .def("bmm", &Tensor::bmm, "mat2"_a, nogil)

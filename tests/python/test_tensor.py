@@ -332,6 +332,7 @@ def test_len_iter_item_tolist_bool_float():
     with pytest.raises(TypeError):
         iter(tg.tensor(1.0))
     assert f"{tg.tensor(2.5):.2f}" == "2.50"
+    assert (x == None) is False and (x != None) is True  # noqa: E711, as PyTorch
     assert x.size() == (2, 2) and x.size(1) == 2 and x.shape[0] == 2
     assert repr(x.shape) == "tensorgrad.Size([2, 2])"
     assert x.dim() == 2 and x.ndim == 2 and x.numel() == 4 and x.stride() == (2, 1)
