@@ -109,7 +109,8 @@ struct Applied {
   Tensor view;           // self after the basic items before the advanced one (a view)
   int64_t adv_dim = -1;  // where the advanced index applies in `view`, or -1 when none
   const Item* adv = nullptr;
-  Tensor result;  // the full result of the indexing
+  std::vector<const Item*> longs;  // the integer indices, on consecutive dims from adv_dim
+  Tensor result;                   // the full result of the indexing
 };
 
 /// Applies the items; at most one may be advanced (a tensor).
@@ -123,10 +124,12 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
   if (ellipses > 1) throw py::index_error("an index can only have a single ellipsis ('...')");
   if (consumed > self.dim())
     throw py::index_error("too many indices for tensor of dimension " + std::to_string(self.dim()));
-  if (advanced > 1)
+  int64_t bools = 0;
+  for (const Item& it : items) bools += it.kind == Kind::BoolTensor;
+  if (bools > 0 && advanced > 1)
     throw py::type_error(
-        "indexing with more than one tensor (or list) index is not supported by tensorgrad; "
-        "index one dimension at a time");
+        "indexing with a boolean mask and other tensor (or list) indices at once is not "
+        "supported by tensorgrad; index one at a time");
   Applied a;
   Tensor r = self;
   int64_t dim = 0;
@@ -158,6 +161,18 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
         break;
       }
       case Kind::LongTensor:
+        if (a.adv == nullptr) {
+          a.view = r;
+          a.adv_dim = dim;
+          a.adv = &it;
+        } else if (a.adv_dim + static_cast<int64_t>(a.longs.size()) != dim) {
+          throw py::type_error(
+              "integer tensor (or list) indices separated by a slice, None or '...' are not "
+              "supported by tensorgrad; put them next to each other");
+        }
+        a.longs.push_back(&it);
+        ++dim;
+        break;
       case Kind::BoolTensor:
         a.view = r;
         a.adv_dim = dim;
@@ -177,10 +192,33 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
   // Items after the advanced one changed only dims after it, so d still names its first dim.
   const Tensor& idx = a.adv->tensor;
   if (a.adv->kind == Kind::LongTensor) {
-    Tensor picked = r.index_select(d, wrap_negative(idx.reshape({-1}), r.size(d)));
+    // k integer indices on dims d..d+k-1: broadcast together, they name positions of those
+    // dims flattened into one (x[i, j] is x.reshape(-1)[i * size(1) + j]), picked by
+    // index_select, and the broadcast shape takes the place of the k dims.
+    auto k = static_cast<int64_t>(a.longs.size());
+    tg::DimVector shape_b;
+    for (const Item* l : a.longs) shape_b = tg::broadcast_shapes(shape_b, l->tensor.sizes());
+    Tensor flat;
+    for (int64_t i = 0; i < k; ++i) {
+      Tensor ix = wrap_negative(a.longs[i]->tensor, r.size(d + i));
+      // Each index is checked against its own dim, so a large one cannot reach another row.
+      if (ix.numel() > 0) {
+        int64_t lo = ix.min().item<int64_t>(), hi = ix.max().item<int64_t>(), size = r.size(d + i);
+        if (lo < 0 || hi >= size)
+          throw py::index_error("index " + std::to_string(lo < 0 ? lo - size : hi) +
+                                " is out of bounds for dimension " + std::to_string(d + i) +
+                                " with size " + std::to_string(size));
+      }
+      flat = flat.defined() ? flat * r.size(d + i) + ix : ix;
+    }
+    std::vector<int64_t> merged(r.sizes().begin(), r.sizes().begin() + d);
+    merged.push_back(-1);
+    for (int64_t i = d + k; i < r.dim(); ++i) merged.push_back(r.size(i));
+    Tensor picked =
+        (k == 1 ? r : r.reshape(merged)).index_select(d, flat.expand(shape_b).reshape({-1}));
     std::vector<int64_t> shape(r.sizes().begin(), r.sizes().begin() + d);
-    for (int64_t s : idx.sizes()) shape.push_back(s);
-    for (int64_t i = d + 1; i < r.dim(); ++i) shape.push_back(r.size(i));
+    for (int64_t s : shape_b) shape.push_back(s);
+    for (int64_t i = d + k; i < r.dim(); ++i) shape.push_back(r.size(i));
     a.result = picked.reshape(shape);
   } else {
     int64_t k = std::max<int64_t>(idx.dim(), 1);

@@ -268,7 +268,9 @@ def test_getitem_with_tensors_and_lists():
     def program(L, a):
         m = L.from_numpy(mask.copy())
         return (a[L.tensor([2, 0, 2])], a[[1, -1]], a[:, L.tensor([[0, 1], [2, 2]])], a[m],
-                a[a > 0.5], a[1:, L.tensor([0, 2])], a[..., L.tensor([1])])
+                a[a > 0.5], a[1:, L.tensor([0, 2])], a[..., L.tensor([1])],
+                a[L.tensor([0, 3, 3]), L.tensor([2, 0, 1])], a[[[0], [1]], [0, 2]],
+                a[L.tensor([-1, 0]), -L.tensor([1, 2])])
 
     run_both(program, rand(4, 3))
 
@@ -284,6 +286,7 @@ def test_setitem():
         c[2] = b[1, 2]
         c[1:3, L.tensor([0, 2])] = b[:, :1] * 2
         c[L.tensor([True, False, True, False])] = b[0]
+        c[L.tensor([0, 3]), L.tensor([1, 2])] = b[0, :2] * 3
         return c
 
     run_both(program, rand(4, 3), rand(2, 3))
@@ -303,6 +306,10 @@ def test_setitem_on_plain_tensors_writes_through_views():
 
 def test_index_errors():
     x = tg.zeros(2, 3)
+    with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 1 with size 3"):
+        x[tg.tensor([0]), tg.tensor([3])]
+    with pytest.raises(IndexError, match="index -3 is out of bounds for dimension 0"):
+        x[[-3], [0]]
     with pytest.raises(IndexError, match="out of bounds"):
         x[2]
     with pytest.raises(IndexError):
