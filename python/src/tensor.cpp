@@ -38,7 +38,7 @@ py::object shape_tuple(tg::IntArrayRef s) {
   py::tuple out(s.size());
   for (size_t i = 0; i < s.size(); ++i) out[i] = py::int_(s[i]);
   if (g_size_type != nullptr) return (*g_size_type)(out);
-  return std::move(out);
+  return out;
 }
 
 py::object reduce_max_min(const Tensor& s, const py::object& dim, bool keepdim, bool is_max) {
