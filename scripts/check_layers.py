@@ -72,7 +72,7 @@ RULES = [
     # The umbrella headers, which include every public header.
     (6, "umbrella", ["include/tensorgrad/tensorgrad.h", "include/tensorgrad/torch.h"]),
     # Programs built on the library.
-    (7, "apps", ["apps/", "examples/", "bench/"]),
+    (7, "apps", ["apps/", "examples/", "bench/", "python/src/"]),
 ]
 
 # Headers from outside the project (`#include <...>`) a layer may include; a layer not named here
@@ -92,7 +92,7 @@ PEER_INCLUDES = {
 INCLUDE_DIRS = ["include", "src"]
 
 # What is read: these directories, files with these suffixes.
-SCANNED_DIRS = ["src", "include", "apps", "examples", "bench"]
+SCANNED_DIRS = ["src", "include", "apps", "examples", "bench", "python/src"]
 SUFFIXES = (".h", ".hpp", ".cpp", ".cc", ".inl")
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*(?:"([^"]+)"|<(tensorgrad/[^>]+)>)')

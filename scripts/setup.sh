@@ -18,6 +18,10 @@ packages=(
   graphviz                         # rendering backward-graph pictures (dot -Tsvg)
   clang libclang-rt-14-dev         # fuzzing (libFuzzer) and sanitizer runtimes for clang
   libomp-dev                       # LLVM OpenMP with Archer, for ThreadSanitizer (scripts/tsan.sh)
+  python3-dev pybind11-dev python3-numpy  # the Python package (tensorgrad._C)
+  python3-pip python3-setuptools python3-wheel  # pip install . (offline, no build isolation)
+  python3-pytest python3-hypothesis python3-torch  # its tests; PyTorch 1.13 is their oracle
+  jupyter-nbconvert python3-ipykernel python3-matplotlib  # executing the seed notebook
 )
 
 missing=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, then:
 #   0. checks that every #include points down the layers (scripts/check_layers.py);
-#   1. builds everything in Release (build/) and runs the whole test suite;
+#   1. builds everything in Release (build/) and runs the whole test suite (the Python tests
+#      included, on the build tree), then installs the Python package with pip into a temporary
+#      directory and runs its tests on that install;
 #   2. builds it again with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/) and
 #      runs the same suite;
 #   3. builds the thread tests with clang and ThreadSanitizer (build-tsan/) and runs them 3 times;
@@ -21,6 +23,15 @@ echo "== Release: build and test"
 cmake --preset release
 cmake --build --preset release
 ctest --preset release
+
+echo "== Python: pip install into a temporary directory, then pytest on the install"
+python_tmp=$(mktemp -d)
+trap 'rm -rf "$python_tmp"' EXIT
+TENSORGRAD_BUILD_DIR=build /usr/bin/python3 -m pip install --quiet --no-build-isolation \
+  --no-deps --target "$python_tmp/site" .
+root=$PWD
+(cd "$python_tmp" && PYTHONPATH="$python_tmp/site" TENSORGRAD_SOURCE_DIR="$root" \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider "$root/tests/python")
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: build and test"
 cmake --preset asan

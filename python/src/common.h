@@ -1,0 +1,187 @@
+#pragma once
+// What every binding file shares: the conversions between Python objects and tensorgrad's types.
+//
+// - tg::Tensor is a pybind11 class (tensorgrad.Tensor); an undefined Tensor is None both ways, as
+//   PyTorch's Python API has None where libtorch has an undefined tensor (x.grad, the gradients
+//   of unused inputs, backward(gradient=None)).
+// - tg::Scalar is a Python bool, int or float (numpy scalars included).
+// - tg::ScalarType is one of the four dtype objects tensorgrad.bool, int64, float32, float64,
+//   which are singletons as PyTorch's are (x.dtype is tensorgrad.float32); Python's own float,
+//   int and bool are accepted where a dtype is expected, as PyTorch accepts them.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <tensorgrad/tensorgrad.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace tgpy {
+
+/// The Python object of a dtype (the four are made once, in module.cpp).
+struct DtypeObject {
+  tg::ScalarType type;
+};
+py::object dtype_object(tg::ScalarType t);
+
+/// A Python callable that may be copied, called and destroyed on any thread: copies share one
+/// reference, and the last one releases it holding the GIL.
+class PyCallable {
+ public:
+  explicit PyCallable(py::object fn);
+  /// Calls fn(args...) with the GIL taken; a Python exception leaves as py::error_already_set.
+  template <class... Args>
+  py::object operator()(Args&&... args) const {
+    py::gil_scoped_acquire gil;
+    return (*fn_)(std::forward<Args>(args)...);
+  }
+  const py::object& get() const { return *fn_; }
+
+ private:
+  std::shared_ptr<py::object> fn_;
+};
+
+/// Sizes given as f(2, 3), f((2, 3)), f([2, 3]) or f(torch.Size): PyTorch's *size convention.
+std::vector<int64_t> sizes_from_args(const py::args& args, const char* what);
+/// One int or a sequence of ints (dim=1, dim=(0, 1)).
+std::vector<int64_t> int_list(const py::handle& obj, const char* what);
+
+void bind_dtypes(py::module_& m);
+void bind_tensor(py::module_& m);
+void bind_functions(py::module_& m);
+void bind_autograd(py::module_& m);
+void bind_numpy(py::module_& m);
+void bind_nn(py::module_& m);
+
+/// The seed's printing: the C++ text with "[torch.FloatTensor ...]" for the type line, as the
+/// seed's notebook (which imports tensorgrad as torch) prints it.
+std::string tensor_str(const tg::Tensor& t);
+
+/// Indexing: x[index] and x[index] = value.
+tg::Tensor getitem(const tg::Tensor& self, const py::handle& index);
+void setitem(const tg::Tensor& self, const py::handle& index, const py::handle& value);
+
+/// A tensor from Python data (nested sequences, numbers, numpy arrays, tensors).
+tg::Tensor tensor_from_data(const py::handle& data, std::optional<tg::ScalarType> dtype,
+                            bool requires_grad);
+
+}  // namespace tgpy
+
+namespace pybind11::detail {
+
+template <>
+struct type_caster<tg::Scalar> {
+  PYBIND11_TYPE_CASTER(tg::Scalar, const_name("Number"));
+  bool load(handle src, bool convert) {
+    PyObject* o = src.ptr();
+    if (PyBool_Check(o)) {
+      value = tg::Scalar(o == Py_True);
+      return true;
+    }
+    if (PyLong_Check(o)) {
+      int overflow = 0;
+      long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow != 0) {
+        // Beyond int64, as PyTorch: the value as a double.
+        double d = PyLong_AsDouble(o);
+        if (d == -1.0 && PyErr_Occurred()) {
+          PyErr_Clear();
+          return false;
+        }
+        value = tg::Scalar(d);
+        return true;
+      }
+      value = tg::Scalar(static_cast<int64_t>(v));
+      return true;
+    }
+    if (PyFloat_Check(o)) {
+      value = tg::Scalar(PyFloat_AS_DOUBLE(o));
+      return true;
+    }
+    if (!convert) return false;
+    // numpy scalars (np.float32, np.int32, np.bool_...): by their kind. Never a tensor: that
+    // would silently cut it from the graph.
+    if (isinstance<tg::Tensor>(src)) return false;
+    if (hasattr(src, "dtype") && hasattr(src, "item")) {
+      object item = src.attr("item")();
+      if (PyBool_Check(item.ptr()) || PyLong_Check(item.ptr()) || PyFloat_Check(item.ptr()))
+        return load(item, false);
+    }
+    return false;
+  }
+  static handle cast(const tg::Scalar& s, return_value_policy, handle) {
+    switch (s.kind()) {
+      case tg::Scalar::Kind::Bool:
+        return PyBool_FromLong(s.toBool() ? 1 : 0);
+      case tg::Scalar::Kind::Long:
+        return PyLong_FromLongLong(s.toLong());
+      case tg::Scalar::Kind::Double:
+        break;
+    }
+    return PyFloat_FromDouble(s.toDouble());
+  }
+};
+
+template <>
+struct type_caster<tg::ScalarType> {
+  PYBIND11_TYPE_CASTER(tg::ScalarType, const_name("dtype"));
+  bool load(handle src, bool) {
+    if (isinstance<tgpy::DtypeObject>(src)) {
+      value = src.cast<const tgpy::DtypeObject&>().type;
+      return true;
+    }
+    PyObject* o = src.ptr();
+    if (o == reinterpret_cast<PyObject*>(&PyFloat_Type)) {
+      value = tg::kDouble;
+      return true;
+    }
+    if (o == reinterpret_cast<PyObject*>(&PyLong_Type)) {
+      value = tg::kLong;
+      return true;
+    }
+    if (o == reinterpret_cast<PyObject*>(&PyBool_Type)) {
+      value = tg::kBool;
+      return true;
+    }
+    return false;
+  }
+  static handle cast(tg::ScalarType t, return_value_policy, handle) {
+    return tgpy::dtype_object(t).release();
+  }
+};
+
+/// Tensors are the pybind11 class tensorgrad.Tensor; None stands for an undefined tensor.
+template <>
+struct type_caster<tg::Tensor> : public type_caster_base<tg::Tensor> {
+  using base = type_caster_base<tg::Tensor>;
+  bool load(handle src, bool convert) {
+    if (src.is_none()) {
+      value = const_cast<tg::Tensor*>(&undefined());
+      return true;
+    }
+    return base::load(src, convert);
+  }
+  static handle cast(const tg::Tensor& t, return_value_policy policy, handle parent) {
+    if (!t.defined()) return none().release();
+    return base::cast(t, policy, parent);
+  }
+  static handle cast(tg::Tensor&& t, return_value_policy policy, handle parent) {
+    if (!t.defined()) return none().release();
+    return base::cast(std::move(t), policy, parent);
+  }
+  static handle cast(const tg::Tensor* t, return_value_policy policy, handle parent) {
+    if (t == nullptr || !t->defined()) return none().release();
+    return base::cast(t, policy, parent);
+  }
+
+ private:
+  static const tg::Tensor& undefined() {
+    static const tg::Tensor t;
+    return t;
+  }
+};
+
+}  // namespace pybind11::detail

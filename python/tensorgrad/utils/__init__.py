@@ -1,0 +1,3 @@
+"""tensorgrad.utils: data loading (tensorgrad.utils.data)."""
+
+from . import data  # noqa: F401

@@ -1,0 +1,74 @@
+"""Running one program on tensorgrad and on PyTorch 1.13 and comparing what comes out."""
+
+import numpy as np
+import torch
+
+import tensorgrad as tg
+
+
+def to_torch(t, requires_grad=None):
+    """The same values as a torch tensor (a leaf)."""
+    out = torch.from_numpy(t.detach().numpy().copy())
+    if requires_grad if requires_grad is not None else t.requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+def to_tg(t, requires_grad=None):
+    out = tg.from_numpy(t.detach().numpy().copy())
+    if requires_grad if requires_grad is not None else t.requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+DTYPES = {tg.float32: torch.float32, tg.float64: torch.float64, tg.int64: torch.int64,
+          tg.bool: torch.bool}
+
+
+def assert_same(a, b, rtol=1e-5, atol=1e-6):
+    """a (tensorgrad) and b (torch) hold the same values, shape and dtype."""
+    if b is None:
+        assert a is None
+        return
+    if isinstance(b, (tuple, list)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            assert_same(x, y, rtol, atol)
+        return
+    if not isinstance(b, torch.Tensor):
+        assert a == b
+        return
+    assert isinstance(a, tg.Tensor), type(a)
+    assert tuple(a.shape) == tuple(b.shape), (a.shape, b.shape)
+    assert DTYPES[a.dtype] == b.dtype, (a.dtype, b.dtype)
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=rtol, atol=atol)
+
+
+def run_both(program, *arrays, requires_grad=True, rtol=1e-5, atol=1e-6, grad_of=None):
+    """Runs program(lib, *inputs) with lib = tensorgrad and lib = torch on the same float
+    inputs; compares the outputs, then backward of the sum of the outputs (times a fixed
+    weighting) and the gradients of every input."""
+    tg_in = [tg.from_numpy(np.array(a)).requires_grad_(requires_grad) for a in arrays]
+    th_in = [torch.from_numpy(np.array(a)).requires_grad_(requires_grad) for a in arrays]
+    tg_out = program(tg, *tg_in)
+    th_out = program(torch, *th_in)
+    assert_same(tg_out, th_out, rtol, atol)
+    if not requires_grad:
+        return tg_out, th_out
+    outs_tg = tg_out if isinstance(tg_out, (tuple, list)) else [tg_out]
+    outs_th = th_out if isinstance(th_out, (tuple, list)) else [th_out]
+    loss_tg, loss_th = 0, 0
+    for i, (a, b) in enumerate(zip(outs_tg, outs_th)):
+        if b.requires_grad:
+            w = np.cos(np.arange(b.numel(), dtype=np.float64) + i).reshape(tuple(b.shape))
+            loss_tg = loss_tg + (a * tg.from_numpy(w.astype(np.float64)).to(a.dtype)).sum()
+            loss_th = loss_th + (b * torch.from_numpy(w).to(b.dtype)).sum()
+    if isinstance(loss_th, torch.Tensor):
+        loss_tg.backward()
+        loss_th.backward()
+        for a, b in zip(tg_in, th_in):
+            if b.grad is None:
+                assert a.grad is None or not a.grad.numpy().any()
+            else:
+                assert_same(a.grad, b.grad, rtol, atol)
+    return tg_out, th_out
