@@ -72,6 +72,10 @@ inline const std::vector<std::string>& differentiable_ops() {
         // nn losses and activations
         "linear", "leaky_relu", "gelu", "silu", "softplus", "nll_loss", "cross_entropy_loss",
         "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+        // more activations, normalisations and padding
+        "elu", "selu", "celu", "hardshrink", "softshrink", "hardtanh", "relu6", "log_sigmoid",
+        "mish", "threshold", "glu", "prelu", "rrelu", "hardsigmoid", "hardswish", "layer_norm",
+        "group_norm", "instance_norm", "constant_pad_nd", "pad",
     };
     // clang-format on
     names.insert(names.end(), others.begin(), others.end());

@@ -11,4 +11,6 @@
 #include "tensorgrad/nn/modules/embedding.h"
 #include "tensorgrad/nn/modules/linear.h"
 #include "tensorgrad/nn/modules/loss.h"
+#include "tensorgrad/nn/modules/normalization.h"
+#include "tensorgrad/nn/modules/padding.h"
 #include "tensorgrad/nn/modules/pooling.h"
