@@ -76,6 +76,11 @@ inline const std::vector<std::string>& differentiable_ops() {
         "elu", "selu", "celu", "hardshrink", "softshrink", "hardtanh", "relu6", "log_sigmoid",
         "mish", "threshold", "glu", "prelu", "rrelu", "hardsigmoid", "hardswish", "layer_norm",
         "group_norm", "instance_norm", "constant_pad_nd", "pad",
+        // convolution and pooling beyond 2-D
+        "conv1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+        "max_pool1d", "max_pool3d", "avg_pool1d", "avg_pool3d", "adaptive_avg_pool1d",
+        "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+        "max_unpool2d", "max_unpool3d",
     };
     // clang-format on
     names.insert(names.end(), others.begin(), others.end());

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,8 +27,40 @@ void expect_near(const Tensor& t, const std::vector<double>& expected, const std
                  double tol = 1e-9) {
   const std::vector<double> got = flat(t);
   ASSERT_EQ(got.size(), expected.size()) << what;
-  for (size_t i = 0; i < got.size(); ++i)
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(expected[i])) {
+      EXPECT_TRUE(std::isnan(got[i])) << what << " at " << i << ": " << got[i];
+      continue;
+    }
     EXPECT_NEAR(got[i], expected[i], tol * (1 + std::abs(expected[i]))) << what << " at " << i;
+  }
+}
+
+/// sin(seed + 1.3 i) in the given shape.
+Tensor wave(std::vector<int64_t> shape, double seed) {
+  Tensor t = empty(shape, kDouble);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data_ptr<double>()[i] = std::sin(seed + 1.3 * static_cast<double>(i));
+  return t;
+}
+
+/// Distinct values ((37 i + 3) mod n) / n - 0.5 in the given shape.
+Tensor distinct(std::vector<int64_t> shape) {
+  Tensor t = empty(shape, kDouble);
+  const int64_t n = t.numel();
+  for (int64_t i = 0; i < n; ++i)
+    t.data_ptr<double>()[i] = static_cast<double>((i * 37 + 3) % n) / static_cast<double>(n) - 0.5;
+  return t;
+}
+
+/// Sets every parameter of a module to wave values (seed per parameter, in registration order).
+template <class M>
+void set_params(M& module, std::vector<double> seeds) {
+  NoGradGuard no_grad;
+  size_t k = 0;
+  for (auto& p : module->parameters()) {
+    p.copy_(wave(p.sizes().vec(), seeds.at(k++)));
+  }
 }
 
 template <class M>
@@ -997,6 +1030,334 @@ TEST(NnNormalizationAndPadding, CrossMapLRN2dMatchesPyTorch) {
                0.534964701049, 0.562896227409, 0.574344909937, 0.562073438494, 0.533824414657,
                0.505726124192, 0.491435698325, 0.496972513247, 0.520079003365},
               "one channel grad");
+}
+
+TEST(NnConvModules, ValuesMatchPyTorch) {
+  nn::Conv1d c1(nn::Conv1dOptions(2, 3, 3).padding(2).dilation(2).padding_mode(kCircular));
+  c1->to(kDouble);
+  set_params(c1, {0.3, 0.9});
+  expect_near(c1(wave({2, 2, 6}, 0.1)),
+              {-0.843383567446, 0.337776976846,  1.04225210306,   1.16479234779,    1.00302940252,
+               1.1401352317,    -0.796301501301, 0.869590313994,  1.04221175032,    1.72759451095,
+               2.81333302367,   0.357626179894,  1.10275215761,   0.101359400327,   -0.584488001498,
+               -0.633068016034, -0.354142114615, -0.756245334862, 2.39940228919,    1.39486770236,
+               0.560822622102,  0.386538381778,  0.59823288698,   0.414700570935,   2.4587887236,
+               0.929048559633,  0.67193218209,   -0.103892507282, -1.29506050996,   1.01905544083,
+               -1.78877417492,  -0.949315135893, -0.143015700198, -0.0524513546708, -0.392685800963,
+               0.0405647137926},
+              "Conv1d circular");
+
+  nn::Conv2d c2(nn::Conv2dOptions(2, 2, {2, 3}).padding(kSame).padding_mode(kReflect).bias(false));
+  c2->to(kDouble);
+  set_params(c2, {0.5});
+  const Tensor y2 = c2(wave({1, 2, 4, 5}, 0.2));
+  EXPECT_EQ(y2.sizes().vec(), (std::vector<int64_t>{1, 2, 4, 5}));
+  expect_near(y2,
+              {0.979333944549,  0.948778400498,  -0.599408531676, -1.26946056068, -0.696270473168,
+               1.0372021543,    0.73608210662,   -0.832992351502, -1.18173106318, -0.511217178331,
+               1.04650363399,   0.488918953191,  -1.02757151393,  -1.0386673058,  -0.302226267668,
+               1.32787960924,   1.07946336814,   -1.92149622947,  -2.10745934932, -0.267766019469,
+               -0.960533167037, -0.833765862996, 0.773247659493,  1.2474515493,   0.660713793053,
+               -1.01219055642,  -0.59182031223,  0.987466062381,  1.12011234222,  0.477937459532,
+               -1.01645237752,  -0.322162924161, 1.1554466152,    0.94032415637,  0.272781824649,
+               -1.28783382093,  -0.806383935378, 2.11616253364,   1.93852593324,  0.170176372876},
+              "Conv2d same reflect");
+
+  nn::Conv3d c3(nn::Conv3dOptions(2, 2, 2).padding(kSame).bias(false));
+  c3->to(kDouble);
+  set_params(c3, {0.7});
+  expect_near(c3(wave({1, 2, 3, 3, 3}, 0.4)),
+              {6.57591491872,   0.957779843468,  -1.49625792547,   -4.20174078446,  3.81558347025,
+               2.19914055403,   2.10040357278,   -3.01099997949,   -1.86953634087,  4.89218397164,
+               5.61789294928,   0.264087733929,  -6.62723258611,   -1.65892950252,  1.31317677941,
+               4.18563433936,   0.348033059002,  -1.41067233619,   -0.116047911205, 3.70774723389,
+               2.21427659573,   -2.5844212156,   -3.4823432907,    -1.00687718009,  1.8331749595,
+               1.8225867827,    0.0425378792658, -0.456213043711,  5.03529794808,   0.746345823401,
+               -3.35000950547,  -4.94233288668,  1.86412461217,    2.2359848658,    3.14070461052,
+               -1.00167577592,  -4.37387142104,  1.83490669797,    3.14887695365,   1.03029583539,
+               -4.80433634752,  -1.11894063176,  -0.562662335266,  3.13774960053,   0.420467716576,
+               -2.12804109413,  -2.00856605563,  0.800492756891,   2.5721662712,    0.322639969205,
+               -0.461128041282, -1.82118855883,  -0.0214647276465, 0.250639755338},
+              "Conv3d same");
+
+  nn::ConvTranspose2d t2(nn::ConvTranspose2dOptions(2, 3, 3).stride(2).padding(1));
+  t2->to(kDouble);
+  set_params(t2, {0.8, 1.1});
+  const Tensor yt = t2(wave({1, 2, 3, 3}, 0.6), std::vector<int64_t>{6, 6});
+  EXPECT_EQ(yt.sizes().vec(), (std::vector<int64_t>{1, 3, 6, 6}));
+  expect_near(yt,
+              {0.800930046397,  1.42963791396,   0.406507644124,   1.51891385553,   0.72217146123,
+               0.118730308129,  -0.208811995818, 1.12842830922,    1.25523537262,   0.340252451567,
+               2.18598084983,   1.25696513364,   1.28547326613,    0.155105497833,  1.27117459497,
+               0.700003637659,  0.700223034499,  1.56068169199,    1.2198801312,    1.15755392892,
+               -0.227726967149, 1.56568268487,   -0.0360926547502, -0.070767642176, 0.409063958402,
+               1.42149704811,   0.824246095277,  0.541102782143,   1.33752664194,   0.691698323234,
+               1.30781111275,   0.39603769395,   1.48976894447,    1.01320760541,   0.794832652752,
+               1.39270326661,   0.0100151518056, 1.13543911457,    0.302010335725,  0.988108848371,
+               1.14111481222,   0.20494465786,   0.391058608818,   0.0749484222645, 1.68245563965,
+               -0.162498113437, 1.49860635877,   1.85886395621,    1.29803855742,   0.206217688192,
+               0.542887916964,  0.717129175649,  -0.0180396517414, 0.816361911389,  0.108850393377,
+               1.59485509254,   -0.450816511376, 1.01512827042,    0.639518971137,  -0.47732405291,
+               0.437016053566,  0.896768169541,  1.24139735853,    0.302324129075,  1.21668376691,
+               0.94141582257,   1.14436496779,   0.165528674038,   0.655872492433,  1.04423382392,
+               0.196080421063,  0.81793107324,   -1.3014422412,    -0.472509233334, -0.52882981491,
+               -0.752606256825, 0.242308341438,  -0.366771234103,  0.201824496269,  -1.54483940762,
+               0.410385105669,  -1.06420256426,  -0.758480613871,  0.637138104473,  -0.117746977793,
+               -0.401497604243, -1.08151388641,  -0.284666926762,  -1.23707160542,  -1.01681946841,
+               -1.59238164486,  0.394606962223,  -0.869651023282,  -0.764379728581, 0.350909197079,
+               -1.06094272194,  -0.356527712045, -0.773493227761,  0.27011892703,   -0.663018530079,
+               -0.27517048252,  0.014132810372,  -0.339121732386,  -0.69512991354,  -1.15377144111,
+               -0.174207349358, -1.05435447332,  -0.846808676093},
+              "ConvTranspose2d output_size");
+  EXPECT_ERROR(t2(wave({1, 2, 3, 3}, 0.6), std::vector<int64_t>{8, 8}),
+               "requested an output size of [8, 8], but valid sizes range from 5 to 6");
+}
+
+TEST(NnPoolModules, IndicesAndValuesMatchPyTorch) {
+  const Tensor x = distinct({1, 2, 4, 3, 4});
+  nn::MaxPool3d pool3(nn::MaxPool3dOptions({2, 2, 3}).stride({2, 1, 1}).padding({1, 0, 1}));
+  auto [v3, i3] = pool3->forward_with_indices(x);
+  expect_near(v3, {0.458333333333, 0.458333333333, 0.458333333333, 0.302083333333, 0.458333333333,
+                   0.458333333333, 0.458333333333, 0.385416666667, 0.322916666667, 0.46875,
+                   0.479166666667, 0.479166666667, 0.322916666667, 0.46875,        0.479166666667,
+                   0.479166666667, 0.40625,        0.40625,        0.333333333333, 0.177083333333,
+                   0.489583333333, 0.489583333333, 0.333333333333, 0.260416666667, 0.416666666667,
+                   0.416666666667, 0.416666666667, 0.34375,        0.114583333333, 0.34375,
+                   0.34375,        0.34375,        0.28125,        0.427083333333, 0.4375,
+                   0.4375,         0.364583333333, 0.364583333333, 0.354166666667, 0.354166666667,
+                   0.447916666667, 0.447916666667, 0.291666666667, 0.21875,        0.447916666667,
+                   0.447916666667, 0.375,          0.21875},
+              "max_pool3d values");
+  expect_near(
+      i3, {5, 5, 5, 2, 5, 5, 5, 10, 28, 18, 31, 31, 28, 18, 31, 31, 36, 36, 41, 38, 44, 44, 41, 46,
+           1, 1, 1, 6, 8, 6, 6, 6,  24, 14, 27, 27, 32, 32, 19, 19, 40, 40, 37, 42, 40, 40, 45, 42},
+      "max_pool3d indices");
+
+  nn::AdaptiveMaxPool2d adaptive(nn::AdaptiveMaxPool2dOptions({2, 3}));
+  expect_near(std::get<1>(adaptive->forward_with_indices(x.reshape({2, 4, 3, 4}))),
+              {5, 5, 2, 5, 5, 10, 0, 6, 6, 8, 6, 6, 4, 1, 7, 4, 9, 7,  0, 5, 2, 8, 5, 10,
+               1, 1, 6, 8, 6, 6,  4, 2, 2, 4, 9, 7, 0, 5, 3, 8, 5, 10, 4, 1, 6, 4, 9, 6},
+              "adaptive_max_pool2d indices");
+
+  nn::MaxPool1d pool1(nn::MaxPool1dOptions(3).stride(2).padding(1));
+  nn::MaxUnpool1d unpool1(nn::MaxUnpool1dOptions(3).stride(2).padding(1));
+  auto [v1, i1] = pool1->forward_with_indices(x.reshape({2, 4, 12}));
+  expect_near(unpool1(v1, i1, std::vector<int64_t>{12}),
+              {0,
+               -0.0833333333333,
+               0.302083333333,
+               0,
+               0,
+               0.458333333333,
+               0,
+               0.229166666667,
+               0,
+               0,
+               0.385416666667,
+               0,
+               0.15625,
+               0,
+               0,
+               0.3125,
+               0,
+               0,
+               0.46875,
+               0,
+               0.239583333333,
+               0,
+               0,
+               0.395833333333,
+               0,
+               0.166666666667,
+               0,
+               0,
+               0.322916666667,
+               0,
+               0,
+               0.479166666667,
+               0,
+               0.25,
+               0,
+               0,
+               0.40625,
+               0,
+               0.177083333333,
+               0,
+               0,
+               0.333333333333,
+               0,
+               0,
+               0.489583333333,
+               0,
+               0.260416666667,
+               0,
+               0,
+               0.416666666667,
+               0,
+               0.1875,
+               0,
+               0,
+               0.34375,
+               0,
+               0.114583333333,
+               0,
+               0,
+               0.270833333333,
+               0,
+               0.0416666666667,
+               0.427083333333,
+               0,
+               0.197916666667,
+               0,
+               0,
+               0.354166666667,
+               0,
+               0.125,
+               0,
+               0,
+               0.28125,
+               0,
+               0,
+               0.4375,
+               0,
+               0.208333333333,
+               0,
+               0,
+               0.364583333333,
+               0,
+               0.135416666667,
+               0,
+               0,
+               0.291666666667,
+               0,
+               0,
+               0.447916666667,
+               0,
+               0.21875,
+               0,
+               0,
+               0.375,
+               0,
+               0},
+              "max_unpool1d");
+
+  expect_near(
+      F::lp_pool1d(wave({2, 3, 7}, 0.3).abs(), F::LPPool1dFuncOptions(2.0, 3).stride(2)),
+      {1.06944837275, 1.14659134812, 1.29715897251, 1.09712117489, 1.23971182318, 1.35310309345,
+       1.17657200514, 1.32063463775, 1.35808155976, 1.26967858178, 1.36082893927, 1.31057870514,
+       1.33947548732, 1.34771138996, 1.22564816291, 1.36252760039, 1.28528540261, 1.13397918031},
+      "lp_pool1d");
+  nn::LPPool2d lp2(nn::LPPool2dOptions(3.0, {2, 2}).ceil_mode(true));
+  expect_near(lp2(wave({1, 2, 5, 4}, 0.5)),
+              {1.04779594696, NAN, NAN, 1.20888721688, 0.52393790297, NAN, 1.27165018152, NAN, NAN,
+               1.24737948859, NAN, 0.982821470722},
+              "lp_pool2d");
+}
+
+TEST(NnModules, PrintAsLibtorch) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {printed(nn::ELU(nn::ELUOptions().alpha(0.5).inplace(true))),
+       "torch::nn::ELU(alpha=0.5, inplace=true)"},
+      {printed(nn::SELU()), "torch::nn::SELU()"},
+      {printed(nn::Hardshrink(0.25)), "torch::nn::Hardshrink(0.25)"},
+      {printed(nn::Hardtanh()), "torch::nn::Hardtanh(min_val=-1, max_val=1)"},
+      {printed(nn::Softmin(1)), "torch::nn::Softmin(dim=1)"},
+      {printed(nn::PReLU(nn::PReLUOptions().num_parameters(3))),
+       "torch::nn::PReLU(num_parameters=3)"},
+      {printed(nn::RReLU()), "torch::nn::RReLU(lower=0.125, upper=0.333333)"},
+      {printed(nn::GLU()), "torch::nn::GLU(dim=-1)"},
+      {printed(nn::Threshold(0.5, 2)), "torch::nn::Threshold(threshold=0.5, value=2)"},
+      {printed(nn::Softplus()), "torch::nn::Softplus(beta=1, threshold=20)"},
+      {printed(nn::LayerNorm(nn::LayerNormOptions({2, 3}))),
+       "torch::nn::LayerNorm([2, 3], eps=1e-05, elementwise_affine=true)"},
+      {printed(nn::GroupNorm(2, 4)), "torch::nn::GroupNorm(2, 4, eps=1e-05, affine=true)"},
+      {printed(nn::InstanceNorm2d(nn::InstanceNorm2dOptions(3).affine(true))),
+       "torch::nn::InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=true, "
+       "track_running_stats=false)"},
+      {printed(nn::LocalResponseNorm(3)),
+       "torch::nn::LocalResponseNorm(3, alpha=0.0001, beta=0.75, k=1)"},
+      {printed(nn::CrossMapLRN2d(3)), "torch::nn::CrossMapLRN2d(3, alpha=0.0001, beta=0.75, k=1)"},
+      {printed(nn::ReflectionPad2d(nn::ReflectionPad2dOptions({1, 2, 3, 4}))),
+       "torch::nn::ReflectionPad2d(padding=[1, 2, 3, 4])"},
+      {printed(nn::ConstantPad1d(nn::ConstantPad1dOptions(2, 0.5))),
+       "torch::nn::ConstantPad1d(padding=[2, 2], value=0.5)"},
+      {printed(nn::ZeroPad2d(1)), "torch::nn::ZeroPad2d(padding=[1, 1, 1, 1])"},
+      {printed(nn::Conv1d(3, 4, 5)), "torch::nn::Conv1d(3, 4, kernel_size=5, stride=1)"},
+      {printed(
+           nn::Conv3d(nn::Conv3dOptions(4, 4, {5, 6, 7}).padding(kSame).padding_mode(kCircular))),
+       "torch::nn::Conv3d(4, 4, kernel_size=[5, 6, 7], stride=[1, 1, 1], padding='same', "
+       "padding_mode=kCircular)"},
+      {printed(
+           nn::ConvTranspose2d(nn::ConvTranspose2dOptions(3, 4, 5).stride(2).output_padding(1))),
+       "torch::nn::ConvTranspose2d(3, 4, kernel_size=[5, 5], stride=[2, 2], output_padding=[1, "
+       "1])"},
+      {printed(nn::MaxPool1d(5)),
+       "torch::nn::MaxPool1d(kernel_size=5, stride=5, padding=0, dilation=1, ceil_mode=false)"},
+      {printed(nn::AvgPool3d(2)),
+       "torch::nn::AvgPool3d(kernel_size=[2, 2, 2], stride=[2, 2, 2], padding=[0, 0, 0])"},
+      {printed(nn::AdaptiveMaxPool2d(nn::AdaptiveMaxPool2dOptions({5, std::nullopt}))),
+       "torch::nn::AdaptiveMaxPool2d(output_size=[5, None])"},
+      {printed(nn::AdaptiveAvgPool1d(5)), "torch::nn::AdaptiveAvgPool1d(output_size=5)"},
+      {printed(nn::MaxUnpool2d(nn::MaxUnpool2dOptions(5).stride(3))),
+       "torch::nn::MaxUnpool2d(kernel_size=[5, 5], stride=[3, 3], padding=[0, 0])"},
+      {printed(nn::LPPool1d(2, 5)),
+       "torch::nn::LPPool1d(norm_type=2, kernel_size=5, stride=5, ceil_mode=false)"},
+      {printed(nn::BatchNorm3d(4)),
+       "tg::nn::BatchNorm3d(4, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)"},
+  };
+  for (const auto& [got, expected] : cases) EXPECT_EQ(got, expected);
+}
+
+TEST(NnModules, ErrorsNameTheProblem) {
+  EXPECT_ERROR(nn::Hardtanh(nn::HardtanhOptions().min_val(1).max_val(1)),
+               "max_val must be greater than min_val");
+  EXPECT_ERROR(F::glu(zeros({3, 3}), 1), "Halving dimension must be even", "size 3");
+  EXPECT_ERROR(F::prelu(zeros({2, 3}), zeros({4})), "Mismatch of parameter numbers",
+               "parameter numbers = 4", "channel size = 3");
+  EXPECT_ERROR(F::softshrink(zeros({2}), -1.0), "lambda must be greater or equal to 0");
+  EXPECT_ERROR(F::rrelu(zeros({2}), F::RReLUFuncOptions().lower(0.5).upper(0.1)),
+               "Lower bound should be less than or equal to the upper bound");
+  EXPECT_ERROR(F::layer_norm(zeros({2, 3}), F::LayerNormFuncOptions({4})),
+               "Given normalized_shape=[4]", "expected input with shape [*, 4]", "[2, 3]");
+  EXPECT_ERROR(F::group_norm(zeros({2, 3, 4}), F::GroupNormFuncOptions(2)),
+               "Expected number of channels in input to be divisible by num_groups");
+  EXPECT_ERROR(F::local_response_norm(zeros({2, 3}), 2),
+               "Expected 3D or higher dimensionality input");
+  EXPECT_ERROR(nn::InstanceNorm1d(3)(zeros({2, 3, 4, 5})), "InstanceNorm1d",
+               "expected 2D or 3D input");
+  EXPECT_ERROR(F::pad(zeros({1, 2, 3}), F::PadFuncOptions({1})),
+               "Padding length must be divisible by 2");
+  EXPECT_ERROR(F::pad(zeros({1, 2, 3}), F::PadFuncOptions({3, 0}).mode(kReflect)),
+               "Padding size should be less than the corresponding input dimension");
+  EXPECT_ERROR(F::pad(zeros({1, 2, 3}), F::PadFuncOptions({4, 0}).mode(kCircular)),
+               "Padding value causes wrapping around more than once");
+  EXPECT_ERROR(F::pad(zeros({3}), F::PadFuncOptions({1, 1}).mode(kReplicate)),
+               "only 2D, 3D, 4D, 5D padding with non-constant padding are supported");
+  EXPECT_ERROR(F::conv1d(zeros({1, 2, 5}), zeros({3, 2, 2}),
+                         F::Conv1dFuncOptions().stride(2).padding(kSame)),
+               "padding='same' is not supported for strided convolutions");
+  EXPECT_ERROR(F::conv_transpose2d(zeros({1, 2, 3, 3}), zeros({2, 3, 3, 3}),
+                                   F::ConvTranspose2dFuncOptions().output_padding(1)),
+               "output padding must be smaller than either stride or dilation");
+  EXPECT_ERROR(nn::Conv2d(nn::Conv2dOptions(3, 8, 3).groups(2)),
+               "in_channels must be divisible by groups");
+  EXPECT_ERROR(nn::ConvTranspose1d(nn::ConvTranspose1dOptions(2, 2, 3).padding_mode(kReflect))(
+                   zeros({1, 2, 4})),
+               "Only `zeros` padding mode is supported for ConvTranspose1d");
+  EXPECT_ERROR(F::max_pool3d(zeros({1, 1, 4, 4, 4}), F::MaxPool3dFuncOptions(2).padding(2)),
+               "pad should be at most half of effective kernel size");
+  EXPECT_ERROR(
+      F::avg_pool3d(zeros({1, 1, 4, 4, 4}), F::AvgPool3dFuncOptions(2).divisor_override(0)),
+      "divisor must be not zero");
+  EXPECT_ERROR(F::max_unpool2d(zeros({1, 1, 2, 2}), full({1, 1, 2, 2}, 20, kLong),
+                               F::MaxUnpool2dFuncOptions(2)),
+               "Found an invalid max index: 20");
+  EXPECT_ERROR(
+      F::max_unpool2d(zeros({1, 1, 2, 2}), zeros({1, 1, 2, 2}, kLong),
+                      F::MaxUnpool2dFuncOptions(2).output_size(std::vector<int64_t>{9, 9})),
+      "invalid output_size", "must be between 2 and 6");
+  EXPECT_ERROR(F::adaptive_max_pool2d(zeros({1, 1, 2, 2}), F::AdaptiveMaxPool2dFuncOptions({0, 1})),
+               "elements of output_size must be greater than 0");
 }
 
 }  // namespace

@@ -928,17 +928,18 @@ TEST(Printing, ModulesDescribeThemselves) {
   EXPECT_EQ(printed(tg::nn::Linear(tg::nn::LinearOptions(3, 1).bias(false))),
             "tg::nn::Linear(in_features=3, out_features=1, bias=false)");
   EXPECT_EQ(printed(tg::nn::Conv2d(tg::nn::Conv2dOptions(1, 32, 3).padding(1))),
-            "tg::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])");
+            "torch::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])");
   EXPECT_EQ(printed(tg::nn::Conv2d(
                 tg::nn::Conv2dOptions(4, 8, {3, 5}).stride(2).groups(2).dilation(2).bias(false))),
-            "tg::nn::Conv2d(4, 8, kernel_size=[3, 5], stride=[2, 2], dilation=[2, 2], groups=2, "
+            "torch::nn::Conv2d(4, 8, kernel_size=[3, 5], stride=[2, 2], dilation=[2, 2], groups=2, "
             "bias=false)");
   EXPECT_EQ(printed(tg::nn::MaxPool2d(2)),
-            "tg::nn::MaxPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0], "
+            "torch::nn::MaxPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0], "
             "dilation=[1, 1], ceil_mode=false)");
   EXPECT_EQ(printed(tg::nn::AvgPool2d(tg::nn::AvgPool2dOptions(3).stride(1))),
-            "tg::nn::AvgPool2d(kernel_size=[3, 3], stride=[1, 1], padding=[0, 0])");
-  EXPECT_EQ(printed(tg::nn::AdaptiveAvgPool2d(1)), "tg::nn::AdaptiveAvgPool2d(output_size=[1, 1])");
+            "torch::nn::AvgPool2d(kernel_size=[3, 3], stride=[1, 1], padding=[0, 0])");
+  EXPECT_EQ(printed(tg::nn::AdaptiveAvgPool2d(1)),
+            "torch::nn::AdaptiveAvgPool2d(output_size=[1, 1])");
   EXPECT_EQ(printed(tg::nn::BatchNorm2d(16)),
             "tg::nn::BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, "
             "track_running_stats=true)");
@@ -1061,7 +1062,7 @@ TEST(ModuleErrors, ForwardChecksNameTheModuleAndTheShapes) {
   EXPECT_ERROR(conv(tg::zeros({2, 4, 8, 8})),
                "Conv2d: expected input with 3 channels (dimension 1) but got 4; input shape "
                "[2, 4, 8, 8]");
-  EXPECT_ERROR(conv(tg::zeros({2, 784})), "Conv2d", "4-D", "[2, 784]");
+  EXPECT_ERROR(conv(tg::zeros({2, 784})), "Conv2d", "4D", "[2, 784]");
   EXPECT_ERROR(tg::nn::Conv2d(tg::nn::Conv2dOptions(3, 8, 3).groups(2)), "Conv2d",
                "in_channels (3)", "divisible by groups (2)");
   EXPECT_ERROR(tg::nn::Conv2d(tg::nn::Conv2dOptions(4, 6, 3).groups(4)), "Conv2d",
