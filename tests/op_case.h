@@ -81,6 +81,11 @@ inline const std::vector<std::string>& differentiable_ops() {
         "max_pool1d", "max_pool3d", "avg_pool1d", "avg_pool3d", "adaptive_avg_pool1d",
         "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
         "max_unpool2d", "max_unpool3d",
+        // distances and more losses
+        "cosine_similarity", "pairwise_distance", "pdist", "kl_div", "hinge_embedding_loss",
+        "multi_margin_loss", "cosine_embedding_loss", "multilabel_margin_loss", "soft_margin_loss",
+        "multilabel_soft_margin_loss", "triplet_margin_loss", "smooth_l1_loss", "huber_loss",
+        "poisson_nll_loss", "margin_ranking_loss",
     };
     // clang-format on
     names.insert(names.end(), others.begin(), others.end());

@@ -1360,5 +1360,67 @@ TEST(NnModules, ErrorsNameTheProblem) {
                "elements of output_size must be greater than 0");
 }
 
+TEST(NnLosses, ModulesAndFunctionalOptionsMatchPyTorch) {
+  const Tensor x = wave({3, 4}, 0.5), t = wave({3, 4}, 1.0).softmax(1);
+  expect_near(nn::KLDivLoss(nn::KLDivLossOptions(kBatchMean))(x, t), {-1.68102012209169},
+              "kl_div batchmean");
+  const Tensor a = wave({3, 4}, 0.1), p = wave({3, 4}, 0.2), n = wave({3, 4}, 0.3);
+  auto cosine_distance = [](const Tensor& u, const Tensor& v) {
+    return 1 - F::cosine_similarity(u, v);
+  };
+  expect_near(nn::TripletMarginWithDistanceLoss(nn::TripletMarginWithDistanceLossOptions()
+                                                    .distance_function(cosine_distance)
+                                                    .margin(0.5)
+                                                    .swap(true))(a, p, n),
+              {0.499998820378995}, "triplet with cosine distance");
+  expect_near(F::triplet_margin_with_distance_loss(a, p, n), {0.859886505704117},
+              "triplet with the default distance");
+  EXPECT_ERROR(F::triplet_margin_with_distance_loss(
+                   a, p, n, F::TripletMarginWithDistanceLossFuncOptions().margin(0)),
+               "margin must be greater than 0");
+  EXPECT_ERROR(F::multi_margin_loss(x, zeros({3}, kLong), F::MultiMarginLossFuncOptions().p(3)),
+               "only p == 1 and p == 2 supported");
+  EXPECT_ERROR(F::smooth_l1_loss(x, x, F::SmoothL1LossFuncOptions().beta(-1)),
+               "smooth_l1_loss does not support negative values for beta");
+  EXPECT_ERROR(F::pdist(zeros({2, 3, 4})), "pdist only supports 2D tensors, got: 3D");
+
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {printed(nn::KLDivLoss()), "torch::nn::KLDivLoss()"},
+      {printed(nn::HingeEmbeddingLoss(nn::HingeEmbeddingLossOptions().margin(4))),
+       "torch::nn::HingeEmbeddingLoss(margin=4)"},
+      {printed(nn::CosineEmbeddingLoss(nn::CosineEmbeddingLossOptions().margin(0.25))),
+       "torch::nn::CosineEmbeddingLoss(margin=0.25)"},
+      {printed(nn::TripletMarginLoss(nn::TripletMarginLossOptions().margin(3))),
+       "torch::nn::TripletMarginLoss(margin=3, p=2, eps=1e-06, swap=false)"},
+      {printed(nn::TripletMarginWithDistanceLoss(
+           nn::TripletMarginWithDistanceLossOptions().margin(1.5).swap(true))),
+       "torch::nn::TripletMarginWithDistanceLoss(margin=1.5, swap=true)"},
+      {printed(nn::MultiLabelMarginLoss()), "torch::nn::MultiLabelMarginLoss()"},
+      {printed(nn::MultiLabelSoftMarginLoss()), "torch::nn::MultiLabelSoftMarginLoss()"},
+      {printed(nn::SoftMarginLoss()), "torch::nn::SoftMarginLoss()"},
+      {printed(nn::PoissonNLLLoss()), "torch::nn::PoissonNLLLoss()"},
+      {printed(nn::MarginRankingLoss()), "torch::nn::MarginRankingLoss()"},
+      {printed(nn::CosineSimilarity(nn::CosineSimilarityOptions().dim(0).eps(0.5))),
+       "torch::nn::CosineSimilarity(dim=0, eps=0.5)"},
+      {printed(nn::PairwiseDistance(nn::PairwiseDistanceOptions().p(3).eps(0.5).keepdim(true))),
+       "torch::nn::PairwiseDistance(p=3, eps=0.5, keepdim=true)"},
+  };
+  for (const auto& [got, expected] : cases) EXPECT_EQ(got, expected);
+}
+
+TEST(NnUtils, ParametersToVectorAndBack) {
+  nn::Linear fc(3, 2);
+  const Tensor v = nn::utils::parameters_to_vector(fc->parameters());
+  ASSERT_EQ(v.sizes().vec(), std::vector<int64_t>{8});
+  EXPECT_TRUE(equal(v.slice(0, 0, 6), fc->weight.reshape({-1})));
+  EXPECT_TRUE(equal(v.slice(0, 6, 8), fc->bias));
+  nn::utils::vector_to_parameters(arange(8, kFloat), fc->parameters());
+  EXPECT_TRUE(equal(fc->weight, arange(6, kFloat).reshape({2, 3})));
+  EXPECT_TRUE(equal(fc->bias, arange(6, 8, 1, kFloat)));
+  EXPECT_TRUE(fc->weight.requires_grad());
+  EXPECT_ERROR(nn::utils::vector_to_parameters(arange(7, kFloat), fc->parameters()),
+               "the parameters have 8 values but the vector has 7");
+}
+
 }  // namespace
 }  // namespace tg

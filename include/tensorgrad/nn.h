@@ -26,3 +26,4 @@
 #include "tensorgrad/nn/options/pooling.h"
 #include "tensorgrad/nn/ordered_dict.h"
 #include "tensorgrad/nn/pimpl.h"
+#include "tensorgrad/nn/utils/convert_parameters.h"
