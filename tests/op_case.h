@@ -86,6 +86,8 @@ inline const std::vector<std::string>& differentiable_ops() {
         "multi_margin_loss", "cosine_embedding_loss", "multilabel_margin_loss", "soft_margin_loss",
         "multilabel_soft_margin_loss", "triplet_margin_loss", "smooth_l1_loss", "huber_loss",
         "poisson_nll_loss", "margin_ranking_loss",
+        // resampling
+        "interpolate", "pixel_shuffle", "pixel_unshuffle",
     };
     // clang-format on
     names.insert(names.end(), others.begin(), others.end());

@@ -1300,6 +1300,13 @@ TEST(NnModules, PrintAsLibtorch) {
       {printed(nn::AdaptiveAvgPool1d(5)), "torch::nn::AdaptiveAvgPool1d(output_size=5)"},
       {printed(nn::MaxUnpool2d(nn::MaxUnpool2dOptions(5).stride(3))),
        "torch::nn::MaxUnpool2d(kernel_size=[5, 5], stride=[3, 3], padding=[0, 0])"},
+      {printed(nn::Upsample(nn::UpsampleOptions().size(std::vector<int64_t>{2, 4, 4}))),
+       "torch::nn::Upsample(size=[2, 4, 4], mode=kNearest)"},
+      {printed(nn::Upsample(
+           nn::UpsampleOptions().scale_factor(std::vector<double>{0.5, 1.5}).mode(kBilinear))),
+       "torch::nn::Upsample(scale_factor=[0.5, 1.5], mode=kBilinear)"},
+      {printed(nn::PixelShuffle(5)), "torch::nn::PixelShuffle(upscale_factor=5)"},
+      {printed(nn::PixelUnshuffle(5)), "torch::nn::PixelUnshuffle(downscale_factor=5)"},
       {printed(nn::LPPool1d(2, 5)),
        "torch::nn::LPPool1d(norm_type=2, kernel_size=5, stride=5, ceil_mode=false)"},
       {printed(nn::BatchNorm3d(4)),
@@ -1356,6 +1363,18 @@ TEST(NnModules, ErrorsNameTheProblem) {
       F::max_unpool2d(zeros({1, 1, 2, 2}), zeros({1, 1, 2, 2}, kLong),
                       F::MaxUnpool2dFuncOptions(2).output_size(std::vector<int64_t>{9, 9})),
       "invalid output_size", "must be between 2 and 6");
+  EXPECT_ERROR(
+      F::interpolate(zeros({1, 1, 4}),
+                     F::InterpolateFuncOptions().size(std::vector<int64_t>{8}).mode(kBilinear)),
+      "Got 3D input, but bilinear mode needs 4D input");
+  EXPECT_ERROR(F::interpolate(zeros({1, 1, 4}), F::InterpolateFuncOptions()),
+               "either size or scale_factor should be defined");
+  EXPECT_ERROR(
+      F::interpolate(zeros({1, 1, 4}),
+                     F::InterpolateFuncOptions().size(std::vector<int64_t>{8}).align_corners(true)),
+      "align_corners option can only be set with the interpolating modes");
+  EXPECT_ERROR(F::pixel_shuffle(zeros({1, 3, 2, 2}), 2),
+               "divisible by the square of upscale_factor");
   EXPECT_ERROR(F::adaptive_max_pool2d(zeros({1, 1, 2, 2}), F::AdaptiveMaxPool2dFuncOptions({0, 1})),
                "elements of output_size must be greater than 0");
 }

@@ -13,4 +13,5 @@
 #include "tensorgrad/nn/modules/loss.h"
 #include "tensorgrad/nn/modules/normalization.h"
 #include "tensorgrad/nn/modules/padding.h"
+#include "tensorgrad/nn/modules/upsampling.h"
 #include "tensorgrad/nn/modules/pooling.h"

@@ -1,6 +1,7 @@
 #pragma once
 /// nn::functional activations, as libtorch's torch/nn/functional/activation.h: relu, leaky_relu,
 /// gelu, silu, softplus, softmax and log_softmax, taking their Options.
+#include "tensorgrad/autograd.h"
 #include "tensorgrad/functions.h"
 #include "tensorgrad/nn/ops_activation.h"
 #include "tensorgrad/nn/ops_loss.h"
