@@ -74,6 +74,22 @@ inline const std::vector<std::string>& differentiable_ops() {
         // nn losses and activations
         "linear", "leaky_relu", "gelu", "silu", "softplus", "nll_loss", "cross_entropy_loss",
         "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+        // more activations, normalisations and padding
+        "elu", "selu", "celu", "hardshrink", "softshrink", "hardtanh", "relu6", "log_sigmoid",
+        "mish", "threshold", "glu", "prelu", "rrelu", "hardsigmoid", "hardswish", "layer_norm",
+        "group_norm", "instance_norm", "constant_pad_nd", "pad",
+        // convolution and pooling beyond 2-D
+        "conv1d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+        "max_pool1d", "max_pool3d", "avg_pool1d", "avg_pool3d", "adaptive_avg_pool1d",
+        "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+        "max_unpool2d", "max_unpool3d",
+        // distances and more losses
+        "cosine_similarity", "pairwise_distance", "pdist", "kl_div", "hinge_embedding_loss",
+        "multi_margin_loss", "cosine_embedding_loss", "multilabel_margin_loss", "soft_margin_loss",
+        "multilabel_soft_margin_loss", "triplet_margin_loss", "smooth_l1_loss", "huber_loss",
+        "poisson_nll_loss", "margin_ranking_loss",
+        // resampling
+        "interpolate", "pixel_shuffle", "pixel_unshuffle",
     };
     // clang-format on
     names.insert(names.end(), others.begin(), others.end());

@@ -1064,7 +1064,7 @@ TEST(ModuleErrors, ForwardChecksNameTheModuleAndTheShapes) {
   EXPECT_ERROR(conv(tg::zeros({2, 4, 8, 8})),
                "Conv2d: expected input with 3 channels (dimension 1) but got 4; input shape "
                "[2, 4, 8, 8]");
-  EXPECT_ERROR(conv(tg::zeros({2, 784})), "Conv2d", "4-D", "[2, 784]");
+  EXPECT_ERROR(conv(tg::zeros({2, 784})), "Conv2d", "4D", "[2, 784]");
   EXPECT_ERROR(tg::nn::Conv2d(tg::nn::Conv2dOptions(3, 8, 3).groups(2)), "Conv2d",
                "in_channels (3)", "divisible by groups (2)");
   EXPECT_ERROR(tg::nn::Conv2d(tg::nn::Conv2dOptions(4, 6, 3).groups(4)), "Conv2d",

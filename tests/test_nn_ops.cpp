@@ -118,12 +118,13 @@ TEST(NnOptions, DefaultsAndChainingAsLibtorch) {
   EXPECT_EQ(conv.out_channels(), 32);
   EXPECT_EQ(*conv.kernel_size(), (std::array<int64_t, 2>{3, 3}));
   EXPECT_EQ(*conv.stride(), (std::array<int64_t, 2>{1, 1}));
-  EXPECT_EQ(*conv.padding(), (std::array<int64_t, 2>{0, 0}));
+  // padding is a variant of explicit sizes, kValid and kSame, as in libtorch.
+  EXPECT_EQ(*std::get<ExpandingArray<2>>(conv.padding()), (std::array<int64_t, 2>{0, 0}));
   EXPECT_EQ(*conv.dilation(), (std::array<int64_t, 2>{1, 1}));
   EXPECT_EQ(conv.groups(), 1);
   EXPECT_TRUE(conv.bias());
   conv.stride(2).padding({1, 2}).dilation(3).groups(1).bias(false);
-  EXPECT_EQ(*conv.padding(), (std::array<int64_t, 2>{1, 2}));
+  EXPECT_EQ(*std::get<ExpandingArray<2>>(conv.padding()), (std::array<int64_t, 2>{1, 2}));
   EXPECT_EQ(*conv.dilation(), (std::array<int64_t, 2>{3, 3}));
   EXPECT_FALSE(conv.bias());
   F::Conv2dFuncOptions fconv;

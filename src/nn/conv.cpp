@@ -228,3 +228,63 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Int
 }
 
 }  // namespace tg
+
+namespace tg {
+
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                        IntArrayRef stride, IntArrayRef padding, IntArrayRef output_padding,
+                        int64_t groups, IntArrayRef dilation) {
+  TG_CHECK(input.defined() && weight.defined(),
+           "conv_transpose2d: input and weight must be defined");
+  TG_CHECK(weight.dim() == 4,
+           "conv_transpose2d: expected a 4-D weight [in_channels, out_channels / groups, kH, kW] "
+           "but got shape ",
+           detail::shape_str(weight.sizes()));
+  TG_CHECK(input.dim() == 3 || input.dim() == 4,
+           "conv_transpose2d: expected a 3-D (unbatched [C, H, W]) or 4-D (batched [N, C, H, W]) "
+           "input but got shape ",
+           detail::shape_str(input.sizes()));
+  TG_CHECK(input.dtype() == weight.dtype(), "conv_transpose2d: input has dtype ", input.dtype(),
+           " but weight has dtype ", weight.dtype(), "; convert one with .to(", weight.dtype(),
+           ")");
+  TG_CHECK(is_floating_point(input.dtype()),
+           "conv_transpose2d: expected Float or Double tensors but got ", input.dtype());
+  TG_CHECK(groups > 0, "conv_transpose2d: groups must be positive but got ", groups);
+  ConvParams p;
+  p.stride = expand_pair(stride, "stride");
+  p.padding = expand_pair(padding, "padding");
+  p.dilation = expand_pair(dilation, "dilation");
+  p.groups = groups;
+  const std::array<int64_t, 2> out_pad = expand_pair(output_padding, "output_padding");
+  const Tensor x = input.dim() == 3 ? input.unsqueeze(0) : input;
+  TG_CHECK(x.size(1) == weight.size(0), "conv_transpose2d: expected input with ", weight.size(0),
+           " channels (weight ", detail::shape_str(weight.sizes()), ") but got ", x.size(1),
+           " channels (input ", detail::shape_str(input.sizes()), ")");
+  TG_CHECK(weight.size(0) % groups == 0, "conv_transpose2d: in_channels ", weight.size(0),
+           " must be divisible by groups ", groups);
+  const int64_t out_channels = weight.size(1) * groups;
+  DimVector out_sizes{x.size(0), out_channels, 0, 0};
+  for (int d = 0; d < 2; ++d) {
+    TG_CHECK(p.stride[d] > 0 && p.dilation[d] > 0 && p.padding[d] >= 0,
+             "conv_transpose2d: stride and dilation must be positive and padding non-negative");
+    TG_CHECK(out_pad[d] >= 0 && (out_pad[d] < p.stride[d] || out_pad[d] < p.dilation[d]),
+             "conv_transpose2d: output padding must be smaller than either stride or dilation, "
+             "but got output_padding ",
+             detail::shape_str(output_padding));
+    out_sizes[2 + d] = (x.size(2 + d) - 1) * p.stride[d] - 2 * p.padding[d] +
+                       p.dilation[d] * (weight.size(2 + d) - 1) + out_pad[d] + 1;
+    TG_CHECK(out_sizes[2 + d] > 0, "conv_transpose2d: the output would be empty: input ",
+             detail::shape_str(input.sizes()), " with weight ", detail::shape_str(weight.sizes()),
+             ", stride ", detail::shape_str(stride), " and padding ", detail::shape_str(padding));
+  }
+  if (bias.defined())
+    TG_CHECK(bias.dim() == 1 && bias.size(0) == out_channels,
+             "conv_transpose2d: expected a bias of shape [", out_channels, "] but got ",
+             detail::shape_str(bias.sizes()));
+  // The transposed convolution is the input gradient of the convolution it transposes.
+  Tensor y = conv_input_grad(x, weight, p, out_sizes);
+  if (bias.defined()) y = y + bias.reshape({1, out_channels, 1, 1});
+  return input.dim() == 3 ? y.squeeze(0) : y;
+}
+
+}  // namespace tg

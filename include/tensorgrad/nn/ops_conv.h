@@ -6,7 +6,9 @@
 /// backward works).
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <tuple>
+#include <type_traits>
 
 #include "tensorgrad/functions.h"
 #include "tensorgrad/tensor.h"
@@ -23,6 +25,66 @@ namespace tg {
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
               IntArrayRef stride = 1, IntArrayRef padding = 0, IntArrayRef dilation = 1,
               int64_t groups = 1);
+
+/// 1-D convolution of [N, C, L] (or [C, L]) with weight [C_out, C_in / groups, k]: conv2d over a
+/// height of one.
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+              IntArrayRef stride = 1, IntArrayRef padding = 0, IntArrayRef dilation = 1,
+              int64_t groups = 1);
+/// 3-D convolution of [N, C, D, H, W] (or [C, D, H, W]) with weight [C_out, C_in / groups, kD,
+/// kH, kW]: for every kernel depth a conv2d of the matching input depths, summed.
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+              IntArrayRef stride = 1, IntArrayRef padding = 0, IntArrayRef dilation = 1,
+              int64_t groups = 1);
+namespace detail {
+Tensor conv1d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                      IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
+                      int64_t groups);
+Tensor conv2d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                      IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
+                      int64_t groups);
+Tensor conv3d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                      IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
+                      int64_t groups);
+/// A padding given as a string; a literal 0 stays an IntArrayRef padding.
+template <class S>
+inline constexpr bool is_padding_string_v =
+    std::is_convertible_v<const S&, std::string_view> && !std::is_arithmetic_v<S>;
+}  // namespace detail
+
+/// The convolutions with padding "valid" (none) or "same" (the output as large as the input,
+/// stride 1 only; an odd total padding puts the extra element at the end).
+template <class S, class = std::enable_if_t<detail::is_padding_string_v<S>>>
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+              const S& padding, IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv1d_padding(input, weight, bias, stride, padding, dilation, groups);
+}
+template <class S, class = std::enable_if_t<detail::is_padding_string_v<S>>>
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+              const S& padding, IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv2d_padding(input, weight, bias, stride, padding, dilation, groups);
+}
+template <class S, class = std::enable_if_t<detail::is_padding_string_v<S>>>
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+              const S& padding, IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv3d_padding(input, weight, bias, stride, padding, dilation, groups);
+}
+
+/// Transposed convolutions (the adjoints of conv1d/2d/3d in their input) with weight
+/// [C_in, C_out / groups, k...]: out size (in - 1) stride - 2 padding + dilation (k - 1) +
+/// output_padding + 1 per spatial dim.
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        IntArrayRef stride = 1, IntArrayRef padding = 0,
+                        IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        IntArrayRef stride = 1, IntArrayRef padding = 0,
+                        IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
+Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {},
+                        IntArrayRef stride = 1, IntArrayRef padding = 0,
+                        IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
 
 /// 2-D max pooling: the largest value of each (dilated) window; windows that reach into the
 /// padding only see real elements. ceil_mode rounds the output size up (the last window may
@@ -49,6 +111,40 @@ Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
 /// [floor(i H / oH), ceil((i + 1) H / oH)) and the columns likewise. Derivative (node
 /// AdaptiveAvgPool2DBackward0): grad spread evenly over each window.
 Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size);
+
+/// 1-D and 3-D max pooling (as max_pool2d, over [N, C, L] / [N, C, D, H, W] or unbatched); the
+/// indices are flat within each sample-channel's [L] / [D, H, W] volume.
+std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, IntArrayRef kernel_size,
+                                                   IntArrayRef stride = {}, IntArrayRef padding = 0,
+                                                   IntArrayRef dilation = 1,
+                                                   bool ceil_mode = false);
+Tensor max_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {},
+                  IntArrayRef padding = 0, IntArrayRef dilation = 1, bool ceil_mode = false);
+std::tuple<Tensor, Tensor> max_pool3d_with_indices(const Tensor& input, IntArrayRef kernel_size,
+                                                   IntArrayRef stride = {}, IntArrayRef padding = 0,
+                                                   IntArrayRef dilation = 1,
+                                                   bool ceil_mode = false);
+Tensor max_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {},
+                  IntArrayRef padding = 0, IntArrayRef dilation = 1, bool ceil_mode = false);
+/// 1-D and 3-D average pooling (as avg_pool2d).
+Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {},
+                  IntArrayRef padding = 0, bool ceil_mode = false, bool count_include_pad = true);
+Tensor avg_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {},
+                  IntArrayRef padding = 0, bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<int64_t> divisor_override = std::nullopt);
+/// Adaptive average pooling over 1 and 3 spatial dims (windows as adaptive_avg_pool2d's).
+Tensor adaptive_avg_pool1d(const Tensor& input, IntArrayRef output_size);
+Tensor adaptive_avg_pool3d(const Tensor& input, IntArrayRef output_size);
+/// Adaptive max pooling: the maximum of each adaptive window and its flat index in the
+/// sample-channel's spatial volume.
+std::tuple<Tensor, Tensor> adaptive_max_pool1d(const Tensor& input, IntArrayRef output_size);
+std::tuple<Tensor, Tensor> adaptive_max_pool2d(const Tensor& input, IntArrayRef output_size);
+std::tuple<Tensor, Tensor> adaptive_max_pool3d(const Tensor& input, IntArrayRef output_size);
+/// The inverse of max pooling: zeros of output_size [H, W] / [D, H, W] (per sample-channel)
+/// with each input value at its flat index.
+Tensor max_unpool2d(const Tensor& self, const Tensor& indices, IntArrayRef output_size);
+Tensor max_unpool3d(const Tensor& self, const Tensor& indices, IntArrayRef output_size,
+                    IntArrayRef stride, IntArrayRef padding);
 
 /// Batch normalisation over channel dim 1 of input [N, C, *]:
 ///   out = (input - mean) / sqrt(var + eps) * weight + bias   (per channel; weight and bias may

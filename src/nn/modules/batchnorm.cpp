@@ -78,6 +78,9 @@ Tensor BatchNormImplBase<D, Derived>::forward(const Tensor& input) {
              "BatchNorm1d: expected 2D or 3D input "
              "[N, C] or [N, C, L] (got ",
              input.dim(), "D input of shape ", tg::detail::shape_str(input.sizes()), ")");
+  } else if constexpr (D == 3) {
+    TG_CHECK(input.dim() == 5, "BatchNorm3d: expected 5D input [N, C, D, H, W] (got ", input.dim(),
+             "D input of shape ", tg::detail::shape_str(input.sizes()), ")");
   } else {
     TG_CHECK(input.dim() == 4, "BatchNorm2d: expected 4D input [N, C, H, W] (got ", input.dim(),
              "D input of shape ", tg::detail::shape_str(input.sizes()), ")");
@@ -110,5 +113,6 @@ Tensor BatchNormImplBase<D, Derived>::forward(const Tensor& input) {
 
 template class BatchNormImplBase<1, BatchNorm1dImpl>;
 template class BatchNormImplBase<2, BatchNorm2dImpl>;
+template class BatchNormImplBase<3, BatchNorm3dImpl>;
 
 }  // namespace tg::nn

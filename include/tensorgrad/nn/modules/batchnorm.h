@@ -1,5 +1,5 @@
 #pragma once
-/// BatchNorm1d and BatchNorm2d, as torch/nn/modules/batchnorm.h.
+/// BatchNorm1d, BatchNorm2d and BatchNorm3d, as torch/nn/modules/batchnorm.h.
 #include <cstdint>
 #include <ostream>
 
@@ -53,7 +53,15 @@ class BatchNorm2dImpl : public BatchNormImplBase<2, BatchNorm2dImpl> {
 };
 TG_MODULE(BatchNorm2d);
 
+/// BatchNorm over [N, C, D, H, W].
+class BatchNorm3dImpl : public BatchNormImplBase<3, BatchNorm3dImpl> {
+ public:
+  using BatchNormImplBase<3, BatchNorm3dImpl>::BatchNormImplBase;
+};
+TG_MODULE(BatchNorm3d);
+
 extern template class BatchNormImplBase<1, BatchNorm1dImpl>;
 extern template class BatchNormImplBase<2, BatchNorm2dImpl>;
+extern template class BatchNormImplBase<3, BatchNorm3dImpl>;
 
 }  // namespace tg::nn

@@ -1,7 +1,9 @@
 #pragma once
-/// Conv2d, as torch/nn/modules/conv.h.
+/// Conv1d/2d/3d and ConvTranspose1d/2d/3d, as torch/nn/modules/conv.h.
 #include <cstdint>
+#include <optional>
 #include <ostream>
+#include <vector>
 
 #include "tensorgrad/nn/expanding_array.h"
 #include "tensorgrad/nn/module.h"
@@ -10,30 +12,99 @@
 
 namespace tg::nn {
 
-/// 2-D convolution over [N, C_in, H, W] (or unbatched [C_in, H, W]) with weight
-/// [C_out, C_in / groups, kH, kW] and bias [C_out], initialised as libtorch does
-/// (kaiming_uniform_ with a = sqrt(5): U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with
-/// fan_in = C_in / groups * kH * kW; the same bound for the bias).
-class Conv2dImpl : public Cloneable<Conv2dImpl> {
+/// What the convolution modules share: weight [C_out, C_in / groups, k...] (transposed:
+/// [C_in, C_out / groups, k...]) and bias [C_out], initialised as libtorch does (kaiming_uniform_
+/// with a = sqrt(5), i.e. U(-1/sqrt(fan_in), 1/sqrt(fan_in)), the same bound for the bias).
+template <size_t D, class Derived>
+class ConvNdImpl : public Cloneable<Derived> {
  public:
-  Conv2dImpl(int64_t input_channels, int64_t output_channels, ExpandingArray<2> kernel_size)
-      : Conv2dImpl(Conv2dOptions(input_channels, output_channels, kernel_size)) {}
-  explicit Conv2dImpl(Conv2dOptions options_);
-
+  explicit ConvNdImpl(detail::ConvNdOptions<D> options_);
   void reset() override;
   /// Draws new weights (and bias) from the default distribution.
   void reset_parameters();
   /// "torch::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])".
   void pretty_print(std::ostream& stream) const override;
-  /// [N, C_in, H, W] -> [N, C_out, H_out, W_out] (or the same without N).
-  Tensor forward(const Tensor& input);
 
-  Conv2dOptions options;
-  /// [out_channels, in_channels / groups, kH, kW].
+  detail::ConvNdOptions<D> options;
   Tensor weight;
-  /// [out_channels], or undefined when options.bias() is false.
+  /// Undefined when options.bias() is false.
   Tensor bias;
+
+ protected:
+  /// The F::pad amounts (from the last dim) for a padding_mode other than kZeros.
+  std::vector<int64_t> _reversed_padding_repeated_twice;
+};
+
+/// Convolution over D spatial dims of [N, C_in, *] (or unbatched [C_in, *]).
+template <size_t D, class Derived>
+class ConvImpl : public ConvNdImpl<D, Derived> {
+ public:
+  ConvImpl(int64_t input_channels, int64_t output_channels, ExpandingArray<D> kernel_size)
+      : ConvImpl(ConvOptions<D>(input_channels, output_channels, kernel_size)) {}
+  explicit ConvImpl(ConvOptions<D> options_);
+  /// [N, C_in, *] -> [N, C_out, *out].
+  Tensor forward(const Tensor& input);
+};
+
+class Conv1dImpl : public ConvImpl<1, Conv1dImpl> {
+ public:
+  using ConvImpl<1, Conv1dImpl>::ConvImpl;
+};
+TG_MODULE(Conv1d);
+
+class Conv2dImpl : public ConvImpl<2, Conv2dImpl> {
+ public:
+  using ConvImpl<2, Conv2dImpl>::ConvImpl;
 };
 TG_MODULE(Conv2d);
+
+class Conv3dImpl : public ConvImpl<3, Conv3dImpl> {
+ public:
+  using ConvImpl<3, Conv3dImpl>::ConvImpl;
+};
+TG_MODULE(Conv3d);
+
+/// Transposed convolution; forward may be given the output size wanted (within the range the
+/// stride leaves open), which sets the output padding.
+template <size_t D, class Derived>
+class ConvTransposeImpl : public ConvNdImpl<D, Derived> {
+ public:
+  ConvTransposeImpl(int64_t input_channels, int64_t output_channels, ExpandingArray<D> kernel_size)
+      : ConvTransposeImpl(ConvTransposeOptions<D>(input_channels, output_channels, kernel_size)) {}
+  explicit ConvTransposeImpl(ConvTransposeOptions<D> options_);
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input,
+                 const std::optional<std::vector<int64_t>>& output_size = std::nullopt);
+
+ protected:
+  /// The output padding that gives output_size (or options.output_padding()).
+  std::vector<int64_t> _output_padding(const Tensor& input,
+                                       const std::optional<std::vector<int64_t>>& output_size);
+};
+
+class ConvTranspose1dImpl : public ConvTransposeImpl<1, ConvTranspose1dImpl> {
+ public:
+  using ConvTransposeImpl<1, ConvTranspose1dImpl>::ConvTransposeImpl;
+};
+TG_MODULE(ConvTranspose1d);
+
+class ConvTranspose2dImpl : public ConvTransposeImpl<2, ConvTranspose2dImpl> {
+ public:
+  using ConvTransposeImpl<2, ConvTranspose2dImpl>::ConvTransposeImpl;
+};
+TG_MODULE(ConvTranspose2d);
+
+class ConvTranspose3dImpl : public ConvTransposeImpl<3, ConvTranspose3dImpl> {
+ public:
+  using ConvTransposeImpl<3, ConvTranspose3dImpl>::ConvTransposeImpl;
+};
+TG_MODULE(ConvTranspose3d);
+
+extern template class ConvImpl<1, Conv1dImpl>;
+extern template class ConvImpl<2, Conv2dImpl>;
+extern template class ConvImpl<3, Conv3dImpl>;
+extern template class ConvTransposeImpl<1, ConvTranspose1dImpl>;
+extern template class ConvTransposeImpl<2, ConvTranspose2dImpl>;
+extern template class ConvTransposeImpl<3, ConvTranspose3dImpl>;
 
 }  // namespace tg::nn

@@ -92,4 +92,171 @@ class CrossEntropyLossImpl : public Cloneable<CrossEntropyLossImpl> {
 };
 TG_MODULE(CrossEntropyLoss);
 
+// The losses and distances below are thin wrappers over nn::functional.
+
+class KLDivLossImpl : public Cloneable<KLDivLossImpl> {
+ public:
+  explicit KLDivLossImpl(KLDivLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  KLDivLossOptions options;
+};
+TG_MODULE(KLDivLoss);
+
+class HingeEmbeddingLossImpl : public Cloneable<HingeEmbeddingLossImpl> {
+ public:
+  explicit HingeEmbeddingLossImpl(HingeEmbeddingLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  HingeEmbeddingLossOptions options;
+};
+TG_MODULE(HingeEmbeddingLoss);
+
+class MultiMarginLossImpl : public Cloneable<MultiMarginLossImpl> {
+ public:
+  explicit MultiMarginLossImpl(MultiMarginLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  MultiMarginLossOptions options;
+};
+TG_MODULE(MultiMarginLoss);
+
+class CosineEmbeddingLossImpl : public Cloneable<CosineEmbeddingLossImpl> {
+ public:
+  explicit CosineEmbeddingLossImpl(CosineEmbeddingLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target);
+
+  CosineEmbeddingLossOptions options;
+};
+TG_MODULE(CosineEmbeddingLoss);
+
+class MultiLabelMarginLossImpl : public Cloneable<MultiLabelMarginLossImpl> {
+ public:
+  explicit MultiLabelMarginLossImpl(MultiLabelMarginLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  MultiLabelMarginLossOptions options;
+};
+TG_MODULE(MultiLabelMarginLoss);
+
+class SoftMarginLossImpl : public Cloneable<SoftMarginLossImpl> {
+ public:
+  explicit SoftMarginLossImpl(SoftMarginLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  SoftMarginLossOptions options;
+};
+TG_MODULE(SoftMarginLoss);
+
+class MultiLabelSoftMarginLossImpl : public Cloneable<MultiLabelSoftMarginLossImpl> {
+ public:
+  explicit MultiLabelSoftMarginLossImpl(MultiLabelSoftMarginLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  MultiLabelSoftMarginLossOptions options;
+};
+TG_MODULE(MultiLabelSoftMarginLoss);
+
+class TripletMarginLossImpl : public Cloneable<TripletMarginLossImpl> {
+ public:
+  explicit TripletMarginLossImpl(TripletMarginLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative);
+
+  TripletMarginLossOptions options;
+};
+TG_MODULE(TripletMarginLoss);
+
+class TripletMarginWithDistanceLossImpl : public Cloneable<TripletMarginWithDistanceLossImpl> {
+ public:
+  explicit TripletMarginWithDistanceLossImpl(TripletMarginWithDistanceLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative);
+
+  TripletMarginWithDistanceLossOptions options;
+};
+TG_MODULE(TripletMarginWithDistanceLoss);
+
+class SmoothL1LossImpl : public Cloneable<SmoothL1LossImpl> {
+ public:
+  explicit SmoothL1LossImpl(SmoothL1LossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  SmoothL1LossOptions options;
+};
+TG_MODULE(SmoothL1Loss);
+
+class HuberLossImpl : public Cloneable<HuberLossImpl> {
+ public:
+  explicit HuberLossImpl(HuberLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, const Tensor& target);
+
+  HuberLossOptions options;
+};
+TG_MODULE(HuberLoss);
+
+class PoissonNLLLossImpl : public Cloneable<PoissonNLLLossImpl> {
+ public:
+  explicit PoissonNLLLossImpl(PoissonNLLLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& log_input, const Tensor& target);
+
+  PoissonNLLLossOptions options;
+};
+TG_MODULE(PoissonNLLLoss);
+
+class MarginRankingLossImpl : public Cloneable<MarginRankingLossImpl> {
+ public:
+  explicit MarginRankingLossImpl(MarginRankingLossOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target);
+
+  MarginRankingLossOptions options;
+};
+TG_MODULE(MarginRankingLoss);
+
+class CosineSimilarityImpl : public Cloneable<CosineSimilarityImpl> {
+ public:
+  explicit CosineSimilarityImpl(CosineSimilarityOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input1, const Tensor& input2);
+
+  CosineSimilarityOptions options;
+};
+TG_MODULE(CosineSimilarity);
+
+class PairwiseDistanceImpl : public Cloneable<PairwiseDistanceImpl> {
+ public:
+  explicit PairwiseDistanceImpl(PairwiseDistanceOptions options_ = {});
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input1, const Tensor& input2);
+
+  PairwiseDistanceOptions options;
+};
+TG_MODULE(PairwiseDistance);
+
 }  // namespace tg::nn

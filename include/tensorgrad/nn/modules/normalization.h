@@ -1,5 +1,7 @@
 #pragma once
-/// LayerNorm, as torch/nn/modules/normalization.h.
+/// Normalisation modules, as torch/nn/modules/normalization.h and instancenorm.h: LayerNorm,
+/// GroupNorm, LocalResponseNorm, CrossMapLRN2d and InstanceNorm1d/2d/3d.
+#include <cstdint>
 #include <ostream>
 
 #include "tensorgrad/nn/module.h"
@@ -8,18 +10,16 @@
 
 namespace tg::nn {
 
-/// Normalises over the trailing normalized_shape dims, then (elementwise_affine) scales by weight
-/// (ones at first) and shifts by bias (zeros at first), both of normalized_shape.
+/// (x - mean) / sqrt(var + eps) over the trailing normalized_shape dims, then the learned
+/// elementwise weight (ones) and bias (zeros) when elementwise_affine.
 class LayerNormImpl : public Cloneable<LayerNormImpl> {
  public:
   LayerNormImpl(std::vector<int64_t> normalized_shape)  // NOLINT: implicit as in libtorch
       : LayerNormImpl(LayerNormOptions(std::move(normalized_shape))) {}
   explicit LayerNormImpl(LayerNormOptions options_);
-
   void reset() override;
-  /// weight to ones, bias to zeros.
+  /// weight = 1, bias = 0.
   void reset_parameters();
-  /// "torch::nn::LayerNorm([4], eps=1e-05, elementwise_affine=true)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
 
@@ -28,5 +28,96 @@ class LayerNormImpl : public Cloneable<LayerNormImpl> {
   Tensor bias;
 };
 TG_MODULE(LayerNorm);
+
+/// Local response normalisation across neighbouring channels (see
+/// functional::local_response_norm).
+class LocalResponseNormImpl : public Cloneable<LocalResponseNormImpl> {
+ public:
+  LocalResponseNormImpl(int64_t size)  // NOLINT: implicit as in libtorch
+      : LocalResponseNormImpl(LocalResponseNormOptions(size)) {}
+  explicit LocalResponseNormImpl(const LocalResponseNormOptions& options_);
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+
+  LocalResponseNormOptions options;
+};
+TG_MODULE(LocalResponseNorm);
+
+/// The legacy cross-map local response normalisation of a 4-D input [N, C, H, W].
+class CrossMapLRN2dImpl : public Cloneable<CrossMapLRN2dImpl> {
+ public:
+  CrossMapLRN2dImpl(int64_t size)  // NOLINT: implicit as in libtorch
+      : CrossMapLRN2dImpl(CrossMapLRN2dOptions(size)) {}
+  explicit CrossMapLRN2dImpl(const CrossMapLRN2dOptions& options_);
+  void reset() override {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+
+  CrossMapLRN2dOptions options;
+};
+TG_MODULE(CrossMapLRN2d);
+
+/// Group normalisation with a learned per-channel weight and bias when affine.
+class GroupNormImpl : public Cloneable<GroupNormImpl> {
+ public:
+  GroupNormImpl(int64_t num_groups, int64_t num_channels)
+      : GroupNormImpl(GroupNormOptions(num_groups, num_channels)) {}
+  explicit GroupNormImpl(const GroupNormOptions& options_);
+  void reset() override;
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+
+  GroupNormOptions options;
+  Tensor weight;
+  Tensor bias;
+};
+TG_MODULE(GroupNorm);
+
+/// Instance normalisation: each (sample, channel) plane normalised by its own statistics; with
+/// track_running_stats the running statistics are kept and used in evaluation.
+template <size_t D, class Derived>
+class InstanceNormImpl : public Cloneable<Derived> {
+ public:
+  explicit InstanceNormImpl(const InstanceNormOptions& options_);
+  void reset() override;
+  void reset_running_stats();
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+
+  InstanceNormOptions options;
+  Tensor weight;
+  Tensor bias;
+  Tensor running_mean;
+  Tensor running_var;
+  Tensor num_batches_tracked;
+};
+
+/// InstanceNorm over [N, C, L] (or unbatched [C, L]).
+class InstanceNorm1dImpl : public InstanceNormImpl<1, InstanceNorm1dImpl> {
+ public:
+  using InstanceNormImpl<1, InstanceNorm1dImpl>::InstanceNormImpl;
+};
+TG_MODULE(InstanceNorm1d);
+
+/// InstanceNorm over [N, C, H, W] (or unbatched [C, H, W]).
+class InstanceNorm2dImpl : public InstanceNormImpl<2, InstanceNorm2dImpl> {
+ public:
+  using InstanceNormImpl<2, InstanceNorm2dImpl>::InstanceNormImpl;
+};
+TG_MODULE(InstanceNorm2d);
+
+/// InstanceNorm over [N, C, D, H, W] (or unbatched [C, D, H, W]).
+class InstanceNorm3dImpl : public InstanceNormImpl<3, InstanceNorm3dImpl> {
+ public:
+  using InstanceNormImpl<3, InstanceNorm3dImpl>::InstanceNormImpl;
+};
+TG_MODULE(InstanceNorm3d);
+
+extern template class InstanceNormImpl<1, InstanceNorm1dImpl>;
+extern template class InstanceNormImpl<2, InstanceNorm2dImpl>;
+extern template class InstanceNormImpl<3, InstanceNorm3dImpl>;
 
 }  // namespace tg::nn

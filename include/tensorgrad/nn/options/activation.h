@@ -70,4 +70,116 @@ struct LogSoftmaxFuncOptions {
 };
 
 }  // namespace functional
+
+/// ELU: alpha (exp(x) - 1) for x <= 0.
+struct ELUOptions {
+  TG_ARG(double, alpha) = 1.0;
+  TG_ARG(bool, inplace) = false;
+};
+
+/// SELU(inplace = false).
+struct SELUOptions {
+  /* implicit */ SELUOptions(bool inplace = false) : inplace_(inplace) {}  // NOLINT
+  TG_ARG(bool, inplace);
+};
+
+/// GLU over `dim` (default -1).
+struct GLUOptions {
+  /* implicit */ GLUOptions(int64_t dim = -1) : dim_(dim) {}  // NOLINT
+  TG_ARG(int64_t, dim);
+};
+
+/// Hardshrink(lambda = 0.5).
+struct HardshrinkOptions {
+  /* implicit */ HardshrinkOptions(double lambda = 0.5) : lambda_(lambda) {}  // NOLINT
+  TG_ARG(double, lambda);
+};
+
+/// Hardtanh: x clamped to [min_val, max_val].
+struct HardtanhOptions {
+  TG_ARG(double, min_val) = -1.0;
+  TG_ARG(double, max_val) = 1.0;
+  TG_ARG(bool, inplace) = false;
+};
+
+/// Softmin over `dim`.
+struct SoftminOptions {
+  SoftminOptions(int64_t dim) : dim_(dim) {}  // NOLINT: implicit as in libtorch
+  TG_ARG(int64_t, dim);
+};
+
+/// PReLU: num_parameters slopes (1, or one per channel), each initialised to `init`.
+struct PReLUOptions {
+  TG_ARG(int64_t, num_parameters) = 1;
+  TG_ARG(double, init) = 0.25;
+};
+
+/// ReLU6(inplace = false).
+struct ReLU6Options {
+  /* implicit */ ReLU6Options(bool inplace = false) : inplace_(inplace) {}  // NOLINT
+  TG_ARG(bool, inplace);
+};
+
+/// RReLU: negative slopes drawn from U(lower, upper) in training.
+struct RReLUOptions {
+  TG_ARG(double, lower) = 1.0 / 8.0;
+  TG_ARG(double, upper) = 1.0 / 3.0;
+  TG_ARG(bool, inplace) = false;
+};
+
+/// CELU: max(0, x) + min(0, alpha (exp(x / alpha) - 1)).
+struct CELUOptions {
+  TG_ARG(double, alpha) = 1.0;
+  TG_ARG(bool, inplace) = false;
+};
+
+/// Softshrink(lambda = 0.5).
+struct SoftshrinkOptions {
+  /* implicit */ SoftshrinkOptions(double lambda = 0.5) : lambda_(lambda) {}  // NOLINT
+  TG_ARG(double, lambda);
+};
+
+/// Threshold(threshold, value): x where x > threshold, else value.
+struct ThresholdOptions {
+  ThresholdOptions(double threshold, double value) : threshold_(threshold), value_(value) {}
+  TG_ARG(double, threshold);
+  TG_ARG(double, value);
+  TG_ARG(bool, inplace) = false;
+};
+
+namespace functional {
+
+using ELUFuncOptions = ELUOptions;
+using SELUFuncOptions = SELUOptions;
+using GLUFuncOptions = GLUOptions;
+using HardshrinkFuncOptions = HardshrinkOptions;
+using HardtanhFuncOptions = HardtanhOptions;
+using ReLU6FuncOptions = ReLU6Options;
+using CELUFuncOptions = CELUOptions;
+using SoftshrinkFuncOptions = SoftshrinkOptions;
+using ThresholdFuncOptions = ThresholdOptions;
+
+/// F::softmin(x, SoftminFuncOptions(dim).dtype(tg::kDouble)).
+struct SoftminFuncOptions {
+  SoftminFuncOptions(int64_t dim) : dim_(dim) {}  // NOLINT: implicit as in libtorch
+  TG_ARG(int64_t, dim);
+  TG_ARG(std::optional<ScalarType>, dtype) = std::nullopt;
+};
+
+/// F::rrelu: training draws the slopes; otherwise their mean is used.
+struct RReLUFuncOptions {
+  TG_ARG(double, lower) = 1.0 / 8.0;
+  TG_ARG(double, upper) = 1.0 / 3.0;
+  TG_ARG(bool, training) = false;
+  TG_ARG(bool, inplace) = false;
+};
+
+/// F::gumbel_softmax: temperature tau, hard (one-hot, straight-through) or soft, over dim.
+struct GumbelSoftmaxFuncOptions {
+  TG_ARG(double, tau) = 1.0;
+  TG_ARG(bool, hard) = false;
+  TG_ARG(int, dim) = -1;
+};
+
+}  // namespace functional
 }  // namespace tg::nn

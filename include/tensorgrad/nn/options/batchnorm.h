@@ -27,6 +27,7 @@ struct BatchNormOptions {
 
 using BatchNorm1dOptions = BatchNormOptions;
 using BatchNorm2dOptions = BatchNormOptions;
+using BatchNorm3dOptions = BatchNormOptions;
 
 namespace functional {
 

@@ -3,6 +3,9 @@
 /// torch/nn/options/loss.h: each holds a `reduction_t` (tg::kNone, tg::kMean or tg::kSum, default
 /// kMean) and the loss's other arguments with libtorch's defaults.
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <variant>
 
 #include "tensorgrad/nn/arg.h"
 #include "tensorgrad/nn/ops_loss.h"
@@ -85,6 +88,155 @@ using BinaryCrossEntropyFuncOptions = BCELossOptions;
 using NLLLossFuncOptions = NLLLossOptions;
 using CrossEntropyFuncOptions = CrossEntropyLossOptions;
 using BinaryCrossEntropyWithLogitsFuncOptions = BCEWithLogitsLossOptions;
+}  // namespace functional
+
+/// KLDivLoss: reduction kNone, kBatchMean (sum / batch size), kSum or kMean.
+struct KLDivLossOptions {
+  typedef std::variant<enumtype::kNone, enumtype::kBatchMean, enumtype::kSum, enumtype::kMean>
+      reduction_t;
+  KLDivLossOptions() = default;
+  /* implicit */ KLDivLossOptions(enumtype::kNone) : reduction_(kNone) {}            // NOLINT
+  /* implicit */ KLDivLossOptions(enumtype::kBatchMean) : reduction_(kBatchMean) {}  // NOLINT
+  /* implicit */ KLDivLossOptions(enumtype::kSum) : reduction_(kSum) {}              // NOLINT
+  /* implicit */ KLDivLossOptions(enumtype::kMean) : reduction_(kMean) {}            // NOLINT
+  TG_ARG(reduction_t, reduction) = kMean;
+  /// Whether the target holds log-probabilities.
+  TG_ARG(bool, log_target) = false;
+};
+
+/// HingeEmbeddingLoss(margin = 1).
+struct HingeEmbeddingLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(HingeEmbeddingLossOptions)
+  TG_ARG(double, margin) = 1.0;
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// MultiMarginLoss(p = 1 or 2, margin = 1, weight per class).
+struct MultiMarginLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(MultiMarginLossOptions)
+  TG_ARG(int64_t, p) = 1;
+  TG_ARG(double, margin) = 1.0;
+  TG_ARG(Tensor, weight) = Tensor();
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// CosineEmbeddingLoss(margin = 0).
+struct CosineEmbeddingLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(CosineEmbeddingLossOptions)
+  TG_ARG(double, margin) = 0.0;
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// MultiLabelMarginLoss.
+struct MultiLabelMarginLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(MultiLabelMarginLossOptions)
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// SoftMarginLoss.
+struct SoftMarginLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(SoftMarginLossOptions)
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// MultiLabelSoftMarginLoss(weight per class).
+struct MultiLabelSoftMarginLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(MultiLabelSoftMarginLossOptions)
+  TG_ARG(Tensor, weight) = Tensor();
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// TripletMarginLoss(margin = 1, p = 2, eps = 1e-6, swap = false).
+struct TripletMarginLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(TripletMarginLossOptions)
+  TG_ARG(double, margin) = 1.0;
+  TG_ARG(double, p) = 2.0;
+  TG_ARG(double, eps) = 1e-6;
+  TG_ARG(bool, swap) = false;
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// TripletMarginWithDistanceLoss: a distance function (default pairwise_distance), margin, swap.
+struct TripletMarginWithDistanceLossOptions {
+  typedef LossReduction reduction_t;
+  typedef std::function<Tensor(const Tensor&, const Tensor&)> distance_function_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(TripletMarginWithDistanceLossOptions)
+  TG_ARG(std::optional<distance_function_t>, distance_function) = std::nullopt;
+  TG_ARG(double, margin) = 1.0;
+  TG_ARG(bool, swap) = false;
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// SmoothL1Loss(beta = 1).
+struct SmoothL1LossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(SmoothL1LossOptions)
+  TG_ARG(reduction_t, reduction) = kMean;
+  TG_ARG(double, beta) = 1.0;
+};
+
+/// HuberLoss(delta = 1).
+struct HuberLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(HuberLossOptions)
+  TG_ARG(reduction_t, reduction) = kMean;
+  TG_ARG(double, delta) = 1.0;
+};
+
+/// PoissonNLLLoss(log_input = true, full = false, eps = 1e-8).
+struct PoissonNLLLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(PoissonNLLLossOptions)
+  TG_ARG(bool, log_input) = true;
+  TG_ARG(bool, full) = false;
+  TG_ARG(double, eps) = 1e-8;
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// MarginRankingLoss(margin = 0).
+struct MarginRankingLossOptions {
+  typedef LossReduction reduction_t;
+  TG_LOSS_OPTIONS_REDUCTION_CTORS(MarginRankingLossOptions)
+  TG_ARG(double, margin) = 0;
+  TG_ARG(reduction_t, reduction) = kMean;
+};
+
+/// CosineSimilarity(dim = 1, eps = 1e-8).
+struct CosineSimilarityOptions {
+  TG_ARG(int64_t, dim) = 1;
+  TG_ARG(double, eps) = 1e-8;
+};
+
+/// PairwiseDistance(p = 2, eps = 1e-6, keepdim = false).
+struct PairwiseDistanceOptions {
+  TG_ARG(double, p) = 2.0;
+  TG_ARG(double, eps) = 1e-6;
+  TG_ARG(bool, keepdim) = false;
+};
+
+namespace functional {
+using KLDivFuncOptions = KLDivLossOptions;
+using HingeEmbeddingLossFuncOptions = HingeEmbeddingLossOptions;
+using MultiMarginLossFuncOptions = MultiMarginLossOptions;
+using CosineEmbeddingLossFuncOptions = CosineEmbeddingLossOptions;
+using MultilabelMarginLossFuncOptions = MultiLabelMarginLossOptions;
+using SoftMarginLossFuncOptions = SoftMarginLossOptions;
+using MultilabelSoftMarginLossFuncOptions = MultiLabelSoftMarginLossOptions;
+using TripletMarginLossFuncOptions = TripletMarginLossOptions;
+using TripletMarginWithDistanceLossFuncOptions = TripletMarginWithDistanceLossOptions;
+using SmoothL1LossFuncOptions = SmoothL1LossOptions;
+using HuberLossFuncOptions = HuberLossOptions;
+using PoissonNLLLossFuncOptions = PoissonNLLLossOptions;
+using MarginRankingLossFuncOptions = MarginRankingLossOptions;
+using CosineSimilarityFuncOptions = CosineSimilarityOptions;
+using PairwiseDistanceFuncOptions = PairwiseDistanceOptions;
 }  // namespace functional
 
 }  // namespace tg::nn

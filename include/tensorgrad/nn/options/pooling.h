@@ -1,8 +1,10 @@
 #pragma once
-/// Options for pooling, as torch::nn::{MaxPool2d,AvgPool2d,AdaptiveAvgPool2d}Options and their
-/// functional aliases.
+/// Options for pooling, as libtorch's torch/nn/options/pooling.h: max, average, adaptive
+/// (max and average), max unpooling and LP pooling in 1, 2 and 3 dims, and their functional
+/// aliases.
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "tensorgrad/nn/arg.h"
 #include "tensorgrad/nn/expanding_array.h"
@@ -29,7 +31,9 @@ struct AvgPoolOptions {
   TG_ARG(std::optional<int64_t>, divisor_override) = std::nullopt;
 };
 
+using AvgPool1dOptions = AvgPoolOptions<1>;
 using AvgPool2dOptions = AvgPoolOptions<2>;
+using AvgPool3dOptions = AvgPoolOptions<3>;
 
 /// Options for max pooling; stride defaults to kernel_size.
 template <size_t D>
@@ -49,7 +53,21 @@ struct MaxPoolOptions {
   TG_ARG(bool, ceil_mode) = false;
 };
 
+using MaxPool1dOptions = MaxPoolOptions<1>;
 using MaxPool2dOptions = MaxPoolOptions<2>;
+using MaxPool3dOptions = MaxPoolOptions<3>;
+
+/// Options for adaptive max pooling: the output size (an empty entry keeps the input's).
+template <typename output_size_t>
+struct AdaptiveMaxPoolOptions {
+  AdaptiveMaxPoolOptions(output_size_t output_size)  // NOLINT: implicit as in libtorch
+      : output_size_(output_size) {}
+  TG_ARG(output_size_t, output_size);
+};
+
+using AdaptiveMaxPool1dOptions = AdaptiveMaxPoolOptions<ExpandingArray<1>>;
+using AdaptiveMaxPool2dOptions = AdaptiveMaxPoolOptions<ExpandingArrayWithOptionalElem<2>>;
+using AdaptiveMaxPool3dOptions = AdaptiveMaxPoolOptions<ExpandingArrayWithOptionalElem<3>>;
 
 /// Options for adaptive average pooling: the output size (an empty entry keeps the input's).
 template <typename output_size_t>
@@ -61,12 +79,70 @@ struct AdaptiveAvgPoolOptions {
   TG_ARG(output_size_t, output_size);
 };
 
+using AdaptiveAvgPool1dOptions = AdaptiveAvgPoolOptions<ExpandingArray<1>>;
 using AdaptiveAvgPool2dOptions = AdaptiveAvgPoolOptions<ExpandingArrayWithOptionalElem<2>>;
+using AdaptiveAvgPool3dOptions = AdaptiveAvgPoolOptions<ExpandingArrayWithOptionalElem<3>>;
+
+/// Options for max unpooling (the kernel, stride and padding of the pooling it inverts).
+template <size_t D>
+struct MaxUnpoolOptions {
+  MaxUnpoolOptions(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
+      : kernel_size_(kernel_size), stride_(kernel_size) {}
+  TG_ARG(ExpandingArray<D>, kernel_size);
+  TG_ARG(ExpandingArray<D>, stride);
+  TG_ARG(ExpandingArray<D>, padding) = 0;
+};
+
+using MaxUnpool1dOptions = MaxUnpoolOptions<1>;
+using MaxUnpool2dOptions = MaxUnpoolOptions<2>;
+using MaxUnpool3dOptions = MaxUnpoolOptions<3>;
+
+/// Options for power-average pooling: (sum of x^p over the window)^(1/p).
+template <size_t D>
+struct LPPoolOptions {
+  LPPoolOptions(double norm_type, ExpandingArray<D> kernel_size)
+      : norm_type_(norm_type), kernel_size_(kernel_size), stride_(kernel_size) {}
+  TG_ARG(double, norm_type);
+  TG_ARG(ExpandingArray<D>, kernel_size);
+  TG_ARG(ExpandingArray<D>, stride);
+  TG_ARG(bool, ceil_mode) = false;
+};
+
+using LPPool1dOptions = LPPoolOptions<1>;
+using LPPool2dOptions = LPPoolOptions<2>;
+using LPPool3dOptions = LPPoolOptions<3>;
 
 namespace functional {
+using AvgPool1dFuncOptions = AvgPool1dOptions;
 using AvgPool2dFuncOptions = AvgPool2dOptions;
+using AvgPool3dFuncOptions = AvgPool3dOptions;
+using MaxPool1dFuncOptions = MaxPool1dOptions;
 using MaxPool2dFuncOptions = MaxPool2dOptions;
+using MaxPool3dFuncOptions = MaxPool3dOptions;
+using AdaptiveMaxPool1dFuncOptions = AdaptiveMaxPool1dOptions;
+using AdaptiveMaxPool2dFuncOptions = AdaptiveMaxPool2dOptions;
+using AdaptiveMaxPool3dFuncOptions = AdaptiveMaxPool3dOptions;
+using AdaptiveAvgPool1dFuncOptions = AdaptiveAvgPool1dOptions;
 using AdaptiveAvgPool2dFuncOptions = AdaptiveAvgPool2dOptions;
+using AdaptiveAvgPool3dFuncOptions = AdaptiveAvgPool3dOptions;
+using LPPool1dFuncOptions = LPPool1dOptions;
+using LPPool2dFuncOptions = LPPool2dOptions;
+using LPPool3dFuncOptions = LPPool3dOptions;
+
+/// F::max_unpool{1,2,3}d: also the output size wanted (default: as the pooling's input).
+template <size_t D>
+struct MaxUnpoolFuncOptions {
+  MaxUnpoolFuncOptions(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
+      : kernel_size_(kernel_size), stride_(kernel_size) {}
+  TG_ARG(ExpandingArray<D>, kernel_size);
+  TG_ARG(ExpandingArray<D>, stride);
+  TG_ARG(ExpandingArray<D>, padding) = 0;
+  TG_ARG(std::optional<std::vector<int64_t>>, output_size) = std::nullopt;
+};
+
+using MaxUnpool1dFuncOptions = MaxUnpoolFuncOptions<1>;
+using MaxUnpool2dFuncOptions = MaxUnpoolFuncOptions<2>;
+using MaxUnpool3dFuncOptions = MaxUnpoolFuncOptions<3>;
 }  // namespace functional
 
 }  // namespace tg::nn

@@ -1,0 +1,244 @@
+// LayerNorm, LocalResponseNorm, CrossMapLRN2d, GroupNorm and InstanceNorm1d/2d/3d, and the
+// functional local response normalisations.
+#include "tensorgrad/nn/modules/normalization.h"
+
+#include <algorithm>
+#include <ostream>
+
+#include "core/internal.h"
+#include "tensorgrad/nn/functional/normalization.h"
+#include "tensorgrad/nn/init.h"
+
+namespace tg::nn {
+
+namespace functional::detail {
+
+Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, double beta, double k) {
+  TG_CHECK(input.defined(), "local_response_norm: the input is undefined");
+  TG_CHECK(input.dim() >= 3, "Expected 3D or higher dimensionality input (got ", input.dim(),
+           " dimensions)");
+  TG_CHECK(size > 0, "local_response_norm: size must be positive, got ", size);
+  if (input.numel() == 0) return input;
+  const int64_t channels = input.size(1);
+  const Tensor sq = input * input;
+  // Zero channels before (size / 2) and after ((size - 1) / 2), then the sum of each window of
+  // `size` channels, divided by size (an average pool counting the padding).
+  const int64_t before = size / 2, after = (size - 1) / 2;
+  std::vector<Tensor> parts;
+  DimVector pad_shape(input.sizes());
+  if (before > 0) {
+    pad_shape[1] = before;
+    parts.push_back(tg::zeros(pad_shape, input.dtype()));
+  }
+  parts.push_back(sq);
+  if (after > 0) {
+    pad_shape[1] = after;
+    parts.push_back(tg::zeros(pad_shape, input.dtype()));
+  }
+  const Tensor padded = parts.size() == 1 ? sq : tg::cat(parts, 1);
+  Tensor window = padded.narrow(1, 0, channels);
+  for (int64_t j = 1; j < size; ++j) window = window + padded.narrow(1, j, channels);
+  const Tensor div = (window * (alpha / static_cast<double>(size)) + k).pow(beta);
+  return input / div;
+}
+
+}  // namespace functional::detail
+
+namespace {
+namespace F = functional;
+
+/// The legacy recurrence of CrossMapLRN2d over the channels: the first sum covers the first
+/// pre_pad channels, and each next one adds the channel pre_pad - 1 ahead and, past pre_pad,
+/// drops the one pre_pad behind.
+Tensor cross_map_lrn2d(const Tensor& input, int64_t size, double alpha, double beta, double k) {
+  TG_CHECK(input.dim() == 4, "CrossMapLRN2d: expected a 4-D input [N, C, H, W] but got shape ",
+           tg::detail::shape_str(input.sizes()));
+  const int64_t channels = input.size(1);
+  const Tensor sq = input * input;
+  const int64_t pre_pad = (size - 1) / 2 + 1;
+  const int64_t first = std::min(pre_pad, channels);
+  std::vector<Tensor> scales;
+  Tensor current = sq.narrow(1, 0, first).sum({1});
+  scales.push_back(current);
+  for (int64_t c = 1; c < channels; ++c) {
+    if (c < channels - pre_pad + 1) current = current + sq.select(1, c + pre_pad - 1);
+    if (c > pre_pad) current = current - sq.select(1, c - pre_pad);
+    scales.push_back(current);
+  }
+  const Tensor scale = tg::stack(scales, 1) * (alpha / static_cast<double>(size)) + k;
+  return input * scale.pow(-beta);
+}
+
+}  // namespace
+
+// ---- LayerNorm ----
+
+LayerNormImpl::LayerNormImpl(LayerNormOptions options_) : options(std::move(options_)) { reset(); }
+
+void LayerNormImpl::reset() {
+  if (options.elementwise_affine()) {
+    weight = register_parameter("weight", tg::empty(options.normalized_shape()));
+    bias = register_parameter("bias", tg::empty(options.normalized_shape()));
+  } else {
+    weight = register_parameter("weight", Tensor(), /*requires_grad=*/false);
+    bias = register_parameter("bias", Tensor(), /*requires_grad=*/false);
+  }
+  reset_parameters();
+}
+
+void LayerNormImpl::reset_parameters() {
+  if (options.elementwise_affine()) {
+    init::ones_(weight);
+    init::zeros_(bias);
+  }
+}
+
+void LayerNormImpl::pretty_print(std::ostream& stream) const {
+  stream << std::boolalpha << "torch::nn::LayerNorm("
+         << tg::detail::shape_str(options.normalized_shape()) << ", eps=" << options.eps()
+         << ", elementwise_affine=" << options.elementwise_affine() << ")";
+}
+
+Tensor LayerNormImpl::forward(const Tensor& input) {
+  return F::detail::layer_norm(input, options.normalized_shape(), weight, bias, options.eps());
+}
+
+// ---- LocalResponseNorm ----
+
+LocalResponseNormImpl::LocalResponseNormImpl(const LocalResponseNormOptions& options_)
+    : options(options_) {}
+
+void LocalResponseNormImpl::pretty_print(std::ostream& stream) const {
+  stream << "torch::nn::LocalResponseNorm(" << options.size() << ", alpha=" << options.alpha()
+         << ", beta=" << options.beta() << ", k=" << options.k() << ")";
+}
+
+Tensor LocalResponseNormImpl::forward(const Tensor& input) {
+  return F::local_response_norm(input, options);
+}
+
+// ---- CrossMapLRN2d ----
+
+CrossMapLRN2dImpl::CrossMapLRN2dImpl(const CrossMapLRN2dOptions& options_) : options(options_) {}
+
+void CrossMapLRN2dImpl::pretty_print(std::ostream& stream) const {
+  stream << "torch::nn::CrossMapLRN2d(" << options.size() << ", alpha=" << options.alpha()
+         << ", beta=" << options.beta() << ", k=" << options.k() << ")";
+}
+
+Tensor CrossMapLRN2dImpl::forward(const Tensor& input) {
+  return cross_map_lrn2d(input, options.size(), options.alpha(), options.beta(),
+                         static_cast<double>(options.k()));
+}
+
+// ---- GroupNorm ----
+
+GroupNormImpl::GroupNormImpl(const GroupNormOptions& options_) : options(options_) { reset(); }
+
+void GroupNormImpl::reset() {
+  if (options.affine()) {
+    weight = register_parameter("weight", tg::empty({options.num_channels()}));
+    bias = register_parameter("bias", tg::empty({options.num_channels()}));
+  } else {
+    weight = register_parameter("weight", Tensor(), /*requires_grad=*/false);
+    bias = register_parameter("bias", Tensor(), /*requires_grad=*/false);
+  }
+  reset_parameters();
+}
+
+void GroupNormImpl::reset_parameters() {
+  if (options.affine()) {
+    init::ones_(weight);
+    init::zeros_(bias);
+  }
+}
+
+void GroupNormImpl::pretty_print(std::ostream& stream) const {
+  stream << std::boolalpha << "torch::nn::GroupNorm(" << options.num_groups() << ", "
+         << options.num_channels() << ", eps=" << options.eps() << ", affine=" << options.affine()
+         << ")";
+}
+
+Tensor GroupNormImpl::forward(const Tensor& input) {
+  return F::detail::group_norm(input, options.num_groups(), weight, bias, options.eps());
+}
+
+// ---- InstanceNorm ----
+
+template <size_t D, class Derived>
+InstanceNormImpl<D, Derived>::InstanceNormImpl(const InstanceNormOptions& options_)
+    : options(options_) {
+  reset();
+}
+
+template <size_t D, class Derived>
+void InstanceNormImpl<D, Derived>::reset() {
+  const int64_t n = options.num_features();
+  if (options.affine()) {
+    weight = this->register_parameter("weight", tg::empty({n}));
+    bias = this->register_parameter("bias", tg::empty({n}));
+  } else {
+    weight = this->register_parameter("weight", Tensor(), /*requires_grad=*/false);
+    bias = this->register_parameter("bias", Tensor(), /*requires_grad=*/false);
+  }
+  if (options.track_running_stats()) {
+    running_mean = this->register_buffer("running_mean", tg::zeros({n}));
+    running_var = this->register_buffer("running_var", tg::ones({n}));
+    num_batches_tracked = this->register_buffer("num_batches_tracked", tg::zeros({}, kLong));
+  } else {
+    running_mean = this->register_buffer("running_mean", Tensor());
+    running_var = this->register_buffer("running_var", Tensor());
+    num_batches_tracked = this->register_buffer("num_batches_tracked", Tensor());
+  }
+  reset_parameters();
+}
+
+template <size_t D, class Derived>
+void InstanceNormImpl<D, Derived>::reset_running_stats() {
+  if (!options.track_running_stats()) return;
+  NoGradGuard no_grad;
+  running_mean.zero_();
+  running_var.fill_(1);
+  num_batches_tracked.zero_();
+}
+
+template <size_t D, class Derived>
+void InstanceNormImpl<D, Derived>::reset_parameters() {
+  reset_running_stats();
+  if (options.affine()) {
+    init::ones_(weight);
+    init::zeros_(bias);
+  }
+}
+
+template <size_t D, class Derived>
+void InstanceNormImpl<D, Derived>::pretty_print(std::ostream& stream) const {
+  stream << std::boolalpha << "torch::nn::InstanceNorm" << D << "d(" << options.num_features()
+         << ", eps=" << options.eps() << ", momentum=" << options.momentum()
+         << ", affine=" << options.affine()
+         << ", track_running_stats=" << options.track_running_stats() << ")";
+}
+
+template <size_t D, class Derived>
+Tensor InstanceNormImpl<D, Derived>::forward(const Tensor& input) {
+  TG_CHECK(input.defined(), "InstanceNorm", D, "d: the input is undefined");
+  const int64_t batched = static_cast<int64_t>(D) + 2;
+  TG_CHECK(input.dim() == batched || input.dim() == batched - 1, "InstanceNorm", D, "d: expected ",
+           batched - 1, "D or ", batched, "D input (got ", input.dim(), "D input)");
+  // An unbatched input is a batch of one.
+  const Tensor x = input.dim() == batched - 1 ? input.unsqueeze(0) : input;
+  Tensor out = F::detail::instance_norm(x, running_mean, running_var, weight, bias,
+                                        this->is_training() || !options.track_running_stats(),
+                                        options.momentum(), options.eps());
+  if (this->is_training() && options.track_running_stats()) {
+    NoGradGuard no_grad;
+    num_batches_tracked.add_(1);
+  }
+  return input.dim() == batched - 1 ? out.squeeze(0) : out;
+}
+
+template class InstanceNormImpl<1, InstanceNorm1dImpl>;
+template class InstanceNormImpl<2, InstanceNorm2dImpl>;
+template class InstanceNormImpl<3, InstanceNorm3dImpl>;
+
+}  // namespace tg::nn
