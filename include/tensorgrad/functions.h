@@ -182,6 +182,8 @@ Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = st
 
 // ---- shape and views ----
 Tensor view(const Tensor& x, IntArrayRef size);
+/// A view of all of x's data with x's shape (libtorch's alias). Derivative: x <- grad.
+Tensor alias(const Tensor& x);
 Tensor reshape(const Tensor& x, IntArrayRef shape);
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor t(const Tensor& x);

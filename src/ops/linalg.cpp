@@ -72,6 +72,7 @@ Tensor unsafe_view(const Tensor& t, IntArrayRef sizes) {
   Tensor out = detail::make_view(t, sizes, detail::contiguous_strides(sizes),
                                  t.unsafeGetTensorImpl()->offset);
   out.unsafeGetTensorImpl()->is_view = false;
+  out.unsafeGetTensorImpl()->base.reset();
   if (autograd::needs_grad(t)) {
     DimVector in_sizes(t.sizes());
     autograd::record("UnsafeViewBackward0", {t}, {out}, autograd::save(),
