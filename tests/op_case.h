@@ -58,6 +58,7 @@ inline const std::vector<std::string>& differentiable_ops() {
       "alias",
       // linear algebra
       "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
+      "cross",
       // in-place (differentiable through the graph they rebase)
       "add_", "mul_",
       // nn ops

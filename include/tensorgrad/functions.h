@@ -224,6 +224,22 @@ Tensor outer(const Tensor& a, const Tensor& b);
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
              const Scalar& alpha = 1);
 
+/// The cross product of 3-vectors along `dim` (by default the first dimension of size 3) of a
+/// and b broadcast together. Derivatives: a <- cross(b, grad), b <- cross(grad, a).
+Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim = std::nullopt);
+
+// ---- out= forms: the result written into `out` (resized to the result's shape) ----
+// They record no history: with grad mode on, an argument that requires grad is an error.
+Tensor& add_out(Tensor& out, const Tensor& self, const Tensor& other, const Scalar& alpha = 1);
+Tensor& sub_out(Tensor& out, const Tensor& self, const Tensor& other, const Scalar& alpha = 1);
+Tensor& mul_out(Tensor& out, const Tensor& self, const Tensor& other);
+Tensor& div_out(Tensor& out, const Tensor& self, const Tensor& other);
+Tensor& mm_out(Tensor& out, const Tensor& self, const Tensor& mat2);
+Tensor& matmul_out(Tensor& out, const Tensor& self, const Tensor& other);
+/// input @ weight^T + bias into out.
+Tensor& linear_out(Tensor& out, const Tensor& input, const Tensor& weight,
+                   const std::optional<Tensor>& bias = std::nullopt);
+
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
               bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);

@@ -27,6 +27,15 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(TensorImplPtr impl) : impl_(std::move(impl)) {}
+  Tensor(const Tensor&) = default;
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(const Tensor&) & = default;
+  Tensor& operator=(Tensor&&) & noexcept = default;
+  /// Assigning to a temporary writes values, as libtorch: x[0] = y copies y into the row x[0]
+  /// views (copy_), x[0] = 1 fills it (fill_).
+  Tensor& operator=(const Tensor& src) && { return copy_(src); }
+  Tensor& operator=(Tensor&& src) && { return copy_(src); }
+  Tensor& operator=(const Scalar& value) && { return fill_(value); }
   /// The seed's `Variable(t, requires_grad)`: a new tensor sharing t's storage, without history.
   Tensor(const Tensor& t, bool requires_grad);
 
@@ -252,6 +261,9 @@ class Tensor {
   Tensor view(IntArrayRef size) const;
   /// A view of all of this tensor's data, with the same shape.
   Tensor alias() const;
+  /// Gives this tensor the shape `size` (contiguous), in place: the data is kept as far as it
+  /// goes, and the storage grows when too small. Not for tensors that require grad.
+  Tensor& resize_(IntArrayRef size) const;
   /// view(other.sizes())
   Tensor view_as(const Tensor& other) const;
   Tensor reshape(IntArrayRef shape) const;
@@ -293,6 +305,7 @@ class Tensor {
   Tensor mv(const Tensor& vec) const;
   Tensor dot(const Tensor& other) const;
   Tensor outer(const Tensor& vec2) const;
+  Tensor cross(const Tensor& other, std::optional<int64_t> dim = std::nullopt) const;
   Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
                const Scalar& alpha = 1) const;
 

@@ -2,6 +2,7 @@
 #include "tensorgrad/tensor.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "autograd/meta.h"
 #include "autograd/view.h"
@@ -170,6 +171,34 @@ Tensor Tensor::detach() const {
   impl->base.reset();  // not a view for autograd, as libtorch
   impl->creation_meta = autograd::CreationMeta::DEFAULT;
   return out;
+}
+
+Tensor& Tensor::resize_(IntArrayRef size) const {
+  TensorImpl& self = *impl_;
+  checked();
+  TG_CHECK(!requires_grad(),
+           "resize_: cannot resize variables that require grad; resize a tensor made under "
+           "tg::NoGradGuard or a detach()ed one");
+  detail::check_inplace_allowed(*this, "resize_");
+  int64_t numel = 1;
+  for (int64_t s : size) {
+    TG_CHECK(s >= 0, "resize_: negative dimension in size ", detail::shape_str(size));
+    TG_CHECK(!__builtin_mul_overflow(numel, s, &numel), "resize_: the number of elements of size ",
+             detail::shape_str(size), " overflows int64");
+  }
+  const size_t needed = static_cast<size_t>(self.offset + numel) * element_size();
+  if (needed > self.storage->nbytes) {
+    // A larger buffer with the old data at its start. Views of the old data keep the old buffer.
+    StoragePtr grown = Storage::allocate(needed);
+    std::memcpy(grown->data, self.storage->data, self.storage->nbytes);
+    grown->version.store(self.storage->version.load(std::memory_order_relaxed),
+                         std::memory_order_relaxed);
+    self.storage = std::move(grown);
+  }
+  self.sizes = DimVector(size);
+  self.strides = detail::contiguous_strides(size);
+  self.numel = numel;
+  return const_cast<Tensor&>(*this);
 }
 
 Tensor& Tensor::detach_() const {
