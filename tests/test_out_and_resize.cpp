@@ -77,6 +77,16 @@ TEST(Resize, KeepsTheDataAndGrowsTheStorage) {
   EXPECT_ERROR(g.resize_({4}), "resize_", "cannot resize variables that require grad");
 }
 
+TEST(Resize, LentMemoryShrinksButDoesNotGrow) {
+  double data[4] = {1, 2, 3, 4};
+  Tensor x = from_blob(data, {4}, kDouble);
+  x.resize_({2});
+  EXPECT_EQ(values(x), (std::vector<double>{1, 2}));
+  x.resize_({4});  // within the lent memory
+  EXPECT_EQ(x.data_ptr<double>(), data);
+  EXPECT_ERROR(x.resize_({5}), "resize_", "Trying to resize storage that is not resizable");
+}
+
 TEST(Assignment, ToATemporaryWritesValues) {
   Tensor x = zeros({2, 3}, kDouble);
   x[1] = arange(3, kDouble);

@@ -31,6 +31,9 @@ inline void bump_version(const Tensor& t) {
   t.unsafeGetTensorImpl()->storage->version.fetch_add(1, std::memory_order_relaxed);
 }
 
+/// False for memory the caller lent (from_blob), which libtorch will not reallocate (resize_).
+bool storage_is_resizable(const Storage& storage);
+
 /// The global generator's state (see Note [Global generator] in random.cpp), to replay the
 /// random numbers of a computation (checkpointing).
 std::string rng_state();
