@@ -73,6 +73,7 @@ TEST(Resize, KeepsTheDataAndGrowsTheStorage) {
   x.resize_({1});
   EXPECT_EQ(values(x), (std::vector<double>{0}));
   EXPECT_ERROR(x.resize_({-1}), "resize_", "negative dimension");
+  EXPECT_ERROR(Tensor().resize_({1}), "Tensor", "undefined");
   Tensor g = ones({2}, kDouble).requires_grad_(true);
   EXPECT_ERROR(g.resize_({4}), "resize_", "cannot resize variables that require grad");
 }

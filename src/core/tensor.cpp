@@ -174,8 +174,8 @@ Tensor Tensor::detach() const {
 }
 
 Tensor& Tensor::resize_(IntArrayRef size) const {
+  checked();  // throws for an undefined tensor
   TensorImpl& self = *impl_;
-  checked();
   TG_CHECK(!requires_grad(),
            "resize_: cannot resize variables that require grad; resize a tensor made under "
            "tg::NoGradGuard or a detach()ed one");
