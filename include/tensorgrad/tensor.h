@@ -31,11 +31,11 @@ class Tensor {
   Tensor(Tensor&&) noexcept = default;
   Tensor& operator=(const Tensor&) & = default;
   Tensor& operator=(Tensor&&) & noexcept = default;
-  /// Assigning to a temporary writes values, as libtorch: x[0] = y copies y into the row x[0]
-  /// views (copy_), x[0] = 1 fills it (fill_).
-  Tensor& operator=(const Tensor& src) && { return copy_(src); }
-  Tensor& operator=(Tensor&& src) && { return copy_(src); }
-  Tensor& operator=(const Scalar& value) && { return fill_(value); }
+  /// As libtorch: assigning to a temporary writes into its data, so that `x[0][1] = 2.5` and
+  /// `x.index({Slice(), 0}) = y` fill or copy into x (y broadcast to the view's shape).
+  Tensor& operator=(const Scalar& v) && { return fill_(v); }
+  Tensor& operator=(const Tensor& rhs) && { return copy_(rhs); }
+  Tensor& operator=(Tensor&& rhs) && { return copy_(rhs); }
   /// The seed's `Variable(t, requires_grad)`: a new tensor sharing t's storage, without history.
   Tensor(const Tensor& t, bool requires_grad);
 
