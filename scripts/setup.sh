@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++            # build
+  python3                          # the layer check, the trainer's tests
   libdnnl-dev                      # GEMM and convolution (oneDNN)
   libsleef-dev                     # vectorised math
   libboost-dev                     # special functions (Boost.Math: erfinv, digamma, polygamma)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, then:
+#   0. checks that every #include points down the layers (scripts/check_layers.py);
 #   1. builds everything in Release (build/) and runs the whole test suite;
 #   2. builds it again with AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/) and
 #      runs the same suite;
@@ -12,6 +13,9 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
+
+echo "== Layers: every include points down the layers (scripts/check_layers.py)"
+/usr/bin/python3 scripts/check_layers.py
 
 echo "== Release: build and test"
 cmake --preset release

@@ -36,39 +36,50 @@ struct OpCaseRegistrar {
 
 /// Every differentiable op of the public API. test_op_cases fails when one has no case.
 inline const std::vector<std::string>& differentiable_ops() {
-  // One line per group of ops.
-  // clang-format off
-  static const std::vector<std::string> ops = {
-      // arithmetic
-      "add", "sub", "mul", "div", "neg", "pow", "rsub", "rdiv",
-      // selection
-      "where", "maximum", "minimum", "clamp", "clamp_min", "clamp_max",
-      // elementwise math
-      "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "abs", "sign", "sin", "cos", "tan",
-      "tanh", "sigmoid", "relu", "reciprocal", "square", "erf", "floor", "ceil", "round",
-      // reductions
-      "sum", "mean", "prod", "max", "min", "amax", "amin", "norm", "var", "std", "logsumexp",
-      "softmax", "log_softmax", "cumsum",
-      // shape and views
-      "view", "reshape", "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze",
-      "expand", "slice", "narrow", "select", "index_select", "gather", "scatter_add",
-      "masked_fill", "chunk", "split", "unbind", "repeat", "contiguous", "clone", "to", "cat",
-      "stack",
-      // views of all the data (in-place ops through views: cases of mul_ and add_)
-      "alias",
-      // linear algebra
-      "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
-      "cross",
-      // in-place (differentiable through the graph they rebase)
-      "add_", "mul_",
-      // nn ops
-      "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout",
-      "embedding",
-      // nn losses and activations
-      "linear", "leaky_relu", "gelu", "silu", "softplus", "nll_loss", "cross_entropy_loss",
-      "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-  };
-  // clang-format on
+  static const std::vector<std::string> ops = [] {
+    std::vector<std::string> names = {
+    // The elementwise op table, row by row (tensorgrad/elementwise_ops.def).
+#define TG_UNARY(name, ...) #name,
+#define TG_BINARY(name, ...) #name,
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+#undef TG_BINARY
+    };
+    // The ops outside the table, one line per group.
+    // clang-format off
+    const std::vector<std::string> others = {
+        // arithmetic
+        "add", "sub", "mul", "div", "neg", "pow", "rsub", "rdiv",
+        // selection
+        "where", "maximum", "minimum", "clamp", "clamp_min", "clamp_max",
+        // elementwise math whose signature does not fit the table
+        "relu", "square", "polygamma", "logit", "lerp", "addcmul", "addcdiv",
+        // reductions
+        "sum", "mean", "prod", "max", "min", "amax", "amin", "norm", "var", "std", "logsumexp",
+        "softmax", "log_softmax", "cumsum",
+        // shape and views
+        "view", "reshape", "flatten", "t", "transpose", "permute", "squeeze", "unsqueeze",
+        "expand", "slice", "narrow", "select", "index_select", "gather", "scatter_add",
+        "masked_fill", "chunk", "split", "unbind", "repeat", "contiguous", "clone", "to", "cat",
+        "stack",
+        // views of all the data (in-place ops through views: cases of mul_ and add_)
+        "alias",
+        // linear algebra
+        "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
+        "cross",
+        // in-place (differentiable through the graph they rebase)
+        "add_", "mul_",
+        // nn ops
+        "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm", "dropout",
+        "embedding",
+        // nn losses and activations
+        "linear", "leaky_relu", "gelu", "silu", "softplus", "nll_loss", "cross_entropy_loss",
+        "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    };
+    // clang-format on
+    names.insert(names.end(), others.begin(), others.end());
+    return names;
+  }();
   return ops;
 }
 

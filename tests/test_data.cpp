@@ -1,17 +1,24 @@
 // Data: the IDX reader on plain and gzip'd files built here (the gzip writer below is written
 // from RFC 1952/1951 with stored blocks, independent of zlib), every corrupt-file message, the
 // MNIST dataset and its errors, Normalize, the DataLoader (batching, drop_last, shuffling with a
-// seed) and libtorch-style make_data_loader; and, where Debian's dataset-fashion-mnist is
-// installed, the real files.
+// seed), libtorch-style make_data_loader with its samplers (and their state through archives),
+// stream, stateful, shared and chunk datasets, and the worker plumbing on one thread (the
+// loaders' worker threads are tested in test_threads.cpp); and, where Debian's
+// dataset-fashion-mnist is installed, the real files.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <numeric>
 #include <set>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -501,6 +508,604 @@ TEST(MakeDataLoader, RandomSamplerAndDropLast) {
                         "make_data_loader", "batch_size");
   EXPECT_ONE_LINE_ERROR(data::datasets::TensorDataset(tg::arange(3)).get(3), "TensorDataset",
                         "index 3");
+}
+
+// ---- samplers, and their state through archives ----
+
+/// Every index the sampler yields until it runs out, in batches of `batch`.
+template <class S>
+std::vector<size_t> drain_sampler(S& sampler, size_t batch) {
+  std::vector<size_t> all;
+  while (auto indices = sampler.next(batch))
+    all.insert(all.end(), indices->begin(), indices->end());
+  return all;
+}
+
+TEST(Samplers, SequentialAndRandomSaveTheirPosition) {
+  data::samplers::SequentialSampler a(10);
+  a.next(3);
+  std::stringstream stream;
+  tg::save(a, stream);
+  data::samplers::SequentialSampler b(10);
+  tg::load(b, stream);
+  EXPECT_EQ(b.index(), 3u);
+  EXPECT_EQ(b.next(100).value(), (std::vector<size_t>{3, 4, 5, 6, 7, 8, 9}));
+
+  data::samplers::RandomSampler r(20);
+  r.next(5);
+  std::stringstream random_stream;
+  tg::save(r, random_stream);
+  data::samplers::RandomSampler s(3);  // another size: the saved permutation replaces it
+  tg::load(s, random_stream);
+  EXPECT_EQ(s.index(), 5u);
+  EXPECT_EQ(s.next(100).value(), r.next(100).value());
+
+  // A stream that holds no sampler state.
+  std::stringstream other;
+  tg::save(a, other);
+  EXPECT_ERROR(tg::load(s, other), "No such serialized tensor 'indices'");
+}
+
+TEST(Samplers, StreamSamplerCountsExamples) {
+  data::samplers::StreamSampler sampler(25);
+  EXPECT_EQ(sampler.next(10).value().size(), 10u);
+  std::stringstream stream;
+  tg::save(sampler, stream);
+  EXPECT_EQ(static_cast<size_t>(sampler.next(10).value()), 10u);
+  EXPECT_EQ(sampler.next(10).value().size(), 5u);
+  EXPECT_FALSE(sampler.next(10).has_value());
+  data::samplers::StreamSampler loaded(25);
+  tg::load(loaded, stream);
+  EXPECT_EQ(loaded.next(100).value().size(), 15u);
+  loaded.reset(4);
+  EXPECT_EQ(loaded.next(100).value().size(), 4u);
+}
+
+TEST(Samplers, DistributedSamplersPartitionTheDataset) {
+  for (bool duplicates : {true, false}) {
+    std::vector<size_t> random_all, sequential_all;
+    for (size_t rank = 0; rank < 3; ++rank) {
+      data::samplers::DistributedRandomSampler random(10, 3, rank, duplicates);
+      data::samplers::DistributedSequentialSampler sequential(10, 3, rank, duplicates);
+      const std::vector<size_t> r = drain_sampler(random, 2), s = drain_sampler(sequential, 2);
+      EXPECT_EQ(r.size(), duplicates ? 4u : 3u);
+      EXPECT_EQ(s.size(), r.size());
+      EXPECT_EQ(random.index(), r.size());
+      random_all.insert(random_all.end(), r.begin(), r.end());
+      sequential_all.insert(sequential_all.end(), s.begin(), s.end());
+    }
+    std::sort(random_all.begin(), random_all.end());
+    std::sort(sequential_all.begin(), sequential_all.end());
+    const std::vector<size_t> expected =
+        duplicates ? std::vector<size_t>{0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+                   : std::vector<size_t>{0, 1, 2, 3, 4, 5, 6, 7, 8};
+    EXPECT_EQ(random_all, expected);
+    EXPECT_EQ(sequential_all, expected);
+  }
+  // Rank 1 of 3 visits 4, 5, 6, 7 in order.
+  data::samplers::DistributedSequentialSampler one(10, 3, 1);
+  EXPECT_EQ(drain_sampler(one, 3), (std::vector<size_t>{4, 5, 6, 7}));
+
+  // The permutation depends on the epoch alone: the same on every replica and every run.
+  data::samplers::DistributedRandomSampler a(1000), b(1000);
+  EXPECT_EQ(drain_sampler(a, 7), drain_sampler(b, 100));
+  a.set_epoch(1);
+  a.reset();
+  b.reset();
+  EXPECT_NE(drain_sampler(a, 1000), drain_sampler(b, 1000));
+
+  EXPECT_ONE_LINE_ERROR(data::samplers::DistributedRandomSampler(10, 2, 2), "DistributedSampler",
+                        "rank 2", "2 replicas");
+  EXPECT_ONE_LINE_ERROR(data::samplers::DistributedSequentialSampler(10, 0), "DistributedSampler",
+                        "num_replicas", "at least 1");
+}
+
+TEST(Samplers, DistributedSamplersSaveEpochAndPosition) {
+  data::samplers::DistributedRandomSampler a(50, 2, 1);
+  a.set_epoch(4);
+  a.reset();
+  a.next(10);
+  std::stringstream stream;
+  tg::save(a, stream);
+  data::samplers::DistributedRandomSampler b(50, 2, 1);
+  tg::load(b, stream);
+  EXPECT_EQ(b.epoch(), 4u);
+  EXPECT_EQ(b.index(), 10u);
+  EXPECT_EQ(drain_sampler(b, 100), drain_sampler(a, 100));
+
+  data::samplers::DistributedSequentialSampler c(50, 2, 1);
+  c.next(7);
+  std::stringstream sequential;
+  tg::save(c, sequential);
+  data::samplers::DistributedSequentialSampler d(50, 2, 1);
+  tg::load(d, sequential);
+  EXPECT_EQ(d.index(), 7u);
+  EXPECT_EQ(d.next(1).value(), (std::vector<size_t>{32}));
+
+  // A position past the replica's share (saved from a larger dataset).
+  data::samplers::DistributedSequentialSampler big(100);
+  big.next(60);
+  std::stringstream far;
+  tg::save(big, far);
+  EXPECT_ONE_LINE_ERROR(tg::load(d, far), "DistributedSequentialSampler::load", "position 60",
+                        "25 indices");
+}
+
+TEST(Samplers, LoadChecksTheSavedValues) {
+  serialize::OutputArchive archive;
+  archive.write("index", tg::tensor({1.5, 2.5}));
+  std::stringstream stream;
+  archive.save_to(stream);
+  data::samplers::SequentialSampler s(3);
+  EXPECT_ONE_LINE_ERROR(tg::load(s, stream), "SequentialSampler::load", "'index'",
+                        "one kLong value");
+
+  serialize::OutputArchive negative;
+  negative.write("index", tg::scalar_tensor(int64_t{-1}, kLong));
+  std::stringstream negative_stream;
+  negative.save_to(negative_stream);
+  EXPECT_ONE_LINE_ERROR(tg::load(s, negative_stream), "SequentialSampler::load", "is -1", ">= 0");
+
+  serialize::OutputArchive random;
+  random.write("indices", tg::arange(4));
+  random.write("index", tg::scalar_tensor(int64_t{5}, kLong));
+  std::stringstream random_stream;
+  random.save_to(random_stream);
+  data::samplers::RandomSampler r(4);
+  EXPECT_ONE_LINE_ERROR(tg::load(r, random_stream), "RandomSampler::load", "position 5",
+                        "4 saved indices");
+
+  serialize::OutputArchive matrix;
+  matrix.write("indices", tg::zeros({2, 2}, kLong));
+  matrix.write("index", tg::scalar_tensor(int64_t{0}, kLong));
+  std::stringstream matrix_stream;
+  matrix.save_to(matrix_stream);
+  EXPECT_ONE_LINE_ERROR(tg::load(r, matrix_stream), "RandomSampler::load", "1-d kLong", "[2, 2]");
+
+  data::samplers::DistributedRandomSampler big(100);
+  big.next(60);
+  std::stringstream far;
+  tg::save(big, far);
+  data::samplers::DistributedRandomSampler small(10);
+  EXPECT_ONE_LINE_ERROR(tg::load(small, far), "DistributedRandomSampler::load", "position 60",
+                        "10 indices");
+}
+
+// ---- archives ----
+
+TEST(Archive, RoundTripThroughStreamsFilesAndFunctions) {
+  serialize::OutputArchive inner;
+  inner.write("w", tg::arange(6, kDouble).reshape({2, 3}));
+  serialize::OutputArchive outer;
+  outer.write("step", tg::scalar_tensor(int64_t{3}, kLong));
+  outer.write("inner", inner);
+  EXPECT_EQ(outer.keys(), (std::vector<std::string>{"step", "inner.w"}));
+
+  const auto check = [](serialize::InputArchive& in) {
+    EXPECT_EQ(in.keys(), (std::vector<std::string>{"step", "inner"}));
+    Tensor step;
+    in.read("step", step);
+    EXPECT_EQ(step.item<int64_t>(), 3);
+    serialize::InputArchive nested;
+    in.read("inner", nested);
+    EXPECT_EQ(nested.keys(), (std::vector<std::string>{"w"}));
+    Tensor w = tg::zeros({2, 3}, kDouble);
+    const Tensor alias = w;
+    nested.read("w", w);
+    EXPECT_TRUE(tg::equal(alias, tg::arange(6, kDouble).reshape({2, 3})));  // filled in place
+    Tensor missing;
+    EXPECT_FALSE(in.try_read("nothing", missing));
+    EXPECT_FALSE(missing.defined());
+    EXPECT_FALSE(in.try_read("nothing", nested));
+    EXPECT_ONE_LINE_ERROR(nested.read("v", w), "InputArchive::read",
+                          "No such serialized tensor 'inner.v'");
+    EXPECT_ONE_LINE_ERROR(in.read("outer", nested), "InputArchive::read",
+                          "No such serialized submodule", "'outer'");
+  };
+
+  std::stringstream stream;
+  stream << "prefix";  // an archive may start anywhere in a stream
+  outer.save_to(stream);
+  stream.seekg(6);
+  serialize::InputArchive from_stream;
+  from_stream.load_from(stream);
+  check(from_stream);
+
+  TempDir dir;
+  const std::string file = dir.str() + "/archive.safetensors";
+  outer.save_to(file);
+  serialize::InputArchive from_file;
+  from_file.load_from(file, Device(kCPU));
+  check(from_file);
+  EXPECT_EQ(load_tensors(file).keys(), (std::vector<std::string>{"step", "inner.w"}));
+
+  std::string bytes;
+  outer.save_to([&](const void* data, size_t size) {
+    bytes.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  serialize::InputArchive from_memory;
+  from_memory.load_from(bytes.data(), bytes.size());
+  check(from_memory);
+  serialize::InputArchive from_reader;
+  from_reader.load_from(
+      [&](uint64_t pos, void* buf, size_t n) {
+        std::memcpy(buf, bytes.data() + pos, n);
+        return n;
+      },
+      [&] { return bytes.size(); });
+  check(from_reader);
+}
+
+TEST(Archive, Errors) {
+  serialize::OutputArchive archive;
+  archive.write("a", tg::ones({1}));
+  EXPECT_ONE_LINE_ERROR(archive.write("a", tg::ones({1})), "OutputArchive::write", "'a'",
+                        "already written");
+  EXPECT_ONE_LINE_ERROR(archive.write("", tg::ones({1})), "OutputArchive::write", "key is empty");
+  EXPECT_ONE_LINE_ERROR(archive.write("b", Tensor()), "OutputArchive::write", "'b'", "undefined");
+  EXPECT_ONE_LINE_ERROR(archive.write("", archive), "OutputArchive::write", "nested archive",
+                        "empty");
+  EXPECT_ONE_LINE_ERROR(archive.write("self", archive), "OutputArchive::write", "nest itself");
+  EXPECT_ONE_LINE_ERROR(archive.save_to([](const void*, size_t) { return size_t{3}; }),
+                        "OutputArchive::save_to", "took 3");
+  EXPECT_ONE_LINE_ERROR(archive.save_to(std::function<size_t(const void*, size_t)>()),
+                        "OutputArchive::save_to", "writer function is empty");
+  std::ofstream closed;
+  EXPECT_ONE_LINE_ERROR(archive.save_to(closed), "OutputArchive::save_to", "writing");
+
+  serialize::InputArchive in;
+  std::stringstream garbage("not an archive at all");
+  EXPECT_ONE_LINE_ERROR(in.load_from(garbage), "InputArchive::load_from", "the stream");
+  std::stringstream good;
+  archive.save_to(good);
+  EXPECT_ONE_LINE_ERROR(in.load_from(good, Device(kCUDA)), "InputArchive::load_from", "CPU");
+  EXPECT_ONE_LINE_ERROR(in.load_from("/nonexistent/archive"), "InputArchive::load_from",
+                        "cannot open", "/nonexistent/archive");
+  EXPECT_ONE_LINE_ERROR(in.load_from(nullptr, 8), "InputArchive::load_from", "null");
+  EXPECT_ONE_LINE_ERROR(
+      in.load_from([](uint64_t, void*, size_t) { return size_t{0}; }, [] { return size_t{16}; }),
+      "InputArchive::load_from", "gave 0", "16 bytes");
+  EXPECT_ONE_LINE_ERROR(
+      in.load_from(std::function<size_t(uint64_t, void*, size_t)>(), [] { return size_t{0}; }),
+      "InputArchive::load_from", "must not be empty");
+}
+
+// ---- libtorch-style datasets and loaders ----
+
+/// A stream of 0, 1, 2, ... (StreamDataset: the request is a count).
+struct Counter : data::datasets::StreamDataset<Counter, std::vector<int>> {
+  std::vector<int> get_batch(size_t n) override {
+    std::vector<int> batch(n);
+    for (int& v : batch) v = next++;
+    return batch;
+  }
+  std::optional<size_t> size() const override { return std::nullopt; }
+  int next = 0;
+};
+
+TEST(MakeDataLoader, StreamDatasetWithStreamSampler) {
+  auto loader = data::make_data_loader(
+      Counter().map(data::transforms::Lambda<int>([](int x) { return 2 * x; })),
+      data::samplers::StreamSampler(10), 4);
+  std::vector<int> all;
+  for (auto& batch : *loader) all.insert(all.end(), batch.begin(), batch.end());
+  EXPECT_EQ(all, (std::vector<int>{0, 2, 4, 6, 8, 10, 12, 14, 16, 18}));
+}
+
+/// Counts to `limit` in each epoch, then ends it (a stateful dataset).
+struct Countdown : data::datasets::StatefulDataset<Countdown, std::vector<int>> {
+  explicit Countdown(int limit) : limit(limit) {}
+  std::optional<std::vector<int>> get_batch(size_t n) override {
+    if (count >= limit) return std::nullopt;
+    std::vector<int> batch;
+    while (batch.size() < n && count < limit) batch.push_back(count++);
+    return batch;
+  }
+  std::optional<size_t> size() const override { return std::nullopt; }
+  void reset() override { count = 0; }
+  void save(serialize::OutputArchive& archive) const override {
+    archive.write("count", tg::scalar_tensor(int64_t{count}, kLong));
+  }
+  void load(serialize::InputArchive& archive) override {
+    Tensor t;
+    archive.read("count", t);
+    count = static_cast<int>(t.item<int64_t>());
+  }
+  int limit, count = 0;
+};
+
+TEST(MakeDataLoader, StatefulDatasetEpochsAndMap) {
+  auto loader =
+      data::make_data_loader(Countdown(7).map(data::transforms::BatchLambda<std::vector<int>, int>(
+                                 [](std::vector<int> v) { return static_cast<int>(v.size()); })),
+                             data::DataLoaderOptions(3));
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    std::vector<int> sizes;
+    for (int size : *loader) sizes.push_back(size);
+    EXPECT_EQ(sizes, (std::vector<int>{3, 3, 1})) << "epoch " << epoch;
+  }
+  EXPECT_EQ(loader->options().batch_size, 3u);
+
+  // The dataset's state goes through tg::save / tg::load.
+  Countdown d(5);
+  d.get_batch(2);
+  std::stringstream stream;
+  tg::save(d, stream);
+  Countdown e(5);
+  tg::load(e, stream);
+  EXPECT_EQ(e.get_batch(10).value(), (std::vector<int>{2, 3, 4}));
+}
+
+/// 1 + index, as an int (a Dataset of single examples that are not tensors).
+struct Plus : data::datasets::Dataset<Plus, int> {
+  int get(size_t index) override { return 1 + static_cast<int>(index); }
+  std::optional<size_t> size() const override { return 10; }
+};
+
+TEST(MakeDataLoader, IteratorRules) {
+  auto loader = data::make_data_loader<data::samplers::SequentialSampler>(
+      Plus().map(data::transforms::Collate<int>([](std::vector<int> v) { return v.front(); })),
+      data::DataLoaderOptions(5));
+  auto it = loader->begin();
+  auto copy = it;  // copies share the position
+  EXPECT_EQ(*it, 1);
+  ++copy;
+  EXPECT_EQ(*it, 6);
+  EXPECT_TRUE(it == copy);
+  ++it;
+  EXPECT_TRUE(it == loader->end());
+  EXPECT_ONE_LINE_ERROR(++it, "Attempted to increment iterator past the end");
+  EXPECT_ONE_LINE_ERROR(*it, "Attempted to dereference iterator that was past the end");
+  auto end = loader->end();
+  EXPECT_ONE_LINE_ERROR(++end, "Incrementing the DataLoader's past-the-end iterator");
+  EXPECT_ONE_LINE_ERROR(*end, "Dereferencing the DataLoader's past-the-end iterator");
+  // Valid iterators equal only themselves; begin() starts the epoch over.
+  auto first = loader->begin();
+  auto second = loader->begin();
+  EXPECT_TRUE(first != second);
+  EXPECT_EQ(*second, 1);
+
+  // The default sampler is built from the dataset's size, which must be known.
+  struct Unsized : data::datasets::Dataset<Unsized, int> {
+    int get(size_t index) override { return static_cast<int>(index); }
+    std::optional<size_t> size() const override { return std::nullopt; }
+  };
+  EXPECT_ONE_LINE_ERROR(data::make_data_loader(Unsized()), "make_data_loader",
+                        "Expected the dataset to be sized in order to construct the Sampler");
+  EXPECT_ONE_LINE_ERROR(data::make_data_loader(Plus(), data::DataLoaderOptions(2).shuffle(true)),
+                        "make_data_loader", "shuffle and seed", "RandomSampler");
+  EXPECT_ONE_LINE_ERROR(
+      data::make_data_loader(Plus(), data::DataLoaderOptions(2).workers(2).max_jobs(0)),
+      "make_data_loader", "max_jobs is 0", "2 workers");
+}
+
+TEST(MakeDataLoader, OptionsAreCompletedLikeLibtorch) {
+  data::FullDataLoaderOptions defaults{data::DataLoaderOptions()};
+  EXPECT_EQ(defaults.batch_size, 1u);
+  EXPECT_EQ(defaults.max_jobs, 0u);
+  EXPECT_TRUE(defaults.enforce_ordering);
+  EXPECT_FALSE(defaults.timeout.has_value());
+  data::FullDataLoaderOptions four{data::DataLoaderOptions(8).workers(4)};
+  EXPECT_EQ(four.max_jobs, 8u);
+  data::FullDataLoaderOptions set{data::DataLoaderOptions().workers(4).max_jobs(3)};
+  EXPECT_EQ(set.max_jobs, 3u);
+}
+
+TEST(MakeDataLoader, SharedDatasetIsNotCopied) {
+  struct Uncopyable : data::datasets::Dataset<Uncopyable, int> {
+    Uncopyable() = default;
+    Uncopyable(const Uncopyable&) = delete;
+    int get(size_t index) override { return static_cast<int>(index); }
+    std::optional<size_t> size() const override { return 4; }
+  };
+  auto shared = data::datasets::make_shared_dataset<Uncopyable>();
+  auto loader = data::make_data_loader<data::samplers::SequentialSampler>(shared, 4);
+  EXPECT_EQ(*loader->begin(), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(shared->size().value(), 4u);
+  EXPECT_ONE_LINE_ERROR(data::datasets::SharedBatchDataset<Uncopyable>(nullptr),
+                        "SharedBatchDataset", "null");
+}
+
+// ---- the plumbing of the workers, on one thread ----
+
+TEST(DataDetail, QueueShuttleAndSequencers) {
+  data::detail::Queue<int> queue;
+  queue.push(1);
+  queue.push(2);
+  EXPECT_EQ(queue.pop(), 1);
+  EXPECT_EQ(queue.clear(), 1u);
+  EXPECT_ONE_LINE_ERROR(
+      queue.pop(std::chrono::milliseconds(1)),
+      "Timeout in DataLoader queue while waiting for next batch (timeout was 1 ms)",
+      "DataLoaderOptions().timeout");
+
+  data::detail::DataShuttle<int, int> shuttle;
+  EXPECT_FALSE(shuttle.pop_result().has_value());  // nothing in flight
+  shuttle.push_job(7);
+  shuttle.push_job(8);
+  EXPECT_EQ(shuttle.in_flight_jobs(), 2u);
+  EXPECT_EQ(shuttle.pop_job(), 7);
+  shuttle.push_result(70);
+  EXPECT_EQ(shuttle.pop_result().value(), 70);
+  shuttle.drain();  // job 8 was never taken
+  EXPECT_EQ(shuttle.in_flight_jobs(), 0u);
+
+  struct R {
+    size_t sequence_number;
+  };
+  data::detail::sequencers::OrderedSequencer<R> ordered(3);
+  std::vector<size_t> arriving = {2, 0, 1};
+  size_t i = 0;
+  const auto producer = [&]() -> std::optional<R> {
+    if (i == arriving.size()) return std::nullopt;
+    return R{arriving[i++]};
+  };
+  std::vector<size_t> out;
+  while (auto r = ordered.next(producer)) out.push_back(r->sequence_number);
+  EXPECT_EQ(out, (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(ordered.next_sequence_number_, 3u);
+
+  data::detail::sequencers::OrderedSequencer<R> narrow(2);
+  arriving = {2};
+  i = 0;
+  EXPECT_ONE_LINE_ERROR(narrow.next(producer), "OrderedSequencer", "result 2",
+                        "result 0 is expected", "max_jobs (2)");
+  data::detail::sequencers::OrderedSequencer<R> gap(3);
+  arriving = {1};
+  i = 0;
+  EXPECT_ONE_LINE_ERROR(gap.next(producer), "OrderedSequencer", "ran out", "result 1",
+                        "waits for result 0");
+  EXPECT_ONE_LINE_ERROR(data::detail::sequencers::OrderedSequencer<R>(0), "OrderedSequencer",
+                        "max_jobs", "at least 1");
+}
+
+// ---- chunk datasets ----
+
+/// Chunk c holds `sizes[c]` examples numbered on from the previous chunks'; chunk `bad` throws.
+struct Chunks : data::datasets::ChunkDataReader<int> {
+  explicit Chunks(std::vector<size_t> sizes, size_t bad = SIZE_MAX)
+      : sizes(std::move(sizes)), bad(bad) {}
+  std::vector<int> read_chunk(size_t c) override {
+    if (c == bad) throw std::runtime_error("chunk " + std::to_string(c) + " is unreadable");
+    std::vector<int> chunk(sizes[c]);
+    int first = 0;
+    for (size_t i = 0; i < c; ++i) first += static_cast<int>(sizes[i]);
+    std::iota(chunk.begin(), chunk.end(), first);
+    return chunk;
+  }
+  size_t chunk_count() override { return sizes.size(); }
+  void reset() override {}
+  std::vector<size_t> sizes;
+  size_t bad;
+};
+
+using SequentialChunks = data::datasets::ChunkDataset<Chunks, data::samplers::SequentialSampler,
+                                                      data::samplers::SequentialSampler>;
+
+std::vector<std::vector<int>> chunk_epoch(Chunks reader,
+                                          data::datasets::ChunkDatasetOptions options,
+                                          std::function<void(std::vector<int>&)> policy = {}) {
+  auto dataset = data::datasets::make_shared_dataset<SequentialChunks>(
+      std::move(reader), data::samplers::SequentialSampler(0), data::samplers::SequentialSampler(0),
+      options, std::move(policy));
+  auto loader = data::make_data_loader(dataset, data::DataLoaderOptions(options.batch_size()));
+  std::vector<std::vector<int>> batches;
+  for (auto& batch : *loader) batches.push_back(batch);
+  return batches;
+}
+
+TEST(ChunkDataset, BatchesAcrossChunksInOrder) {
+  // One preloader and sequential samplers: the order is fixed.
+  const auto batches = chunk_epoch(Chunks({3, 4, 0, 2}), data::datasets::ChunkDatasetOptions(1, 4));
+  EXPECT_EQ(batches, (std::vector<std::vector<int>>{{0, 1, 2, 3}, {4, 5, 6, 7}, {8}}));
+  // Two chunks shuffled together, then a policy that reverses what was read.
+  const auto reversed = chunk_epoch(Chunks({2, 2, 2}),
+                                    data::datasets::ChunkDatasetOptions(1, 3, 6, /*cross_chunk=*/2),
+                                    [](std::vector<int>& v) { std::reverse(v.begin(), v.end()); });
+  EXPECT_EQ(reversed, (std::vector<std::vector<int>>{{3, 2, 1}, {0, 5, 4}}));
+}
+
+TEST(ChunkDataset, ErrorsAndCheckpoints) {
+  EXPECT_ONE_LINE_ERROR(data::datasets::ChunkDatasetOptions(0, 1), "Preloader count is 0");
+  EXPECT_ONE_LINE_ERROR(data::datasets::ChunkDatasetOptions(1, 0), "Batch size is 0");
+  EXPECT_ONE_LINE_ERROR(data::datasets::ChunkDatasetOptions(1, 1, 0), "Cache size is 0");
+  EXPECT_ONE_LINE_ERROR(data::datasets::ChunkDatasetOptions(1, 10, 5),
+                        "Cache size is less than batch size", "cache_size 5, batch_size 10");
+  EXPECT_ONE_LINE_ERROR(data::datasets::ChunkDatasetOptions(1, 10, 20, 0),
+                        "cross_chunk_shuffle_count needs to be greater than 0");
+
+  SequentialChunks dataset(Chunks({5, 5, 5}), data::samplers::SequentialSampler(0),
+                           data::samplers::SequentialSampler(0),
+                           data::datasets::ChunkDatasetOptions(1, 5, 5));
+  EXPECT_ERROR(dataset.get_batch(), "ChunkDataset::get_batch",
+               "Dataset needs to call reset() before calling get_batch()");
+  dataset.reset();
+  EXPECT_ERROR(
+      dataset.get_batch(6), "ChunkDataset::get_batch",
+      "The requested batch size does not match with the initialized batch size.\n The "
+      "requested batch size is 6, while the dataset is created with batch size equal to 5");
+  EXPECT_EQ(dataset.get_batch().value(), (std::vector<int>{0, 1, 2, 3, 4}));
+
+  // A checkpoint of the chunk sampler: a dataset loaded from it goes on from the saved chunk in
+  // its next epoch, and starts over in the one after.
+  data::samplers::SequentialSampler skip(3);
+  skip.next(2);
+  std::stringstream stream;
+  tg::save(skip, stream);
+  auto resumed = data::datasets::make_shared_dataset<SequentialChunks>(
+      Chunks({5, 5, 5}), data::samplers::SequentialSampler(3), data::samplers::SequentialSampler(0),
+      data::datasets::ChunkDatasetOptions(1, 5, 5));
+  tg::load(*resumed, stream);
+  auto loader = data::make_data_loader(resumed, data::DataLoaderOptions(5));
+  std::vector<std::vector<int>> first, second;
+  for (auto& batch : *loader) first.push_back(batch);
+  for (auto& batch : *loader) second.push_back(batch);
+  EXPECT_EQ(first, (std::vector<std::vector<int>>{{10, 11, 12, 13, 14}}));
+  EXPECT_EQ(second.size(), 3u);
+  std::stringstream saved;
+  tg::save(*resumed, saved);  // the chunk sampler's state
+  data::samplers::SequentialSampler after(0);
+  tg::load(after, saved);
+  EXPECT_EQ(after.index(), 3u);
+}
+
+TEST(ChunkDataset, ReaderAndSamplerFailuresReachTheCaller) {
+  auto dataset = data::datasets::make_shared_dataset<SequentialChunks>(
+      Chunks({2, 2, 2}, /*bad=*/1), data::samplers::SequentialSampler(0),
+      data::samplers::SequentialSampler(0), data::datasets::ChunkDatasetOptions(1, 2, 2));
+  dataset->reset();
+  EXPECT_EQ(dataset->get_batch().value(), (std::vector<int>{0, 1}));
+  try {
+    dataset->get_batch();
+    ADD_FAILURE() << "expected a WorkerException";
+  } catch (const data::WorkerException& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "Caught exception in DataLoader worker thread. Original message: chunk 1 is "
+              "unreadable");
+    EXPECT_THROW(std::rethrow_exception(e.original_exception), std::runtime_error);
+  }
+  EXPECT_EQ(dataset->get_batch().value(), (std::vector<int>{4, 5}));
+  EXPECT_FALSE(dataset->get_batch().has_value());
+
+  // An example sampler that skips examples.
+  struct Short : data::samplers::SequentialSampler {
+    Short() : SequentialSampler(0) {}
+    std::optional<std::vector<size_t>> next(size_t n) override {
+      return SequentialSampler::next(n > 1 ? n - 1 : n);
+    }
+  };
+  using ShortChunks =
+      data::datasets::ChunkDataset<Chunks, data::samplers::SequentialSampler, Short>;
+  ShortChunks short_dataset(Chunks({3}), data::samplers::SequentialSampler(0), Short(),
+                            data::datasets::ChunkDatasetOptions(1, 3));
+  short_dataset.reset();
+  try {
+    short_dataset.get_batch();
+    ADD_FAILURE() << "expected a WorkerException";
+  } catch (const data::WorkerException& e) {
+    EXPECT_NE(std::string(e.what()).find("the example sampler gave 2 indices where 3 were asked"),
+              std::string::npos)
+        << e.what();
+  }
+
+  // An example sampler whose indices lie outside the chunk.
+  struct Far : data::samplers::SequentialSampler {
+    Far() : SequentialSampler(0) {}
+    std::optional<std::vector<size_t>> next(size_t n) override { return std::vector<size_t>(n, 7); }
+  };
+  using FarChunks = data::datasets::ChunkDataset<Chunks, data::samplers::SequentialSampler, Far>;
+  FarChunks far_dataset(Chunks({3}), data::samplers::SequentialSampler(0), Far(),
+                        data::datasets::ChunkDatasetOptions(1, 3));
+  far_dataset.reset();
+  try {
+    far_dataset.get_batch();
+    ADD_FAILURE() << "expected a WorkerException";
+  } catch (const data::WorkerException& e) {
+    EXPECT_NE(std::string(e.what()).find("the index 7, out of range for a chunk of 3 examples"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // ---- the real Fashion-MNIST, where installed ----

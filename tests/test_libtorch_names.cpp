@@ -122,6 +122,7 @@ using torch::log1p;
 using torch::log_softmax;
 using torch::logsumexp;
 using torch::lt;
+using torch::make_unique;
 using torch::manual_seed;
 using torch::masked_fill;
 using torch::matmul;
@@ -231,21 +232,45 @@ using torch::autograd::variable_list;
 
 namespace names_in_torch_data {
 using torch::data::BatchDataset;
+using torch::data::DataLoaderBase;
 using torch::data::DataLoaderOptions;
 using torch::data::Dataset;
 using torch::data::Example;
+using torch::data::FullDataLoaderOptions;
+using torch::data::Iterator;
 using torch::data::make_data_loader;
+using torch::data::StatefulDataLoader;
 using torch::data::StatelessDataLoader;
 using torch::data::TensorExample;
+using torch::data::WorkerException;
 }  // namespace names_in_torch_data
+
+namespace names_in_torch_data_detail {
+using torch::data::detail::DataShuttle;
+using torch::data::detail::IteratorImpl;
+using torch::data::detail::Queue;
+using torch::data::detail::SentinelIterator;
+using torch::data::detail::ValidIterator;
+using torch::data::detail::sequencers::NoSequencer;
+using torch::data::detail::sequencers::OrderedSequencer;
+using torch::data::detail::sequencers::Sequencer;
+}  // namespace names_in_torch_data_detail
 
 namespace names_in_torch_data_datasets {
 using torch::data::datasets::BatchDataset;
+using torch::data::datasets::ChunkDataReader;
+using torch::data::datasets::ChunkDataset;
+using torch::data::datasets::ChunkDatasetOptions;
 using torch::data::datasets::Dataset;
+using torch::data::datasets::make_shared_dataset;
 using torch::data::datasets::map;
 using torch::data::datasets::MapDataset;
 using torch::data::datasets::MNIST;
+using torch::data::datasets::SharedBatchDataset;
+using torch::data::datasets::StatefulDataset;
+using torch::data::datasets::StreamDataset;
 using torch::data::datasets::TensorDataset;
+using torch::data::datasets::detail::BatchDataBuffer;
 }  // namespace names_in_torch_data_datasets
 
 namespace names_in_torch_data_example {
@@ -253,14 +278,21 @@ using torch::data::example::NoTarget;
 }  // namespace names_in_torch_data_example
 
 namespace names_in_torch_data_samplers {
+using torch::data::samplers::BatchSize;
+using torch::data::samplers::CustomBatchRequest;
+using torch::data::samplers::DistributedRandomSampler;
+using torch::data::samplers::DistributedSampler;
+using torch::data::samplers::DistributedSequentialSampler;
 using torch::data::samplers::RandomSampler;
 using torch::data::samplers::Sampler;
 using torch::data::samplers::SequentialSampler;
+using torch::data::samplers::StreamSampler;
 }  // namespace names_in_torch_data_samplers
 
 namespace names_in_torch_data_transforms {
 using torch::data::transforms::BatchLambda;
 using torch::data::transforms::BatchTransform;
+using torch::data::transforms::Collate;
 using torch::data::transforms::Collation;
 using torch::data::transforms::Lambda;
 using torch::data::transforms::Normalize;
@@ -475,6 +507,11 @@ using torch::optim::SGDOptions;
 using torch::optim::SGDParamState;
 using torch::optim::StepLR;
 }  // namespace names_in_torch_optim
+
+namespace names_in_torch_serialize {
+using torch::serialize::InputArchive;
+using torch::serialize::OutputArchive;
+}  // namespace names_in_torch_serialize
 
 namespace names_in_at {
 using at::abs;

@@ -196,7 +196,7 @@ TEST(Module, RegistrationAndNestedNames) {
   EXPECT_EQ(net->modules(/*include_self=*/false).size(), 4u);
   EXPECT_EQ(net->modules()[0].get(), net.get());
   EXPECT_EQ(net->name(), "NetImpl");
-  EXPECT_EQ(net->fc1->name(), "tg::nn::LinearImpl");
+  EXPECT_EQ(net->fc1->name(), "torch::nn::LinearImpl");
   EXPECT_EQ(tg::nn::Module("custom").name(), "custom");
   int visited = 0;
   net->apply([&visited](tg::nn::Module&) { ++visited; });
@@ -245,10 +245,10 @@ TEST(Module, ReplaceAndUnregisterModule) {
   auto bigger = net->replace_module("fc1", tg::nn::Linear(4, 3));
   EXPECT_TRUE(net->named_parameters()["fc1.weight"].is_same(bigger->weight));
   EXPECT_ERROR(net->replace_module("nope", tg::nn::Linear(1, 1)), "replace_module",
-               "no submodule named 'nope'");
+               "Submodule 'nope' is not defined");
   net->unregister_module("seq");
   EXPECT_EQ(net->named_children().keys(), (Names{"fc1"}));
-  EXPECT_ERROR(net->unregister_module("seq"), "unregister_module", "'seq'");
+  EXPECT_ERROR(net->unregister_module("seq"), "unregister_module", "`seq`");
 }
 
 TEST(Module, AsCastsToImplOrHolderType) {
@@ -360,7 +360,7 @@ TEST(ModuleHolder, TorchModuleThroughTorchHeader) {
 
 TEST(ModuleHolder, PrintsTheHeldModule) {
   tg::nn::Linear fc(784, 256);
-  EXPECT_EQ(printed(fc), "tg::nn::Linear(in_features=784, out_features=256, bias=true)");
+  EXPECT_EQ(printed(fc), "torch::nn::Linear(in_features=784, out_features=256, bias=true)");
   EXPECT_EQ(printed(*fc), printed(fc));
 }
 
@@ -768,7 +768,7 @@ TEST(Dropout, Dropout2dDropsWholeChannels) {
   EXPECT_LT(dropped, 96);
   dropout->eval();
   EXPECT_TRUE(tg::equal(dropout(x), x));
-  EXPECT_EQ(printed(dropout), "tg::nn::Dropout2d(p=0.5, inplace=false)");
+  EXPECT_EQ(printed(dropout), "torch::nn::Dropout2d(p=0.5, inplace=false)");
   EXPECT_ERROR(dropout(tg::ones({2, 3})), "Dropout2d", "4-D", "[2, 3]");
   EXPECT_ERROR(tg::nn::Dropout2d(2.0), "Dropout2d", "between 0 and 1");
 }
@@ -820,9 +820,9 @@ TEST(LossModules, MatchTheFunctionalFormsAndRegisterWeights) {
   tg::nn::CrossEntropyLoss float_weighted(tg::nn::CrossEntropyLossOptions().weight(tg::ones({4})));
   float_weighted->to(kDouble);
   EXPECT_EQ(float_weighted->weight.dtype(), kDouble);
-  EXPECT_EQ(printed(ce), "tg::nn::CrossEntropyLoss()");
-  EXPECT_EQ(printed(nll), "tg::nn::NLLLoss()");
-  EXPECT_EQ(printed(mse), "tg::nn::MSELoss()");
+  EXPECT_EQ(printed(ce), "torch::nn::CrossEntropyLoss()");
+  EXPECT_EQ(printed(nll), "torch::nn::NLLLoss()");
+  EXPECT_EQ(printed(mse), "torch::nn::MSELoss()");
 }
 
 // ---- containers ----
@@ -849,7 +849,7 @@ TEST(Sequential, PushBackIndexingIterationAndForward) {
   EXPECT_TRUE(tg::allclose(seq(x), expected));
   EXPECT_TRUE(tg::allclose(seq->forward(x), expected));
   EXPECT_ERROR(seq->ptr<tg::nn::ReLUImpl>(0), "AnyModule", "LinearImpl", "ReLUImpl");
-  EXPECT_ERROR(seq[9], "Sequential", "index 9 is out of range for 4 modules");
+  EXPECT_ERROR(seq[9], "Sequential", "Index out of range", "index 9 for a Sequential of 4 modules");
 }
 
 TEST(Sequential, NamedConstructionFunctionalAndSharedPointers) {
@@ -876,7 +876,8 @@ TEST(Sequential, NamedConstructionFunctionalAndSharedPointers) {
 TEST(Sequential, ErrorsNameTheFailingModuleAndShape) {
   tg::nn::Sequential seq(tg::nn::Linear(4, 3), tg::nn::ReLU());
   EXPECT_ERROR(seq(tg::zeros({2, 5})), "Sequential: module 0",
-               "tg::nn::Linear(in_features=4, out_features=3, bias=true)", "input of shape [2, 5]",
+               "torch::nn::Linear(in_features=4, out_features=3, bias=true)",
+               "input of shape [2, 5]",
                "Linear: expected input with 4 features (last dimension) but got 5; input shape "
                "[2, 5]");
   tg::nn::Sequential later(tg::nn::Linear(4, 3), tg::nn::Linear(4, 2));
@@ -884,7 +885,7 @@ TEST(Sequential, ErrorsNameTheFailingModuleAndShape) {
                "expected input with 4 features", "but got 3");
   tg::nn::Sequential empty;
   EXPECT_ERROR(empty(tg::zeros({1})), "Sequential", "empty Sequential", "push_back");
-  EXPECT_ERROR(seq->push_back("0", tg::nn::ReLU()), "register_module", "'0'", "already registered");
+  EXPECT_ERROR(seq->push_back("0", tg::nn::ReLU()), "register_module", "'0'", "already defined");
   EXPECT_EQ(seq->size(), 2u);  // the failed push_back left it unchanged
   EXPECT_ERROR(seq->push_back("a.b", tg::nn::ReLU()), "register_module", "'a.b'", "dot");
 }
@@ -916,7 +917,8 @@ TEST(ModuleList, PushBackIterationIndexingAndInsert) {
   EXPECT_EQ(n, 5);
   EXPECT_ERROR(list->at<tg::nn::LinearImpl>(1), "ModuleList", "index 1", "SigmoidImpl",
                "LinearImpl");
-  EXPECT_ERROR(list[5], "ModuleList", "index 5 is out of range for 5 modules");
+  EXPECT_ERROR(list[5], "ModuleList", "Index out of range",
+               "index 5 for a ModuleList of 5 modules");
   EXPECT_ERROR(list->insert(9, tg::nn::ReLU()), "ModuleList::insert", "index 9");
 }
 
@@ -924,60 +926,61 @@ TEST(ModuleList, PushBackIterationIndexingAndInsert) {
 
 TEST(Printing, ModulesDescribeThemselves) {
   EXPECT_EQ(printed(tg::nn::Linear(784, 256)),
-            "tg::nn::Linear(in_features=784, out_features=256, bias=true)");
+            "torch::nn::Linear(in_features=784, out_features=256, bias=true)");
   EXPECT_EQ(printed(tg::nn::Linear(tg::nn::LinearOptions(3, 1).bias(false))),
-            "tg::nn::Linear(in_features=3, out_features=1, bias=false)");
+            "torch::nn::Linear(in_features=3, out_features=1, bias=false)");
   EXPECT_EQ(printed(tg::nn::Conv2d(tg::nn::Conv2dOptions(1, 32, 3).padding(1))),
-            "tg::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])");
+            "torch::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])");
   EXPECT_EQ(printed(tg::nn::Conv2d(
                 tg::nn::Conv2dOptions(4, 8, {3, 5}).stride(2).groups(2).dilation(2).bias(false))),
-            "tg::nn::Conv2d(4, 8, kernel_size=[3, 5], stride=[2, 2], dilation=[2, 2], groups=2, "
+            "torch::nn::Conv2d(4, 8, kernel_size=[3, 5], stride=[2, 2], dilation=[2, 2], groups=2, "
             "bias=false)");
   EXPECT_EQ(printed(tg::nn::MaxPool2d(2)),
-            "tg::nn::MaxPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0], "
+            "torch::nn::MaxPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0], "
             "dilation=[1, 1], ceil_mode=false)");
   EXPECT_EQ(printed(tg::nn::AvgPool2d(tg::nn::AvgPool2dOptions(3).stride(1))),
-            "tg::nn::AvgPool2d(kernel_size=[3, 3], stride=[1, 1], padding=[0, 0])");
-  EXPECT_EQ(printed(tg::nn::AdaptiveAvgPool2d(1)), "tg::nn::AdaptiveAvgPool2d(output_size=[1, 1])");
+            "torch::nn::AvgPool2d(kernel_size=[3, 3], stride=[1, 1], padding=[0, 0])");
+  EXPECT_EQ(printed(tg::nn::AdaptiveAvgPool2d(1)),
+            "torch::nn::AdaptiveAvgPool2d(output_size=[1, 1])");
   EXPECT_EQ(printed(tg::nn::BatchNorm2d(16)),
-            "tg::nn::BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, "
+            "torch::nn::BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, "
             "track_running_stats=true)");
   EXPECT_EQ(printed(tg::nn::BatchNorm1d(tg::nn::BatchNormOptions(4).momentum(std::nullopt))),
-            "tg::nn::BatchNorm1d(4, eps=1e-05, momentum=None, affine=true, "
+            "torch::nn::BatchNorm1d(4, eps=1e-05, momentum=None, affine=true, "
             "track_running_stats=true)");
-  EXPECT_EQ(printed(tg::nn::Dropout(0.25)), "tg::nn::Dropout(p=0.25, inplace=false)");
+  EXPECT_EQ(printed(tg::nn::Dropout(0.25)), "torch::nn::Dropout(p=0.25, inplace=false)");
   EXPECT_EQ(printed(tg::nn::Embedding(10, 3)),
-            "tg::nn::Embedding(num_embeddings=10, "
+            "torch::nn::Embedding(num_embeddings=10, "
             "embedding_dim=3)");
   EXPECT_EQ(printed(tg::nn::Embedding(tg::nn::EmbeddingOptions(10, 3).padding_idx(0))),
-            "tg::nn::Embedding(num_embeddings=10, embedding_dim=3, padding_idx=0)");
-  EXPECT_EQ(printed(tg::nn::Flatten()), "tg::nn::Flatten(start_dim=1, end_dim=-1)");
-  EXPECT_EQ(printed(tg::nn::ReLU()), "tg::nn::ReLU()");
-  EXPECT_EQ(printed(tg::nn::ReLU(true)), "tg::nn::ReLU(inplace=true)");
-  EXPECT_EQ(printed(tg::nn::LeakyReLU()), "tg::nn::LeakyReLU(negative_slope=0.01)");
-  EXPECT_EQ(printed(tg::nn::GELU()), "tg::nn::GELU()");
+            "torch::nn::Embedding(num_embeddings=10, embedding_dim=3, padding_idx=0)");
+  EXPECT_EQ(printed(tg::nn::Flatten()), "torch::nn::Flatten(start_dim=1, end_dim=-1)");
+  EXPECT_EQ(printed(tg::nn::ReLU()), "torch::nn::ReLU()");
+  EXPECT_EQ(printed(tg::nn::ReLU(true)), "torch::nn::ReLU(inplace=true)");
+  EXPECT_EQ(printed(tg::nn::LeakyReLU()), "torch::nn::LeakyReLU(negative_slope=0.01)");
+  EXPECT_EQ(printed(tg::nn::GELU()), "torch::nn::GELU()");
   EXPECT_EQ(printed(tg::nn::GELU(tg::nn::GELUOptions().approximate("tanh"))),
-            "tg::nn::GELU(approximate='tanh')");
-  EXPECT_EQ(printed(tg::nn::Tanh()), "tg::nn::Tanh()");
-  EXPECT_EQ(printed(tg::nn::Sigmoid()), "tg::nn::Sigmoid()");
-  EXPECT_EQ(printed(tg::nn::Softmax(1)), "tg::nn::Softmax(dim=1)");
-  EXPECT_EQ(printed(tg::nn::LogSoftmax(-1)), "tg::nn::LogSoftmax(dim=-1)");
-  EXPECT_EQ(printed(tg::nn::Identity()), "tg::nn::Identity()");
-  EXPECT_EQ(printed(tg::nn::Functional(tg::relu)), "tg::nn::Functional()");
+            "torch::nn::GELU(approximate='tanh')");
+  EXPECT_EQ(printed(tg::nn::Tanh()), "torch::nn::Tanh()");
+  EXPECT_EQ(printed(tg::nn::Sigmoid()), "torch::nn::Sigmoid()");
+  EXPECT_EQ(printed(tg::nn::Softmax(1)), "torch::nn::Softmax(dim=1)");
+  EXPECT_EQ(printed(tg::nn::LogSoftmax(-1)), "torch::nn::LogSoftmax(dim=-1)");
+  EXPECT_EQ(printed(tg::nn::Identity()), "torch::nn::Identity()");
+  EXPECT_EQ(printed(tg::nn::Functional(tg::relu)), "torch::nn::Functional()");
 }
 
 TEST(Printing, NestedModulesIndentTheirChildren) {
   Net net;
   EXPECT_EQ(printed(net),
             "NetImpl(\n"
-            "  (fc1): tg::nn::Linear(in_features=4, out_features=3, bias=true)\n"
-            "  (seq): tg::nn::Sequential(\n"
-            "    (0): tg::nn::ReLU()\n"
-            "    (1): tg::nn::Dropout(p=0.5, inplace=false)\n"
+            "  (fc1): torch::nn::Linear(in_features=4, out_features=3, bias=true)\n"
+            "  (seq): torch::nn::Sequential(\n"
+            "    (0): torch::nn::ReLU()\n"
+            "    (1): torch::nn::Dropout(p=0.5, inplace=false)\n"
             "  )\n"
             ")");
   EXPECT_EQ(printed(tg::nn::ModuleList(tg::nn::Tanh())),
-            "tg::nn::ModuleList(\n  (0): tg::nn::Tanh()\n)");
+            "torch::nn::ModuleList(\n  (0): torch::nn::Tanh()\n)");
 }
 
 // ---- clone ----
@@ -1022,15 +1025,15 @@ TEST(Clone, DeepCopiesParametersBuffersAndChildren) {
 TEST(ModuleErrors, NamesMustBeNewNonEmptyAndDotless) {
   Net net;
   EXPECT_ERROR(net->register_parameter("scale", tg::ones({1})), "register_parameter", "'scale'",
-               "already registered", "NetImpl");
+               "already defined", "NetImpl");
   EXPECT_ERROR(net->register_buffer("steps", tg::ones({1})), "register_buffer", "'steps'",
-               "already registered", "NetImpl");
+               "already defined", "NetImpl");
   EXPECT_ERROR(net->register_buffer("scale", tg::ones({1})), "register_buffer", "'scale'",
                "parameter");
   EXPECT_ERROR(net->register_parameter("steps", tg::ones({1})), "register_parameter", "'steps'",
                "buffer");
   EXPECT_ERROR(net->register_module("fc1", tg::nn::Linear(1, 1)), "register_module", "'fc1'",
-               "already registered", "replace_module");
+               "already defined", "replace_module");
   EXPECT_ERROR(net->register_parameter("a.b", tg::ones({1})), "register_parameter", "'a.b'",
                "must not contain a dot");
   EXPECT_ERROR(net->register_buffer("x.y", tg::ones({1})), "register_buffer", "dot");

@@ -93,8 +93,8 @@ TEST(ExpandingArray, OneValueExpandsAndListsMustHaveDValues) {
       [] {
         ExpandingArray<2> bad({1, 2, 3});
       },
-      {"ExpandingArray", "expected 2 values", "got 3"});
-  expect_error([] { ExpandingArray<2> bad(std::vector<int64_t>{7}); }, {"expected 2", "got 1"});
+      {"ExpandingArray", "Expected 2 values", "got 3"});
+  expect_error([] { ExpandingArray<2> bad(std::vector<int64_t>{7}); }, {"Expected 2", "got 1"});
   std::ostringstream out;
   out << two << " " << ExpandingArray<1>(9);
   EXPECT_EQ(out.str(), "[4, 5] 9");

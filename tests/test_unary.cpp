@@ -182,7 +182,7 @@ TEST(UnaryMath, FloatAndDoubleMatchStd) {
   }
 }
 
-// Float tanh trades accuracy for speed (SLEEF's 3.5-ulp version, see unary_simd.cpp): its error
+// Float tanh trades accuracy for speed (SLEEF's 3.5-ulp version, see the tanh row of tensorgrad/elementwise_ops.def): its error
 // against double tanh, in units in the last place of the float result, over every 64th float in
 // [-12, 12] (so every binade down to the smallest normals) and the special values.
 TEST(UnaryMath, FloatTanhWithinFourUlp) {

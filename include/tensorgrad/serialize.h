@@ -10,7 +10,9 @@
 ///     data_offsets relative to the end of the header, with no gap and no overlap.
 /// Reading checks every field against the file before allocating anything: a file whose header
 /// length, offsets, shapes or dtypes are wrong or hostile fails with a tg::Error that names the
-/// file and the problem, without reading outside the file.
+/// file and the problem, without reading outside the file. The archives of
+/// tensorgrad/serialize/archive.h (torch::serialize::OutputArchive and InputArchive, with which
+/// samplers and datasets save their state) are written in the same format, to files or streams.
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +24,7 @@
 #include "tensorgrad/nn/module.h"
 #include "tensorgrad/nn/ordered_dict.h"
 #include "tensorgrad/nn/pimpl.h"
+#include "tensorgrad/serialize/archive.h"
 #include "tensorgrad/tensor.h"
 
 namespace tg {

@@ -3,8 +3,10 @@
 /// `#include <torch/torch.h>` makes `torch::`, `at::` and `c10::` name tensorgrad, and brings
 /// libtorch's check and warning macros and the standard headers <torch/torch.h> brings.
 /// `torch`, `at` and `c10` are namespaces of their own that see all of `tg`, so a program may
-/// add its own names to them (`namespace torch { namespace test { ... } }`); tensorgrad's
-/// sub-namespaces (torch::nn, torch::optim...) are tg's, and cannot be reopened under torch::.
+/// add its own names to them (`namespace torch { namespace test { ... } }`). `torch::nn` is such
+/// a namespace too, that sees all of `tg::nn`, so a program may add its own modules and helpers
+/// to it; tensorgrad's other sub-namespaces (torch::optim...) are tg's, and cannot be reopened
+/// under torch::.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -33,11 +35,16 @@ using std::nullopt;
 using std::optional;
 using std::variant;
 using std::visit;
+// torch::make_unique (torch/csrc/utils/memory.h), std's since C++14.
+using std::make_unique;
 }  // namespace tg
 
 namespace torch {
 using namespace ::tg;
-}
+namespace nn {
+using namespace ::tg::nn;
+}  // namespace nn
+}  // namespace torch
 namespace at {
 using namespace ::tg;
 }

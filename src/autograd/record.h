@@ -139,3 +139,12 @@ std::shared_ptr<Node> record_list(const char* name, TensorList inputs, TensorLis
 }
 
 }  // namespace tg::autograd
+
+namespace tg {
+// Ops are written in namespace tg and name the recording vocabulary unqualified.
+using autograd::BackwardArgs;
+using autograd::needs_grad;
+using autograd::output;
+using autograd::record;
+using autograd::save;
+}  // namespace tg

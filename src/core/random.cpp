@@ -1,14 +1,15 @@
 // Random factories (rand, randn, randint, randperm) over one global generator, and the
-// deterministic ranges (arange, linspace, eye), with libtorch's dtype rules.
+// deterministic ranges (arange, linspace, eye), with libtorch's dtype rules. The fills are in
+// kernels/random.h.
+#include "kernels/random.h"
+
 #include <cmath>
 #include <cstdint>
 #include <mutex>
-#include <numeric>
 #include <random>
 #include <sstream>
 
 #include "core/internal.h"
-#include "kernels/loop.h"
 #include "tensorgrad/autograd.h"
 
 namespace tg {
@@ -27,24 +28,6 @@ struct Generator {
 Generator& generator() {
   static Generator g;
   return g;
-}
-
-// Uniform on [0, 1) with every representable step of the type's mantissa equally likely.
-inline double uniform_double(std::mt19937_64& g) {
-  return static_cast<double>(g() >> 11) * 0x1.0p-53;
-}
-inline float uniform_float(std::mt19937_64& g) {
-  return static_cast<float>(g() >> 40) * 0x1.0p-24f;
-}
-
-// Uniform on [0, range) without modulo bias (range > 0), by rejection of the short last bucket.
-inline uint64_t uniform_below(std::mt19937_64& g, uint64_t range) {
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % range;  // a multiple of range
-  uint64_t r;
-  do {
-    r = g();
-  } while (r >= limit);
-  return r % range;
 }
 
 void check_sizes(IntArrayRef size, const char* op) {
@@ -99,16 +82,9 @@ Tensor rand(IntArrayRef size, const TensorOptions& options) {
   check_sizes(size, "rand");
   const ScalarType dtype = floating_dtype(options, "rand", "use tg::randint for random integers");
   Tensor t = detail::make_empty(size, dtype);
-  const int64_t n = t.numel();
   Generator& g = generator();
   std::lock_guard<std::mutex> lock(g.mutex);
-  if (dtype == kDouble) {
-    double* p = static_cast<double*>(t.data_ptr());
-    for (int64_t i = 0; i < n; ++i) p[i] = uniform_double(g.engine);
-  } else {
-    float* p = static_cast<float*>(t.data_ptr());
-    for (int64_t i = 0; i < n; ++i) p[i] = uniform_float(g.engine);
-  }
+  kernels::uniform_fill(t, g.engine);
   return finish(std::move(t), options);
 }
 
@@ -117,23 +93,9 @@ Tensor randn(IntArrayRef size, const TensorOptions& options) {
   const ScalarType dtype =
       floating_dtype(options, "randn", "draw in tg::kFloat and convert with .to(dtype)");
   Tensor t = detail::make_empty(size, dtype);
-  const int64_t n = t.numel();
   Generator& g = generator();
   std::lock_guard<std::mutex> lock(g.mutex);
-  kernels::dispatch_floating(dtype, "randn", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* p = static_cast<T*>(t.data_ptr());
-    // Box-Muller: two uniforms give two independent standard normals. u1 is taken in (0, 1]
-    // so that the logarithm is finite.
-    for (int64_t i = 0; i < n; i += 2) {
-      const double u1 = 1.0 - uniform_double(g.engine);
-      const double u2 = uniform_double(g.engine);
-      const double r = std::sqrt(-2.0 * std::log(u1));
-      const double theta = 2.0 * M_PI * u2;
-      p[i] = static_cast<T>(r * std::cos(theta));
-      if (i + 1 < n) p[i + 1] = static_cast<T>(r * std::sin(theta));
-    }
-  });
+  kernels::normal_fill(t, g.engine);
   return finish(std::move(t), options);
 }
 
@@ -153,20 +115,11 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions&
   TG_CHECK(dtype != kBool || (low >= 0 && high <= 2), "randint: the range [", low, ", ", high,
            ") does not fit dtype Bool; use a range within [0, 2) or another dtype");
   Tensor t = detail::make_empty(size, dtype);
-  const int64_t n = t.numel();
   // high - low can exceed INT64_MAX; unsigned arithmetic wraps to the right count.
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
   Generator& g = generator();
   std::lock_guard<std::mutex> lock(g.mutex);
-  kernels::dispatch(dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* p = static_cast<T*>(t.data_ptr());
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t v =
-          static_cast<int64_t>(static_cast<uint64_t>(low) + uniform_below(g.engine, range));
-      p[i] = static_cast<T>(v);
-    }
-  });
+  kernels::randint_fill(t, g.engine, low, range);
   return finish(std::move(t), options);
 }
 
@@ -181,23 +134,10 @@ Tensor randperm(int64_t n, const TensorOptions& options) {
            " elements; use tg::kLong");
   TG_CHECK(dtype != kFloat || n <= (int64_t{1} << 24), "randperm: n=", n,
            " is larger than Float represents exactly (2^24); use tg::kLong or tg::kDouble");
-  std::vector<int64_t> perm(static_cast<size_t>(n));
-  std::iota(perm.begin(), perm.end(), int64_t{0});
-  {
-    Generator& g = generator();
-    std::lock_guard<std::mutex> lock(g.mutex);
-    // Fisher-Yates: each of the n! orders is equally likely.
-    for (int64_t i = n - 1; i > 0; --i) {
-      const auto j = static_cast<int64_t>(uniform_below(g.engine, static_cast<uint64_t>(i) + 1));
-      std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(j)]);
-    }
-  }
   Tensor t = detail::make_empty({n}, dtype);
-  kernels::dispatch(dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* p = static_cast<T*>(t.data_ptr());
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(perm[static_cast<size_t>(i)]);
-  });
+  Generator& g = generator();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  kernels::randperm_fill(t, g.engine);
   return finish(std::move(t), options);
 }
 
@@ -232,19 +172,8 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
   TG_CHECK(dtype != kBool || n <= 2, "arange: dtype Bool cannot hold ", n,
            " distinct values; use tg::kLong or a floating dtype");
   Tensor t = detail::make_empty({n}, dtype);
-  kernels::dispatch(dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* p = static_cast<T*>(t.data_ptr());
-    if constexpr (std::is_same_v<T, int64_t>) {
-      if (!floating) {
-        const int64_t a = start.toLong(), k = step.toLong();
-        for (int64_t i = 0; i < n; ++i) p[i] = a + i * k;
-        return;
-      }
-    }
-    // start + i * step in double, then rounded once to T.
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(s + static_cast<double>(i) * d);
-  });
+  kernels::arange_fill(t, s, d, floating ? 0 : start.toLong(), floating ? 0 : step.toLong(),
+                       !floating);
   return finish(std::move(t), options);
 }
 
@@ -254,21 +183,7 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps,
   const ScalarType dtype = options.dtype();  // the default Float, whatever the arguments
   const double s = start.toDouble(), e = end.toDouble();
   Tensor t = detail::make_empty({steps}, dtype);
-  kernels::dispatch(dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* p = static_cast<T*>(t.data_ptr());
-    if (steps == 1) {
-      p[0] = static_cast<T>(s);
-      return;
-    }
-    // The first half counts up from start and the second down from end, so both ends are
-    // exact and the values are symmetric, as libtorch.
-    const double step = (e - s) / static_cast<double>(steps - 1);
-    const int64_t half = steps / 2;
-    for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < half ? s + step * static_cast<double>(i)
-                                     : e - step * static_cast<double>(steps - 1 - i));
-  });
+  kernels::linspace_fill(t, s, e);
   return finish(std::move(t), options);
 }
 
@@ -278,12 +193,7 @@ Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
   TG_CHECK(n >= 0, "eye: n must be greater or equal to 0, got ", n);
   TG_CHECK(m >= 0, "eye: m must be greater or equal to 0, got ", m);
   Tensor t = detail::make_empty({n, m}, options.dtype());
-  kernels::dispatch(t.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* p = static_cast<T*>(t.data_ptr());
-    std::fill(p, p + n * m, T(0));
-    for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
-  });
+  kernels::eye_fill(t);
   return finish(std::move(t), options);
 }
 

@@ -1,9 +1,9 @@
 #include "tensorgrad/data/dataloader.h"
 
 #include <cstring>
-#include <random>
 
 #include "core/internal.h"
+#include "data/shuffle.h"
 #include "kernels/loop.h"
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/functions.h"
@@ -19,18 +19,6 @@ struct DataLoader::Iterator::Epoch {
 
 namespace {
 
-/// A uniform integer in [0, bound) from a 64-bit engine, without the modulo bias and without
-/// std::uniform_int_distribution (whose algorithm differs between standard libraries), so a
-/// seeded order is the same everywhere.
-uint64_t uniform_below(std::mt19937_64& engine, uint64_t bound) {
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-  uint64_t x;
-  do {
-    x = engine();
-  } while (x >= limit);
-  return x % bound;
-}
-
 std::vector<int64_t> shuffled(int64_t n, const std::optional<uint64_t>& seed, uint64_t epoch) {
   std::vector<int64_t> order(static_cast<size_t>(n));
   if (!seed) {
@@ -39,13 +27,7 @@ std::vector<int64_t> shuffled(int64_t n, const std::optional<uint64_t>& seed, ui
     return order;
   }
   for (int64_t i = 0; i < n; ++i) order[static_cast<size_t>(i)] = i;
-  std::seed_seq seq{static_cast<uint32_t>(*seed), static_cast<uint32_t>(*seed >> 32),
-                    static_cast<uint32_t>(epoch), static_cast<uint32_t>(epoch >> 32)};
-  std::mt19937_64 engine(seq);
-  for (int64_t i = n - 1; i > 0; --i) {  // Fisher-Yates
-    const auto j = static_cast<int64_t>(uniform_below(engine, static_cast<uint64_t>(i) + 1));
-    std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(j)]);
-  }
+  tg::data::detail::seeded_shuffle(order, {*seed, epoch});
   return order;
 }
 

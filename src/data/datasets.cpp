@@ -59,8 +59,8 @@ std::string find_file(const std::string& root, const std::string& name) {
   if (fs::is_regular_file(plain, ec)) return plain.string();
   const fs::path gz = fs::path(root) / (name + ".gz");
   if (fs::is_regular_file(gz, ec)) return gz.string();
-  detail::fail("MNIST: the folder '", root, "' has neither ", name, " nor ", name, ".gz; ",
-               kInstallHint);
+  tg::detail::fail("MNIST: the folder '", root, "' has neither ", name, " nor ", name, ".gz; ",
+                   kInstallHint);
 }
 
 }  // namespace

@@ -93,11 +93,11 @@ class ByteSource {
         member_ended_ = true;
       } else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_STREAM_ERROR ||
                  (ret == Z_BUF_ERROR && zs_.avail_in != 0)) {
-        detail::fail(op_, ": '", path_,
-                     "' is not valid gzip data (zlib: ", zs_.msg ? zs_.msg : "corrupt stream",
-                     "); the file is corrupt, download or reinstall it");
+        tg::detail::fail(op_, ": '", path_,
+                         "' is not valid gzip data (zlib: ", zs_.msg ? zs_.msg : "corrupt stream",
+                         "); the file is corrupt, download or reinstall it");
       } else if (ret == Z_MEM_ERROR) {
-        detail::fail(op_, ": out of memory while inflating '", path_, "'");
+        tg::detail::fail(op_, ": out of memory while inflating '", path_, "'");
       }
     }
     return produced;

@@ -118,6 +118,122 @@ __m512d sigmoid_d(__m512d v) {
   const __m512d e = Sleef_expd8_u10avx512f(_mm512_sub_pd(_mm512_setzero_pd(), v));
   return _mm512_div_pd(one, _mm512_add_pd(one, e));
 }
+
+// SLEEF holds its error bounds on a documented range of arguments, and past it may return inf
+// or NaN where the result is still a finite number: sinh and cosh just below overflow (float
+// |x| in (88.5, 89.4], double (709, 710.5]), asinh and acosh of large arguments (float past
+// 1.8e19, double past 1.3e154), log1p of the largest values (float past 1e38, double past 1e307)
+// and fmod where a / b overflows. The functions below recompute the lanes past those ranges.
+
+/// D (a double function of SLEEF's) on the 16 floats of v, rounded back to float: within half an
+/// ulp more than D's error, and the double functions' ranges cover every float.
+template <auto D>
+__m512 through_double(__m512 v) {
+  const __m256 lo = _mm512_castps512_ps256(v);
+  const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+  const __m256 ylo = _mm512_cvtpd_ps(D(_mm512_cvtps_pd(lo)));
+  const __m256 yhi = _mm512_cvtpd_ps(D(_mm512_cvtps_pd(hi)));
+  return _mm512_castpd_ps(
+      _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(ylo)), _mm256_castps_pd(yhi), 1));
+}
+/// F(v), with the lanes where |v| > limit (the end of SLEEF's range for F) computed through D.
+template <auto F, auto D>
+__m512 in_range_f(__m512 v, float limit) {
+  const __m512 y = F(v);
+  const __mmask16 past = _mm512_cmp_ps_mask(_mm512_abs_ps(v), _mm512_set1_ps(limit), _CMP_GT_OQ);
+  return past ? _mm512_mask_blend_ps(past, y, through_double<D>(v)) : y;
+}
+__m512 sinh_f(__m512 v) {
+  return in_range_f<Sleef_sinhf16_u10avx512f, Sleef_sinhd8_u10avx512f>(v, 88.5F);
+}
+__m512 cosh_f(__m512 v) {
+  return in_range_f<Sleef_coshf16_u10avx512f, Sleef_coshd8_u10avx512f>(v, 88.5F);
+}
+__m512 asinh_f(__m512 v) {
+  return in_range_f<Sleef_asinhf16_u10avx512f, Sleef_asinhd8_u10avx512f>(v, 1.8e19F);
+}
+__m512 acosh_f(__m512 v) {
+  return in_range_f<Sleef_acoshf16_u10avx512f, Sleef_acoshd8_u10avx512f>(v, 1.8e19F);
+}
+__m512 log1p_f(__m512 v) {
+  return in_range_f<Sleef_log1pf16_u10avx512f, Sleef_log1pd8_u10avx512f>(v, 1e38F);
+}
+
+/// e^|x| / 2 for |x| past 709, where e^|x| overflows but its half may not: (e^(|x|/2) / 2)
+/// e^(|x|/2), within 3 ulp. The e^-|x| part of sinh and cosh is far below the last place there.
+__m512d half_exp_abs(__m512d v) {
+  const __m512d h = Sleef_expd8_u10avx512f(_mm512_mul_pd(_mm512_abs_pd(v), _mm512_set1_pd(0.5)));
+  return _mm512_mul_pd(_mm512_mul_pd(h, _mm512_set1_pd(0.5)), h);
+}
+__mmask8 abs_above(__m512d v, double limit) {
+  return _mm512_cmp_pd_mask(_mm512_abs_pd(v), _mm512_set1_pd(limit), _CMP_GT_OQ);
+}
+__m512d sinh_d(__m512d v) {
+  const __m512d y = Sleef_sinhd8_u10avx512f(v);
+  const __mmask8 past = abs_above(v, 709);
+  return past ? _mm512_mask_blend_pd(past, y, Sleef_copysignd8_avx512f(half_exp_abs(v), v)) : y;
+}
+__m512d cosh_d(__m512d v) {
+  const __m512d y = Sleef_coshd8_u10avx512f(v);
+  const __mmask8 past = abs_above(v, 709);
+  return past ? _mm512_mask_blend_pd(past, y, half_exp_abs(v)) : y;
+}
+/// asinh |x| = log(2 |x|) + 1 / (4 x^2) - ..., acosh x likewise: past 1.3e154 only log |x| + log 2
+/// reaches the last place (within 1.5 ulp).
+__m512d log_abs_plus_ln2(__m512d v) {
+  return _mm512_add_pd(Sleef_logd8_u10avx512f(_mm512_abs_pd(v)),
+                       _mm512_set1_pd(0x1.62e42fefa39efp-1));
+}
+__m512d asinh_d(__m512d v) {
+  const __m512d y = Sleef_asinhd8_u10avx512f(v);
+  const __mmask8 past = abs_above(v, 1.3e154);
+  return past ? _mm512_mask_blend_pd(past, y, Sleef_copysignd8_avx512f(log_abs_plus_ln2(v), v)) : y;
+}
+__m512d acosh_d(__m512d v) {
+  const __m512d y = Sleef_acoshd8_u10avx512f(v);
+  const __mmask8 past = _mm512_cmp_pd_mask(v, _mm512_set1_pd(1.3e154), _CMP_GT_OQ);
+  return past ? _mm512_mask_blend_pd(past, y, log_abs_plus_ln2(v)) : y;
+}
+/// log1p x = log x + log1p(1 / x): past 1e307 the second term is far below the last place.
+__m512d log1p_d(__m512d v) {
+  const __m512d y = Sleef_log1pd8_u10avx512f(v);
+  const __mmask8 past = _mm512_cmp_pd_mask(v, _mm512_set1_pd(1e307), _CMP_GT_OQ);
+  return past ? _mm512_mask_blend_pd(past, y, Sleef_logd8_u10avx512f(v)) : y;
+}
+
+/// SLEEF's fmod gives NaN where a / b overflows (a large, b tiny), where C's fmod is exact; its
+/// other lanes are exact. The lanes where SLEEF gives NaN but C does not (a finite, b neither 0
+/// nor NaN) are redone one by one with C's fmod.
+__m512 fmod_f(__m512 a, __m512 b) {
+  __m512 y = Sleef_fmodf16_avx512f(a, b);
+  const __mmask16 redo =
+      _mm512_cmp_ps_mask(y, y, _CMP_UNORD_Q) &
+      _mm512_cmp_ps_mask(_mm512_abs_ps(a), _mm512_set1_ps(__builtin_inff()), _CMP_LT_OQ) &
+      _mm512_cmp_ps_mask(b, _mm512_setzero_ps(), _CMP_NEQ_OQ);
+  if (redo) {
+    alignas(64) float ya[16], aa[16], ba[16];
+    _mm512_store_ps(ya, y), _mm512_store_ps(aa, a), _mm512_store_ps(ba, b);
+    for (int i = 0; i < 16; ++i)
+      if ((redo >> i) & 1) ya[i] = __builtin_fmodf(aa[i], ba[i]);
+    y = _mm512_load_ps(ya);
+  }
+  return y;
+}
+__m512d fmod_d(__m512d a, __m512d b) {
+  __m512d y = Sleef_fmodd8_avx512f(a, b);
+  const __mmask8 redo =
+      _mm512_cmp_pd_mask(y, y, _CMP_UNORD_Q) &
+      _mm512_cmp_pd_mask(_mm512_abs_pd(a), _mm512_set1_pd(__builtin_inf()), _CMP_LT_OQ) &
+      _mm512_cmp_pd_mask(b, _mm512_setzero_pd(), _CMP_NEQ_OQ);
+  if (redo) {
+    alignas(64) double ya[8], aa[8], ba[8];
+    _mm512_store_pd(ya, y), _mm512_store_pd(aa, a), _mm512_store_pd(ba, b);
+    for (int i = 0; i < 8; ++i)
+      if ((redo >> i) & 1) ya[i] = __builtin_fmod(aa[i], ba[i]);
+    y = _mm512_load_pd(ya);
+  }
+  return y;
+}
 #endif
 
 // One non-template function per loop, so that baseline code can take their addresses.
@@ -136,10 +252,12 @@ __m512d sigmoid_d(__m512d v) {
 #define TG_BINARY_LOOPS_SLEEF(name, vf, vd) \
   TG_BINARY_LOOPS_AVX512(name, Sleef_##vf##avx512f, Sleef_##vd##avx512f)
 #define TG_LOOPS_AVX512_SLEEF(name, vf, vd) TG_LOOPS_AVX512(name, vf, vd)
+#define TG_BINARY_LOOPS_AVX512_SLEEF(name, vf, vd) TG_BINARY_LOOPS_AVX512(name, vf, vd)
 #else
 #define TG_LOOPS_SLEEF(name, vf, vd)
 #define TG_BINARY_LOOPS_SLEEF(name, vf, vd)
 #define TG_LOOPS_AVX512_SLEEF(name, vf, vd)
+#define TG_BINARY_LOOPS_AVX512_SLEEF(name, vf, vd)
 #endif
 #define TG_LOOPS_NONE(name, vf, vd)
 #define TG_BINARY_LOOPS_NONE(name, vf, vd)
@@ -190,10 +308,12 @@ Loops make_loops() {
 #define TG_SET_UNARY_SLEEF(name) TG_SET_UNARY_AVX512(name)
 #define TG_SET_UNARY_AVX512_SLEEF(name) TG_SET_UNARY_AVX512(name)
 #define TG_SET_BINARY_SLEEF(name) TG_SET_BINARY_AVX512(name)
+#define TG_SET_BINARY_AVX512_SLEEF(name) TG_SET_BINARY_AVX512(name)
 #else
 #define TG_SET_UNARY_SLEEF(name)
 #define TG_SET_UNARY_AVX512_SLEEF(name)
 #define TG_SET_BINARY_SLEEF(name)
+#define TG_SET_BINARY_AVX512_SLEEF(name)
 #endif
 #define TG_SET_UNARY_NONE(name)
 #define TG_SET_BINARY_NONE(name)

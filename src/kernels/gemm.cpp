@@ -280,14 +280,14 @@ void gemm_batched(ScalarType dtype, int64_t batch, int64_t M, int64_t N, int64_t
   }
 }
 
-void mm_out(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+void mm_out(const View& out, const View& a, const View& b, double alpha, double beta) {
   gemm_batched(out.dtype(), 1, a.size(0), b.size(1), a.size(1), alpha,
                MatrixRef{a.data_ptr(), 0, a.stride(0), a.stride(1)},
                MatrixRef{b.data_ptr(), 0, b.stride(0), b.stride(1)}, beta,
                MatrixRef{out.data_ptr(), 0, out.stride(0), out.stride(1)});
 }
 
-void bmm_out(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+void bmm_out(const View& out, const View& a, const View& b, double alpha, double beta) {
   gemm_batched(out.dtype(), a.size(0), a.size(1), b.size(2), a.size(2), alpha,
                MatrixRef{a.data_ptr(), a.size(0) == 1 ? 0 : a.stride(0), a.stride(1), a.stride(2)},
                MatrixRef{b.data_ptr(), b.size(0) == 1 ? 0 : b.stride(0), b.stride(1), b.stride(2)},

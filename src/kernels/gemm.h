@@ -3,7 +3,8 @@
 // plain loop (see gemm.cpp for why). Kernels know nothing of autograd.
 #include <cstdint>
 
-#include "tensorgrad/tensor.h"
+#include "kernels/view.h"
+#include "tensorgrad/dtype.h"
 
 namespace tg::kernels {
 
@@ -27,10 +28,9 @@ void gemm_batched(ScalarType dtype, int64_t batch, int64_t M, int64_t N, int64_t
 
 /// out = alpha * a @ b + beta * out for 2-D a [M, K], b [K, N], out [M, N] (any strides, one
 /// dtype). No autograd and no shape checks: the calling op checks.
-void mm_out(const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1, double beta = 0);
+void mm_out(const View& out, const View& a, const View& b, double alpha = 1, double beta = 0);
 
 /// out[i] = alpha * a[i] @ b[i] + beta * out[i] for 3-D a [B, M, K], b [B, K, N], out [B, M, N].
-void bmm_out(const Tensor& out, const Tensor& a, const Tensor& b, double alpha = 1,
-             double beta = 0);
+void bmm_out(const View& out, const View& a, const View& b, double alpha = 1, double beta = 0);
 
 }  // namespace tg::kernels

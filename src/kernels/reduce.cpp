@@ -25,7 +25,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/internal.h"
 #include "kernels/elementwise_math.h"
 #include "kernels/loop.h"
 
@@ -51,22 +50,18 @@ struct Geometry {
   DimVector rsize, rstride;  // never empty (a single {1, 0} when nothing is reduced)
   int64_t M = 1;             // output elements
   int64_t R = 1;             // reduced elements per output
-  DimVector out_shape;
 };
 
-Geometry make_geometry(const Tensor& x, DimMask mask, bool keepdim) {
+Geometry make_geometry(const View& x, DimMask mask) {
   Geometry g;
   const int64_t nd = x.dim();
   for (int64_t d = 0; d < nd; ++d) {
     const bool reduced = (mask >> d) & 1;
     const int64_t n = x.size(d), s = x.stride(d);
-    if (reduced) {
+    if (reduced)
       g.R *= n;
-      if (keepdim) g.out_shape.push_back(1);
-    } else {
+    else
       g.M *= n;
-      g.out_shape.push_back(n);
-    }
     if (n == 1) continue;
     DimVector& size = reduced ? g.rsize : g.ksize;
     DimVector& stride = reduced ? g.rstride : g.kstride;
@@ -445,7 +440,7 @@ typename Red::Acc fold_range(const Red& red, const Geometry& g, const typename R
 
 /// Calls write(j, acc) once per output with the fold of its reduced elements.
 template <class Red, class Write>
-void run_reduction(const Tensor& x, const Geometry& g, const Red& red, const Write& write) {
+void run_reduction(const View& x, const Geometry& g, const Red& red, const Write& write) {
   using In = typename Red::In;
   using Acc = typename Red::Acc;
   if (g.M == 0) return;
@@ -534,12 +529,6 @@ void run_reduction(const Tensor& x, const Geometry& g, const Red& red, const Wri
   });
 }
 
-/// x itself when it has the dtype a kernel wants for `out`, else x cast to out.
-Tensor input_for(const Tensor& x, ScalarType out) {
-  if (x.dtype() == out || (x.dtype() == kBool && out == kLong)) return x;
-  return detail::cast(x, out);
-}
-
 /// Max of p[0, n), NaN propagating, with independent lanes (a short dependency chain).
 template <class T>
 T max_of(const T* p, int64_t n) {
@@ -565,7 +554,7 @@ double sum_of(const T* p, int64_t n) {
 struct DimSplit {
   int64_t outer = 1, size = 1, inner = 1;
 };
-DimSplit split_at(const Tensor& x, int64_t dim) {
+DimSplit split_at(const View& x, int64_t dim) {
   DimSplit s;
   for (int64_t d = 0; d < x.dim(); ++d) {
     if (d < dim)
@@ -580,71 +569,59 @@ DimSplit split_at(const Tensor& x, int64_t dim) {
 
 }  // namespace
 
-Tensor reduce_sum(const Tensor& x, DimMask mask, bool keepdim, ScalarType out) {
-  const Tensor src = input_for(x, out);
-  const Geometry g = make_geometry(src, mask, keepdim);
-  Tensor result = detail::make_empty(g.out_shape, out);
-  dispatch(src.dtype(), [&](auto tag) {
+void reduce_sum(const View& out, const View& x, DimMask mask) {
+  const Geometry g = make_geometry(x, mask);
+  dispatch(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     using O = sum_t<T>;
     using A = acc_t<T>;
-    O* o = static_cast<O*>(result.data_ptr());
-    run_reduction(src, g, SumRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
+    O* o = out.data_ptr<O>();
+    run_reduction(x, g, SumRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
   });
-  return result;
 }
 
-Tensor reduce_mean(const Tensor& x, DimMask mask, bool keepdim) {
-  const Geometry g = make_geometry(x, mask, keepdim);
-  Tensor result = detail::make_empty(g.out_shape, x.dtype());
+void reduce_mean(const View& out, const View& x, DimMask mask) {
+  const Geometry g = make_geometry(x, mask);
   dispatch_floating(x.dtype(), "mean", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    T* o = static_cast<T*>(result.data_ptr());
+    T* o = out.data_ptr<T>();
     const double n = static_cast<double>(g.R);
     run_reduction(x, g, SumRed<T, double>{},
                   [o, n](int64_t j, double a) { o[j] = static_cast<T>(a / n); });
   });
-  return result;
 }
 
-Tensor reduce_prod(const Tensor& x, DimMask mask, bool keepdim, ScalarType out) {
-  const Tensor src = input_for(x, out);
-  const Geometry g = make_geometry(src, mask, keepdim);
-  Tensor result = detail::make_empty(g.out_shape, out);
-  dispatch(src.dtype(), [&](auto tag) {
+void reduce_prod(const View& out, const View& x, DimMask mask) {
+  const Geometry g = make_geometry(x, mask);
+  dispatch(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     using O = sum_t<T>;
     using A = acc_t<T>;
-    O* o = static_cast<O*>(result.data_ptr());
-    run_reduction(src, g, ProdRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
+    O* o = out.data_ptr<O>();
+    run_reduction(x, g, ProdRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
   });
-  return result;
 }
 
-Tensor reduce_minmax(const Tensor& x, DimMask mask, bool keepdim, bool is_max) {
-  const Geometry g = make_geometry(x, mask, keepdim);
-  Tensor result = detail::make_empty(g.out_shape, x.dtype());
+void reduce_minmax(const View& out, const View& x, DimMask mask, bool is_max) {
+  const Geometry g = make_geometry(x, mask);
   dispatch(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    T* o = static_cast<T*>(result.data_ptr());
+    T* o = out.data_ptr<T>();
     auto write = [o](int64_t j, T a) { o[j] = a; };
     if (is_max)
       run_reduction(x, g, ExtremumRed<T, true>{}, write);
     else
       run_reduction(x, g, ExtremumRed<T, false>{}, write);
   });
-  return result;
 }
 
-void reduce_arg_minmax(const Tensor& x, DimMask mask, bool keepdim, bool is_max, Tensor* values,
-                       Tensor* indices) {
-  const Geometry g = make_geometry(x, mask, keepdim);
-  if (values) *values = detail::make_empty(g.out_shape, x.dtype());
-  if (indices) *indices = detail::make_empty(g.out_shape, kLong);
+void reduce_arg_minmax(const std::optional<View>& values, const std::optional<View>& indices,
+                       const View& x, DimMask mask, bool is_max) {
+  const Geometry g = make_geometry(x, mask);
   dispatch(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
-    T* v = values ? static_cast<T*>(values->data_ptr()) : nullptr;
-    int64_t* i = indices ? static_cast<int64_t*>(indices->data_ptr()) : nullptr;
+    T* v = values ? values->data_ptr<T>() : nullptr;
+    int64_t* i = indices ? indices->data_ptr<int64_t>() : nullptr;
     auto write = [v, i](int64_t j, const ValueIndex<T>& a) {
       if (v) v[j] = a.v;
       if (i) i[j] = a.i;
@@ -656,12 +633,11 @@ void reduce_arg_minmax(const Tensor& x, DimMask mask, bool keepdim, bool is_max,
   });
 }
 
-Tensor reduce_norm(const Tensor& x, DimMask mask, bool keepdim, double p) {
-  const Geometry g = make_geometry(x, mask, keepdim);
-  Tensor result = detail::make_empty(g.out_shape, x.dtype());
+void reduce_norm(const View& out, const View& x, DimMask mask, double p) {
+  const Geometry g = make_geometry(x, mask);
   dispatch_floating(x.dtype(), "norm", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    T* o = static_cast<T*>(result.data_ptr());
+    T* o = out.data_ptr<T>();
     auto as_is = [o](int64_t j, double a) { o[j] = static_cast<T>(a); };
     if (p == 2) {
       run_reduction(x, g, SumSquaresRed<T>{},
@@ -681,15 +657,13 @@ Tensor reduce_norm(const Tensor& x, DimMask mask, bool keepdim, double p) {
                     [o, p](int64_t j, double a) { o[j] = static_cast<T>(std::pow(a, 1.0 / p)); });
     }
   });
-  return result;
 }
 
-Tensor reduce_var(const Tensor& x, DimMask mask, bool keepdim, int64_t correction, bool take_sqrt) {
-  const Geometry g = make_geometry(x, mask, keepdim);
-  Tensor result = detail::make_empty(g.out_shape, x.dtype());
+void reduce_var(const View& out, const View& x, DimMask mask, int64_t correction, bool take_sqrt) {
+  const Geometry g = make_geometry(x, mask);
   dispatch_floating(x.dtype(), take_sqrt ? "std" : "var", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    T* o = static_cast<T*>(result.data_ptr());
+    T* o = out.data_ptr<T>();
     const double n = static_cast<double>(g.R);
     // Pass 1: the mean, as the first element of the slice plus the mean deviation from it, so
     // that a constant slice has exactly its value as mean and exactly 0 as variance.
@@ -712,15 +686,13 @@ Tensor reduce_var(const Tensor& x, DimMask mask, bool keepdim, int64_t correctio
       o[j] = static_cast<T>(take_sqrt ? std::sqrt(v) : v);
     });
   });
-  return result;
 }
 
-Tensor reduce_logsumexp(const Tensor& x, DimMask mask, bool keepdim) {
-  const Geometry g = make_geometry(x, mask, keepdim);
-  Tensor result = detail::make_empty(g.out_shape, x.dtype());
+void reduce_logsumexp(const View& out, const View& x, DimMask mask) {
+  const Geometry g = make_geometry(x, mask);
   dispatch_floating(x.dtype(), "logsumexp", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    T* o = static_cast<T*>(result.data_ptr());
+    T* o = out.data_ptr<T>();
     // Shift by the max; an infinite max shifts by 0 (all -inf gives log(0) = -inf, a +inf
     // gives +inf) instead of producing inf - inf.
     std::vector<double> shifts(static_cast<size_t>(g.M));
@@ -736,18 +708,15 @@ Tensor reduce_logsumexp(const Tensor& x, DimMask mask, bool keepdim) {
       o[j] = static_cast<T>(std::log(a.s) + a.m);
     });
   });
-  return result;
 }
 
-Tensor softmax_dim(const Tensor& x, int64_t dim, bool log) {
-  const Tensor src = detail::contiguous_data(x);
-  Tensor result = detail::make_empty(x.sizes(), x.dtype());
+void softmax_dim(const View& result, const View& src, int64_t dim, bool log) {
   const DimSplit s = split_at(src, dim);
-  if (src.numel() == 0) return result;
-  dispatch_floating(x.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
+  if (src.numel() == 0) return;
+  dispatch_floating(src.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T* in = static_cast<const T*>(src.data_ptr());
-    T* out = static_cast<T*>(result.data_ptr());
+    const T* in = src.data_ptr<T>();
+    T* out = result.data_ptr<T>();
     void (*vexp)(const T*, T*, int64_t) = nullptr;
     if constexpr (std::is_same_v<T, float>)
       vexp = float_loop(UnaryFn::exp);
@@ -813,19 +782,16 @@ Tensor softmax_dim(const Tensor& x, int64_t dim, bool log) {
       }
     });
   });
-  return result;
 }
 
-Tensor softmax_backward_dim(const Tensor& grad, const Tensor& output, int64_t dim, bool log) {
-  const Tensor g = detail::contiguous_data(grad), y = detail::contiguous_data(output);
-  Tensor result = detail::make_empty(y.sizes(), y.dtype());
+void softmax_backward_dim(const View& result, const View& g, const View& y, int64_t dim, bool log) {
   const DimSplit s = split_at(y, dim);
-  if (y.numel() == 0) return result;
+  if (y.numel() == 0) return;
   dispatch_floating(y.dtype(), log ? "log_softmax_backward" : "softmax_backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T* gp = static_cast<const T*>(g.data_ptr());
-    const T* yp = static_cast<const T*>(y.data_ptr());
-    T* out = static_cast<T*>(result.data_ptr());
+    const T* gp = g.data_ptr<T>();
+    const T* yp = y.data_ptr<T>();
+    T* out = result.data_ptr<T>();
     void (*vexp)(const T*, T*, int64_t) = nullptr;
     if constexpr (std::is_same_v<T, float>)
       vexp = float_loop(UnaryFn::exp);
@@ -884,20 +850,17 @@ Tensor softmax_backward_dim(const Tensor& grad, const Tensor& output, int64_t di
       }
     });
   });
-  return result;
 }
 
-Tensor cumsum_dim(const Tensor& x, int64_t dim) {
-  const Tensor src = detail::contiguous_data(x.dtype() == kBool ? detail::cast(x, kLong) : x);
-  Tensor result = detail::make_empty(src.sizes(), src.dtype());
+void cumsum_dim(const View& result, const View& src, int64_t dim) {
   const DimSplit s = split_at(src, dim);
-  if (src.numel() == 0) return result;
+  if (src.numel() == 0) return;
   dispatch(src.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (!std::is_same_v<T, bool>) {
       using A = acc_t<T>;
-      const T* in = static_cast<const T*>(src.data_ptr());
-      T* out = static_cast<T*>(result.data_ptr());
+      const T* in = src.data_ptr<T>();
+      T* out = result.data_ptr<T>();
       const int64_t D = s.size, inner = s.inner;
       if (inner == 1) {
         parallel_tasks(s.outer, src.numel(), [&](int64_t o) {
@@ -924,7 +887,6 @@ Tensor cumsum_dim(const Tensor& x, int64_t dim) {
       });
     }
   });
-  return result;
 }
 
 }  // namespace tg::kernels

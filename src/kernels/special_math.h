@@ -20,12 +20,13 @@ using QuietPolicy = boost::math::policies::policy<
     boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
     boost::math::policies::promote_float<false>, boost::math::policies::promote_double<false>>;
 
-/// The inverse of erf on [-1, 1]: +-inf at +-1, NaN outside.
+/// The inverse of erf on [-1, 1]: +-inf at +-1, NaN outside, and +-0 at +-0 (an odd function).
 template <class T>
 T erfinv(T x) {
   if (x == T(1)) return std::numeric_limits<T>::infinity();
   if (x == T(-1)) return -std::numeric_limits<T>::infinity();
   if (!(x > T(-1) && x < T(1))) return std::numeric_limits<T>::quiet_NaN();
+  if (x == T(0)) return x;  // Boost returns +0 for -0
   return boost::math::erf_inv(x, QuietPolicy());
 }
 
@@ -37,11 +38,14 @@ T digamma(T x) {
   return boost::math::digamma(x, QuietPolicy());
 }
 
-/// The n-th derivative of digamma (n >= 0): inf at the poles 0, -1, -2... for n >= 1.
+/// The n-th derivative of digamma (n >= 0). At the poles 0, -1, -2... (n >= 1), the limit from
+/// the right, as libtorch: psi^(n)(x) ~ (-1)^(n+1) n! / x^(n+1), so inf for odd n and -inf for
+/// even n.
 template <class T>
 T polygamma(int n, T x) {
   if (n == 0) return digamma(x);
-  if (x <= T(0) && x == std::floor(x)) return std::numeric_limits<T>::infinity();
+  if (x <= T(0) && x == std::floor(x))
+    return n % 2 ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
   return boost::math::polygamma(n, x, QuietPolicy());
 }
 

@@ -1,5 +1,4 @@
-// Batch normalisation: a fused forward kernel (statistics, running-stat update and the affine
-// normalisation in three passes over each channel) and its derivative.
+// Batch normalisation: the op and its derivative; the fused loops are in kernels/batch_norm.h.
 //
 // Note [Batch norm double backward]
 // In training, the batch mean and inverse std depend on the input, so the derivative must treat
@@ -14,15 +13,12 @@
 // When no graph is recorded (a plain backward, grad mode off), that formula runs as one fused
 // kernel (two passes over each channel) with the saved statistics; with create_graph it runs as
 // tensor ops, which are differentiable. Both compute the same values.
-#include <omp.h>
-
-#include <cmath>
-#include <vector>
+#include <optional>
 
 #include "autograd/checkpoint.h"
 #include "autograd/record.h"
 #include "core/internal.h"
-#include "kernels/loop.h"
+#include "kernels/batch_norm.h"
 #include "tensorgrad/nn/ops_conv.h"
 
 namespace tg {
@@ -54,63 +50,24 @@ void check_channel_vector(const Tensor& t, const char* name, int64_t channels,
            ")");
 }
 
-/// Reads element c of a 1-D tensor of T (any stride).
-template <class T>
-T at(const Tensor& t, int64_t c) {
-  return t.data_ptr<T>()[c * t.stride(0)];
+/// t as a kernel operand, absent when undefined.
+std::optional<kernels::View> optional_view(const Tensor& t) {
+  if (!t.defined()) return std::nullopt;
+  return kernels::View(t);
 }
 
-/// The derivative of Note [Batch norm double backward] in two passes over each channel of
-/// contiguous copies of g and x: the sums, then d x. Only for backward without a graph.
+/// The derivative of Note [Batch norm double backward] as one fused kernel over contiguous
+/// copies of g and x. Only for backward without a graph.
 variable_list fused_backward(const Tensor& g_in, const Tensor& x_in, const Tensor& weight,
                              const Tensor& mean, const Tensor& invstd, bool training, bool need_x,
                              bool need_w, bool need_b) {
   const Tensor g = detail::contiguous_data(g_in), x = detail::contiguous_data(x_in);
-  const int64_t n = x.size(0), channels = x.size(1);
-  int64_t inner = 1;
-  for (int64_t d = 2; d < x.dim(); ++d) inner *= x.size(d);
-  const double m = static_cast<double>(n * inner);
+  const int64_t channels = x.size(1);
   Tensor gx = need_x ? detail::make_empty(x.sizes(), x.dtype()) : Tensor();
   Tensor gw = need_w ? detail::make_empty({channels}, x.dtype()) : Tensor();
   Tensor gb = need_b ? detail::make_empty({channels}, x.dtype()) : Tensor();
-  kernels::dispatch_floating(x.dtype(), "batch_norm backward", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = g.data_ptr<T>();
-    const T* xp = x.data_ptr<T>();
-    const bool parallel = x.numel() >= (1 << 16) && channels > 1 && !omp_in_parallel();
-#pragma omp parallel for if (parallel) schedule(static)
-    for (int64_t c = 0; c < channels; ++c) {
-      const T mu = at<T>(mean, c);
-      const double inv = static_cast<double>(at<T>(invstd, c));
-      double sum_g = 0, sum_gc = 0;  // sum(g), sum(g * (x - mean))
-      for (int64_t b = 0; b < n; ++b) {
-        const T* gr = gp + (b * channels + c) * inner;
-        const T* xr = xp + (b * channels + c) * inner;
-        T sg = 0, sgc = 0;
-#pragma omp simd reduction(+ : sg, sgc)
-        for (int64_t k = 0; k < inner; ++k) {
-          sg += gr[k];
-          sgc += gr[k] * (xr[k] - mu);
-        }
-        sum_g += sg;
-        sum_gc += sgc;
-      }
-      if (need_b) gb.data_ptr<T>()[c] = static_cast<T>(sum_g);
-      if (need_w) gw.data_ptr<T>()[c] = static_cast<T>(sum_gc * inv);
-      if (!need_x) continue;
-      const double scale = inv * (weight.defined() ? static_cast<double>(at<T>(weight, c)) : 1.0);
-      // d x = scale * (g - sum_g / M) - scale * inv^2 * sum_gc / M * (x - mean) in training.
-      const T a = static_cast<T>(scale);
-      const T shift = training ? static_cast<T>(scale * sum_g / m) : T(0);
-      const T slope = training ? static_cast<T>(scale * inv * inv * sum_gc / m) : T(0);
-      for (int64_t b = 0; b < n; ++b) {
-        const T* gr = gp + (b * channels + c) * inner;
-        const T* xr = xp + (b * channels + c) * inner;
-        T* out = gx.data_ptr<T>() + (b * channels + c) * inner;
-        for (int64_t k = 0; k < inner; ++k) out[k] = a * gr[k] - shift - slope * (xr[k] - mu);
-      }
-    }
-  });
+  kernels::batch_norm_backward(optional_view(gx), optional_view(gw), optional_view(gb), g, x,
+                               optional_view(weight), mean, invstd, training);
   return {gx, gw, gb};
 }
 
@@ -149,58 +106,9 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
   const bool update = training && running_mean.defined() && running_var.defined() &&
                       !autograd::checkpoint_recomputing();
 
-  kernels::dispatch_floating(input.dtype(), "batch_norm", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* xp = x.data_ptr<T>();
-    T* op = out.data_ptr<T>();
-    T* mp = mean.data_ptr<T>();
-    T* ip = invstd.data_ptr<T>();
-    const bool parallel = input.numel() >= (1 << 16) && channels > 1 && !omp_in_parallel();
-#pragma omp parallel for if (parallel) schedule(static)
-    for (int64_t c = 0; c < channels; ++c) {
-      double m, inv;
-      if (training) {
-        // Two passes (mean, then squared deviations) in double: accurate for large batches.
-        double sum = 0;
-        for (int64_t b = 0; b < n; ++b) {
-          const T* row = xp + (b * channels + c) * inner;
-          for (int64_t k = 0; k < inner; ++k) sum += row[k];
-        }
-        m = per_channel ? sum / static_cast<double>(per_channel) : 0.0;
-        double sq = 0;
-        for (int64_t b = 0; b < n; ++b) {
-          const T* row = xp + (b * channels + c) * inner;
-          for (int64_t k = 0; k < inner; ++k) {
-            const double d = row[k] - m;
-            sq += d * d;
-          }
-        }
-        const double var = per_channel ? sq / static_cast<double>(per_channel) : 0.0;
-        inv = 1.0 / std::sqrt(var + eps);
-        if (update && per_channel > 0) {
-          T* rm = running_mean.data_ptr<T>() + c * running_mean.stride(0);
-          T* rv = running_var.data_ptr<T>() + c * running_var.stride(0);
-          const double unbiased =
-              sq / static_cast<double>(per_channel - 1);  // inf/nan for one value, as libtorch
-          *rm = static_cast<T>((1 - momentum) * *rm + momentum * m);
-          *rv = static_cast<T>((1 - momentum) * *rv + momentum * unbiased);
-        }
-      } else {
-        m = at<T>(running_mean, c);
-        inv = 1.0 / std::sqrt(static_cast<double>(at<T>(running_var, c)) + eps);
-      }
-      mp[c] = static_cast<T>(m);
-      ip[c] = static_cast<T>(inv);
-      const double scale = inv * (weight.defined() ? static_cast<double>(at<T>(weight, c)) : 1.0);
-      const double shift = (bias.defined() ? static_cast<double>(at<T>(bias, c)) : 0.0) - m * scale;
-      const T s = static_cast<T>(scale), h = static_cast<T>(shift);
-      for (int64_t b = 0; b < n; ++b) {
-        const T* row = xp + (b * channels + c) * inner;
-        T* orow = op + (b * channels + c) * inner;
-        for (int64_t k = 0; k < inner; ++k) orow[k] = row[k] * s + h;
-      }
-    }
-  });
+  kernels::batch_norm_forward(out, mean, invstd, x, optional_view(weight), optional_view(bias),
+                              optional_view(running_mean), optional_view(running_var), training,
+                              update, momentum, eps);
   if (update && per_channel > 0) {
     detail::bump_version(running_mean);
     detail::bump_version(running_var);

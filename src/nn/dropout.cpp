@@ -19,11 +19,10 @@ Tensor dropout_mask(const Tensor& input, double p, const char* op) {
   Tensor mask = rand_like(input);
   kernels::dispatch_floating(input.dtype(), op, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    T* m = mask.data_ptr<T>();
     const double keep = 1.0 - p;
     const T scale = static_cast<T>(1.0 / keep);
-    for (int64_t i = 0, n = mask.numel(); i < n; ++i)
-      m[i] = static_cast<double>(m[i]) < keep ? scale : T(0);
+    kernels::unary_loop<T, T>(
+        mask, mask, [keep, scale](T u) { return static_cast<double>(u) < keep ? scale : T(0); });
   });
   return mask;
 }

@@ -4,6 +4,8 @@
 // Dedicated ops compute their elementwise loss in one loop and reduce it; their derivatives are
 // written with differentiable ops (double backward works), with fused loops when no graph is
 // built through the derivative.
+#include "kernels/loss.h"
+
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -29,8 +31,6 @@ void warn_target_size(const char* op, IntArrayRef input, IntArrayRef target) {
 }  // namespace detail
 
 namespace {
-
-using autograd::BackwardArgs;
 
 void check_reduction(int64_t reduction, const char* op) {
   TG_CHECK(reduction >= Reduction::None && reduction < Reduction::END, op,
@@ -95,12 +95,6 @@ bool can_fuse(std::initializer_list<const Tensor*> ts) {
   return true;
 }
 
-int64_t product(IntArrayRef sizes, size_t begin) {
-  int64_t p = 1;
-  for (size_t d = begin; d < sizes.size(); ++d) p *= sizes[d];
-  return p;
-}
-
 // ---- nll_loss -----------------------------------------------------------------------------------
 
 /// Checks the arguments shared by nll_loss and cross_entropy with class-index targets.
@@ -154,7 +148,6 @@ Tensor nll_loss_impl(const char* op, const Tensor& self, const Tensor& target, c
   const ScalarType dtype = self.dtype();
   const int64_t cls_dim = self.dim() == 1 ? 0 : 1;
   const int64_t n_classes = self.size(cls_dim);
-  const int64_t inner = self.dim() <= 2 ? 1 : product(self.sizes(), 2);
   const int64_t count = target.numel();  // samples: N * d1 * ...
   const Tensor x = detail::contiguous_data(self);
   const Tensor t = detail::contiguous_data(target);
@@ -166,56 +159,27 @@ Tensor nll_loss_impl(const char* op, const Tensor& self, const Tensor& target, c
              ") or equal ignore_index (", ignore_index, ")");
 
   const bool record = autograd::needs_grad(self);
-  Tensor result;
+  const std::optional<kernels::View> wv =
+      w.defined() ? std::optional<kernels::View>(w) : std::nullopt;
+  Tensor result = reduction == Reduction::None ? detail::make_empty(target.sizes(), dtype)
+                                               : detail::make_empty({}, dtype);
+  const kernels::NllReduction how = reduction == Reduction::None   ? kernels::NllReduction::None
+                                    : reduction == Reduction::Mean ? kernels::NllReduction::Mean
+                                                                   : kernels::NllReduction::Sum;
+  const double total_weight = kernels::nll_loss_forward(result, x, t, wv, ignore_index, how);
   // coef[i] = -weight[t_i] (divided by the total weight for Mean), 0 where t_i is ignored;
   // safe[i] = t_i, 0 where ignored: the backward scatters grad * coef into class safe[i].
   Tensor coef, safe;
   if (record) {
     coef = detail::make_empty(target.sizes(), dtype);
     safe = detail::make_empty(target.sizes(), kLong);
+    kernels::nll_loss_coefficients(coef, safe, t, wv, ignore_index,
+                                   reduction == Reduction::Mean ? 1.0 / total_weight : 1.0);
   }
-  kernels::dispatch_floating(dtype, op, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* xp = x.data_ptr<T>();
-    const T* wp = w.defined() ? w.data_ptr<T>() : nullptr;
-    auto element = [&](int64_t i) -> int64_t {  // offset of x[n, t_i, k]
-      return (i / inner) * n_classes * inner + tp[i] * inner + i % inner;
-    };
-    if (reduction == Reduction::None) {
-      result = detail::make_empty(target.sizes(), dtype);
-      T* out = result.data_ptr<T>();
-      for (int64_t i = 0; i < count; ++i)
-        out[i] = tp[i] == ignore_index ? T(0) : -(wp ? wp[tp[i]] : T(1)) * xp[element(i)];
-    }
-    double total_weight = 0;  // of the counted targets; only Mean uses it
-    if (reduction != Reduction::None) {
-      double sum = 0;  // in double whatever the dtype, for accuracy over large batches
-      for (int64_t i = 0; i < count; ++i) {
-        if (tp[i] == ignore_index) continue;
-        const double wv = wp ? static_cast<double>(wp[tp[i]]) : 1.0;
-        sum -= wv * static_cast<double>(xp[element(i)]);
-        total_weight += wv;
-      }
-      // Mean of nothing (all ignored, or no samples) is 0/0 = NaN, as libtorch.
-      const double value = reduction == Reduction::Mean ? sum / total_weight : sum;
-      result = full({}, value, dtype);
-    }
-    if (record) {
-      T* cp = coef.data_ptr<T>();
-      int64_t* sp = safe.data_ptr<int64_t>();
-      const double scale = reduction == Reduction::Mean ? 1.0 / total_weight : 1.0;
-      for (int64_t i = 0; i < count; ++i) {
-        const bool ignored = tp[i] == ignore_index;
-        sp[i] = ignored ? 0 : tp[i];
-        cp[i] =
-            ignored ? T(0) : static_cast<T>(-(wp ? static_cast<double>(wp[tp[i]]) : 1.0) * scale);
-      }
-    }
-  });
   if (record)
     autograd::record(
         "NllLossBackward0", {self}, {result}, autograd::save(coef, safe),
-        [cls_dim, sizes = DimVector(self.sizes()), n_classes, inner,
+        [cls_dim, sizes = DimVector(self.sizes()), n_classes,
          reduced = reduction != Reduction::None](BackwardArgs<2>& a) -> variable_list {
           const Tensor& g = a.grad();
           const Tensor& coef = a.saved[0];
@@ -226,18 +190,8 @@ Tensor nll_loss_impl(const char* op, const Tensor& self, const Tensor& target, c
           if (n_classes == 0) return {(g * coef).unsqueeze(cls_dim).narrow(cls_dim, 0, 0)};
           if (!autograd::needs_grad(g) && g.dtype() == coef.dtype()) {
             // One pass: grad_input[n, safe_i, k] = g * coef_i over zeros.
-            Tensor gi = zeros(sizes, coef.dtype());
-            const Tensor gc = detail::contiguous_data(g);
-            const int64_t* sp = safe.data_ptr<int64_t>();
-            kernels::dispatch_floating(coef.dtype(), "nll_loss backward", [&](auto tag) {
-              using T = typename decltype(tag)::type;
-              T* out = gi.data_ptr<T>();
-              const T* cp = coef.data_ptr<T>();
-              const T* gp = gc.data_ptr<T>();
-              for (int64_t i = 0, n = coef.numel(); i < n; ++i)
-                out[(i / inner) * n_classes * inner + sp[i] * inner + i % inner] =
-                    (reduced ? gp[0] : gp[i]) * cp[i];
-            });
+            Tensor gi = detail::make_empty(sizes, coef.dtype());
+            kernels::nll_loss_backward(gi, detail::contiguous_data(g), coef, safe, reduced);
             return {gi};
           }
           // The same as a scatter of grad * coef into zeros: linear in grad, so double

@@ -42,14 +42,14 @@ std::string join_name(const std::string& prefix, const std::string& name) {
   return prefix + "." + name;
 }
 
+/// `what` is "Parameter", "Buffer" or "Submodule".
 void check_name(const std::string& name, const char* op, const char* what,
                 const std::string& module_name) {
-  TG_CHECK(!name.empty(), op, ": the ", what, " name must not be empty (in module ", module_name,
-           ")");
-  TG_CHECK(name.find('.') == std::string::npos, op, ": the ", what, " name '", name,
-           "' must not contain a dot (in module ", module_name,
-           "); dots separate the levels of nested modules: register the ", what,
-           " in a submodule and the submodule with register_module");
+  TG_CHECK(!name.empty(), op, ": ", what, " name must not be empty (in module ", module_name, ")");
+  TG_CHECK(name.find('.') == std::string::npos, op, ": ", what,
+           " name must not contain a dot (got '", name, "') in module ", module_name,
+           "; dots separate the levels of nested modules: register it in a submodule and the "
+           "submodule with register_module");
 }
 
 }  // namespace
@@ -60,7 +60,7 @@ Module::Module() = default;
 
 const std::string& Module::name() const noexcept {
   // Computed lazily: during construction typeid(*this) is still the base class.
-  if (!name_.has_value()) name_ = demangle(typeid(*this).name());
+  if (!name_.has_value()) name_ = torch_type_name(typeid(*this));
   return *name_;
 }
 
@@ -126,7 +126,10 @@ void Module::apply_to_submodules(const NamedModulePointerApplyFunction& fn,
 
 std::shared_ptr<Module> Module::shared_from_this_checked() const {
   std::shared_ptr<const Module> ptr = weak_from_this().lock();
-  TG_CHECK(ptr != nullptr, "Module: ", name(),
+  TG_CHECK(ptr != nullptr,
+           "Module: It looks like you attempted to retrieve your top-level "
+           "module as a shared_ptr, but ",
+           name(),
            " is not owned by a std::shared_ptr, so it cannot hand out a pointer to itself; "
            "create it with std::make_shared (or a module holder), or pass include_self=false "
            "to modules() / named_modules()");
@@ -250,14 +253,17 @@ void Module::zero_grad(bool set_to_none) {
 // ---- registration ----
 
 Tensor& Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
-  check_name(name, "register_parameter", "parameter", this->name());
-  TG_CHECK(!parameters_.contains(name), "register_parameter: a parameter named '", name,
-           "' is already registered in module ", this->name(),
-           "; give each parameter its own name");
+  check_name(name, "register_parameter", "Parameter", this->name());
+  TG_CHECK(!parameters_.contains(name), "register_parameter: Parameter '", name,
+           "' already defined in module ", this->name(), "; give each parameter its own name");
   TG_CHECK(!buffers_.contains(name), "register_parameter: '", name,
            "' is already registered as a buffer of module ", this->name(),
            "; parameters and buffers share one namespace");
-  if (tensor.defined()) {
+  if (!tensor.defined() && requires_grad) {
+    tg::detail::warn(str("register_parameter: parameter '", name, "' of module ", this->name(),
+                         " is an undefined tensor, which cannot require grad. Ignoring the "
+                         "`requires_grad=true` function parameter; pass requires_grad=false"));
+  } else if (tensor.defined()) {
     TG_CHECK(!requires_grad || tensor.is_floating_point(), "register_parameter: parameter '", name,
              "' of module ", this->name(), " has dtype ", tensor.dtype(),
              " but only floating-point tensors can require grad; register it as a buffer or "
@@ -270,9 +276,9 @@ Tensor& Module::register_parameter(std::string name, Tensor tensor, bool require
 }
 
 Tensor& Module::register_buffer(std::string name, Tensor tensor) {
-  check_name(name, "register_buffer", "buffer", this->name());
-  TG_CHECK(!buffers_.contains(name), "register_buffer: a buffer named '", name,
-           "' is already registered in module ", this->name(), "; give each buffer its own name");
+  check_name(name, "register_buffer", "Buffer", this->name());
+  TG_CHECK(!buffers_.contains(name), "register_buffer: Buffer '", name,
+           "' already defined in module ", this->name(), "; give each buffer its own name");
   TG_CHECK(!parameters_.contains(name), "register_buffer: '", name,
            "' is already registered as a parameter of module ", this->name(),
            "; parameters and buffers share one namespace");
@@ -280,24 +286,25 @@ Tensor& Module::register_buffer(std::string name, Tensor tensor) {
 }
 
 void Module::check_new_child_name(const std::string& name, bool defined) const {
-  check_name(name, "register_module", "submodule", this->name());
+  check_name(name, "register_module", "Submodule", this->name());
   TG_CHECK(defined, "register_module: the submodule '", name, "' of module ", this->name(),
            " is empty (nullptr); construct it first, e.g. tg::nn::Linear(4, 2)");
-  TG_CHECK(!children_.contains(name), "register_module: a submodule named '", name,
-           "' is already registered in module ", this->name(),
+  TG_CHECK(!children_.contains(name), "register_module: Submodule '", name,
+           "' already defined in module ", this->name(),
            "; give each submodule its own name, or use replace_module to swap it");
 }
 
 void Module::check_replace(const std::string& name, bool defined) const {
-  TG_CHECK(children_.contains(name), "replace_module: module ", this->name(),
-           " has no submodule named '", name, "' to replace; use register_module to add one");
+  TG_CHECK(children_.contains(name), "replace_module: Submodule '", name,
+           "' is not defined in module ", this->name(),
+           ", so there is nothing to replace; use register_module to add it");
   TG_CHECK(defined, "replace_module: the new submodule '", name, "' of module ", this->name(),
            " is empty (nullptr)");
 }
 
 void Module::unregister_module(const std::string& name) {
-  TG_CHECK(children_.contains(name), "unregister_module: module ", this->name(),
-           " has no submodule named '", name, "'");
+  TG_CHECK(children_.contains(name), "unregister_module: No Module with name `", name,
+           "` is registered in module ", this->name());
   children_.erase(name);
 }
 

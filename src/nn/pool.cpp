@@ -7,47 +7,23 @@
 //   max_pool2d:   dx = scatter of g to the argmax positions  -> its derivative: gather at them
 //   avg_pool2d:   dx = g spread over each window / divisor    -> its derivative: avg_pool2d
 //   adaptive_avg: dx = g spread over each window / its size   -> its derivative: adaptive_avg
-// Kernels are plain loops over the [N * C] planes of contiguous NCHW data, in parallel over
-// planes (each plane is written by one thread, so scatters need no atomics).
-#include <omp.h>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define TG_POOL_AVX512 1  // see Note [Pooling 2 x 2 windows]
-#endif
+// The loops are in kernels/pool.h; this file checks arguments, computes output sizes, allocates
+// the results and records the nodes.
+#include "kernels/pool.h"
 
-#include <algorithm>
 #include <array>
-#include <cmath>
-#include <limits>
-#include <utility>
-#include <vector>
+#include <optional>
+#include <tuple>
 
 #include "autograd/record.h"
 #include "core/internal.h"
-#include "kernels/loop.h"
 #include "tensorgrad/nn/ops_conv.h"
 
 namespace tg {
 namespace {
 
-/// Work (elements touched) below which a pooling loop stays on one thread.
-constexpr int64_t kPoolGrain = 1 << 16;
-
-/// Runs body(plane) for plane in [0, planes), in parallel when the work is large enough.
-template <class Body>
-void for_each_plane(int64_t planes, int64_t work_per_plane, Body body) {
-  if (planes * work_per_plane >= kPoolGrain && planes > 1 && omp_get_max_threads() > 1 &&
-      !omp_in_parallel()) {
-#pragma omp parallel for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) body(p);
-  } else {
-    for (int64_t p = 0; p < planes; ++p) body(p);
-  }
-}
-
-/// Kernel, stride, padding and dilation (height, width) and the rounding of the output size.
-struct PoolParams {
-  std::array<int64_t, 2> kernel{1, 1}, stride{1, 1}, padding{0, 0}, dilation{1, 1};
+/// The windows and the rounding of the output size.
+struct PoolParams : kernels::PoolWindows {
   bool ceil_mode = false;
 };
 
@@ -133,283 +109,11 @@ std::array<int64_t, 2> pool_output(const char* op, const Tensor& x4, const PoolP
 
 // ---- max pooling ----
 
-/// The output columns [lo, hi) whose window column ox * stride - pad + offset lies in [0, w).
-inline std::pair<int64_t, int64_t> columns_inside(int64_t offset, int64_t stride, int64_t pad,
-                                                  int64_t w, int64_t ow) {
-  const int64_t first = pad - offset;         // ox * stride >= first
-  const int64_t last = w - 1 + pad - offset;  // ox * stride <= last
-  if (last < 0) return {0, 0};
-  const int64_t lo = first <= 0 ? 0 : (first + stride - 1) / stride;
-  const int64_t hi = std::min(ow, last / stride + 1);
-  return {lo, std::max(lo, hi)};
-}
-
-/// One window offset across output columns [lo, hi): the candidate for column ox is
-/// row[ox * stride] at flat position base + ox * stride. kStride is the stride when known at
-/// compile time (1 or 2), else 0. With Float values and int32 positions the loop vectorises.
-template <class T, class I, int kStride>
-void max_pool_row(const T* __restrict row, T* __restrict om, I* __restrict oi, int64_t lo,
-                  int64_t hi, int64_t stride, I base) {
-  const int64_t s = kStride ? kStride : stride;
-  for (int64_t ox = lo; ox < hi; ++ox) {
-    const T v = row[ox * s];
-    const T m = om[ox];
-    const bool take = (v > m) | (v != v);
-    om[ox] = take ? v : m;
-    oi[ox] = take ? base + static_cast<I>(ox * s) : oi[ox];
-  }
-}
-
-// Note [Pooling 2 x 2 windows]
-// Nearly every CNN pools with disjoint 2 x 2 windows (kernel 2, stride 2, no padding). For Float
-// on x86-64 CPUs with AVX-512 those run on the two kernels below, 16 windows per step; elsewhere
-// the general kernels run. A window [a b; c d] is a tournament, the winner of a-b against the
-// winner of c-d: with strict comparisons and a NaN winning its pair, it picks the same value and
-// position as the general scan (the last NaN, else the first maximum).
-
-/// True when every window is a disjoint 2 x 2 block inside the input.
-bool disjoint_2x2(const PoolParams& p, int64_t h, int64_t w, int64_t oh, int64_t ow) {
-  return p.kernel == std::array<int64_t, 2>{2, 2} && p.stride == std::array<int64_t, 2>{2, 2} &&
-         p.padding == std::array<int64_t, 2>{0, 0} && p.dilation == std::array<int64_t, 2>{1, 1} &&
-         2 * oh <= h && 2 * ow <= w;
-}
-
-#ifdef TG_POOL_AVX512
-bool has_avx512() {
-  static const bool yes = __builtin_cpu_supports("avx512f");
-  return yes;
-}
-
-/// Lane indices picking the even (first = 0) or odd (first = 1) of 32 floats in two vectors.
-__attribute__((target("avx512f"))) inline __m512i lane_pick(int first) {
-  return _mm512_add_epi32(
-      _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0),
-      _mm512_set1_epi32(first));
-}
-
-/// The masks for a step of `count` (1 to 16) windows: the outputs, and the 2 * count input
-/// floats of one row, split over two vectors. Rows shorter than 16 windows (most of a CNN's)
-/// are one masked step; masked-off lanes are neither read nor written.
-struct StepMasks {
-  __mmask16 out, in_low, in_high;
-};
-inline StepMasks step_masks(int64_t count) {
-  const auto ones = [](int64_t k) {
-    return static_cast<__mmask16>(k >= 16 ? 0xFFFF : (1u << k) - 1);
-  };
-  return {ones(count), ones(2 * count), ones(std::max<int64_t>(0, 2 * count - 16))};
-}
-
-/// Max pooling of one plane's disjoint 2 x 2 windows (Float, AVX-512): xp is [h, w], out_plane
-/// and idx_plane are [oh, ow].
-__attribute__((target("avx512f"))) void max_pool_2x2_plane(const float* xp, float* out_plane,
-                                                           int64_t* idx_plane, int64_t w,
-                                                           int64_t oh, int64_t ow) {
-  const __m512i even = lane_pick(0), odd = lane_pick(1);
-  const __m512i steps = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i one = _mm512_set1_epi64(1), row_below = _mm512_set1_epi64(w);
-  for (int64_t oy = 0; oy < oh; ++oy) {
-    const float* r0 = xp + 2 * oy * w;
-    const float* r1 = r0 + w;
-    float* orow = out_plane + oy * ow;
-    int64_t* irow = idx_plane + oy * ow;
-    const int64_t base = 2 * oy * w;
-    for (int64_t ox = 0; ox < ow; ox += 16) {
-      const StepMasks m = step_masks(ow - ox);
-      const __m512 t0 = _mm512_maskz_loadu_ps(m.in_low, r0 + 2 * ox);
-      const __m512 t1 = _mm512_maskz_loadu_ps(m.in_high, r0 + 2 * ox + 16);
-      const __m512 b0 = _mm512_maskz_loadu_ps(m.in_low, r1 + 2 * ox);
-      const __m512 b1 = _mm512_maskz_loadu_ps(m.in_high, r1 + 2 * ox + 16);
-      const __m512 a = _mm512_permutex2var_ps(t0, even, t1);
-      const __m512 b = _mm512_permutex2var_ps(t0, odd, t1);
-      const __m512 c = _mm512_permutex2var_ps(b0, even, b1);
-      const __m512 d = _mm512_permutex2var_ps(b0, odd, b1);
-      const __mmask16 take_b =
-          _mm512_cmp_ps_mask(b, a, _CMP_GT_OQ) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
-      const __mmask16 take_d =
-          _mm512_cmp_ps_mask(d, c, _CMP_GT_OQ) | _mm512_cmp_ps_mask(d, d, _CMP_UNORD_Q);
-      const __m512 top = _mm512_mask_blend_ps(take_b, a, b);
-      const __m512 bottom = _mm512_mask_blend_ps(take_d, c, d);
-      const __mmask16 take_bottom = _mm512_cmp_ps_mask(bottom, top, _CMP_GT_OQ) |
-                                    _mm512_cmp_ps_mask(bottom, bottom, _CMP_UNORD_Q);
-      _mm512_mask_storeu_ps(orow + ox, m.out, _mm512_mask_blend_ps(take_bottom, top, bottom));
-      // Positions, 8 windows per vector of int64: base + 2 ox, +1 for b and d, +w for c and d.
-      for (unsigned half = 0; half < 2; ++half) {
-        const unsigned shift = 8 * half;
-        const auto tb = static_cast<__mmask8>(take_b >> shift);
-        const auto td = static_cast<__mmask8>(take_d >> shift);
-        const auto tl = static_cast<__mmask8>(take_bottom >> shift);
-        const __m512i first = _mm512_add_epi64(_mm512_set1_epi64(base + 2 * (ox + shift)), steps);
-        const __m512i top_at = _mm512_mask_add_epi64(first, tb, first, one);
-        const __m512i left_below = _mm512_add_epi64(first, row_below);
-        const __m512i bottom_at = _mm512_mask_add_epi64(left_below, td, left_below, one);
-        _mm512_mask_storeu_epi64(irow + ox + shift, static_cast<__mmask8>(m.out >> shift),
-                                 _mm512_mask_blend_epi64(tl, top_at, bottom_at));
-      }
-    }
-  }
-}
-
-void max_pool_2x2_avx512(const float* x, float* out, int64_t* idx, int64_t planes, int64_t h,
-                         int64_t w, int64_t oh, int64_t ow) {
-  for_each_plane(planes, oh * ow * 4, [=](int64_t plane) {
-    max_pool_2x2_plane(x + plane * h * w, out + plane * oh * ow, idx + plane * oh * ow, w, oh, ow);
-  });
-}
-#endif  // TG_POOL_AVX512
-
-/// out and idx have [planes, oh, ow]; idx holds flat h * W + w positions in the input plane.
-/// The window is scanned row by row, left to right; a larger value (or a NaN, which is the
-/// maximum of its window as in libtorch) replaces the current one. For speed the scan runs one
-/// window offset at a time across a whole output row, with selects rather than branches (on real
-/// data the comparison is unpredictable), keeping positions as I (int32 when the plane allows)
-/// so that the loop vectorises; they are widened to int64 per output row.
-template <class T, class I>
-void max_pool_kernel(const T* x, T* out, int64_t* idx, int64_t planes, int64_t h, int64_t w,
-                     int64_t oh, int64_t ow, const PoolParams& p) {
-  const int64_t kh = p.kernel[0], kw = p.kernel[1], sh = p.stride[0], sw = p.stride[1],
-                ph = p.padding[0], pw = p.padding[1], dh = p.dilation[0], dw = p.dilation[1];
-  // Per output column: the first in-bounds input column of its window (the position reported
-  // when every value is -inf).
-  std::vector<int64_t> first_col(static_cast<size_t>(ow));
-  for (int64_t ox = 0; ox < ow; ++ox) {
-    int64_t x0 = ox * sw - pw;
-    while (x0 < 0) x0 += dw;
-    first_col[ox] = x0;
-  }
-  std::vector<std::pair<int64_t, int64_t>> cols(static_cast<size_t>(kw));
-  for (int64_t j = 0; j < kw; ++j) cols[j] = columns_inside(j * dw, sw, pw, w, ow);
-  const int64_t* first = first_col.data();
-  const std::pair<int64_t, int64_t>* inside = cols.data();
-  for_each_plane(planes, oh * ow * kh * kw, [=](int64_t plane) {
-    const T* xp = x + plane * h * w;
-    std::vector<I> positions(static_cast<size_t>(ow));
-    I* irow = positions.data();
-    for (int64_t oy = 0; oy < oh; ++oy) {
-      T* orow = out + (plane * oh + oy) * ow;
-      int64_t y0 = oy * sh - ph;
-      while (y0 < 0) y0 += dh;
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        orow[ox] = -std::numeric_limits<T>::infinity();
-        irow[ox] = static_cast<I>(y0 * w + first[ox]);
-      }
-      for (int64_t i = 0; i < kh; ++i) {
-        const int64_t yy = oy * sh - ph + i * dh;
-        if (yy < 0 || yy >= h) continue;
-        const T* row = xp + yy * w;
-        for (int64_t j = 0; j < kw; ++j) {
-          const int64_t shift = j * dw - pw;  // input column = ox * sw + shift
-          const int64_t lo = inside[j].first, hi = inside[j].second;
-          const I base = static_cast<I>(yy * w + shift);
-          if (sw == 1)
-            max_pool_row<T, I, 1>(row + shift, orow, irow, lo, hi, 1, base);
-          else if (sw == 2)
-            max_pool_row<T, I, 2>(row + shift, orow, irow, lo, hi, 2, base);
-          else
-            max_pool_row<T, I, 0>(row + shift, orow, irow, lo, hi, sw, base);
-        }
-      }
-      int64_t* dst = idx + (plane * oh + oy) * ow;
-      for (int64_t ox = 0; ox < ow; ++ox) dst[ox] = irow[ox];
-    }
-  });
-}
-
 /// gx[plane][idx[plane][k]] += g[plane][k]: gx of [N, C, H, W] (the input's sizes).
 Tensor max_pool_scatter(const Tensor& g, const Tensor& indices, const DimVector& input_sizes,
-                        bool windows_2x2);
-
-#ifdef TG_POOL_AVX512
-/// The gradient of max_pool_2x2_avx512: every input element is written once, the window's
-/// gradient where it was the window's maximum and zero elsewhere (no zero fill, no scatter).
-__attribute__((target("avx512f"))) void max_pool_2x2_spread_plane(const float* g_plane,
-                                                                  const int64_t* idx_plane,
-                                                                  float* o, int64_t h, int64_t w,
-                                                                  int64_t oh, int64_t ow) {
-  // Interleaving even and odd columns back: lanes 0..15 take even[0], odd[0], even[1], ...,
-  // lanes 16..31 the rest.
-  const __m512i low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  const __m512i high =
-      _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
-  const __m512i steps = _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i zero_i = _mm512_setzero_si512(), one = _mm512_set1_epi64(1);
-  const __m512i below = _mm512_set1_epi64(w), below_right = _mm512_set1_epi64(w + 1);
-  const __m512 zero = _mm512_setzero_ps();
-  for (int64_t oy = 0; oy < oh; ++oy) {
-    const float* gg = g_plane + oy * ow;
-    const int64_t* ii = idx_plane + oy * ow;
-    float* r0 = o + 2 * oy * w;
-    float* r1 = r0 + w;
-    const int64_t base = 2 * oy * w;
-    for (int64_t ox = 0; ox < ow; ox += 16) {
-      const StepMasks m = step_masks(ow - ox);
-      // Where each window's maximum is, from its top-left corner: 0, 1, w or w + 1.
-      __mmask16 is_a = 0, is_b = 0, is_c = 0, is_d = 0;
-      for (unsigned half = 0; half < 2; ++half) {
-        const unsigned shift = 8 * half;
-        const __m512i first = _mm512_add_epi64(_mm512_set1_epi64(base + 2 * (ox + shift)), steps);
-        const __m512i at =
-            _mm512_maskz_loadu_epi64(static_cast<__mmask8>(m.out >> shift), ii + ox + shift);
-        const __m512i rel = _mm512_sub_epi64(at, first);
-        is_a |= static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(rel, zero_i) << shift);
-        is_b |= static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(rel, one) << shift);
-        is_c |= static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(rel, below) << shift);
-        is_d |= static_cast<__mmask16>(_mm512_cmpeq_epi64_mask(rel, below_right) << shift);
-      }
-      const __m512 v = _mm512_maskz_loadu_ps(m.out, gg + ox);
-      const __m512 a = _mm512_mask_blend_ps(is_a, zero, v), b = _mm512_mask_blend_ps(is_b, zero, v);
-      const __m512 c = _mm512_mask_blend_ps(is_c, zero, v), d = _mm512_mask_blend_ps(is_d, zero, v);
-      _mm512_mask_storeu_ps(r0 + 2 * ox, m.in_low, _mm512_permutex2var_ps(a, low, b));
-      _mm512_mask_storeu_ps(r0 + 2 * ox + 16, m.in_high, _mm512_permutex2var_ps(a, high, b));
-      _mm512_mask_storeu_ps(r1 + 2 * ox, m.in_low, _mm512_permutex2var_ps(c, low, d));
-      _mm512_mask_storeu_ps(r1 + 2 * ox + 16, m.in_high, _mm512_permutex2var_ps(c, high, d));
-    }
-    for (int64_t c0 = 2 * ow; c0 < w; ++c0) r0[c0] = r1[c0] = 0.0F;  // columns no window covers
-  }
-  for (int64_t k = 2 * oh * w; k < h * w; ++k) o[k] = 0.0F;  // the row no window covers
-}
-
-void max_pool_2x2_spread_avx512(const float* g, const int64_t* idx, float* gx, int64_t planes,
-                                int64_t h, int64_t w, int64_t oh, int64_t ow) {
-  for_each_plane(planes, h * w, [=](int64_t plane) {
-    max_pool_2x2_spread_plane(g + plane * oh * ow, idx + plane * oh * ow, gx + plane * h * w, h, w,
-                              oh, ow);
-  });
-}
-#endif  // TG_POOL_AVX512
-
-Tensor max_pool_scatter_kernel(const Tensor& g, const Tensor& indices, IntArrayRef input_sizes,
-                               bool windows_2x2) {
-  const Tensor gc = detail::contiguous_data(g), ic = detail::contiguous_data(indices);
-  const int64_t planes = input_sizes[0] * input_sizes[1];
-#ifdef TG_POOL_AVX512
-  if (windows_2x2 && g.dtype() == kFloat && has_avx512()) {
-    Tensor gx = detail::make_empty(input_sizes, g.dtype());
-    max_pool_2x2_spread_avx512(gc.data_ptr<float>(), ic.data_ptr<int64_t>(), gx.data_ptr<float>(),
-                               planes, input_sizes[2], input_sizes[3], g.size(2), g.size(3));
-    return gx;
-  }
-#endif
-  Tensor gx = zeros(input_sizes, g.dtype());
-  const int64_t hw = input_sizes[2] * input_sizes[3], ohw = g.size(2) * g.size(3);
-  kernels::dispatch_floating(g.dtype(), "max_pool2d backward", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = gc.data_ptr<T>();
-    const int64_t* ip = ic.data_ptr<int64_t>();
-    T* out = gx.data_ptr<T>();
-    for_each_plane(planes, ohw, [&](int64_t plane) {
-      T* o = out + plane * hw;
-      const T* gg = gp + plane * ohw;
-      const int64_t* ii = ip + plane * ohw;
-      for (int64_t k = 0; k < ohw; ++k) o[ii[k]] += gg[k];
-    });
-  });
-  return gx;
-}
-
-Tensor max_pool_scatter(const Tensor& g, const Tensor& indices, const DimVector& input_sizes,
-                        bool windows_2x2) {
-  Tensor gx = max_pool_scatter_kernel(g, indices, input_sizes, windows_2x2);
+                        const kernels::PoolWindows& p) {
+  Tensor gx = detail::make_empty(input_sizes, g.dtype());
+  kernels::max_pool2d_backward(gx, detail::contiguous_data(g), detail::contiguous_data(indices), p);
   if (autograd::needs_grad(g))
     autograd::record("MaxPool2DWithIndicesBackwardBackward0", {g}, {gx}, autograd::save(indices),
                      [](autograd::BackwardArgs<1>& a) -> variable_list {
@@ -423,60 +127,17 @@ Tensor max_pool_scatter(const Tensor& g, const Tensor& indices, const DimVector&
 
 // ---- average pooling ----
 
-/// Calls f(y0, y1, x0, x1, divisor) for the clipped window of every output position.
-template <class F>
-void avg_windows(int64_t oy, int64_t ox, int64_t h, int64_t w, const PoolParams& p,
-                 bool count_include_pad, std::optional<int64_t> divisor_override, F f) {
-  int64_t y0 = oy * p.stride[0] - p.padding[0], x0 = ox * p.stride[1] - p.padding[1];
-  int64_t y1 = std::min(y0 + p.kernel[0], h + p.padding[0]);
-  int64_t x1 = std::min(x0 + p.kernel[1], w + p.padding[1]);
-  const int64_t padded_size = (y1 - y0) * (x1 - x0);
-  y0 = std::max<int64_t>(y0, 0);
-  x0 = std::max<int64_t>(x0, 0);
-  y1 = std::min(y1, h);
-  x1 = std::min(x1, w);
-  if (y0 >= y1 || x0 >= x1) return;
-  const int64_t divisor = divisor_override    ? *divisor_override
-                          : count_include_pad ? padded_size
-                                              : (y1 - y0) * (x1 - x0);
-  f(y0, y1, x0, x1, divisor);
-}
-
 struct AvgParams {
   PoolParams pool;
-  bool count_include_pad;
-  std::optional<int64_t> divisor_override;
+  kernels::AvgDivisor divisor;
 };
 
 Tensor avg_pool_forward(const Tensor& x4, const AvgParams& a, std::array<int64_t, 2> out_size);
 Tensor avg_pool_spread(const Tensor& g, const AvgParams& a, const DimVector& input_sizes);
 
 Tensor avg_pool_forward(const Tensor& x4, const AvgParams& a, std::array<int64_t, 2> out_size) {
-  const int64_t n = x4.size(0), c = x4.size(1), h = x4.size(2), w = x4.size(3);
-  const int64_t oh = out_size[0], ow = out_size[1];
-  Tensor out = detail::make_empty({n, c, oh, ow}, x4.dtype());
-  const Tensor xc = detail::contiguous_data(x4);
-  kernels::dispatch_floating(x4.dtype(), "avg_pool2d", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* xp = xc.data_ptr<T>();
-    T* op = out.data_ptr<T>();
-    for_each_plane(n * c, oh * ow * a.pool.kernel[0] * a.pool.kernel[1], [&](int64_t plane) {
-      const T* xs = xp + plane * h * w;
-      T* os = op + plane * oh * ow;
-      for (int64_t oy = 0; oy < oh; ++oy)
-        for (int64_t ox = 0; ox < ow; ++ox) {
-          T result = 0;
-          avg_windows(oy, ox, h, w, a.pool, a.count_include_pad, a.divisor_override,
-                      [&](int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
-                        T sum = 0;
-                        for (int64_t y = y0; y < y1; ++y)
-                          for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
-                        result = sum / static_cast<T>(divisor);
-                      });
-          os[oy * ow + ox] = result;
-        }
-    });
-  });
+  Tensor out = detail::make_empty({x4.size(0), x4.size(1), out_size[0], out_size[1]}, x4.dtype());
+  kernels::avg_pool2d(out, detail::contiguous_data(x4), a.pool, a.divisor);
   if (autograd::needs_grad(x4))
     autograd::record(
         "AvgPool2DBackward0", {x4}, {out}, autograd::save(),
@@ -487,76 +148,25 @@ Tensor avg_pool_forward(const Tensor& x4, const AvgParams& a, std::array<int64_t
 }
 
 Tensor avg_pool_spread(const Tensor& g, const AvgParams& a, const DimVector& input_sizes) {
-  const int64_t n = input_sizes[0], c = input_sizes[1], h = input_sizes[2], w = input_sizes[3];
-  const int64_t oh = g.size(2), ow = g.size(3);
-  Tensor gx = zeros(input_sizes, g.dtype());
-  const Tensor gc = detail::contiguous_data(g);
-  kernels::dispatch_floating(g.dtype(), "avg_pool2d backward", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = gc.data_ptr<T>();
-    T* xp = gx.data_ptr<T>();
-    for_each_plane(n * c, oh * ow * a.pool.kernel[0] * a.pool.kernel[1], [&](int64_t plane) {
-      const T* gs = gp + plane * oh * ow;
-      T* xs = xp + plane * h * w;
-      for (int64_t oy = 0; oy < oh; ++oy)
-        for (int64_t ox = 0; ox < ow; ++ox)
-          avg_windows(oy, ox, h, w, a.pool, a.count_include_pad, a.divisor_override,
-                      [&](int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
-                        const T share = gs[oy * ow + ox] / static_cast<T>(divisor);
-                        for (int64_t y = y0; y < y1; ++y)
-                          for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
-                      });
-    });
-  });
+  Tensor gx = detail::make_empty(input_sizes, g.dtype());
+  kernels::avg_pool2d_backward(gx, detail::contiguous_data(g), a.pool, a.divisor);
   if (autograd::needs_grad(g))
     autograd::record("AvgPool2DBackwardBackward0", {g}, {gx}, autograd::save(),
-                     [a, out_size = std::array<int64_t, 2>{oh, ow}](autograd::BackwardArgs<0>& b)
-                         -> variable_list { return {avg_pool_forward(b.grad(), a, out_size)}; });
+                     [a, out_size = std::array<int64_t, 2>{g.size(2), g.size(3)}](
+                         autograd::BackwardArgs<0>& b) -> variable_list {
+                       return {avg_pool_forward(b.grad(), a, out_size)};
+                     });
   return gx;
 }
 
 // ---- adaptive average pooling ----
 
-inline int64_t adaptive_start(int64_t o, int64_t in, int64_t out) { return (o * in) / out; }
-inline int64_t adaptive_end(int64_t o, int64_t in, int64_t out) {
-  return ((o + 1) * in + out - 1) / out;
-}
-
-/// Calls fn(oy, ox, y0, y1, x0, x1) for every output of an h x w -> oh x ow adaptive pooling,
-/// with the rows [y0, y1) and columns [x0, x1) of its window.
-template <class Fn>
-void adaptive_windows(int64_t h, int64_t w, int64_t oh, int64_t ow, Fn&& fn) {
-  for (int64_t oy = 0; oy < oh; ++oy) {
-    const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
-    for (int64_t ox = 0; ox < ow; ++ox)
-      fn(oy, ox, y0, y1, adaptive_start(ox, w, ow), adaptive_end(ox, w, ow));
-  }
-}
-
 Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size);
 Tensor adaptive_spread(const Tensor& g, const DimVector& input_sizes);
 
 Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size) {
-  const int64_t n = x4.size(0), c = x4.size(1), h = x4.size(2), w = x4.size(3);
-  const int64_t oh = out_size[0], ow = out_size[1];
-  Tensor out = detail::make_empty({n, c, oh, ow}, x4.dtype());
-  const Tensor xc = detail::contiguous_data(x4);
-  kernels::dispatch_floating(x4.dtype(), "adaptive_avg_pool2d", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* xp = xc.data_ptr<T>();
-    T* op = out.data_ptr<T>();
-    for_each_plane(n * c, h * w + oh * ow, [&](int64_t plane) {
-      const T* xs = xp + plane * h * w;
-      T* os = op + plane * oh * ow;
-      adaptive_windows(h, w, oh, ow,
-                       [&](int64_t oy, int64_t ox, int64_t y0, int64_t y1, int64_t x0, int64_t x1) {
-                         T sum = 0;
-                         for (int64_t y = y0; y < y1; ++y)
-                           for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
-                         os[oy * ow + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));
-                       });
-    });
-  });
+  Tensor out = detail::make_empty({x4.size(0), x4.size(1), out_size[0], out_size[1]}, x4.dtype());
+  kernels::adaptive_avg_pool2d(out, detail::contiguous_data(x4));
   if (autograd::needs_grad(x4))
     autograd::record(
         "AdaptiveAvgPool2DBackward0", {x4}, {out}, autograd::save(),
@@ -567,31 +177,14 @@ Tensor adaptive_forward(const Tensor& x4, std::array<int64_t, 2> out_size) {
 }
 
 Tensor adaptive_spread(const Tensor& g, const DimVector& input_sizes) {
-  const int64_t n = input_sizes[0], c = input_sizes[1], h = input_sizes[2], w = input_sizes[3];
-  const int64_t oh = g.size(2), ow = g.size(3);
-  Tensor gx = zeros(input_sizes, g.dtype());
-  const Tensor gc = detail::contiguous_data(g);
-  kernels::dispatch_floating(g.dtype(), "adaptive_avg_pool2d backward", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = gc.data_ptr<T>();
-    T* xp = gx.data_ptr<T>();
-    for_each_plane(n * c, h * w + oh * ow, [&](int64_t plane) {
-      const T* gs = gp + plane * oh * ow;
-      T* xs = xp + plane * h * w;
-      adaptive_windows(h, w, oh, ow,
-                       [&](int64_t oy, int64_t ox, int64_t y0, int64_t y1, int64_t x0, int64_t x1) {
-                         const T share = gs[oy * ow + ox] / static_cast<T>((y1 - y0) * (x1 - x0));
-                         for (int64_t y = y0; y < y1; ++y)
-                           for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
-                       });
-    });
-  });
+  Tensor gx = detail::make_empty(input_sizes, g.dtype());
+  kernels::adaptive_avg_pool2d_backward(gx, detail::contiguous_data(g));
   if (autograd::needs_grad(g))
-    autograd::record(
-        "AdaptiveAvgPool2DBackwardBackward0", {g}, {gx}, autograd::save(),
-        [out_size = std::array<int64_t, 2>{oh, ow}](autograd::BackwardArgs<0>& b) -> variable_list {
-          return {adaptive_forward(b.grad(), out_size)};
-        });
+    autograd::record("AdaptiveAvgPool2DBackwardBackward0", {g}, {gx}, autograd::save(),
+                     [out_size = std::array<int64_t, 2>{g.size(2), g.size(3)}](
+                         autograd::BackwardArgs<0>& b) -> variable_list {
+                       return {adaptive_forward(b.grad(), out_size)};
+                     });
   return gx;
 }
 
@@ -603,37 +196,16 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArray
   const char* op = "max_pool2d";
   const PoolParams p = pool_params(op, kernel_size, stride, padding, dilation, ceil_mode);
   const Tensor x4 = batched(input, op);
-  // Plain variables, not structured bindings: the kernel lambda below captures them, which
-  // clang before 16 rejects for bindings.
   const std::array<int64_t, 2> out_hw = pool_output(op, x4, p, input);
-  const int64_t oh = out_hw[0], ow = out_hw[1];
-  const int64_t n = x4.size(0), c = x4.size(1), h = x4.size(2), w = x4.size(3);
-  Tensor out = detail::make_empty({n, c, oh, ow}, x4.dtype());
-  Tensor indices = detail::make_empty({n, c, oh, ow}, kLong);
-  const Tensor xc = detail::contiguous_data(x4);
-  const bool windows_2x2 = disjoint_2x2(p, h, w, oh, ow);
-  kernels::dispatch_floating(x4.dtype(), op, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-#ifdef TG_POOL_AVX512
-    if (windows_2x2 && std::is_same_v<T, float> && has_avx512()) {
-      max_pool_2x2_avx512(reinterpret_cast<const float*>(xc.data_ptr<T>()),
-                          reinterpret_cast<float*>(out.data_ptr<T>()), indices.data_ptr<int64_t>(),
-                          n * c, h, w, oh, ow);
-      return;
-    }
-#endif
-    if (h * w <= std::numeric_limits<int32_t>::max())
-      max_pool_kernel<T, int32_t>(xc.data_ptr<T>(), out.data_ptr<T>(), indices.data_ptr<int64_t>(),
-                                  n * c, h, w, oh, ow, p);
-    else
-      max_pool_kernel<T, int64_t>(xc.data_ptr<T>(), out.data_ptr<T>(), indices.data_ptr<int64_t>(),
-                                  n * c, h, w, oh, ow, p);
-  });
+  const DimVector out_sizes{x4.size(0), x4.size(1), out_hw[0], out_hw[1]};
+  Tensor out = detail::make_empty(out_sizes, x4.dtype());
+  Tensor indices = detail::make_empty(out_sizes, kLong);
+  kernels::max_pool2d(out, indices, detail::contiguous_data(x4), p);
   if (autograd::needs_grad(x4))
     autograd::record("MaxPool2DWithIndicesBackward0", {x4}, {out}, autograd::save(indices),
-                     [sizes = DimVector(x4.sizes()),
-                      windows_2x2](autograd::BackwardArgs<1>& a) -> variable_list {
-                       return {max_pool_scatter(a.grad(), a.saved[0], sizes, windows_2x2)};
+                     [sizes = DimVector(x4.sizes()), windows = kernels::PoolWindows(p)](
+                         autograd::BackwardArgs<1>& a) -> variable_list {
+                       return {max_pool_scatter(a.grad(), a.saved[0], sizes, windows)};
                      });
   if (input.dim() == 3) return {out.squeeze(0), indices.squeeze(0)};
   return {out, indices};
@@ -649,8 +221,8 @@ Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
                   IntArrayRef padding, bool ceil_mode, bool count_include_pad,
                   std::optional<int64_t> divisor_override) {
   const char* op = "avg_pool2d";
-  AvgParams a{pool_params(op, kernel_size, stride, padding, 1, ceil_mode), count_include_pad,
-              divisor_override};
+  AvgParams a{pool_params(op, kernel_size, stride, padding, 1, ceil_mode),
+              {count_include_pad, divisor_override}};
   TG_CHECK(!divisor_override || *divisor_override != 0,
            "avg_pool2d: divisor_override must not be zero; pass std::nullopt to divide by the "
            "window size");

@@ -6,11 +6,6 @@
 
 namespace tg {
 
-using autograd::BackwardArgs;
-using autograd::needs_grad;
-using autograd::record;
-using autograd::save;
-
 // ---- kernels ----
 
 namespace {

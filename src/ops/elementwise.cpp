@@ -18,11 +18,6 @@
 
 namespace tg {
 
-using autograd::BackwardArgs;
-using autograd::needs_grad;
-using autograd::output;
-using autograd::record;
-using autograd::save;
 using kernels::BinaryFn;
 using kernels::DtypeRule;
 using kernels::UnaryFn;

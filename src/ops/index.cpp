@@ -1,8 +1,9 @@
 // Indexing with tensors: index_select, gather, scatter_add, masked_fill, and the internal
 // index_add that index_select's derivative uses. Every index is validated before a kernel runs,
 // so a bad index throws instead of reading or writing out of bounds.
+#include "kernels/index.h"
+
 #include <algorithm>
-#include <array>
 
 #include "autograd/record.h"
 #include "core/internal.h"
@@ -33,32 +34,6 @@ void check_index_range(const Tensor& idx, int64_t size, int64_t dim, const char*
   for (int64_t i = 0, n = idx.numel(); i < n; ++i)
     TG_CHECK(p[i] >= 0 && p[i] < size, op, ": index ", p[i], " is out of bounds for dimension ",
              dim, " with size ", size, "; indices must lie in [0, ", size, ")");
-}
-
-/// t restricted to the shape `shape` with dimension dim shrunk to 1, keeping t's strides: a
-/// StridedIter over such views visits the start of every line along dim.
-Tensor line_starts(const Tensor& t, IntArrayRef shape, int64_t dim) {
-  DimVector sizes(shape);
-  sizes[dim] = 1;
-  return detail::make_view(t, sizes, t.strides(), storage_offset(t));
-}
-
-/// Calls body(ptrs) with the first element of each line along dim, for every line of `shape`
-/// (one pointer per operand, each a line_starts view). Lines are disjoint in the other
-/// coordinates, so bodies that write only within their line can run in parallel.
-template <int N, class Body>
-void for_each_line(IntArrayRef shape, int64_t dim, const std::array<kernels::View, N>& lines,
-                   Body body) {
-  DimVector line_shape(shape);
-  line_shape[dim] = 1;
-  kernels::StridedIter<N> it(line_shape, lines);
-  it.for_each([&](char** p, const int64_t* s, int64_t n) {
-    std::array<char*, N> q;
-    for (int64_t i = 0; i < n; ++i) {
-      for (int k = 0; k < N; ++k) q[k] = p[k] + i * s[k];
-      body(q);
-    }
-  });
 }
 
 /// Elements per index below which index_select/index_add walk lines instead of copying one
@@ -131,25 +106,19 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
   if (n > 0 && out.numel() > 0) {
     const Tensor o1 = as_1d(out), s1 = as_1d(source);
     const int64_t* ip = idx.data_ptr<int64_t>();
-    kernels::dispatch(out.dtype(), [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      if (s1.numel() / n >= kMinSliceNumel) {
+    if (s1.numel() / n >= kMinSliceNumel) {
+      kernels::dispatch(out.dtype(), [&](auto tag) {
+        using T = typename decltype(tag)::type;
         // One slice addition per index; indices may repeat, so the loop over k stays serial.
         for (int64_t k = 0; k < n; ++k) {
           const Tensor dst = slice_at(o1, dim, ip[k]);
           kernels::binary_loop<T, T, T>(dst, dst, slice_at(s1, dim, k),
                                         [](T a, T b) { return static_cast<T>(a + b); });
         }
-      } else {
-        const Tensor ol = line_starts(o1, s1.sizes(), dim), sl = line_starts(s1, s1.sizes(), dim);
-        const int64_t os = o1.stride(dim), ss = s1.stride(dim);
-        for_each_line<2>(s1.sizes(), dim, {ol, sl}, [&](const std::array<char*, 2>& p) {
-          T* o = reinterpret_cast<T*>(p[0]);
-          const T* s = reinterpret_cast<const T*>(p[1]);
-          for (int64_t k = 0; k < n; ++k) o[ip[k] * os] = static_cast<T>(o[ip[k] * os] + s[k * ss]);
-        });
-      }
-    });
+      });
+    } else {
+      kernels::index_add_lines(o1, s1, dim, ip);
+    }
   }
   if (autograd::needs_grad(self, source))
     autograd::record("IndexAddBackward0", {self, source}, {out}, autograd::save(index),
@@ -187,16 +156,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
       for (int64_t k = 0; k < n; ++k)
         detail::copy_into(slice_at(o1, dim, k), slice_at(x1, dim, ip[k]));
     } else {
-      kernels::dispatch(x.dtype(), [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        const Tensor ol = line_starts(o1, o1.sizes(), dim), xl = line_starts(x1, o1.sizes(), dim);
-        const int64_t os = o1.stride(dim), xs = x1.stride(dim);
-        for_each_line<2>(o1.sizes(), dim, {ol, xl}, [&](const std::array<char*, 2>& p) {
-          T* o = reinterpret_cast<T*>(p[0]);
-          const T* s = reinterpret_cast<const T*>(p[1]);
-          for (int64_t k = 0; k < n; ++k) o[k * os] = s[ip[k] * xs];
-        });
-      });
+      kernels::index_select_lines(o1, x1, dim, ip);
     }
   }
   if (autograd::needs_grad(x))
@@ -224,22 +184,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
              " index sizes must not exceed the input's");
   check_index_range(idx, x1.size(dim), dim, "gather");
   Tensor out = detail::make_empty(index.sizes(), x.dtype());
-  if (out.numel() > 0) {
-    const Tensor o1 = as_1d(out);
-    kernels::dispatch(x.dtype(), [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const Tensor ol = line_starts(o1, idx.sizes(), dim), il = line_starts(idx, idx.sizes(), dim),
-                   xl = line_starts(x1, idx.sizes(), dim);
-      const int64_t n = idx.size(dim), os = o1.stride(dim), is = idx.stride(dim),
-                    xs = x1.stride(dim);
-      for_each_line<3>(idx.sizes(), dim, {ol, il, xl}, [&](const std::array<char*, 3>& p) {
-        T* o = reinterpret_cast<T*>(p[0]);
-        const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
-        const T* s = reinterpret_cast<const T*>(p[2]);
-        for (int64_t k = 0; k < n; ++k) o[k * os] = s[ip[k * is] * xs];
-      });
-    });
-  }
+  if (out.numel() > 0) kernels::gather(as_1d(out), x1, idx, dim);
   if (autograd::needs_grad(x))
     autograd::record(
         "GatherBackward0", {x}, {out}, autograd::save(index),
@@ -275,23 +220,7 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
                " index sizes must not exceed self's");
     }
     check_index_range(idx, o1.size(dim), dim, "scatter_add");
-    kernels::dispatch(x.dtype(), [&](auto tag) {
-      using T = typename decltype(tag)::type;
-      const Tensor ol = line_starts(o1, idx.sizes(), dim), il = line_starts(idx, idx.sizes(), dim),
-                   sl = line_starts(s1, idx.sizes(), dim);
-      const int64_t n = idx.size(dim), os = o1.stride(dim), is = idx.stride(dim),
-                    ss = s1.stride(dim);
-      // Each line writes only to its own line of the output, so lines may run in parallel.
-      for_each_line<3>(idx.sizes(), dim, {ol, il, sl}, [&](const std::array<char*, 3>& p) {
-        T* o = reinterpret_cast<T*>(p[0]);
-        const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
-        const T* s = reinterpret_cast<const T*>(p[2]);
-        for (int64_t k = 0; k < n; ++k) {
-          T& dst = o[ip[k * is] * os];
-          dst = static_cast<T>(dst + s[k * ss]);
-        }
-      });
-    });
+    kernels::scatter_add(o1, s1, idx, dim);
   }
   if (autograd::needs_grad(x, src))
     autograd::record(

@@ -10,78 +10,22 @@
 
 #include "autograd/record.h"
 #include "core/internal.h"
+#include "ops/reduce_dims.h"
 
 namespace tg {
 
-using autograd::BackwardArgs;
-using autograd::needs_grad;
-using autograd::output;
-using autograd::record;
-using autograd::save;
 using kernels::DimMask;
 
 namespace {
 
-DimMask all_dims(int64_t ndim) { return ndim >= 64 ? ~DimMask(0) : (DimMask(1) << ndim) - 1; }
-
-void check_ndim(const Tensor& x, const char* op) {
-  TG_CHECK(x.dim() <= kernels::kMaxReduceDims, op, "(): reductions support at most ",
-           kernels::kMaxReduceDims, " dims but the input has ", x.dim(),
-           "; reshape it to fewer dims first");
-}
-
-/// The bit of one dim (none for a 0-d tensor, whose only dim is itself).
-DimMask dim_mask(const Tensor& x, int64_t dim, const char* op) {
-  check_ndim(x, op);
-  const int64_t d = detail::wrap_dim(dim, x.dim(), op);
-  return x.dim() == 0 ? 0 : DimMask(1) << d;
-}
-
-/// The dims of `dims` as a mask, all dims when the list is empty (as libtorch).
-DimMask dims_mask(const Tensor& x, IntArrayRef dims, const char* op) {
-  check_ndim(x, op);
-  const int64_t nd = x.dim();
-  if (dims.empty()) return all_dims(nd);
-  DimMask mask = 0;
-  for (int64_t dim : dims) {
-    const int64_t d = detail::wrap_dim(dim, nd, op);
-    TG_CHECK(!((mask >> d) & 1), op, "(): dim ", d, " appears multiple times in the list of dims ",
-             detail::shape_str(dims), "; pass each dim once");
-    mask |= DimMask(1) << d;
-  }
-  return nd == 0 ? 0 : mask;
-}
-
-bool reduces(DimMask mask, int64_t d) { return (mask >> d) & 1; }
-
-/// The reduced dims in increasing order (for the sums in derivatives).
-DimVector dims_of(DimMask mask, int64_t ndim) {
-  DimVector dims;
-  for (int64_t d = 0; d < ndim; ++d)
-    if (reduces(mask, d)) dims.push_back(d);
-  return dims;
-}
-
-/// x's shape with the reduced dims as 1 (the keepdim shape).
-DimVector kept_shape(IntArrayRef sizes, DimMask mask) {
-  DimVector shape(sizes);
-  for (size_t d = 0; d < shape.size(); ++d)
-    if (reduces(mask, static_cast<int64_t>(d))) shape[d] = 1;
-  return shape;
-}
-
-int64_t reduced_numel(IntArrayRef sizes, DimMask mask) {
-  int64_t n = 1;
-  for (size_t d = 0; d < sizes.size(); ++d)
-    if (reduces(mask, static_cast<int64_t>(d))) n *= sizes[d];
-  return n;
-}
+using reduce_dims::reduced_numel;
+using reduce_dims::reduces;
 
 /// A reduction's result (or gradient) with its reduced dims put back as size 1, so that it
 /// broadcasts against the input.
 Tensor restore(const Tensor& t, IntArrayRef sizes, DimMask mask, bool keepdim) {
   if (keepdim || sizes.empty()) return t;
-  return t.reshape(kept_shape(sizes, mask));
+  return t.reshape(reduce_dims::result_shape(sizes, mask, true));
 }
 
 std::string shape_of(const Tensor& x) { return detail::shape_str(x.sizes()); }
@@ -101,7 +45,9 @@ void check_nonempty(const Tensor& x, DimMask mask, bool dims_given, const char* 
 }
 
 bool any_true(const Tensor& mask) {
-  const Tensor n = kernels::reduce_sum(mask, all_dims(mask.dim()), false, kLong);
+  const DimMask all = reduce_dims::all(mask, "sum");
+  const Tensor n = reduce_dims::empty_result(mask, all, false, kLong);
+  kernels::reduce_sum(n, mask, all);
   return *static_cast<const int64_t*>(n.data_ptr()) != 0;
 }
 
@@ -120,7 +66,7 @@ Tensor distribute_among_extrema(const Tensor& grad, const Tensor& x, const Tenso
   const Tensor xd = x.detach();
   Tensor hit = detail::cast(eq(xd, v), x.dtype());
   if (has_nan(v)) hit = where(ne(v, v), detail::cast(ne(xd, xd), x.dtype()), hit);
-  return hit * (g / sum(hit, dims_of(mask, x.dim()), true));
+  return hit * (g / sum(hit, reduce_dims::list(mask, x.dim()), true));
 }
 
 Tensor prod_impl(const Tensor& x, DimMask mask, bool keepdim, std::optional<ScalarType> dtype,
@@ -138,7 +84,7 @@ Tensor prod_backward(const Tensor& grad, const Tensor& x, const Tensor& result, 
   const Tensor g = restore(grad, x.sizes(), mask, keepdim);
   const Tensor is_zero = eq(x.detach(), 0);
   if (!any_true(is_zero)) return g * (restore(result, x.sizes(), mask, keepdim) / x);
-  const DimVector dims = dims_of(mask, x.dim());
+  const DimVector dims = reduce_dims::list(mask, x.dim());
   const Tensor x1 = where(is_zero, 1.0, x);
   const Tensor p1 = prod_impl(x1, mask, true, std::nullopt, node);
   const Tensor zeros_in_slice = sum(is_zero, dims, true);
@@ -200,13 +146,15 @@ Tensor mean_impl(const Tensor& x, DimMask mask, bool keepdim, std::optional<Scal
              "); pass dtype=tg::kFloat or convert with .to(tg::kFloat)");
   }
   const Tensor src = dtype ? x.to(*dtype) : x;
-  Tensor result = kernels::reduce_mean(src, mask, keepdim);
+  Tensor result = reduce_dims::empty_result(src, mask, keepdim, src.dtype());
+  kernels::reduce_mean(result, src, mask);
   if (needs_grad(src))
-    record(node, {src}, {result}, save(),
-           [shape = kept_shape(src.sizes(), mask), full = DimVector(src.sizes()),
-            n = reduced_numel(src.sizes(), mask)](BackwardArgs<0>& a) -> variable_list {
-             return {a.grad().reshape(shape).expand(full) / static_cast<double>(n)};
-           });
+    record(
+        node, {src}, {result}, save(),
+        [shape = reduce_dims::result_shape(src.sizes(), mask, true), full = DimVector(src.sizes()),
+         n = reduced_numel(src.sizes(), mask)](BackwardArgs<0>& a) -> variable_list {
+          return {a.grad().reshape(shape).expand(full) / static_cast<double>(n)};
+        });
   return result;
 }
 
@@ -214,7 +162,8 @@ Tensor prod_impl(const Tensor& x, DimMask mask, bool keepdim, std::optional<Scal
                  const char* node) {
   const Tensor src = dtype ? x.to(*dtype) : x;
   const ScalarType out = is_integral(src.dtype(), true) ? kLong : src.dtype();
-  Tensor result = kernels::reduce_prod(src, mask, keepdim, out);
+  Tensor result = reduce_dims::empty_result(src, mask, keepdim, out);
+  kernels::reduce_prod(result, src, mask);
   if (is_floating_point(out) && needs_grad(src))
     record(node, {src}, {result}, save(src, output(result)),
            [mask, keepdim, node](BackwardArgs<2>& a) -> variable_list {
@@ -225,10 +174,10 @@ Tensor prod_impl(const Tensor& x, DimMask mask, bool keepdim, std::optional<Scal
 
 Tensor extremum(const Tensor& x, bool is_max) {
   const char* op = is_max ? "max" : "min";
-  check_ndim(x, op);
-  const DimMask mask = all_dims(x.dim());
+  const DimMask mask = reduce_dims::all(x, op);
   check_nonempty(x, mask, false, op);
-  Tensor result = kernels::reduce_minmax(x, mask, false, is_max);
+  Tensor result = reduce_dims::empty_result(x, mask, false, x.dtype());
+  kernels::reduce_minmax(result, x, mask, is_max);
   if (needs_grad(x))
     record(is_max ? "MaxBackward1" : "MinBackward1", {x}, {result}, save(x, output(result)),
            [mask](BackwardArgs<2>& a) -> variable_list {
@@ -239,11 +188,12 @@ Tensor extremum(const Tensor& x, bool is_max) {
 
 std::tuple<Tensor, Tensor> extremum_dim(const Tensor& x, int64_t dim, bool keepdim, bool is_max) {
   const char* op = is_max ? "max" : "min";
-  const DimMask mask = dim_mask(x, dim, op);
+  const DimMask mask = reduce_dims::one(x, dim, op);
   const int64_t d = detail::wrap_dim(dim, x.dim(), op);
   check_nonempty(x, mask, true, op);
-  Tensor values, indices;
-  kernels::reduce_arg_minmax(x, mask, keepdim, is_max, &values, &indices);
+  Tensor values = reduce_dims::empty_result(x, mask, keepdim, x.dtype());
+  Tensor indices = reduce_dims::empty_result(x, mask, keepdim, kLong);
+  kernels::reduce_arg_minmax(values, indices, x, mask, is_max);
   if (needs_grad(x))
     // The gradient goes to the selected element only (libtorch's
     // value_selecting_reduction_backward).
@@ -259,18 +209,19 @@ std::tuple<Tensor, Tensor> extremum_dim(const Tensor& x, int64_t dim, bool keepd
 
 Tensor arg_extremum(const Tensor& x, std::optional<int64_t> dim, bool keepdim, bool is_max) {
   const char* op = is_max ? "argmax" : "argmin";
-  const DimMask mask = dim ? dim_mask(x, *dim, op) : (check_ndim(x, op), all_dims(x.dim()));
+  const DimMask mask = dim ? reduce_dims::one(x, *dim, op) : reduce_dims::all(x, op);
   check_nonempty(x, mask, dim.has_value(), op);
-  Tensor indices;
-  kernels::reduce_arg_minmax(x, mask, keepdim, is_max, nullptr, &indices);
+  Tensor indices = reduce_dims::empty_result(x, mask, keepdim, kLong);
+  kernels::reduce_arg_minmax(std::nullopt, indices, x, mask, is_max);
   return indices;
 }
 
 Tensor amax_impl(const Tensor& x, IntArrayRef dims, bool keepdim, bool is_max) {
   const char* op = is_max ? "amax" : "amin";
-  const DimMask mask = dims_mask(x, dims, op);
+  const DimMask mask = reduce_dims::of(x, dims, op);
   check_nonempty(x, mask, !dims.empty(), op);
-  Tensor result = kernels::reduce_minmax(x, mask, keepdim, is_max);
+  Tensor result = reduce_dims::empty_result(x, mask, keepdim, x.dtype());
+  kernels::reduce_minmax(result, x, mask, is_max);
   if (needs_grad(x))
     record(is_max ? "AmaxBackward0" : "AminBackward0", {x}, {result}, save(x, output(result)),
            [mask, keepdim](BackwardArgs<2>& a) -> variable_list {
@@ -283,7 +234,8 @@ Tensor norm_impl(const Tensor& x, double p, DimMask mask, bool keepdim, const ch
   TG_CHECK(is_floating_point(x.dtype()),
            "norm(): input dtype should be floating point (Float or Double) but got ", x.dtype(),
            " (shape ", shape_of(x), "); convert with .to(tg::kFloat)");
-  Tensor result = kernels::reduce_norm(x, mask, keepdim, p);
+  Tensor result = reduce_dims::empty_result(x, mask, keepdim, x.dtype());
+  kernels::reduce_norm(result, x, mask, p);
   if (needs_grad(x))
     record(node, {x}, {result}, save(x, output(result)),
            [p, mask, keepdim](BackwardArgs<2>& a) -> variable_list {
@@ -298,7 +250,8 @@ Tensor var_impl(const Tensor& x, DimMask mask, bool unbiased, bool keepdim, bool
            "(): std and var only support floating point dtypes (Float or Double) but got ",
            x.dtype(), " (shape ", shape_of(x), "); convert with .to(tg::kFloat)");
   const int64_t correction = unbiased ? 1 : 0;
-  Tensor result = kernels::reduce_var(x, mask, keepdim, correction, is_std);
+  Tensor result = reduce_dims::empty_result(x, mask, keepdim, x.dtype());
+  kernels::reduce_var(result, x, mask, correction, is_std);
   if (!needs_grad(x)) return result;
   if (!is_std) {
     record("VarBackward0", {x}, {result}, save(x),
@@ -326,7 +279,9 @@ Tensor var_impl(const Tensor& x, DimMask mask, bool unbiased, bool keepdim, bool
 /// _softmax_backward_data).
 Tensor softmax_backward_data(const Tensor& grad, const Tensor& y, int64_t d, bool log) {
   const Tensor g = grad.dtype() == y.dtype() ? grad : grad.to(y.dtype());
-  Tensor result = kernels::softmax_backward_dim(g, y, d, log);
+  Tensor result = detail::make_empty(y.sizes(), y.dtype());
+  kernels::softmax_backward_dim(result, detail::contiguous_data(g), detail::contiguous_data(y), d,
+                                log);
   if (needs_grad(g, y)) {
     const bool scalar = y.dim() == 0;
     record(log ? "LogSoftmaxBackwardDataBackward0" : "SoftmaxBackwardDataBackward0", {g, y},
@@ -365,7 +320,8 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<ScalarType> dtyp
            "(): expected a floating point input (Float or Double) but got ", src.dtype(),
            " (shape ", shape_of(src), "); pass dtype=tg::kFloat or convert with .to(tg::kFloat)");
   const int64_t d = detail::wrap_dim(dim, src.dim(), op);
-  Tensor result = kernels::softmax_dim(src, d, log);
+  Tensor result = detail::make_empty(src.sizes(), src.dtype());
+  kernels::softmax_dim(result, detail::contiguous_data(src), d, log);
   if (needs_grad(src))
     // softmax: y (g - sum(g y)); log_softmax: g - exp(y) sum(g); y the saved output.
     record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", {src}, {result}, save(output(result)),
@@ -380,19 +336,17 @@ Tensor softmax_impl(const Tensor& x, int64_t dim, std::optional<ScalarType> dtyp
 // ---- public functions ----
 
 Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) {
-  check_ndim(x, "mean");
-  return mean_impl(x, all_dims(x.dim()), false, dtype, "MeanBackward0");
+  return mean_impl(x, reduce_dims::all(x, "mean"), false, dtype, "MeanBackward0");
 }
 Tensor mean(const Tensor& x, IntArrayRef dim, bool keepdim, std::optional<ScalarType> dtype) {
-  return mean_impl(x, dims_mask(x, dim, "mean"), keepdim, dtype, "MeanBackward1");
+  return mean_impl(x, reduce_dims::of(x, dim, "mean"), keepdim, dtype, "MeanBackward1");
 }
 
 Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
-  check_ndim(x, "prod");
-  return prod_impl(x, all_dims(x.dim()), false, dtype, "ProdBackward0");
+  return prod_impl(x, reduce_dims::all(x, "prod"), false, dtype, "ProdBackward0");
 }
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
-  return prod_impl(x, dim_mask(x, dim, "prod"), keepdim, dtype, "ProdBackward1");
+  return prod_impl(x, reduce_dims::one(x, dim, "prod"), keepdim, dtype, "ProdBackward1");
 }
 
 Tensor max(const Tensor& x) { return extremum(x, true); }
@@ -419,33 +373,32 @@ Tensor amin(const Tensor& x, IntArrayRef dim, bool keepdim) {
 }
 
 Tensor norm(const Tensor& x, const Scalar& p) {
-  check_ndim(x, "norm");
-  return norm_impl(x, p.toDouble(), all_dims(x.dim()), false, "NormBackward0");
+  return norm_impl(x, p.toDouble(), reduce_dims::all(x, "norm"), false, "NormBackward0");
 }
 Tensor norm(const Tensor& x, const std::optional<Scalar>& p, IntArrayRef dim, bool keepdim) {
-  return norm_impl(x, p ? p->toDouble() : 2.0, dims_mask(x, dim, "norm"), keepdim, "NormBackward1");
+  return norm_impl(x, p ? p->toDouble() : 2.0, reduce_dims::of(x, dim, "norm"), keepdim,
+                   "NormBackward1");
 }
 
 Tensor var(const Tensor& x, bool unbiased) {
-  check_ndim(x, "var");
-  return var_impl(x, all_dims(x.dim()), unbiased, false, false);
+  return var_impl(x, reduce_dims::all(x, "var"), unbiased, false, false);
 }
 Tensor var(const Tensor& x, IntArrayRef dim, bool unbiased, bool keepdim) {
-  return var_impl(x, dims_mask(x, dim, "var"), unbiased, keepdim, false);
+  return var_impl(x, reduce_dims::of(x, dim, "var"), unbiased, keepdim, false);
 }
 Tensor std(const Tensor& x, bool unbiased) {
-  check_ndim(x, "std");
-  return var_impl(x, all_dims(x.dim()), unbiased, false, true);
+  return var_impl(x, reduce_dims::all(x, "std"), unbiased, false, true);
 }
 Tensor std(const Tensor& x, IntArrayRef dim, bool unbiased, bool keepdim) {
-  return var_impl(x, dims_mask(x, dim, "std"), unbiased, keepdim, true);
+  return var_impl(x, reduce_dims::of(x, dim, "std"), unbiased, keepdim, true);
 }
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dim, bool keepdim) {
-  const DimMask mask = dims_mask(x, dim, "logsumexp");
+  const DimMask mask = reduce_dims::of(x, dim, "logsumexp");
   // Integers and bools compute in Float, as libtorch.
   const Tensor src = is_floating_point(x.dtype()) ? x : detail::cast(x, kFloat);
-  Tensor result = kernels::reduce_logsumexp(src, mask, keepdim);
+  Tensor result = reduce_dims::empty_result(src, mask, keepdim, src.dtype());
+  kernels::reduce_logsumexp(result, src, mask);
   if (needs_grad(src))
     // g exp(x - result): the softmax over the reduced dims.
     record("LogsumexpBackward0", {src}, {result}, save(src, output(result)),
@@ -470,7 +423,11 @@ Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   const Tensor src = dtype                          ? x.to(*dtype)
                      : is_integral(x.dtype(), true) ? detail::cast(x, kLong)
                                                     : x;
-  Tensor result = kernels::cumsum_dim(src, d);
+  // A Bool dtype sums in Long too.
+  const Tensor data =
+      detail::contiguous_data(src.dtype() == kBool ? detail::cast(src, kLong) : src);
+  Tensor result = detail::make_empty(data.sizes(), data.dtype());
+  kernels::cumsum_dim(result, data, d);
   if (is_floating_point(result.dtype()) && needs_grad(src))
     // The gradient of a prefix sum is the suffix sum of the gradient: reverse, cumsum, reverse.
     record("CumsumBackward0", {src}, {result}, save(),

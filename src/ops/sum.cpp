@@ -2,51 +2,23 @@
 #include "autograd/record.h"
 #include "core/internal.h"
 #include "kernels/reduce.h"
+#include "ops/reduce_dims.h"
 
 namespace tg {
 
-using autograd::BackwardArgs;
-using autograd::needs_grad;
-using autograd::record;
-using autograd::save;
-
-namespace {
-
-std::vector<bool> reduced_dims(const Tensor& x, IntArrayRef dim, const char* op) {
-  const int64_t nd = x.dim();
-  TG_CHECK(nd <= kernels::kMaxReduceDims, op, ": tensors with more than ", kernels::kMaxReduceDims,
-           " dimensions are not supported (got ", nd, ")");
-  std::vector<bool> reduce(static_cast<size_t>(std::max<int64_t>(nd, 1)), dim.empty());
-  for (int64_t d : dim) {
-    const int64_t w = detail::wrap_dim(d, nd, op);
-    TG_CHECK(!reduce[w] || dim.empty(), op, ": dim ", w,
-             " appears multiple times in the list of dims");
-    reduce[w] = true;
-  }
-  reduce.resize(static_cast<size_t>(nd));
-  return reduce;
-}
-
-}  // namespace
-
 Tensor sum(const Tensor& x, IntArrayRef dim, bool keepdim, std::optional<ScalarType> dtype) {
-  std::vector<bool> reduce = reduced_dims(x, dim, "sum");
-  kernels::DimMask mask = 0;
-  DimVector kept;
-  for (int64_t d = 0; d < x.dim(); ++d) {
-    kept.push_back(reduce[d] ? 1 : x.size(d));
-    if (reduce[d]) mask |= kernels::DimMask(1) << d;
-  }
+  const reduce_dims::DimMask mask = reduce_dims::of(x, dim, "sum");
   const ScalarType out_type = dtype.value_or(is_integral(x.dtype(), true) ? kLong : x.dtype());
   Tensor src = dtype && *dtype != x.dtype() ? x.to(*dtype) : x;
-  Tensor result =
-      kernels::reduce_sum(src, mask, keepdim, is_integral(src.dtype(), true) ? kLong : src.dtype());
+  Tensor result = reduce_dims::empty_result(src, mask, keepdim,
+                                            is_integral(src.dtype(), true) ? kLong : src.dtype());
+  kernels::reduce_sum(result, src, mask);
   if (result.dtype() != out_type) result = detail::cast(result, out_type);
   if (needs_grad(src)) {
-    record(dim.empty() ? "SumBackward0" : "SumBackward1", {src}, {result}, save(),
-           [kept, full = DimVector(x.sizes())](BackwardArgs<0>& a) -> variable_list {
-             return {a.grad().reshape(kept).expand(full)};
-           });
+    record(
+        dim.empty() ? "SumBackward0" : "SumBackward1", {src}, {result}, save(),
+        [kept = reduce_dims::result_shape(x.sizes(), mask, true), full = DimVector(x.sizes())](
+            BackwardArgs<0>& a) -> variable_list { return {a.grad().reshape(kept).expand(full)}; });
   }
   return result;
 }

@@ -5,11 +5,6 @@
 
 namespace tg {
 
-using autograd::BackwardArgs;
-using autograd::needs_grad;
-using autograd::record;
-using autograd::save;
-
 namespace {
 
 DimVector infer_size(IntArrayRef shape, int64_t numel, const char* op, IntArrayRef from) {

@@ -1,6 +1,8 @@
 // The safetensors format (see include/tensorgrad/serialize.h): a writer, and a reader that
 // validates the whole header against the file before it allocates or reads any tensor data
 // (Note [Reading untrusted files]).
+#include "serialize/safetensors.h"
+
 #include <bit>
 #include <cerrno>
 #include <cstdint>
@@ -45,8 +47,10 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 
 // ---- writing ----
 
-void save(const std::vector<std::pair<std::string, Tensor>>& tensors, const std::string& path,
-          const SafetensorsMetadata& metadata) {
+namespace serialize::detail {
+
+SafetensorsImage prepare_safetensors(const std::vector<std::pair<std::string, Tensor>>& tensors,
+                                     const SafetensorsMetadata& metadata, const char* op) {
   json header = json::object();
   if (!metadata.empty()) {
     json meta = json::object();
@@ -58,14 +62,14 @@ void save(const std::vector<std::pair<std::string, Tensor>>& tensors, const std:
   std::unordered_set<std::string> names;
   uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
-    TG_CHECK(!name.empty(), "save: a tensor has an empty name; give every tensor a name");
-    TG_CHECK(name != "__metadata__",
-             "save: '__metadata__' is reserved by the safetensors "
+    TG_CHECK(!name.empty(), op, ": a tensor has an empty name; give every tensor a name");
+    TG_CHECK(name != "__metadata__", op,
+             ": '__metadata__' is reserved by the safetensors "
              "format for metadata; rename the tensor");
-    TG_CHECK(names.insert(name).second, "save: the name '", name,
+    TG_CHECK(names.insert(name).second, op, ": the name '", name,
              "' is given to two tensors; names must be unique");
-    TG_CHECK(tensor.defined(), "save: the tensor '", name, "' is undefined; leave it out");
-    Tensor t = detail::contiguous_data(tensor.detach());
+    TG_CHECK(tensor.defined(), op, ": the tensor '", name, "' is undefined; leave it out");
+    Tensor t = tg::detail::contiguous_data(tensor.detach());
     const uint64_t bytes = t.nbytes();
     header[name] = {{"dtype", scalar_type_info(t.dtype()).safetensors_dtype},
                     {"shape", t.sizes().vec()},
@@ -77,30 +81,42 @@ void save(const std::vector<std::pair<std::string, Tensor>>& tensors, const std:
   try {
     text = header.dump();
   } catch (const json::exception& e) {
-    detail::fail("save: a tensor name or metadata string is not valid UTF-8 (", e.what(),
-                 "); safetensors headers are UTF-8 JSON");
+    tg::detail::fail(op, ": a tensor name or metadata string is not valid UTF-8 (", e.what(),
+                     "); safetensors headers are UTF-8 JSON");
   }
   text.append((8 - text.size() % 8) % 8, ' ');  // align the data to 8 bytes
+  return {std::move(text), std::move(data)};
+}
 
+void write_safetensors(std::ostream& out, const SafetensorsImage& image) {
+  const uint64_t n = image.header.size();
+  out.write(reinterpret_cast<const char*>(&n), 8);
+  out.write(image.header.data(), static_cast<std::streamsize>(n));
+  for (const Tensor& t : image.data) {
+    if (t.dtype() == kBool) {
+      // One byte per value, 0 or 1, whatever bool's object representation.
+      std::vector<char> bytes(static_cast<size_t>(t.numel()));
+      const bool* b = t.data_ptr<bool>();
+      for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = b[i] ? 1 : 0;
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    } else if (t.numel() > 0) {
+      out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.nbytes()));
+    }
+  }
+}
+
+}  // namespace serialize::detail
+
+void save(const std::vector<std::pair<std::string, Tensor>>& tensors, const std::string& path,
+          const SafetensorsMetadata& metadata) {
+  const serialize::detail::SafetensorsImage image =
+      serialize::detail::prepare_safetensors(tensors, metadata, "save");
   // Write beside the target and rename, so that a failure leaves no truncated file behind.
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     TG_CHECK(out.good(), "save: cannot write '", tmp, "': ", std::strerror(errno));
-    const uint64_t n = text.size();
-    out.write(reinterpret_cast<const char*>(&n), 8);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    for (const Tensor& t : data) {
-      if (t.dtype() == kBool) {
-        // One byte per value, 0 or 1, whatever bool's object representation.
-        std::vector<char> bytes(static_cast<size_t>(t.numel()));
-        const bool* b = t.data_ptr<bool>();
-        for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = b[i] ? 1 : 0;
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      } else if (t.numel() > 0) {
-        out.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.nbytes()));
-      }
-    }
+    serialize::detail::write_safetensors(out, image);
     out.flush();
     if (!out.good()) {
       const std::string reason = std::strerror(errno);
@@ -143,40 +159,39 @@ struct Parsed {
   uint64_t data_start = 0;
 };
 
-/// Parses and validates the header of `path`; `in` is left open on the file.
-Parsed parse_header(std::ifstream& in, const std::string& path, const char* op) {
-  std::error_code ec;
-  TG_CHECK(!std::filesystem::is_directory(path, ec), op, ": '", path,
-           "' is a folder, not a safetensors file");
-  in.open(path, std::ios::binary);
-  TG_CHECK(in.is_open(), op, ": cannot open '", path, "': ", std::strerror(errno));
+/// Parses and validates the safetensors header that starts at the current position of `in`;
+/// the data runs to the end of the stream. `source` names it in messages ("'file'" or "the
+/// stream"). Entry offsets stay relative to parsed.data_start, an absolute stream position.
+Parsed parse_header(std::istream& in, const std::string& source, const char* op) {
+  const auto base = in.tellg();
+  TG_CHECK(base >= 0, op, ": cannot read ", source);
   in.seekg(0, std::ios::end);
   const auto end_pos = in.tellg();
-  TG_CHECK(end_pos >= 0, op, ": cannot read '", path, "'");
-  const auto file_size = static_cast<uint64_t>(end_pos);
-  in.seekg(0);
-  TG_CHECK(file_size >= 8, op, ": '", path, "' is not a safetensors file: it holds ", file_size,
+  TG_CHECK(end_pos >= base, op, ": cannot read ", source);
+  const auto file_size = static_cast<uint64_t>(end_pos - base);
+  in.seekg(base);
+  TG_CHECK(file_size >= 8, op, ": ", source, " is not a safetensors file: it holds ", file_size,
            " bytes, fewer than the 8-byte header length");
   unsigned char len_bytes[8];
   in.read(reinterpret_cast<char*>(len_bytes), 8);
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len_bytes[i];
-  TG_CHECK(n <= file_size - 8, op, ": '", path,
-           "' is not a valid safetensors file: its header "
+  TG_CHECK(n <= file_size - 8, op, ": ", source,
+           " is not a valid safetensors file: its header "
            "length ",
            n, " exceeds the ", file_size - 8,
            " bytes that follow it (truncated or "
            "not a safetensors file)");
-  TG_CHECK(n <= kMaxHeaderBytes, op, ": '", path, "' has a ", n,
+  TG_CHECK(n <= kMaxHeaderBytes, op, ": ", source, " has a ", n,
            "-byte header, over the "
            "format's limit of ",
            kMaxHeaderBytes, " bytes");
-  TG_CHECK(n >= 2, op, ": '", path, "' has a ", n, "-byte header, too short for a JSON object");
+  TG_CHECK(n >= 2, op, ": ", source, " has a ", n, "-byte header, too short for a JSON object");
   std::string text(n, '\0');
   in.read(text.data(), static_cast<std::streamsize>(n));
-  TG_CHECK(in.good(), op, ": reading the header of '", path, "' failed");
-  TG_CHECK(text[0] == '{', op, ": '", path,
-           "' has a header that does not start with '{' (a "
+  TG_CHECK(in.good(), op, ": reading the header of ", source, " failed");
+  TG_CHECK(text[0] == '{', op, ": ", source,
+           " has a header that does not start with '{' (a "
            "safetensors header is a JSON object)");
 
   // Parse, noting duplicate top-level keys (the JSON library would keep the last silently).
@@ -193,28 +208,28 @@ Parsed parse_header(std::ifstream& in, const std::string& path, const char* op) 
   try {
     header = json::parse(text, note_keys);
   } catch (const json::exception& e) {
-    detail::fail(op, ": '", path, "' has an invalid JSON header (", e.what(), ")");
+    detail::fail(op, ": ", source, " has an invalid JSON header (", e.what(), ")");
   }
-  TG_CHECK(header.is_object(), op, ": '", path, "' has a header that is not a JSON object");
-  TG_CHECK(duplicate.empty(), op, ": '", path, "' names the tensor '", duplicate,
+  TG_CHECK(header.is_object(), op, ": ", source, " has a header that is not a JSON object");
+  TG_CHECK(duplicate.empty(), op, ": ", source, " names the tensor '", duplicate,
            "' twice in its header");
 
   Parsed parsed;
-  parsed.data_start = 8 + n;
-  const uint64_t data_size = file_size - parsed.data_start;
+  parsed.data_start = static_cast<uint64_t>(base) + 8 + n;
+  const uint64_t data_size = file_size - 8 - n;
   for (const auto& [name, info] : header.items()) {
     if (name == "__metadata__") {
-      TG_CHECK(info.is_object(), op, ": '", path,
-               "' has a __metadata__ that is not an object "
+      TG_CHECK(info.is_object(), op, ": ", source,
+               " has a __metadata__ that is not an object "
                "of strings");
       for (const auto& [key, value] : info.items()) {
-        TG_CHECK(value.is_string(), op, ": '", path, "' has the __metadata__ entry '", key,
+        TG_CHECK(value.is_string(), op, ": ", source, " has the __metadata__ entry '", key,
                  "' whose value is not a string (", value.type_name(), ")");
         parsed.metadata[key] = value.get<std::string>();
       }
       continue;
     }
-    const std::string where = std::string(op) + ": '" + path + "': tensor '" + name + "'";
+    const std::string where = std::string(op) + ": " + source + ": tensor '" + name + "'";
     TG_CHECK(info.is_object() && info.contains("dtype") && info.contains("shape") &&
                  info.contains("data_offsets"),
              where, " needs an object with \"dtype\", \"shape\" and \"data_offsets\"");
@@ -281,24 +296,32 @@ Parsed parse_header(std::ifstream& in, const std::string& path, const char* op) 
   uint64_t covered = 0;
   const Entry* previous = nullptr;
   for (const Entry& e : parsed.entries) {
-    TG_CHECK(e.begin >= covered, op, ": '", path, "': the data of tensors '",
+    TG_CHECK(e.begin >= covered, op, ": ", source, ": the data of tensors '",
              previous ? previous->name : "", "' [", previous ? previous->begin : 0, ", ", covered,
              ") and '", e.name, "' [", e.begin, ", ", e.end, ") overlap");
-    TG_CHECK(e.begin == covered, op, ": '", path, "': bytes [", covered, ", ", e.begin,
+    TG_CHECK(e.begin == covered, op, ": ", source, ": bytes [", covered, ", ", e.begin,
              ") of the data belong to no tensor (the format allows no gaps)");
     covered = e.end;
     previous = &e;
   }
-  TG_CHECK(covered == data_size, op, ": '", path, "': bytes [", covered, ", ", data_size,
+  TG_CHECK(covered == data_size, op, ": ", source, ": bytes [", covered, ", ", data_size,
            ") at the end of the file belong to no tensor (the format allows no trailing data)");
   return parsed;
 }
 
-}  // namespace
+/// Opens `path` and parses its header; `in` is left open on the file.
+Parsed parse_file(std::ifstream& in, const std::string& path, const char* op) {
+  std::error_code ec;
+  TG_CHECK(!std::filesystem::is_directory(path, ec), op, ": '", path,
+           "' is a folder, not a safetensors file");
+  in.open(path, std::ios::binary);
+  TG_CHECK(in.is_open(), op, ": cannot open '", path, "': ", std::strerror(errno));
+  return parse_header(in, "'" + path + "'", op);
+}
 
-OrderedDict<std::string, Tensor> load_tensors(const std::string& path) {
-  std::ifstream in;
-  Parsed parsed = parse_header(in, path, "load_tensors");
+/// The tensors `parsed` describes, read from `in`.
+OrderedDict<std::string, Tensor> read_tensors(std::istream& in, const Parsed& parsed,
+                                              const std::string& source, const char* op) {
   OrderedDict<std::string, Tensor> out("Tensor");
   out.reserve(parsed.entries.size());
   for (const Entry& e : parsed.entries) {
@@ -307,7 +330,7 @@ OrderedDict<std::string, Tensor> load_tensors(const std::string& path) {
     if (bytes > 0) {
       in.seekg(static_cast<std::streamoff>(parsed.data_start + e.begin));
       in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(bytes));
-      TG_CHECK(in.good(), "load_tensors: reading tensor '", e.name, "' from '", path, "' failed");
+      TG_CHECK(in.good(), op, ": reading tensor '", e.name, "' from ", source, " failed");
       if (e.dtype == kBool) {
         // Any non-zero byte is true; keep bool objects valid.
         auto* b = static_cast<unsigned char*>(t.data_ptr());
@@ -319,9 +342,27 @@ OrderedDict<std::string, Tensor> load_tensors(const std::string& path) {
   return out;
 }
 
+}  // namespace
+
+namespace serialize::detail {
+
+OrderedDict<std::string, Tensor> read_safetensors(std::istream& in, const std::string& source,
+                                                  const char* op) {
+  const Parsed parsed = parse_header(in, source, op);
+  return read_tensors(in, parsed, source, op);
+}
+
+}  // namespace serialize::detail
+
+OrderedDict<std::string, Tensor> load_tensors(const std::string& path) {
+  std::ifstream in;
+  const Parsed parsed = parse_file(in, path, "load_tensors");
+  return read_tensors(in, parsed, "'" + path + "'", "load_tensors");
+}
+
 SafetensorsMetadata load_metadata(const std::string& path) {
   std::ifstream in;
-  return parse_header(in, path, "load_metadata").metadata;
+  return parse_file(in, path, "load_metadata").metadata;
 }
 
 void load(nn::Module& module, const std::string& path) {

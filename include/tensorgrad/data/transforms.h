@@ -1,6 +1,6 @@
 #pragma once
 /// Transforms applied to examples or batches of a dataset (dataset.map(transform)), as
-/// torch::data::transforms: Normalize, Stack, Lambda, TensorLambda.
+/// torch::data::transforms: Normalize, Stack, Lambda, BatchLambda, Collate, TensorLambda.
 #include <functional>
 #include <utility>
 #include <vector>
@@ -63,6 +63,11 @@ class Lambda : public Transform<Input, Output> {
 /// Collates a vector of examples into one batch.
 template <class T = Example<>>
 using Collation = BatchTransform<std::vector<T>, T>;
+
+/// A Collation from a function of the whole batch:
+///   dataset.map(transforms::Collate<int>([](std::vector<int> v) { return v[0] + v[1]; }))
+template <class T = Example<>, class BatchType = std::vector<T>>
+using Collate = BatchLambda<BatchType, T>;
 
 /// Stacks the data and the targets of a batch of examples along a new first dimension.
 template <class T = Example<>>

@@ -25,7 +25,7 @@ class ExpandingArray {
       : ExpandingArray(ArrayRef<T>(list)) {}
   ExpandingArray(std::vector<T> vec) : ExpandingArray(ArrayRef<T>(vec)) {}  // NOLINT
   ExpandingArray(ArrayRef<T> values) {                                      // NOLINT
-    TG_CHECK(values.size() == D, "ExpandingArray: expected ", D, " values, but instead got ",
+    TG_CHECK(values.size() == D, "ExpandingArray: Expected ", D, " values, but instead got ",
              values.size(), "; pass one value (used for every dimension) or exactly ", D);
     std::copy(values.begin(), values.end(), values_.begin());
   }
@@ -67,7 +67,7 @@ class ExpandingArrayWithOptionalElem : public ExpandingArray<D, std::optional<T>
       : ExpandingArrayWithOptionalElem(ArrayRef<T>(vec)) {}
   ExpandingArrayWithOptionalElem(ArrayRef<T> values)  // NOLINT
       : ExpandingArray<D, std::optional<T>>(std::optional<T>()) {
-    TG_CHECK(values.size() == D, "ExpandingArray: expected ", D, " values, but instead got ",
+    TG_CHECK(values.size() == D, "ExpandingArray: Expected ", D, " values, but instead got ",
              values.size(), "; pass one value (used for every dimension) or exactly ", D);
     for (size_t i = 0; i < D; ++i) this->values_[i] = values[i];
   }

@@ -37,7 +37,7 @@ class Module : public std::enable_shared_from_this<Module> {
 
   /// A module whose name() is `name`.
   explicit Module(std::string name);
-  /// A module whose name() is its demangled C++ type name (e.g. "tg::nn::LinearImpl").
+  /// A module whose name() is its demangled C++ type name (e.g. "torch::nn::LinearImpl").
   Module();
   Module(const Module&) = default;
   Module& operator=(const Module&) = default;
@@ -122,7 +122,7 @@ class Module : public std::enable_shared_from_this<Module> {
   }
 
   /// Writes a one-line description of this module (without its submodules), e.g.
-  /// "tg::nn::Linear(in_features=784, out_features=256, bias=true)". The default is name().
+  /// "torch::nn::Linear(in_features=784, out_features=256, bias=true)". The default is name().
   virtual void pretty_print(std::ostream& stream) const;
   virtual bool is_serializable() const { return true; }
 

@@ -48,19 +48,23 @@ class OrderedDict {
 
   // ---- element access ----
   Item& front() {
-    TG_CHECK(!items_.empty(), "OrderedDict: called front() on an empty OrderedDict");
+    TG_CHECK(!items_.empty(),
+             "OrderedDict::front: Called front() on an empty OrderedDict; check is_empty() first");
     return items_.front();
   }
   const Item& front() const {
-    TG_CHECK(!items_.empty(), "OrderedDict: called front() on an empty OrderedDict");
+    TG_CHECK(!items_.empty(),
+             "OrderedDict::front: Called front() on an empty OrderedDict; check is_empty() first");
     return items_.front();
   }
   Item& back() {
-    TG_CHECK(!items_.empty(), "OrderedDict: called back() on an empty OrderedDict");
+    TG_CHECK(!items_.empty(),
+             "OrderedDict::back: Called back() on an empty OrderedDict; check is_empty() first");
     return items_.back();
   }
   const Item& back() const {
-    TG_CHECK(!items_.empty(), "OrderedDict: called back() on an empty OrderedDict");
+    TG_CHECK(!items_.empty(),
+             "OrderedDict::back: Called back() on an empty OrderedDict; check is_empty() first");
     return items_.back();
   }
   /// The item at a position (insertion order).

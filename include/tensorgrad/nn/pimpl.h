@@ -96,9 +96,9 @@ class ModuleHolder : detail::ModuleHolderIndicator {
 
  private:
   void check_not_empty() const {
-    TG_CHECK(impl_ != nullptr, "ModuleHolder: accessing an empty ",
-             demangle_type<Contained>(),
-             " holder (it was made from nullptr); assign it a module first, for example "
+    TG_CHECK(impl_ != nullptr, "ModuleHolder: Accessing empty ModuleHolder of ",
+             torch_type_name<Contained>(),
+             " (it was made from nullptr); assign it a module first, for example "
              "`fc = register_module(\"fc\", tg::nn::Linear(4, 2));`");
   }
   static std::shared_ptr<Contained> default_construct() {

@@ -12,7 +12,7 @@ namespace F = functional;
 ReLUImpl::ReLUImpl(const ReLUOptions& options_) : options(options_) {}
 
 void ReLUImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::ReLU(";
+  stream << "torch::nn::ReLU(";
   if (options.inplace()) stream << "inplace=true";
   stream << ")";
 }
@@ -24,7 +24,7 @@ Tensor ReLUImpl::forward(Tensor input) {
 LeakyReLUImpl::LeakyReLUImpl(const LeakyReLUOptions& options_) : options(options_) {}
 
 void LeakyReLUImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::LeakyReLU(negative_slope=" << options.negative_slope();
+  stream << "torch::nn::LeakyReLU(negative_slope=" << options.negative_slope();
   if (options.inplace()) stream << ", inplace=true";
   stream << ")";
 }
@@ -36,25 +36,25 @@ Tensor LeakyReLUImpl::forward(Tensor input) {
 GELUImpl::GELUImpl(GELUOptions options_) : options(std::move(options_)) {}
 
 void GELUImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::GELU(";
+  stream << "torch::nn::GELU(";
   if (options.approximate() != "none") stream << "approximate='" << options.approximate() << "'";
   stream << ")";
 }
 
 Tensor GELUImpl::forward(const Tensor& input) { return F::gelu(input, options); }
 
-void TanhImpl::pretty_print(std::ostream& stream) const { stream << "tg::nn::Tanh()"; }
+void TanhImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::Tanh()"; }
 
 Tensor TanhImpl::forward(const Tensor& input) { return tg::tanh(input); }
 
-void SigmoidImpl::pretty_print(std::ostream& stream) const { stream << "tg::nn::Sigmoid()"; }
+void SigmoidImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::Sigmoid()"; }
 
 Tensor SigmoidImpl::forward(const Tensor& input) { return tg::sigmoid(input); }
 
 SoftmaxImpl::SoftmaxImpl(const SoftmaxOptions& options_) : options(options_) {}
 
 void SoftmaxImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::Softmax(dim=" << options.dim() << ")";
+  stream << "torch::nn::Softmax(dim=" << options.dim() << ")";
 }
 
 Tensor SoftmaxImpl::forward(const Tensor& input) {
@@ -64,7 +64,7 @@ Tensor SoftmaxImpl::forward(const Tensor& input) {
 LogSoftmaxImpl::LogSoftmaxImpl(const LogSoftmaxOptions& options_) : options(options_) {}
 
 void LogSoftmaxImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::LogSoftmax(dim=" << options.dim() << ")";
+  stream << "torch::nn::LogSoftmax(dim=" << options.dim() << ")";
 }
 
 Tensor LogSoftmaxImpl::forward(const Tensor& input) {

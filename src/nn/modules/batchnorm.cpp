@@ -60,7 +60,7 @@ void BatchNormImplBase<D, Derived>::reset_parameters() {
 
 template <size_t D, class Derived>
 void BatchNormImplBase<D, Derived>::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "tg::nn::BatchNorm" << D << "d(" << options.num_features()
+  stream << std::boolalpha << "torch::nn::BatchNorm" << D << "d(" << options.num_features()
          << ", eps=" << options.eps() << ", momentum=";
   if (options.momentum())
     stream << *options.momentum();

@@ -50,7 +50,7 @@ void Conv2dImpl::reset_parameters() {
 }
 
 void Conv2dImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::Conv2d(" << options.in_channels() << ", " << options.out_channels()
+  stream << "torch::nn::Conv2d(" << options.in_channels() << ", " << options.out_channels()
          << ", kernel_size=" << options.kernel_size() << ", stride=" << options.stride();
   if (*options.padding() != *ExpandingArray<2>(0)) stream << ", padding=" << options.padding();
   if (*options.dilation() != *ExpandingArray<2>(1)) stream << ", dilation=" << options.dilation();

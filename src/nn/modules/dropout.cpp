@@ -16,7 +16,7 @@ void DropoutImpl::reset() {
 }
 
 void DropoutImpl::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "tg::nn::Dropout(p=" << options.p()
+  stream << std::boolalpha << "torch::nn::Dropout(p=" << options.p()
          << ", inplace=" << options.inplace() << ")";
 }
 
@@ -35,7 +35,7 @@ void Dropout2dImpl::reset() {
 }
 
 void Dropout2dImpl::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "tg::nn::Dropout2d(p=" << options.p()
+  stream << std::boolalpha << "torch::nn::Dropout2d(p=" << options.p()
          << ", inplace=" << options.inplace() << ")";
 }
 

@@ -35,7 +35,7 @@ void LinearImpl::reset_parameters() {
 }
 
 void LinearImpl::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "tg::nn::Linear(in_features=" << options.in_features()
+  stream << std::boolalpha << "torch::nn::Linear(in_features=" << options.in_features()
          << ", out_features=" << options.out_features() << ", bias=" << options.bias() << ")";
 }
 
@@ -56,8 +56,8 @@ Tensor LinearImpl::forward(const Tensor& input) {
 FlattenImpl::FlattenImpl(const FlattenOptions& options_) : options(options_) {}
 
 void FlattenImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::Flatten(start_dim=" << options.start_dim() << ", end_dim=" << options.end_dim()
-         << ")";
+  stream << "torch::nn::Flatten(start_dim=" << options.start_dim()
+         << ", end_dim=" << options.end_dim() << ")";
 }
 
 Tensor FlattenImpl::forward(const Tensor& input) {
@@ -65,6 +65,6 @@ Tensor FlattenImpl::forward(const Tensor& input) {
   return input.flatten(options.start_dim(), options.end_dim());
 }
 
-void IdentityImpl::pretty_print(std::ostream& stream) const { stream << "tg::nn::Identity()"; }
+void IdentityImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::Identity()"; }
 
 }  // namespace tg::nn

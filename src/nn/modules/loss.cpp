@@ -11,7 +11,7 @@ namespace F = functional;
 
 L1LossImpl::L1LossImpl(L1LossOptions options_) : options(std::move(options_)) {}
 
-void L1LossImpl::pretty_print(std::ostream& stream) const { stream << "tg::nn::L1Loss()"; }
+void L1LossImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::L1Loss()"; }
 
 Tensor L1LossImpl::forward(const Tensor& input, const Tensor& target) {
   return F::l1_loss(input, target, options);
@@ -19,7 +19,7 @@ Tensor L1LossImpl::forward(const Tensor& input, const Tensor& target) {
 
 MSELossImpl::MSELossImpl(MSELossOptions options_) : options(std::move(options_)) {}
 
-void MSELossImpl::pretty_print(std::ostream& stream) const { stream << "tg::nn::MSELoss()"; }
+void MSELossImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::MSELoss()"; }
 
 Tensor MSELossImpl::forward(const Tensor& input, const Tensor& target) {
   return F::mse_loss(input, target, options);
@@ -29,7 +29,7 @@ BCELossImpl::BCELossImpl(BCELossOptions options_) : options(std::move(options_))
 
 void BCELossImpl::reset() { weight = register_buffer("weight", options.weight()); }
 
-void BCELossImpl::pretty_print(std::ostream& stream) const { stream << "tg::nn::BCELoss()"; }
+void BCELossImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::BCELoss()"; }
 
 Tensor BCELossImpl::forward(const Tensor& input, const Tensor& target) {
   return F::binary_cross_entropy(input, target,
@@ -47,7 +47,7 @@ void BCEWithLogitsLossImpl::reset() {
 }
 
 void BCEWithLogitsLossImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::BCEWithLogitsLoss()";
+  stream << "torch::nn::BCEWithLogitsLoss()";
 }
 
 Tensor BCEWithLogitsLossImpl::forward(const Tensor& input, const Tensor& target) {
@@ -60,7 +60,7 @@ NLLLossImpl::NLLLossImpl(NLLLossOptions options_) : options(std::move(options_))
 
 void NLLLossImpl::reset() { weight = register_buffer("weight", options.weight()); }
 
-void NLLLossImpl::pretty_print(std::ostream& stream) const { stream << "tg::nn::NLLLoss()"; }
+void NLLLossImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::NLLLoss()"; }
 
 Tensor NLLLossImpl::forward(const Tensor& input, const Tensor& target) {
   return F::nll_loss(input, target, F::NLLLossFuncOptions(options).weight(weight));
@@ -74,7 +74,7 @@ CrossEntropyLossImpl::CrossEntropyLossImpl(CrossEntropyLossOptions options_)
 void CrossEntropyLossImpl::reset() { weight = register_buffer("weight", options.weight()); }
 
 void CrossEntropyLossImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::CrossEntropyLoss()";
+  stream << "torch::nn::CrossEntropyLoss()";
 }
 
 Tensor CrossEntropyLossImpl::forward(const Tensor& input, const Tensor& target) {

@@ -21,7 +21,7 @@ void check_input(const Tensor& input, const char* module) {
 MaxPool2dImpl::MaxPool2dImpl(const MaxPool2dOptions& options_) : options(options_) {}
 
 void MaxPool2dImpl::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "tg::nn::MaxPool2d(kernel_size=" << options.kernel_size()
+  stream << std::boolalpha << "torch::nn::MaxPool2d(kernel_size=" << options.kernel_size()
          << ", stride=" << options.stride() << ", padding=" << options.padding()
          << ", dilation=" << options.dilation() << ", ceil_mode=" << options.ceil_mode() << ")";
 }
@@ -34,7 +34,7 @@ Tensor MaxPool2dImpl::forward(const Tensor& input) {
 AvgPool2dImpl::AvgPool2dImpl(const AvgPool2dOptions& options_) : options(options_) {}
 
 void AvgPool2dImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::AvgPool2d(kernel_size=" << options.kernel_size()
+  stream << "torch::nn::AvgPool2d(kernel_size=" << options.kernel_size()
          << ", stride=" << options.stride() << ", padding=" << options.padding() << ")";
 }
 
@@ -47,7 +47,7 @@ AdaptiveAvgPool2dImpl::AdaptiveAvgPool2dImpl(const AdaptiveAvgPool2dOptions& opt
     : options(options_) {}
 
 void AdaptiveAvgPool2dImpl::pretty_print(std::ostream& stream) const {
-  stream << "tg::nn::AdaptiveAvgPool2d(output_size=" << options.output_size() << ")";
+  stream << "torch::nn::AdaptiveAvgPool2d(output_size=" << options.output_size() << ")";
 }
 
 Tensor AdaptiveAvgPool2dImpl::forward(const Tensor& input) {

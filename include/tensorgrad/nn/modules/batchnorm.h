@@ -24,7 +24,7 @@ class BatchNormImplBase : public Cloneable<Derived> {
   void reset_running_stats();
   /// reset_running_stats(), then weight = 1 and bias = 0.
   void reset_parameters();
-  /// "tg::nn::BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)".
+  /// "torch::nn::BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
 

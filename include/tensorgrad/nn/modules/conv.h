@@ -23,7 +23,7 @@ class Conv2dImpl : public Cloneable<Conv2dImpl> {
   void reset() override;
   /// Draws new weights (and bias) from the default distribution.
   void reset_parameters();
-  /// "tg::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])".
+  /// "torch::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])".
   void pretty_print(std::ostream& stream) const override;
   /// [N, C_in, H, W] -> [N, C_out, H_out, W_out] (or the same without N).
   Tensor forward(const Tensor& input);

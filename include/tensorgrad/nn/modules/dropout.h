@@ -16,7 +16,7 @@ class DropoutImpl : public Cloneable<DropoutImpl> {
   explicit DropoutImpl(const DropoutOptions& options_ = {});
   /// Checks that p is in [0, 1].
   void reset() override;
-  /// "tg::nn::Dropout(p=0.5, inplace=false)".
+  /// "torch::nn::Dropout(p=0.5, inplace=false)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(Tensor input);
 
@@ -34,7 +34,7 @@ class Dropout2dImpl : public Cloneable<Dropout2dImpl> {
   explicit Dropout2dImpl(const Dropout2dOptions& options_ = {});
   /// Checks that p is in [0, 1].
   void reset() override;
-  /// "tg::nn::Dropout2d(p=0.5, inplace=false)".
+  /// "torch::nn::Dropout2d(p=0.5, inplace=false)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(Tensor input);
 

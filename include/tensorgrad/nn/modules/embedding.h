@@ -21,7 +21,7 @@ class EmbeddingImpl : public Cloneable<EmbeddingImpl> {
   void reset() override;
   /// Draws a new weight from N(0, 1) and zeroes the padding row.
   void reset_parameters();
-  /// "tg::nn::Embedding(num_embeddings=10, embedding_dim=3)".
+  /// "torch::nn::Embedding(num_embeddings=10, embedding_dim=3)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& indices);
 

@@ -21,7 +21,7 @@ class LinearImpl : public Cloneable<LinearImpl> {
   void reset() override;
   /// Draws new weights (and bias) from the default distribution.
   void reset_parameters();
-  /// "tg::nn::Linear(in_features=784, out_features=256, bias=true)".
+  /// "torch::nn::Linear(in_features=784, out_features=256, bias=true)".
   void pretty_print(std::ostream& stream) const override;
   /// [*, in_features] -> [*, out_features]; throws naming both sizes when the last dimension is
   /// not in_features.
@@ -40,7 +40,7 @@ class FlattenImpl : public Cloneable<FlattenImpl> {
  public:
   explicit FlattenImpl(const FlattenOptions& options_ = {});
   void reset() override {}
-  /// "tg::nn::Flatten(start_dim=1, end_dim=-1)".
+  /// "torch::nn::Flatten(start_dim=1, end_dim=-1)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
 

@@ -16,7 +16,7 @@ class MaxPool2dImpl : public Cloneable<MaxPool2dImpl> {
       : MaxPool2dImpl(MaxPool2dOptions(kernel_size)) {}
   explicit MaxPool2dImpl(const MaxPool2dOptions& options_);
   void reset() override {}
-  /// "tg::nn::MaxPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0], dilation=[1, 1],
+  /// "torch::nn::MaxPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0], dilation=[1, 1],
   /// ceil_mode=false)".
   void pretty_print(std::ostream& stream) const override;
   /// [N, C, H, W] (or [C, H, W]) -> [N, C, H_out, W_out].
@@ -33,7 +33,7 @@ class AvgPool2dImpl : public Cloneable<AvgPool2dImpl> {
       : AvgPool2dImpl(AvgPool2dOptions(kernel_size)) {}
   explicit AvgPool2dImpl(const AvgPool2dOptions& options_);
   void reset() override {}
-  /// "tg::nn::AvgPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0])".
+  /// "torch::nn::AvgPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0])".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
 
@@ -48,7 +48,7 @@ class AdaptiveAvgPool2dImpl : public Cloneable<AdaptiveAvgPool2dImpl> {
       : AdaptiveAvgPool2dImpl(AdaptiveAvgPool2dOptions(output_size)) {}
   explicit AdaptiveAvgPool2dImpl(const AdaptiveAvgPool2dOptions& options_);
   void reset() override {}
-  /// "tg::nn::AdaptiveAvgPool2d(output_size=[1, 1])".
+  /// "torch::nn::AdaptiveAvgPool2d(output_size=[1, 1])".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
 

@@ -25,7 +25,7 @@ class FunctionalImpl : public Cloneable<FunctionalImpl> {
                       Tensor input) -> Tensor { return f(std::move(input), bound...); }) {}
 
   void reset() override {}
-  /// "tg::nn::Functional()".
+  /// "torch::nn::Functional()".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(Tensor input);
   Tensor operator()(Tensor input) { return forward(std::move(input)); }

@@ -32,7 +32,7 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
   /// Clones every module (they must all be Cloneable).
   std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
-  /// "tg::nn::ModuleList"; the modules follow on their own lines.
+  /// "torch::nn::ModuleList"; the modules follow on their own lines.
   void pretty_print(std::ostream& stream) const override;
 
   /// Appends a module (holder, shared pointer or Impl value).
@@ -90,7 +90,7 @@ class ModuleListImpl : public Cloneable<ModuleListImpl> {
     static_assert(detail::is_module_v<T>, "ModuleList::ptr: T must be a tg::nn::Module type");
     auto typed = std::dynamic_pointer_cast<T>(ptr(index));
     TG_CHECK(typed != nullptr, "ModuleList: the module at index ", index, " is a ",
-             modules_[index]->name(), ", not a ", demangle_type<T>());
+             modules_[index]->name(), ", not a ", torch_type_name<T>());
     return typed;
   }
   std::shared_ptr<Module> operator[](size_t index) const { return ptr(index); }

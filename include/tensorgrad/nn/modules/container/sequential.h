@@ -2,13 +2,16 @@
 /// Sequential: a chain of modules, each one's output the next one's input, as
 /// torch::nn::Sequential. Submodules are named "0", "1", ... unless given names, so parameters
 /// read "0.weight" (and "features.0.weight" inside a parent).
+#include <array>
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -37,16 +40,19 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   /// Clones every module (they must all be Cloneable).
   std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
   void reset() override {}
-  /// "tg::nn::Sequential"; the modules follow on their own lines.
+  /// "torch::nn::Sequential"; the modules follow on their own lines.
   void pretty_print(std::ostream& stream) const override;
 
-  /// Runs the modules in order. An error inside a module is rethrown with its position, its
-  /// description and the shape that reached it.
-  template <class ReturnType = Tensor>
-  ReturnType forward(const Tensor& input) {
-    static_assert(std::is_same_v<ReturnType, Tensor>,
-                  "Sequential::forward: tensorgrad's Sequential returns a Tensor");
-    return run(input);
+  /// Runs the modules in order: the first gets `inputs`, each next one the result of the one
+  /// before; returns the last result as a ReturnType (a Tensor unless asked otherwise). An error
+  /// inside a module is rethrown with its position, its description and what reached it.
+  template <class ReturnType = Tensor, class... InputTypes>
+  ReturnType forward(InputTypes&&... inputs) {
+    std::array<AnyValue, sizeof...(InputTypes)> values{
+        AnyValue(std::forward<InputTypes>(inputs))...};
+    AnyValue result = run(values);
+    if (ReturnType* value = result.try_get<ReturnType>()) return std::move(*value);
+    fail_return_type(result, typeid(ReturnType));
   }
 
   /// Appends a module (holder, shared pointer, Impl value or AnyModule), named by its position
@@ -118,7 +124,11 @@ class SequentialImpl : public Cloneable<SequentialImpl> {
   bool is_empty() const noexcept { return modules_.empty(); }
 
  private:
-  Tensor run(const Tensor& input);
+  /// Runs the chain on the first module's arguments (moved from).
+  AnyValue run(std::span<AnyValue> inputs);
+  /// Calls module `index`, adding the context to an error.
+  AnyValue call(size_t index, std::span<AnyValue> inputs);
+  [[noreturn]] static void fail_return_type(const AnyValue& result, const std::type_info& asked);
   void check_index(size_t index) const;
 
   std::vector<AnyModule> modules_;
