@@ -7,8 +7,8 @@
 
 #include "autograd/meta.h"
 #include "autograd/record.h"
+#include "core/index_add.h"
 #include "core/internal.h"
-#include "ops/index.h"
 
 namespace tg::autograd {
 
