@@ -62,8 +62,11 @@ inline const std::vector<std::string>& differentiable_ops() {
         "expand", "slice", "narrow", "select", "index_select", "gather", "scatter_add",
         "masked_fill", "chunk", "split", "unbind", "repeat", "contiguous", "clone", "to", "cat",
         "stack",
+        // views of all the data (in-place ops through views: cases of mul_ and add_)
+        "alias",
         // linear algebra
         "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
+        "cross",
         // in-place (differentiable through the graph they rebase)
         "add_", "mul_",
         // nn ops

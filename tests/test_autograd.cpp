@@ -368,3 +368,118 @@ TEST(Autograd, WrongGradientFromABackwardIsRejected) {
   h.register_hook([](Tensor) { return ones({4, 5}); });
   EXPECT_ERROR(h.sum().backward(), "invalid gradient", "[4, 5]", "[2, 3]");
 }
+
+TEST(Autograd, GradAndBackwardArgumentErrors) {
+  Tensor x = ones({1}, requires_grad());
+  EXPECT_ERROR(autograd::grad({x * 2}, {}, {x}), "grad requires non-empty inputs");
+  Tensor y = ones({1}, requires_grad());
+  EXPECT_ERROR(autograd::grad({x * 2}, {x, y}), "input 1", "Set allow_unused=True");
+  EXPECT_FALSE(autograd::grad({x * 2}, {x, y}, {}, std::nullopt, false, true)[1].defined());
+  EXPECT_ERROR((x * 2).sum().backward({}, std::nullopt, false, std::vector<Tensor>{}),
+               "'inputs' argument to backward() cannot be empty");
+  (x * 3).sum().backward({}, std::nullopt, false, {x});
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 3.0);
+}
+
+TEST(Autograd, SetRequiresGradReturnsTheTensorAndOutputNr) {
+  Tensor x = ones({2}).set_requires_grad(true);
+  EXPECT_TRUE(x.requires_grad());
+  EXPECT_EQ(x.output_nr(), 0u);
+  auto parts = (x * 1).split(1);
+  EXPECT_EQ(parts[1].output_nr(), 1u);
+}
+
+TEST(Autograd, HookPositionsAreRemovedByPosition) {
+  Tensor x = ones({2}, requires_grad());
+  Tensor y = x * 2;
+  int a = 0, b = 0;
+  const unsigned first = y.register_hook([&](const Tensor&) { ++a; });
+  const unsigned second = y.register_hook([&](const Tensor&) { ++b; });
+  EXPECT_EQ(first, 0u);
+  EXPECT_EQ(second, 1u);
+  EXPECT_EQ(x.register_hook([](const Tensor& g) { return g; }), 0u);  // a leaf's own list
+  y.remove_hook(first);
+  y.sum().backward({}, true);
+  EXPECT_EQ(a, 0);
+  EXPECT_EQ(b, 1);
+  y.remove_hook(first);  // removing twice is harmless
+  EXPECT_ERROR(y.remove_hook(5), "remove_hook", "Invalid index, no hook at position 5");
+  x.remove_hook(0);
+  EXPECT_ERROR(x.remove_hook(1), "Invalid index");
+}
+
+TEST(Autograd, HooksStayWithTheValueTheyWereRegisteredOn) {
+  Tensor a = ones({3}, requires_grad()).clone();
+  std::vector<double> seen;
+  a.register_hook([&](const Tensor& g) { seen.push_back(g[0].item<double>()); });
+  a.retain_grad();
+  a.mul_(2);
+  a.register_hook([&](const Tensor& g) { seen.push_back(g[0].item<double>()); });
+  (a * 5).sum().backward();
+  // The second hook sees the gradient of the new value, the first that of the old one.
+  EXPECT_EQ(seen, (std::vector<double>{5.0, 10.0}));
+  EXPECT_TRUE(a.retains_grad());
+  EXPECT_DOUBLE_EQ(a.grad()[0].item<double>(), 5.0);  // retained for the current value
+}
+
+namespace {
+struct Scale : autograd::FunctionPreHook {
+  explicit Scale(double k) : k(k) {}
+  variable_list operator()(const variable_list& grads) override {
+    variable_list out;
+    for (const Tensor& g : grads) out.push_back(g.defined() ? g * k : g);
+    return out;
+  }
+  double k;
+};
+struct Record : autograd::FunctionPostHook {
+  explicit Record(int* calls) : calls(calls) {}
+  variable_list operator()(const variable_list& outputs, const variable_list& inputs) override {
+    ++*calls;
+    EXPECT_EQ(inputs.size(), 1u);
+    return outputs;
+  }
+  int* calls;
+};
+}  // namespace
+
+TEST(Autograd, NodePreAndPostHooks) {
+  Tensor x = ones({2}, kDouble).requires_grad_(true);
+  Tensor y = x * 3;
+  int calls = 0;
+  y.grad_fn()->add_pre_hook(std::make_unique<Scale>(10));
+  const uintptr_t key = y.grad_fn()->add_post_hook(std::make_unique<Record>(&calls));
+  EXPECT_EQ(y.grad_fn()->pre_hooks().size(), 1u);
+  y.sum().backward({}, true);
+  EXPECT_EQ(calls, 1);
+  EXPECT_DOUBLE_EQ(x.grad()[0].item<double>(), 30.0);
+  EXPECT_TRUE(y.grad_fn()->del_post_hook(key));
+  EXPECT_FALSE(y.grad_fn()->del_post_hook(key));
+  y.sum().backward();
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Autograd, MakeVariableAndUndefinedGrad) {
+  Tensor data = arange(3, kDouble);
+  Tensor v = autograd::make_variable(data, true);
+  EXPECT_TRUE(v.is_leaf());
+  EXPECT_TRUE(v.requires_grad());
+  EXPECT_EQ(v.data_ptr(), data.data_ptr());
+  EXPECT_FALSE(data.requires_grad());
+  // UndefinedGrad passes values through and sends no gradient back.
+  Tensor u = autograd::UndefinedGrad().apply({v * 2})[0];
+  EXPECT_EQ(u.grad_fn()->name(), "UndefinedGradBackward");
+  EXPECT_DOUBLE_EQ(u[2].item<double>(), 4.0);
+  u.sum().backward();
+  EXPECT_FALSE(v.grad().defined());
+}
+
+TEST(Autograd, CreateGraphKeepsAGradientOfTheLeafsOwn) {
+  Tensor x = ones({3}, kDouble).requires_grad_(true);
+  (x * x).sum().backward({}, std::nullopt, true);
+  EXPECT_FALSE(x.grad().is_view());
+  EXPECT_TRUE(x.grad().requires_grad());
+  x.sum().backward({}, std::nullopt, true);  // sum's gradient is a broadcast view of ones
+  EXPECT_FALSE(x.grad().is_view());
+  EXPECT_DOUBLE_EQ(x.grad()[0].item<double>(), 3.0);
+}

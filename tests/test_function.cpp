@@ -211,8 +211,9 @@ TEST(CustomFunction, GradientOfTheWrongShape) {
 
 TEST(CustomFunction, GradientForANonTensorArgument) {
   Tensor x = dbl({1});
-  EXPECT_ERROR(GradForNonTensor::apply(x, int64_t(3)).backward(),
-               "different than an undefined tensor", "isn't a tensor");
+  EXPECT_ERROR(GradForNonTensor::apply(x, int64_t(3)).backward(), "GradForNonTensor",
+               "defined gradient at position 2",
+               "the corresponding forward input was not a Variable");
 }
 
 TEST(CustomFunction, MarkDirty) {
@@ -331,4 +332,136 @@ TEST(Function, BackwardThatBackpropagatesInsideReachesCapturedLeaves) {
   ASSERT_TRUE(captured_weight.grad().defined());
   EXPECT_TRUE(allclose(captured_weight.grad(), plain_W, 1e-14, 1e-14));
   captured_weight = Tensor();
+}
+
+// ---- libtorch's custom Function features ----
+namespace {
+struct SumList : Function<SumList> {
+  static Tensor forward(AutogradContext* ctx, TensorList xs, std::optional<Tensor> bias) {
+    ctx->saved_data["n"] = static_cast<int64_t>(xs.size());
+    ctx->saved_data["bias"] = bias.has_value();
+    Tensor out = xs[0].clone();
+    for (size_t i = 1; i < xs.size(); ++i) out = out + xs[i];
+    return bias ? out + *bias : out;
+  }
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    variable_list out(static_cast<size_t>(ctx->saved_data["n"].toInt()), grads[0]);
+    out.push_back(ctx->saved_data["bias"].toBool() ? grads[0] : Tensor());
+    return out;
+  }
+};
+
+struct TwoInputs : Function<TwoInputs> {
+  static Tensor forward(AutogradContext*, Tensor a, Tensor b) { return a * b; }
+  static variable_list backward(AutogradContext* ctx, variable_list g) {
+    seen = {ctx->needs_input_grad(0), ctx->needs_input_grad(1),
+            ctx->needs_input_grad({{0, 1}, {1, 2}})};
+    return {g[0], g[0]};
+  }
+  static inline std::vector<bool> seen;
+};
+
+struct ReturnsInput : Function<ReturnsInput> {
+  static Tensor forward(AutogradContext*, Tensor x) { return x; }
+  static variable_list backward(AutogradContext*, variable_list g) { return {g[0] * 2}; }
+};
+
+struct DoubleViewInPlace : Function<DoubleViewInPlace> {
+  static Tensor forward(AutogradContext* ctx, Tensor x) {
+    x.mul_(2);
+    ctx->mark_dirty({x});
+    return x;
+  }
+  static variable_list backward(AutogradContext*, variable_list g) { return {g[0] * 2}; }
+};
+
+struct CountsCalls : Function<CountsCalls> {
+  static Tensor forward(AutogradContext* ctx, Tensor x) {
+    ctx->set_materialize_grads(materialize);
+    return x.clone();
+  }
+  static variable_list backward(AutogradContext*, variable_list g) {
+    ++calls;
+    defined = g[0].defined();
+    return {g[0]};
+  }
+  static inline int calls = 0;
+  static inline bool defined = false;
+  static inline bool materialize = true;
+};
+}  // namespace
+
+TEST(CustomFunction, TensorListAndOptionalArguments) {
+  Tensor a = dbl({1, 2}), b = dbl({3, 4}), c = dbl({5, 6});
+  variable_list xs = {a, b};
+  Tensor y = SumList::apply(TensorList(xs), std::optional<Tensor>(c));
+  y.sum().backward();
+  EXPECT_TRUE(a.grad().defined());
+  EXPECT_TRUE(b.grad().defined());
+  EXPECT_TRUE(c.grad().defined());
+  Tensor z = SumList::apply(TensorList(xs), std::optional<Tensor>());
+  EXPECT_TRUE(z.requires_grad());
+}
+
+TEST(CustomFunction, NeedsInputGradFollowsWhatThisBackwardComputes) {
+  Tensor a = dbl({1, 2}), b = dbl({3, 4});
+  Tensor y = TwoInputs::apply(a, b);
+  autograd::grad({y.sum()}, {a}, {}, true);
+  EXPECT_EQ(TwoInputs::seen, (std::vector<bool>{true, false, true}));
+  y.sum().backward();
+  EXPECT_EQ(TwoInputs::seen, (std::vector<bool>{true, true, true}));
+}
+
+TEST(CustomFunction, AnInputReturnedAsItIsIsAViewWithTheFunctionsHistory) {
+  Tensor x = dbl({1, 2});
+  Tensor y = ReturnsInput::apply(x);
+  EXPECT_FALSE(y.is_same(x));
+  EXPECT_TRUE(y.is_view());
+  EXPECT_EQ(y.data_ptr(), x.data_ptr());
+  y.sum().backward();
+  EXPECT_EQ(x.grad()[0].item<double>(), 2.0);
+  Tensor y2 = ReturnsInput::apply(x * 1);
+  EXPECT_ERROR(y2.mul_(2), "mul_", "This view was created inside a custom Function",
+               "cloning the output of the custom Function");
+  {
+    NoGradGuard no_grad;
+    Tensor z = ReturnsInput::apply(x);  // nothing recorded: a detached alias
+    EXPECT_FALSE(z.requires_grad());
+  }
+}
+
+TEST(CustomFunction, MarkDirtyOnAViewRecordsTheChangeOnItsBase) {
+  Tensor x = dbl({1, 2, 3});
+  Tensor base = x * 1;
+  Tensor v = base.narrow(0, 1, 2);
+  const uint32_t version = base._version();
+  Tensor out = DoubleViewInPlace::apply(v);
+  EXPECT_TRUE(out.is_same(v));
+  EXPECT_GT(base._version(), version);
+  EXPECT_EQ(base.grad_fn()->name(), "CopySlices");
+  base.sum().backward();
+  EXPECT_EQ(x.grad()[0].item<double>(), 1.0);
+  EXPECT_EQ(x.grad()[1].item<double>(), 2.0);
+  EXPECT_EQ(x.grad()[2].item<double>(), 2.0);
+}
+
+TEST(CustomFunction, BackwardRunsEvenWhenNoGradientArrives) {
+  Tensor x = dbl({1, 2});
+  CountsCalls::calls = 0;
+  CountsCalls::materialize = true;
+  autograd::UndefinedGrad().apply({CountsCalls::apply(x)})[0].sum().backward();
+  EXPECT_EQ(CountsCalls::calls, 1);
+  EXPECT_TRUE(CountsCalls::defined);  // zeros
+  EXPECT_TRUE(x.grad().defined());
+  CountsCalls::materialize = false;
+  autograd::UndefinedGrad().apply({CountsCalls::apply(x)})[0].sum().backward();
+  EXPECT_EQ(CountsCalls::calls, 2);
+  EXPECT_FALSE(CountsCalls::defined);
+}
+
+TEST(CustomFunction, NodesHaveTheirClassNameByDefault) {
+  struct Passthrough : autograd::Node {
+    variable_list apply(variable_list&& g) override { return std::move(g); }
+  };
+  EXPECT_NE(Passthrough().name().find("Passthrough"), std::string::npos);
 }

@@ -336,7 +336,30 @@ std::vector<MisuseCase> tensor_cases() {
          f.watch(x);
          f.act([x] { x.add_(1); });
        },
-       {"inference tensor"}},
+       {"Inplace update to inference tensor outside InferenceMode is not allowed"}},
+      {"tensor", "copy_into_inference_tensor", "copy_",
+       [](Fixture& f) {
+         Tensor x;
+         {
+           InferenceMode guard;
+           x = ones({2});
+         }
+         f.watch(x);
+         Tensor y = f.watch(zeros({2}));
+         f.act([x, y] { x.copy_(y); });
+       },
+       {"Inplace update to inference tensor outside InferenceMode is not allowed"}},
+      {"tensor", "requires_grad_on_inference_tensor", "requires_grad_",
+       [](Fixture& f) {
+         Tensor x;
+         {
+           InferenceMode guard;
+           x = ones({2});
+         }
+         f.watch(x);
+         f.act([x] { x.set_requires_grad(true); });
+       },
+       {"Setting requires_grad=True on inference tensor outside InferenceMode is not allowed"}},
   };
 }
 
@@ -1111,13 +1134,61 @@ std::vector<MisuseCase> autograd_cases() {
          f.act([y] { y.backward(); });
        },
        {"modified by an inplace operation", "version 1", "version 0"}},
-      {"autograd", "inplace_on_view_of_graph_tensor", "mul_",
+      {"autograd", "inplace_on_view_made_without_grad_mode", "mul_",
        [](Fixture& f) {
          Tensor x = f.watch(leaf_with_grad({4}));
          Tensor t = f.watch(x * 1.0);
-         f.act([t] { t.narrow(0, 0, 2).mul_(2.0); });
+         Tensor v;
+         {
+           NoGradGuard no_grad;
+           v = t.narrow(0, 0, 2);
+         }
+         f.act([v] { v.mul_(2.0); });
        },
-       {"view"}},
+       {"A view was created in no_grad mode and is being modified inplace with grad mode enabled",
+        "both inside the no_grad block"}},
+      {"autograd", "inplace_on_view_made_in_inference_mode", "mul_",
+       [](Fixture& f) {
+         Tensor x = f.watch(leaf_with_grad({4}));
+         Tensor t = f.watch(x * 1.0);
+         Tensor v;
+         {
+           InferenceMode guard;
+           v = t.narrow(0, 0, 2);
+         }
+         f.act([v] { v.mul_(2.0); });
+       },
+       {"A view was created in inference mode and is being modified inplace in normal mode"}},
+      {"autograd", "inplace_on_one_of_several_views", "add_",
+       [](Fixture& f) {
+         Tensor x = f.watch(leaf_with_grad({4}));
+         Tensor t = f.watch(x * 1.0);
+         Tensor v = t.split(2)[0];
+         f.act([v] { v.add_(1.0); });
+       },
+       {"Output 0 of SplitBackward0 is a view and is being modified inplace",
+        "returns multiple views"}},
+      {"autograd", "inplace_on_view_of_leaf", "mul_",
+       [](Fixture& f) {
+         Tensor x = f.watch(leaf_with_grad({4}));
+         Tensor v = x.narrow(0, 1, 2);
+         f.act([v] { v.mul_(2.0); });
+       },
+       {"a view of a leaf Variable that requires grad is being used in an in-place operation"}},
+      {"autograd", "view_history_after_base_changed_under_no_grad_view", "view",
+       [](Fixture& f) {
+         Tensor x = f.watch(leaf_with_grad({4}));
+         Tensor t = f.watch(x * 1.0);
+         Tensor v;
+         {
+           NoGradGuard no_grad;
+           v = t.narrow(0, 0, 2);
+         }
+         t.mul_(2.0);
+         f.act([v] { (void)v.grad_fn(); });
+       },
+       {"A view was created in no_grad mode and its base or another view of its base has been "
+        "modified inplace"}},
       {"autograd", "anomaly_nan_in_backward", "MulBackward1",
        [](Fixture& f) {
          Tensor x = f.watch(leaf_with_grad({2}));

@@ -2,6 +2,7 @@
 /// Autograd: the backward graph (Node, Edge), grad modes, backward/grad, and gradient checking.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,8 +39,16 @@ struct NoGradGuard : AutoGradMode {
   NoGradGuard() : AutoGradMode(false) {}
 };
 
-/// Like NoGradGuard, and tensors made inside are inference tensors: they can never be saved for a
-/// backward later, so no version bookkeeping is needed for them.
+/// Like NoGradGuard, and tensors made inside are inference tensors (is_inference()), as
+/// libtorch's c10::InferenceMode:
+/// - inside, ops record nothing; results are inference tensors, except views of normal tensors,
+///   which stay normal views (an in-place change to them outside the mode throws, when autograd
+///   would have to track it);
+/// - outside, an inference tensor can be read by any op but not changed in place, cannot be
+///   given requires_grad=true, and cannot be saved for backward (clone() it to get a normal
+///   tensor); ops whose inputs are all inference tensors record nothing; a view of one is an
+///   inference tensor again, not a view.
+/// InferenceMode(false) restores normal mode, grad mode included, for its lifetime.
 class InferenceMode {
  public:
   explicit InferenceMode(bool enabled = true);
@@ -58,6 +67,7 @@ namespace autograd {
 // libtorch has these in torch::autograd as well.
 using tg::AutoGradMode;
 using tg::GradMode;
+using tg::InferenceMode;
 
 class Node;
 
@@ -78,17 +88,37 @@ struct InputMetadata {
   DimVector sizes;
 };
 
+/// (begin, end) indices of a Node's outputs, as custom Functions' needs_input_grad takes them.
+using IndexRange = std::pair<size_t, size_t>;
+
+/// A hook on a Node, run before its backward on the gradients it receives; returns them (possibly
+/// changed). Register with Node::add_pre_hook.
+struct FunctionPreHook {
+  virtual ~FunctionPreHook() = default;
+  virtual variable_list operator()(const variable_list& grads) = 0;
+};
+
+/// A hook on a Node, run after its backward: sees the gradients it produced (`outputs`, one per
+/// forward input) and those it received (`inputs`), and returns the gradients to pass on.
+/// Register with Node::add_post_hook.
+struct FunctionPostHook {
+  virtual ~FunctionPostHook() = default;
+  virtual variable_list operator()(const variable_list& outputs, const variable_list& inputs) = 0;
+};
+
 /// A backward function: maps gradients of a forward op's outputs to gradients of its inputs.
 /// See Note [Node lifetime] in src/autograd/node.cpp.
 class Node : public std::enable_shared_from_this<Node> {
  public:
   Node();
+  /// A node with the given edges (one per forward input), as libtorch's Node(edge_list).
+  explicit Node(edge_list&& next_edges);
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   virtual ~Node();
 
-  /// libtorch's name, e.g. "MulBackward0".
-  virtual std::string name() const = 0;
+  /// libtorch's name, e.g. "MulBackward0"; by default the demangled name of the node's class.
+  virtual std::string name() const;
   /// Gradients of the forward outputs in, gradients of the forward inputs out (one per edge).
   virtual variable_list apply(variable_list&& grads) = 0;
   /// Frees saved tensors; called after backward unless retain_graph.
@@ -104,23 +134,43 @@ class Node : public std::enable_shared_from_this<Node> {
   const InputMetadata& input_metadata(size_t i) const { return input_metadata_.at(i); }
   /// Order of creation on this thread; the engine runs later nodes first.
   uint64_t sequence_nr() const { return sequence_nr_; }
-  /// True when the gradient for forward input i is needed.
+  /// True when the gradient for forward input i is needed: its edge leads somewhere.
   bool should_compute_output(size_t i) const {
     return i < next_edges_.size() && next_edges_[i].is_valid();
   }
+  /// should_compute_output of any index in the ranges.
+  bool should_compute_output(std::initializer_list<IndexRange> ranges) const;
+  /// Inside this node's backward: whether the backward running now needs the gradient for
+  /// forward input i (a grad() with inputs needs only the edges that lead to them). Outside a
+  /// backward, should_compute_output(i).
+  bool task_should_compute_output(size_t i) const;
+  bool task_should_compute_output(std::initializer_list<IndexRange> ranges) const;
+
   /// Registers fn on the gradient arriving for forward output `output_nr` (tensor hooks).
   unsigned add_tensor_pre_hook(uint32_t output_nr, std::function<Tensor(const Tensor&)> fn);
   void remove_tensor_pre_hook(unsigned handle);
   /// Runs the tensor pre-hooks on `grads` in registration order.
   void run_tensor_pre_hooks(variable_list& grads) const;
-  /// Drops the hooks; the engine calls it with release_variables() after a backward that does
-  /// not retain the graph. See Note [Reference cycles] in src/autograd/engine.cpp.
-  void clear_tensor_pre_hooks() { tensor_pre_hooks_.clear(); }
+  /// Drops the tensor hooks; the engine calls it with release_variables() after a backward that
+  /// does not retain the graph. See Note [Reference cycles] in src/autograd/engine.cpp.
+  void clear_tensor_pre_hooks();
+  /// A hook run on the gradients this node receives, after the tensor hooks (libtorch's pre-hook).
+  void add_pre_hook(std::unique_ptr<FunctionPreHook>&& hook);
+  /// A hook run on the gradients this node produces; returns a key for del_post_hook.
+  uintptr_t add_post_hook(std::unique_ptr<FunctionPostHook>&& hook);
+  /// Removes the post hook with this key; false if there is none.
+  bool del_post_hook(const uintptr_t& key);
+  /// The registered pre and post hooks (empty lists when there are none).
+  const std::vector<std::unique_ptr<FunctionPreHook>>& pre_hooks() const;
+  const std::vector<std::unique_ptr<FunctionPostHook>>& post_hooks() const;
+  /// True when any hook (tensor, pre or post) is registered: the engine skips hooks otherwise.
+  bool has_hooks() const { return hooks_ != nullptr; }
   /// Where the forward op was called (recorded under DetectAnomalyGuard), else empty.
   const std::string& creation_trace() const { return creation_trace_; }
 
   // Used by the op recorder and custom functions to wire the graph.
   void set_next_edges(edge_list edges) { next_edges_ = std::move(edges); }
+  void add_next_edge(Edge edge) { next_edges_.push_back(std::move(edge)); }
   void add_input_metadata(const Tensor& t);
   void add_input_metadata(InputMetadata m) { input_metadata_.push_back(std::move(m)); }
   void set_creation_trace(std::string s) { creation_trace_ = std::move(s); }
@@ -129,17 +179,36 @@ class Node : public std::enable_shared_from_this<Node> {
   edge_list next_edges_;
   SmallVector<InputMetadata, 1> input_metadata_;  // most ops have one output
   uint64_t sequence_nr_;
-  struct Hook {
-    unsigned handle;
-    uint32_t output_nr;
-    std::function<Tensor(const Tensor&)> fn;
-  };
-  std::vector<Hook> tensor_pre_hooks_;
+  struct Hooks;
+  std::unique_ptr<Hooks> hooks_;  // null until a hook is registered: most nodes have none
   std::string creation_trace_;
+
+ private:
+  Hooks& hooks();
 };
 
 /// Accumulates the gradient of a leaf into its .grad().
 class AccumulateGrad;
+
+/// A leaf that shares data's storage (and version counter), without data's history: requires
+/// grad when asked. libtorch's torch::autograd::make_variable.
+Variable make_variable(const Tensor& data, bool requires_grad = false);
+
+/// A node that returns its inputs unchanged in the forward pass and makes the gradients flowing
+/// back through them undefined: UndefinedGrad().apply({x})[0] is x's values whose backward
+/// delivers no gradient (an undefined tensor) to x's history.
+struct UndefinedGrad final : Node {
+  std::string name() const override { return "UndefinedGrad"; }
+  /// Forward: a copy of each defined input, recorded with an UndefinedGradBackward node.
+  variable_list apply(variable_list&& inputs) override;
+};
+
+/// The backward of UndefinedGrad: an undefined gradient for every input.
+struct UndefinedGradBackward final : Node {
+  using Node::Node;
+  std::string name() const override { return "UndefinedGradBackward"; }
+  variable_list apply(variable_list&& grads) override;
+};
 
 /// Computes the gradients of `tensors` with respect to the graph leaves and accumulates them into
 /// each leaf's .grad() (only into `inputs` when given).

@@ -182,6 +182,8 @@ Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = st
 
 // ---- shape and views ----
 Tensor view(const Tensor& x, IntArrayRef size);
+/// A view of all of x's data with x's shape (libtorch's alias). Derivative: x <- grad.
+Tensor alias(const Tensor& x);
 Tensor reshape(const Tensor& x, IntArrayRef shape);
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor t(const Tensor& x);
@@ -221,6 +223,22 @@ Tensor outer(const Tensor& a, const Tensor& b);
 /// beta * self + alpha * (mat1 @ mat2).
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
              const Scalar& alpha = 1);
+
+/// The cross product of 3-vectors along `dim` (by default the first dimension of size 3) of a
+/// and b broadcast together. Derivatives: a <- cross(b, grad), b <- cross(grad, a).
+Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim = std::nullopt);
+
+// ---- out= forms: the result written into `out` (resized to the result's shape) ----
+// They record no history: with grad mode on, an argument that requires grad is an error.
+Tensor& add_out(Tensor& out, const Tensor& self, const Tensor& other, const Scalar& alpha = 1);
+Tensor& sub_out(Tensor& out, const Tensor& self, const Tensor& other, const Scalar& alpha = 1);
+Tensor& mul_out(Tensor& out, const Tensor& self, const Tensor& other);
+Tensor& div_out(Tensor& out, const Tensor& self, const Tensor& other);
+Tensor& mm_out(Tensor& out, const Tensor& self, const Tensor& mat2);
+Tensor& matmul_out(Tensor& out, const Tensor& self, const Tensor& other);
+/// input @ weight^T + bias into out.
+Tensor& linear_out(Tensor& out, const Tensor& input, const Tensor& weight,
+                   const std::optional<Tensor>& bias = std::nullopt);
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
               bool equal_nan = false);

@@ -27,6 +27,15 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(TensorImplPtr impl) : impl_(std::move(impl)) {}
+  Tensor(const Tensor&) = default;
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(const Tensor&) & = default;
+  Tensor& operator=(Tensor&&) & noexcept = default;
+  /// As libtorch: assigning to a temporary writes into its data, so that `x[0][1] = 2.5` and
+  /// `x.index({Slice(), 0}) = y` fill or copy into x (y broadcast to the view's shape).
+  Tensor& operator=(const Scalar& v) && { return fill_(v); }
+  Tensor& operator=(const Tensor& rhs) && { return copy_(rhs); }
+  Tensor& operator=(Tensor&& rhs) && { return copy_(rhs); }
   /// The seed's `Variable(t, requires_grad)`: a new tensor sharing t's storage, without history.
   Tensor(const Tensor& t, bool requires_grad);
 
@@ -77,18 +86,34 @@ class Tensor {
   const std::shared_ptr<autograd::Node>& creator() const { return grad_fn(); }
   const Tensor& grad() const;
   Tensor& mutable_grad() const;
+  /// How many times the data was changed in place; shared by all tensors on the same storage.
   uint32_t _version() const { return checked().storage->version.load(std::memory_order_relaxed); }
   Tensor& requires_grad_(bool requires_grad = true) const;
-  void set_requires_grad(bool requires_grad) const { requires_grad_(requires_grad); }
+  /// requires_grad_(requires_grad), returning this tensor:
+  /// torch::ones({2}).set_requires_grad(true).
+  Tensor& set_requires_grad(bool requires_grad) const { return requires_grad_(requires_grad); }
   void retain_grad() const;
   bool retains_grad() const;
+  /// Which output of grad_fn() this tensor is (0 for leaves).
+  uint32_t output_nr() const;
+  /// True when a view op made this tensor from another one (its _base()), whose data it shares.
+  bool is_view() const { return static_cast<bool>(checked().base); }
+  /// The tensor this view's data belongs to (the root of a chain of views); undefined when this
+  /// tensor is not a view.
+  Tensor _base() const;
+  /// A new tensor on the same data and version counter, without history and not a view: what
+  /// tensor_data() is in libtorch (variable_data() is the same here: tensorgrad's version counter
+  /// belongs to the storage).
+  Tensor tensor_data() const;
+  Tensor variable_data() const;
   /// Computes the gradient of this tensor with respect to the graph leaves (see
-  /// tg::autograd::backward).
+  /// tg::autograd::backward); with `inputs`, accumulates only into those (which cannot be an empty
+  /// list).
   void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = std::nullopt,
-                bool create_graph = false,
-                std::optional<std::vector<Tensor>> inputs = std::nullopt) const;
+                bool create_graph = false, std::optional<TensorList> inputs = std::nullopt) const;
   /// Registers fn(grad) to run when the gradient of this tensor is computed. fn returns a Tensor
-  /// (which replaces the gradient) or void. Returns a handle for remove_hook.
+  /// (which replaces the gradient) or void. Returns the hook's position among this tensor's hooks,
+  /// for remove_hook.
   template <class F>
   unsigned register_hook(F&& fn) const {
     if constexpr (std::is_void_v<std::invoke_result_t<F, Tensor>>) {
@@ -100,7 +125,9 @@ class Tensor {
       return register_hook_impl(std::function<Tensor(const Tensor&)>(std::forward<F>(fn)));
     }
   }
-  void remove_hook(unsigned handle) const;
+  /// Removes the hook at `position` (what register_hook returned); throws for a position no hook
+  /// was registered at.
+  void remove_hook(unsigned position) const;
   /// A tensor sharing this one's storage, with no history, not requiring grad.
   Tensor detach() const;
   Tensor& detach_() const;
@@ -232,6 +259,11 @@ class Tensor {
 
   // ---- shape and views ----
   Tensor view(IntArrayRef size) const;
+  /// A view of all of this tensor's data, with the same shape.
+  Tensor alias() const;
+  /// Gives this tensor the shape `size` (contiguous), in place: the data is kept as far as it
+  /// goes, and the storage grows when too small. Not for tensors that require grad.
+  Tensor& resize_(IntArrayRef size) const;
   /// view(other.sizes())
   Tensor view_as(const Tensor& other) const;
   Tensor reshape(IntArrayRef shape) const;
@@ -273,6 +305,7 @@ class Tensor {
   Tensor mv(const Tensor& vec) const;
   Tensor dot(const Tensor& other) const;
   Tensor outer(const Tensor& vec2) const;
+  Tensor cross(const Tensor& other, std::optional<int64_t> dim = std::nullopt) const;
   Tensor addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta = 1,
                const Scalar& alpha = 1) const;
 

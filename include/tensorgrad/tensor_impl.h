@@ -80,7 +80,17 @@ using StoragePtr = IntrusivePtr<Storage>;
 
 namespace autograd {
 struct AutogradMeta;
-}
+
+/// How a view was made, as libtorch records it: an in-place change to a view that was not made
+/// in plain grad mode by a single-output view op cannot be tracked by autograd, so it throws.
+enum class CreationMeta : uint8_t {
+  DEFAULT,             // by a view op in grad mode
+  IN_CUSTOM_FUNCTION,  // returned by a custom Function's forward
+  MULTI_OUTPUT_NODE,   // one of several views a single op returned (split, chunk, unbind)
+  NO_GRAD_MODE,        // while grad mode was off
+  INFERENCE_MODE       // inside InferenceMode (a view of a normal tensor)
+};
+}  // namespace autograd
 
 /// Sizes, strides and offset (in elements) into a Storage, plus the autograd metadata.
 struct TensorImpl {
@@ -89,12 +99,19 @@ struct TensorImpl {
   bool is_view = false;       // made by a view op: shares storage with its base
   bool is_inference = false;  // made under InferenceMode
   bool is_grad = false;       // stored in a .grad() by backward: prints as the seed's Variable
+  autograd::CreationMeta creation_meta = autograd::CreationMeta::DEFAULT;  // of a view
+  // The storage's version when this view's grad_fn was last set: a view whose storage was
+  // changed in place since then gets a new grad_fn from its base (Note [Views and in-place]).
+  uint32_t view_version = 0;
   StoragePtr storage;
   int64_t offset = 0;
   int64_t numel = 0;
   DimVector sizes;
   DimVector strides;
   std::shared_ptr<autograd::AutogradMeta> autograd;  // null for plain data
+  // The tensor a view op's result views (never itself a view): set for the views of normal
+  // tensors, null for everything else (views of inference tensors included).
+  IntrusivePtr<TensorImpl> base;
 
   static void destroy(TensorImpl* t);
   // From the library's per-thread pool of small blocks.

@@ -2,12 +2,14 @@
 // steps in order: discover_graph, mark_execution (only with targets), seed_roots, then run_task
 // for each ready node (apply_node, release_node, pass_gradients); each has its Note below.
 #include <algorithm>
+#include <utility>
 
 #include "autograd/accumulate_grad.h"
 #include "autograd/anomaly.h"
 #include "autograd/meta.h"
 #include "core/internal.h"
 #include "core/operand_rules.h"
+#include "tensorgrad/autograd/function.h"
 
 namespace tg::autograd {
 
@@ -39,10 +41,10 @@ Tensor validate_gradient(Tensor g, const Node& producer, size_t index, const Nod
                          uint32_t input_nr) {
   const InputMetadata& meta = consumer.input_metadata(input_nr);
   if (!g.sizes().equals(meta.sizes)) {
-    TG_CHECK(detail::broadcasts_to(meta.sizes, g.sizes()), "Function ", producer.name(),
+    TG_CHECK(tg::detail::broadcasts_to(meta.sizes, g.sizes()), "Function ", producer.name(),
              " returned an invalid gradient at index ", index, " - got ",
-             detail::shape_str(g.sizes()), " but expected shape compatible with ",
-             detail::shape_str(meta.sizes));
+             tg::detail::shape_str(g.sizes()), " but expected shape compatible with ",
+             tg::detail::shape_str(meta.sizes));
     g = sum_to(g, meta.sizes);
   }
   if (g.dtype() != meta.dtype) g = g.to(meta.dtype);
@@ -284,10 +286,14 @@ inline variable_list apply_node(Node& node, variable_list grads) {
     try {
       outputs = node.apply(std::move(grads));
     } catch (const Error& e) {
-      detail::fail(e.what(), "\n(raised in the backward of ", node.name(), ")\n",
-                   node.creation_trace());
+      tg::detail::fail(e.what(), "\n(raised in the backward of ", node.name(), ")\n",
+                       node.creation_trace());
     }
   } else if (any_gradient) {
+    outputs = node.apply(std::move(grads));
+  } else if (dynamic_cast<CustomNodeBase*>(&node)) {
+    // A custom Function's backward runs anyway, on zeros unless it asked for undefined gradients
+    // (set_materialize_grads(false)), as libtorch's.
     outputs = node.apply(std::move(grads));
   } else {
     outputs.resize(node.num_outputs());  // nothing arrived: nothing flows on
@@ -333,13 +339,38 @@ inline void run_task(Workspace& ws, NodeTask& task, bool keep_graph, variable_li
   // The gradients leave the task, so they are freed as soon as the node has used them.
   variable_list grads = std::move(task.buffer);
   grads.resize(node.num_inputs());  // slots no gradient reached stay undefined
-  node.run_tensor_pre_hooks(grads);
+  if (node.has_hooks()) [[unlikely]] {
+    node.run_tensor_pre_hooks(grads);
+    for (const auto& hook : node.pre_hooks()) grads = (*hook)(grads);
+  }
   for (auto [input_nr, index] : task.captures) captured[index] = grads[input_nr];
   if (!task.executes) return;
-  variable_list outputs = apply_node(node, std::move(grads));
+  variable_list outputs;
+  if (node.has_hooks() && !node.post_hooks().empty()) [[unlikely]] {
+    variable_list received = grads;
+    outputs = apply_node(node, std::move(grads));
+    for (const auto& hook : node.post_hooks()) outputs = (*hook)(outputs, received);
+  } else {
+    outputs = apply_node(node, std::move(grads));
+  }
   if (!keep_graph) release_node(node);
   pass_gradients(ws, task, outputs);
 }
+
+// The pass running on this thread, for Node::task_should_compute_output (null outside one).
+thread_local Workspace* current_pass = nullptr;
+
+// Makes a pass the current one for its lifetime (a backward inside a backward function nests).
+class CurrentPass {
+ public:
+  explicit CurrentPass(Workspace* ws) : previous_(std::exchange(current_pass, ws)) {}
+  ~CurrentPass() { current_pass = previous_; }
+  CurrentPass(const CurrentPass&) = delete;
+  CurrentPass& operator=(const CurrentPass&) = delete;
+
+ private:
+  Workspace* previous_;
+};
 
 /// Runs the graph behind `roots`. With `targets` empty, every reachable node runs (backward);
 /// otherwise only what leads to a target runs, and the gradients arriving at the targets are
@@ -355,6 +386,7 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
   seed_roots(ws, roots, root_grads);
   variable_list captured(targets.size());
   AutoGradMode grad_mode(create_graph);
+  CurrentPass current(run_all ? nullptr : &ws);  // with every node running, every edge is wanted
   while (NodeTask* task = ws.pop_ready()) run_task(ws, *task, keep_graph, captured);
   return captured;
 }
@@ -383,14 +415,14 @@ variable_list root_gradients(const variable_list& tensors, const variable_list& 
       TG_CHECK(t.numel() == 1, api,
                ": grad can be implicitly created only for scalar outputs, "
                "but the output has shape ",
-               detail::shape_str(t.sizes()),
+               tg::detail::shape_str(t.sizes()),
                "; pass a gradient of that shape (e.g. tg::ones_like(output))");
       out.push_back(ones_like(t));
     } else {
       const Tensor& g = grads[i];
       TG_CHECK(g.sizes().equals(t.sizes()), api, ": the gradient has shape ",
-               detail::shape_str(g.sizes()), " but the output has shape ",
-               detail::shape_str(t.sizes()), "; pass a gradient of the output's exact shape");
+               tg::detail::shape_str(g.sizes()), " but the output has shape ",
+               tg::detail::shape_str(t.sizes()), "; pass a gradient of the output's exact shape");
       TG_CHECK(g.dtype() == t.dtype(), api, ": the gradient has dtype ", g.dtype(),
                " but the output has dtype ", t.dtype(), "; convert it with .to(tg::k",
                to_string(t.dtype()), ")");
@@ -401,6 +433,10 @@ variable_list root_gradients(const variable_list& tensors, const variable_list& 
 }
 
 }  // namespace
+
+bool current_pass_wants(const Node* node) {
+  return current_pass == nullptr || wanted(current_pass->find(const_cast<Node*>(node)));
+}
 
 void backward(const variable_list& tensors, const variable_list& grad_tensors,
               std::optional<bool> retain_graph, bool create_graph, const variable_list& inputs) {
@@ -430,6 +466,8 @@ void backward(const variable_list& tensors, const variable_list& grad_tensors,
 variable_list grad(const variable_list& outputs, const variable_list& inputs,
                    const variable_list& grad_outputs, std::optional<bool> retain_graph,
                    bool create_graph, bool allow_unused) {
+  TG_CHECK(!inputs.empty(),
+           "grad requires non-empty inputs. Pass the tensors to differentiate with respect to");
   edge_list roots = root_edges(outputs, "grad");
   variable_list grads = root_gradients(outputs, grad_outputs, "grad");
   edge_list targets;
@@ -444,8 +482,9 @@ variable_list grad(const variable_list& outputs, const variable_list& inputs,
       run_graph(roots, std::move(grads), keep_graph, create_graph, targets, false);
   for (size_t i = 0; i < result.size(); ++i) {
     TG_CHECK(result[i].defined() || allow_unused, "grad: input ", i,
-             " of the differentiated tensors appears to not have been used in the graph; pass "
-             "allow_unused=true if this is the desired behavior");
+             " of the differentiated tensors appears to not have been used in the graph. Set "
+             "allow_unused=True (the argument allow_unused = true) if this is the desired "
+             "behavior");
     if (result[i].defined() && !create_graph) result[i] = result[i].detach();
   }
   return result;

@@ -1,10 +1,10 @@
 // Custom Functions: the node that runs a user's backward, and the wiring of its outputs.
 #include "tensorgrad/autograd/function.h"
 
-
 #include "autograd/anomaly.h"
 #include "autograd/meta.h"
 #include "autograd/record.h"
+#include "autograd/view.h"
 #include "core/internal.h"
 
 namespace tg::autograd {
@@ -28,7 +28,17 @@ variable_list AutogradContext::get_saved_variables() const {
 
 bool AutogradContext::needs_input_grad(size_t index) const {
   auto node = node_.lock();
-  return node && node->should_compute_output(index);
+  return node && node->task_should_compute_output(index);
+}
+
+bool AutogradContext::needs_input_grad(std::initializer_list<IndexRange> idxs) const {
+  auto node = node_.lock();
+  return node && node->task_should_compute_output(idxs);
+}
+
+const std::unordered_set<TensorImpl*>& AutogradContext::get_and_bump_dirty() const {
+  for (TensorImpl* t : dirty_) t->storage->version.fetch_add(1, std::memory_order_relaxed);
+  return dirty_;
 }
 
 void CustomNodeBase::begin(const variable_list& inputs) {
@@ -41,6 +51,13 @@ void CustomNodeBase::begin(const variable_list& inputs) {
   set_next_edges(std::move(edges));
 }
 
+namespace {
+// A view of t with all of its data: what a Function returns for an input it returns as it is.
+Tensor view_of_self(const Tensor& t) {
+  return tg::detail::make_view(t, t.sizes(), t.strides(), t.unsafeGetTensorImpl()->offset);
+}
+}  // namespace
+
 void CustomNodeBase::finish(const variable_list& inputs, variable_list& outputs,
                             bool once_differentiable) {
   once_differentiable_ = once_differentiable;
@@ -50,48 +67,62 @@ void CustomNodeBase::finish(const variable_list& inputs, variable_list& outputs,
     return false;
   };
   // Inputs modified in place: their version moves, whether or not autograd records anything.
-  for (const Tensor& in : inputs)
-    if (in.defined() && ctx_.dirty_.count(in.unsafeGetTensorImpl())) tg::detail::bump_version(in);
-
+  const auto& dirty = ctx_.get_and_bump_dirty();
+  std::shared_ptr<Node> self = executable_ ? shared_from_this() : nullptr;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Tensor& out = outputs[i];
+    if (!out.defined()) {
+      if (executable_) add_input_metadata(InputMetadata{kFloat, {}});
+      continue;
+    }
+    TensorImpl* impl = out.unsafeGetTensorImpl();
+    const bool modified = dirty.count(impl) > 0;
+    const bool input = is_input(out);
+    const bool differentiable =
+        executable_ && !ctx_.non_differentiable_.count(impl) && is_floating_point(out.dtype());
+    if (executable_) add_input_metadata(out);
+    const auto output_nr = static_cast<uint32_t>(i);
+    if (!differentiable) {
+      // Outputs without this history: an input returned as it is, or an output that requires
+      // grad through its own history, comes back detached (a view of another input keeps
+      // requiring grad through its base, as a view made with grad mode off does).
+      if (!out.requires_grad()) {
+        if (input && !modified) out = view_of_self(out);
+      } else if (input) {
+        out = out.detach();
+      } else if (!out.is_view()) {
+        out.detach_();
+      }
+    } else if (modified) {
+      if (out.is_view()) {
+        // As an in-place op on a view: the base records the change (Note [Views and in-place]).
+        // The view's history is rebuilt from it later: its version moved above.
+        check_inplace_on_view(out, name().c_str());
+        Tensor changed = out.tensor_data();
+        set_history(changed, self, output_nr);
+        rebase_view(out, changed);
+      } else {
+        TG_CHECK(!(out.is_leaf() && out.requires_grad()), name(),
+                 ": a leaf Variable that requires grad has been used in an in-place operation "
+                 "(marked dirty); clone it before passing it to the Function");
+        set_history(out, self, output_nr);
+      }
+    } else {
+      // An input returned unchanged becomes a view of it with this history.
+      if (input) out = view_of_self(out);
+      set_history(out, self, output_nr);
+    }
+    // A rebuilt history would bypass this Function's backward: in-place changes to its views
+    // throw (See Note [Views and in-place] in view.cpp).
+    if (!(input && modified) && out.is_view())
+      out.unsafeGetTensorImpl()->creation_meta = CreationMeta::IN_CUSTOM_FUNCTION;
+  }
   if (!executable_) {
     ctx_.to_save_.clear();
     return;
   }
-  std::shared_ptr<Node> self = shared_from_this();
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    Tensor& out = outputs[i];
-    if (!out.defined()) {
-      add_input_metadata(InputMetadata{kFloat, {}});
-      continue;
-    }
-    const TensorImpl* impl = out.unsafeGetTensorImpl();
-    const bool dirty = ctx_.dirty_.count(impl) > 0;
-    const bool differentiable =
-        !ctx_.non_differentiable_.count(impl) && is_floating_point(out.dtype());
-    if (dirty) {
-      TG_CHECK(!(out.is_leaf() && out.requires_grad()), name(),
-               ": a leaf Variable that requires grad has been used in an in-place operation "
-               "(marked dirty); clone it before passing it to the Function");
-    } else if (is_input(out)) {
-      // An input returned unchanged becomes a new tensor sharing its storage, with this history.
-      out = out.detach();
-    }
-    add_input_metadata(out);
-    if (!differentiable) {
-      if (AutogradMeta* m = meta_if(out)) m->grad_fn.reset();
-      continue;
-    }
-    AutogradMeta& m = meta_of(out);
-    m.grad_fn = self;
-    m.output_nr = static_cast<uint32_t>(i);
-    m.requires_grad = false;
-  }
-  for (const Tensor& t : ctx_.to_save_) {
-    bool is_output = false;
-    for (const Tensor& o : outputs)
-      if (o.defined() && t.defined() && o.is_same(t)) is_output = true;
-    ctx_.saved_.emplace_back(t, is_output);
-  }
+  for (const Tensor& t : ctx_.to_save_)
+    ctx_.saved_.emplace_back(t, t.defined() && t.grad_fn() == self);
   ctx_.to_save_.clear();
 }
 
@@ -142,9 +173,9 @@ variable_list CustomNodeBase::apply(variable_list&& grads) {
   for (size_t i = 0; i < expected; ++i) {
     if (!is_variable_input_[i]) {
       TG_CHECK(!out[i].defined(), "function ", name(),
-               " backward returned a gradient different than an undefined tensor for an input "
-               "that isn't a tensor (argument ",
-               i, ")");
+               " backward returned a defined gradient at position ", i + 1,
+               ", but the corresponding forward input was not a Variable; return an undefined "
+               "Tensor() for arguments that are not tensors");
       continue;
     }
     results.push_back(std::move(out[i]));

@@ -12,8 +12,10 @@ void GradMode::set_enabled(bool enabled) { grad_enabled = enabled; }
 
 InferenceMode::InferenceMode(bool enabled)
     : previous_inference_(inference_enabled), previous_grad_(grad_enabled) {
+  // As libtorch: InferenceMode(false) turns grad mode on (nested in InferenceMode, it restores
+  // normal mode).
   inference_enabled = enabled;
-  grad_enabled = !enabled && previous_grad_;
+  grad_enabled = !enabled;
 }
 InferenceMode::~InferenceMode() {
   inference_enabled = previous_inference_;

@@ -24,8 +24,15 @@ struct AutogradMeta {
     std::function<Tensor(const Tensor&)> fn;
   };
   std::vector<Hook> leaf_hooks;  // hooks of a leaf, run by its AccumulateGrad
-  unsigned retain_grad_hook = 0;
-  std::mutex mutex;  // guards grad and grad_accumulator across threads
+  // Every hook register_hook added, at the position it returned: the grad_fn it went to (empty
+  // for a leaf hook) and its handle there.
+  struct HookRef {
+    std::weak_ptr<Node> node;
+    unsigned handle;
+  };
+  std::vector<HookRef> hooks;
+  unsigned retain_grad_hook = 0;  // the retain_grad() hook's handle on grad_fn
+  std::mutex mutex;               // guards grad and grad_accumulator across threads
 };
 
 /// The meta of t, created on first use.
@@ -38,6 +45,18 @@ Edge gradient_edge(const Tensor& t);
 
 /// A fresh handle for a registered hook.
 unsigned next_hook_id();
+
+/// Makes t output `output_nr` of fn (a new output, or a tensor whose history an in-place op
+/// replaced): a retain_grad() hook follows it to fn, and a view notes the version of its
+/// storage that this history belongs to (See Note [Views and in-place] in view.cpp).
+void set_history(const Tensor& t, std::shared_ptr<Node> fn, uint32_t output_nr);
+
+/// The tensor pre-hook that keeps the gradient of a non-leaf in its .grad() (retain_grad()).
+std::function<Tensor(const Tensor&)> retain_grad_hook(std::weak_ptr<AutogradMeta> meta);
+
+/// Whether the backward pass running on this thread will run `node` or capture a gradient at it
+/// (true outside a backward). Custom Functions' needs_input_grad asks it.
+bool current_pass_wants(const Node* node);
 
 /// Releases a node without recursion: see Note [Node lifetime].
 void release_node(std::shared_ptr<Node>&& node);

@@ -4,8 +4,10 @@
 #include "autograd/anomaly.h"
 #include "autograd/checkpoint.h"
 #include "autograd/meta.h"
+#include "autograd/view.h"
 #include "core/internal.h"
 #include "core/small_pool.h"
+#include "tensorgrad/demangle.h"
 
 namespace tg::autograd {
 
@@ -15,6 +17,27 @@ std::atomic<unsigned> next_hook_handle{1};
 }  // namespace
 
 Node::Node() : sequence_nr_(next_sequence_nr++) {}
+Node::Node(edge_list&& next_edges)
+    : next_edges_(std::move(next_edges)), sequence_nr_(next_sequence_nr++) {}
+
+std::string Node::name() const { return demangle(typeid(*this).name()); }
+
+// The hooks of a node: most nodes have none, so they live behind one pointer.
+struct Node::Hooks {
+  struct TensorHook {
+    unsigned handle;
+    uint32_t output_nr;
+    std::function<Tensor(const Tensor&)> fn;
+  };
+  std::vector<TensorHook> tensor_pre;
+  std::vector<std::unique_ptr<FunctionPreHook>> pre;
+  std::vector<std::unique_ptr<FunctionPostHook>> post;
+};
+
+Node::Hooks& Node::hooks() {
+  if (!hooks_) hooks_ = std::make_unique<Hooks>();
+  return *hooks_;
+}
 
 // Note [Node lifetime]
 // A node owns its next nodes through next_edges_ (and, through saved tensors, their grad_fns).
@@ -45,20 +68,76 @@ void Node::add_input_metadata(const Tensor& t) {
 
 unsigned Node::add_tensor_pre_hook(uint32_t output_nr, std::function<Tensor(const Tensor&)> fn) {
   unsigned handle = next_hook_handle++;
-  tensor_pre_hooks_.push_back(Hook{handle, output_nr, std::move(fn)});
+  hooks().tensor_pre.push_back(Hooks::TensorHook{handle, output_nr, std::move(fn)});
   return handle;
 }
 
 void Node::remove_tensor_pre_hook(unsigned handle) {
-  std::erase_if(tensor_pre_hooks_, [&](const Hook& h) { return h.handle == handle; });
+  if (hooks_)
+    std::erase_if(hooks_->tensor_pre,
+                  [&](const Hooks::TensorHook& h) { return h.handle == handle; });
 }
 
 void Node::run_tensor_pre_hooks(variable_list& grads) const {
-  for (const Hook& h : tensor_pre_hooks_) {
+  if (!hooks_) return;
+  for (const Hooks::TensorHook& h : hooks_->tensor_pre) {
     if (h.output_nr >= grads.size() || !grads[h.output_nr].defined()) continue;
     Tensor replaced = h.fn(grads[h.output_nr]);
     if (replaced.defined()) grads[h.output_nr] = std::move(replaced);
   }
+}
+
+void Node::clear_tensor_pre_hooks() {
+  if (hooks_) hooks_->tensor_pre.clear();
+}
+
+void Node::add_pre_hook(std::unique_ptr<FunctionPreHook>&& hook) {
+  hooks().pre.push_back(std::move(hook));
+}
+
+uintptr_t Node::add_post_hook(std::unique_ptr<FunctionPostHook>&& hook) {
+  hooks().post.push_back(std::move(hook));
+  return reinterpret_cast<uintptr_t>(hooks_->post.back().get());
+}
+
+bool Node::del_post_hook(const uintptr_t& key) {
+  if (!hooks_) return false;
+  auto& post = hooks_->post;
+  for (auto it = post.begin(); it != post.end(); ++it) {
+    if (reinterpret_cast<uintptr_t>(it->get()) == key) {
+      post.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+const std::vector<std::unique_ptr<FunctionPreHook>>& Node::pre_hooks() const {
+  static const std::vector<std::unique_ptr<FunctionPreHook>> none;
+  return hooks_ ? hooks_->pre : none;
+}
+
+const std::vector<std::unique_ptr<FunctionPostHook>>& Node::post_hooks() const {
+  static const std::vector<std::unique_ptr<FunctionPostHook>> none;
+  return hooks_ ? hooks_->post : none;
+}
+
+bool Node::should_compute_output(std::initializer_list<IndexRange> ranges) const {
+  for (const IndexRange& r : ranges)
+    for (size_t i = r.first; i < r.second; ++i)
+      if (should_compute_output(i)) return true;
+  return false;
+}
+
+bool Node::task_should_compute_output(size_t i) const {
+  return should_compute_output(i) && current_pass_wants(next_edges_[i].function.get());
+}
+
+bool Node::task_should_compute_output(std::initializer_list<IndexRange> ranges) const {
+  for (const IndexRange& r : ranges)
+    for (size_t i = r.first; i < r.second; ++i)
+      if (task_should_compute_output(i)) return true;
+  return false;
 }
 
 unsigned next_hook_id() { return next_hook_handle++; }
@@ -85,11 +164,43 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& leaf) {
 
 Edge gradient_edge(const Tensor& t) {
   if (!t.defined()) return Edge();
+  // A view's history may have to be rebuilt from its base first: See Note [Views and in-place].
+  if (t.unsafeGetTensorImpl()->base) [[unlikely]]
+    view_grad_fn(t);
   AutogradMeta* m = meta_if(t);
   if (!m) return Edge();
   if (m->grad_fn) return Edge(m->grad_fn, m->output_nr);
   if (m->requires_grad) return Edge(grad_accumulator(t), 0);
   return Edge();
+}
+
+std::function<Tensor(const Tensor&)> retain_grad_hook(std::weak_ptr<AutogradMeta> weak) {
+  return [weak = std::move(weak)](const Tensor& g) {
+    if (auto meta = weak.lock()) {
+      std::lock_guard<std::mutex> lock(meta->mutex);
+      if (!meta->grad.defined()) {
+        meta->grad = GradMode::is_enabled() ? g : g.detach().clone();
+      } else {
+        meta->grad = meta->grad + (GradMode::is_enabled() ? g : g.detach());
+      }
+      meta->grad.unsafeGetTensorImpl()->is_grad = true;
+    }
+    return Tensor();
+  };
+}
+
+void set_history(const Tensor& t, std::shared_ptr<Node> fn, uint32_t output_nr) {
+  TensorImpl* impl = t.unsafeGetTensorImpl();
+  AutogradMeta& m = meta_of(t);
+  if (m.retains_grad) [[unlikely]] {
+    // The retained gradient is the one of the tensor's current value: its hook moves along.
+    if (m.grad_fn) m.grad_fn->remove_tensor_pre_hook(m.retain_grad_hook);
+    m.retain_grad_hook = fn->add_tensor_pre_hook(output_nr, retain_grad_hook(impl->autograd));
+  }
+  m.grad_fn = std::move(fn);
+  m.output_nr = output_nr;
+  m.requires_grad = false;
+  if (impl->base) impl->view_version = impl->storage->version.load(std::memory_order_relaxed);
 }
 
 void init_node(Node& node, TensorList inputs, TensorList outputs) {
@@ -101,12 +212,44 @@ void init_node(Node& node, TensorList inputs, TensorList outputs) {
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];
     node.add_input_metadata(out);
-    AutogradMeta& m = meta_of(out);
-    m.grad_fn = self;
-    m.output_nr = static_cast<uint32_t>(i);
-    m.requires_grad = false;
+    set_history(out, self, static_cast<uint32_t>(i));
   }
   if (AnomalyMode::is_enabled()) node.set_creation_trace(forward_trace(node.name()));
+}
+
+// ---- UndefinedGrad, make_variable ----
+
+variable_list UndefinedGrad::apply(variable_list&& inputs) {
+  variable_list outputs;
+  outputs.reserve(inputs.size());
+  for (const Tensor& in : inputs) outputs.push_back(in.defined() ? in.detach().clone() : Tensor());
+  if (GradMode::is_enabled()) {
+    bool any = false;
+    for (const Tensor& in : inputs) any = any || (in.defined() && in.requires_grad());
+    if (any) {
+      edge_list edges;
+      for (const Tensor& in : inputs) edges.push_back(gradient_edge(in));
+      auto node = std::make_shared<UndefinedGradBackward>(std::move(edges));
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        if (!outputs[i].defined()) {
+          node->add_input_metadata(InputMetadata{kFloat, {}});
+          continue;
+        }
+        node->add_input_metadata(outputs[i]);
+        set_history(outputs[i], node, static_cast<uint32_t>(i));
+      }
+    }
+  }
+  return outputs;
+}
+
+variable_list UndefinedGradBackward::apply(variable_list&&) { return variable_list(num_outputs()); }
+
+Variable make_variable(const Tensor& data, bool requires_grad) {
+  if (!data.defined()) return Variable();
+  Tensor out = data.tensor_data();
+  if (requires_grad) out.requires_grad_(true);
+  return out;
 }
 
 // ---- AccumulateGrad ----
@@ -129,7 +272,7 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
     // Keep the gradient only if no one else can see it; a shared one (the user's `gradient`
     // argument, or a tensor a hook kept) is copied so that later accumulation cannot alias it.
     if (GradMode::is_enabled()) {
-      m.grad = g;  // create_graph: keep the history
+      m.grad = g.clone();  // create_graph: keep the history, in a tensor of the leaf's own
     } else if (g.impl().use_count() == 1 && !g.unsafeGetTensorImpl()->is_view &&
                g.is_contiguous() && !g.requires_grad()) {
       m.grad = std::move(g);
@@ -216,14 +359,8 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   // value from a checkpoint frame gets the history of the tensor that was saved.
   const std::shared_ptr<Node>& history = is_output_ ? owner : grad_fn_;
   if (!history) return data;
-  Tensor out =
-      detail::make_view(data, data.sizes(), data.strides(), data.unsafeGetTensorImpl()->offset);
-  out.unsafeGetTensorImpl()->is_view = data.unsafeGetTensorImpl()->is_view;
-  if (requires_grad_) {
-    AutogradMeta& m = meta_of(out);
-    m.grad_fn = history;
-    m.output_nr = output_nr_;
-  }
+  Tensor out = detail::shallow_copy(data);
+  if (requires_grad_) set_history(out, history, output_nr_);
   return out;
 }
 

@@ -31,16 +31,22 @@
 
 namespace tg::autograd {
 
-/// True when grad mode is on and any of the tensors requires grad.
+/// True when grad mode is on and any of the tensors requires grad, unless they are all inference
+/// tensors (an op on inference tensors alone records nothing, as libtorch's; see InferenceMode).
 template <class... Ts>
 inline bool needs_grad(const Ts&... ts) {
-  return GradMode::is_enabled() && ((ts.defined() && ts.requires_grad()) || ...);
+  return GradMode::is_enabled() && ((ts.defined() && ts.requires_grad()) || ...) &&
+         ((ts.defined() && !ts.unsafeGetTensorImpl()->is_inference) || ...);
 }
 inline bool needs_grad_list(TensorList ts) {
   if (!GradMode::is_enabled()) return false;
-  for (const Tensor& t : ts)
-    if (t.defined() && t.requires_grad()) return true;
-  return false;
+  bool any_requires_grad = false, any_normal = false;
+  for (const Tensor& t : ts) {
+    if (!t.defined()) continue;
+    any_requires_grad = any_requires_grad || t.requires_grad();
+    any_normal = any_normal || !t.unsafeGetTensorImpl()->is_inference;
+  }
+  return any_requires_grad && any_normal;
 }
 
 /// A tensor for the backward: an input as it is, or an output marked with output().

@@ -58,6 +58,39 @@ Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int
   impl->numel = numel;
   impl->is_view = true;
   impl->is_inference = b->is_inference;
+  // See Note [Views and in-place] in src/autograd/view.cpp. Views of inference tensors are plain
+  // inference tensors.
+  if (!b->is_inference) {
+    using autograd::CreationMeta;
+    impl->base = b->base ? b->base : base.impl();
+    const CreationMeta now = InferenceMode::is_enabled() ? CreationMeta::INFERENCE_MODE
+                             : GradMode::is_enabled()    ? CreationMeta::DEFAULT
+                                                         : CreationMeta::NO_GRAD_MODE;
+    // A view of a view keeps the restriction its input had, unless it adds one; a view made in
+    // inference mode stays one.
+    const CreationMeta before = b->base ? b->creation_meta : CreationMeta::DEFAULT;
+    impl->creation_meta =
+        now == CreationMeta::DEFAULT || before == CreationMeta::INFERENCE_MODE ? before : now;
+    impl->view_version = b->storage->version.load(std::memory_order_relaxed);
+  }
+  return Tensor(std::move(ptr));
+}
+
+Tensor shallow_copy(const Tensor& t) {
+  const TensorImpl* s = t.unsafeGetTensorImpl();
+  auto* impl = new TensorImpl();
+  TensorImplPtr ptr(impl);
+  impl->dtype = s->dtype;
+  impl->is_view = s->is_view;
+  impl->is_inference = s->is_inference;
+  impl->creation_meta = s->creation_meta;
+  impl->view_version = s->view_version;
+  impl->storage = s->storage;
+  impl->offset = s->offset;
+  impl->numel = s->numel;
+  impl->sizes = s->sizes;
+  impl->strides = s->strides;
+  impl->base = s->base;
   return Tensor(std::move(ptr));
 }
 

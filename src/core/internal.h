@@ -12,6 +12,9 @@ Tensor make_empty(IntArrayRef sizes, ScalarType dtype);
 /// A view of base's storage with the given geometry (offset in elements). No autograd: the
 /// calling op records its own node.
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+/// A new handle on t's data with t's geometry and view relation (is_view, base), without
+/// autograd metadata.
+Tensor shallow_copy(const Tensor& t);
 DimVector contiguous_strides(IntArrayRef sizes);
 /// Wraps a possibly negative dim into [0, ndim); throws naming `op` when out of range.
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
@@ -28,10 +31,17 @@ inline void bump_version(const Tensor& t) {
   t.unsafeGetTensorImpl()->storage->version.fetch_add(1, std::memory_order_relaxed);
 }
 
+/// False for memory the caller lent (from_blob), which libtorch will not reallocate (resize_).
+bool storage_is_resizable(const Storage& storage);
+
 /// The global generator's state (see Note [Global generator] in random.cpp), to replay the
 /// random numbers of a computation (checkpointing).
 std::string rng_state();
 void set_rng_state(const std::string& state);
+
+/// Throws when `self` may not be written in place now: an inference tensor outside InferenceMode.
+/// inplace() checks it; ops that write into a tensor without inplace() call it themselves.
+void check_inplace_allowed(const Tensor& self, const char* op);
 
 /// Runs an in-place op `op` (e.g. "mul_") on self. `out_of_place(self)` computes the result with
 /// autograd; `in_place_kernel()` writes the result into self without autograd. See

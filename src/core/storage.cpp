@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autograd/meta.h"
+#include "core/internal.h"
 #include "core/small_pool.h"
 #include "tensorgrad/error.h"
 #include "tensorgrad/functions.h"
@@ -191,6 +192,10 @@ void Storage::destroy(Storage* s) {
   const size_t block_bytes = kHeader + (owned ? s->nbytes : 0);
   s->~Storage();
   free_block(s, cls, block_bytes);
+}
+
+bool detail::storage_is_resizable(const Storage& storage) {
+  return storage.data == reinterpret_cast<const char*>(&storage) + kHeader;
 }
 
 void TensorImpl::destroy(TensorImpl* t) { delete t; }

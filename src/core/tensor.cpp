@@ -2,8 +2,10 @@
 #include "tensorgrad/tensor.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "autograd/meta.h"
+#include "autograd/view.h"
 #include "core/internal.h"
 #include "kernels/loop.h"
 
@@ -56,19 +58,41 @@ Tensor::Tensor(const Tensor& t, bool requires_grad) : Tensor(t.detach()) {
 
 bool Tensor::requires_grad() const {
   const AutogradMeta* m = meta_if(*this);
-  return m && (m->requires_grad || m->grad_fn);
+  if (m && (m->requires_grad || m->grad_fn)) return true;
+  // A view requires grad when its base does: See Note [Views and in-place].
+  const TensorImpl* base = impl_->base.get();
+  if (!base) [[likely]]
+    return false;
+  const AutogradMeta* b = base->autograd.get();
+  return b && (b->requires_grad || b->grad_fn);
 }
 
-bool Tensor::is_leaf() const {
-  const AutogradMeta* m = meta_if(*this);
-  return !m || !m->grad_fn;
-}
+bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
 
 const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const {
   static const std::shared_ptr<autograd::Node> none;
+  if (checked().base) [[unlikely]]
+    return autograd::view_grad_fn(*this);
   const AutogradMeta* m = meta_if(*this);
   return m ? m->grad_fn : none;
 }
+
+uint32_t Tensor::output_nr() const {
+  const AutogradMeta* m = meta_if(*this);
+  return m ? m->output_nr : 0;
+}
+
+Tensor Tensor::_base() const { return is_view() ? Tensor(impl_->base) : Tensor(); }
+
+Tensor Tensor::tensor_data() const {
+  Tensor out = detail::shallow_copy(*this);
+  TensorImpl* impl = out.unsafeGetTensorImpl();
+  impl->base.reset();
+  impl->creation_meta = autograd::CreationMeta::DEFAULT;
+  return out;
+}
+
+Tensor Tensor::variable_data() const { return tensor_data(); }
 
 const Tensor& Tensor::grad() const {
   static const Tensor undefined;
@@ -87,6 +111,9 @@ Tensor& Tensor::requires_grad_(bool requires_grad) const {
            "requires_grad_: only Tensors of floating point dtype can require gradients, but this "
            "tensor has dtype ",
            dtype(), "; convert it with .to(tg::kFloat) first");
+  TG_CHECK(!requires_grad || !is_inference() || InferenceMode::is_enabled(),
+           "requires_grad_: Setting requires_grad=True on inference tensor outside InferenceMode "
+           "is not allowed. Make a normal tensor from it with clone() first");
   if (!requires_grad && !meta_if(*this)) return const_cast<Tensor&>(*this);
   meta_of(*this).requires_grad = requires_grad;
   return const_cast<Tensor&>(*this);
@@ -95,24 +122,14 @@ Tensor& Tensor::requires_grad_(bool requires_grad) const {
 void Tensor::retain_grad() const {
   TG_CHECK(requires_grad(),
            "retain_grad: can't retain_grad on a Tensor that has requires_grad=False");
-  if (is_leaf()) return;  // leaves always keep their gradient
+  const std::shared_ptr<autograd::Node>& fn = grad_fn();
+  if (!fn) return;  // leaves always keep their gradient
   AutogradMeta& m = meta_of(*this);
   if (m.retains_grad) return;
   m.retains_grad = true;
   // Weak: the tensor owns grad_fn, which owns the hook.
-  std::weak_ptr<AutogradMeta> weak = impl()->autograd;
-  m.retain_grad_hook = m.grad_fn->add_tensor_pre_hook(m.output_nr, [weak](const Tensor& g) {
-    if (auto meta = weak.lock()) {
-      std::lock_guard<std::mutex> lock(meta->mutex);
-      if (!meta->grad.defined()) {
-        meta->grad = GradMode::is_enabled() ? g : g.detach().clone();
-      } else {
-        meta->grad = meta->grad + (GradMode::is_enabled() ? g : g.detach());
-      }
-      meta->grad.unsafeGetTensorImpl()->is_grad = true;
-    }
-    return Tensor();
-  });
+  m.retain_grad_hook =
+      fn->add_tensor_pre_hook(m.output_nr, autograd::retain_grad_hook(impl()->autograd));
 }
 
 bool Tensor::retains_grad() const {
@@ -124,29 +141,73 @@ unsigned Tensor::register_hook_impl(std::function<Tensor(const Tensor&)> fn) con
   TG_CHECK(requires_grad(),
            "register_hook: cannot register a hook on a tensor that doesn't "
            "require gradient; call requires_grad_() first");
+  const std::shared_ptr<autograd::Node>& grad_fn = this->grad_fn();
   AutogradMeta& m = meta_of(*this);
-  if (m.grad_fn) return m.grad_fn->add_tensor_pre_hook(m.output_nr, std::move(fn));
-  unsigned handle = autograd::next_hook_id();
-  m.leaf_hooks.push_back({handle, std::move(fn)});
-  return handle;
+  if (grad_fn) {
+    // The hook belongs to the tensor's current value: an in-place op later gives the tensor a
+    // new grad_fn, and the hook stays with this one.
+    m.hooks.push_back({grad_fn, grad_fn->add_tensor_pre_hook(m.output_nr, std::move(fn))});
+  } else {
+    unsigned handle = autograd::next_hook_id();
+    m.leaf_hooks.push_back({handle, std::move(fn)});
+    m.hooks.push_back({{}, handle});
+  }
+  return static_cast<unsigned>(m.hooks.size() - 1);
 }
 
-void Tensor::remove_hook(unsigned handle) const {
+void Tensor::remove_hook(unsigned position) const {
   AutogradMeta* m = meta_if(*this);
-  if (!m) return;
-  if (m->grad_fn) m->grad_fn->remove_tensor_pre_hook(handle);
-  std::erase_if(m->leaf_hooks, [&](const AutogradMeta::Hook& h) { return h.handle == handle; });
+  TG_CHECK(m && position < m->hooks.size(), "remove_hook: Invalid index, no hook at position ",
+           position, " (this tensor has ", m ? m->hooks.size() : 0,
+           " hooks); pass what register_hook returned");
+  const AutogradMeta::HookRef& ref = m->hooks[position];
+  if (auto node = ref.node.lock()) node->remove_tensor_pre_hook(ref.handle);
+  std::erase_if(m->leaf_hooks, [&](const AutogradMeta::Hook& h) { return h.handle == ref.handle; });
 }
 
 Tensor Tensor::detach() const {
-  const TensorImpl& self = checked();
-  Tensor out = detail::make_view(*this, self.sizes, self.strides, self.offset);
-  out.unsafeGetTensorImpl()->is_view = self.is_view;
+  Tensor out = detail::shallow_copy(*this);
+  TensorImpl* impl = out.unsafeGetTensorImpl();
+  impl->base.reset();  // not a view for autograd, as libtorch
+  impl->creation_meta = autograd::CreationMeta::DEFAULT;
   return out;
+}
+
+Tensor& Tensor::resize_(IntArrayRef size) const {
+  checked();  // throws for an undefined tensor
+  TensorImpl& self = *impl_;
+  TG_CHECK(!requires_grad(),
+           "resize_: cannot resize variables that require grad; resize a tensor made under "
+           "tg::NoGradGuard or a detach()ed one");
+  detail::check_inplace_allowed(*this, "resize_");
+  int64_t numel = 1;
+  for (int64_t s : size) {
+    TG_CHECK(s >= 0, "resize_: negative dimension in size ", detail::shape_str(size));
+    TG_CHECK(!__builtin_mul_overflow(numel, s, &numel), "resize_: the number of elements of size ",
+             detail::shape_str(size), " overflows int64");
+  }
+  const size_t needed = static_cast<size_t>(self.offset + numel) * element_size();
+  if (needed > self.storage->nbytes) {
+    TG_CHECK(detail::storage_is_resizable(*self.storage),
+             "resize_: Trying to resize storage that is not resizable (from_blob memory of ",
+             self.storage->nbytes, " bytes, ", needed, " needed); clone() the tensor first");
+    // A larger buffer with the old data at its start. Unlike libtorch, other tensors on the old
+    // storage (views) keep the old buffer rather than seeing the new one.
+    StoragePtr grown = Storage::allocate(needed);
+    std::memcpy(grown->data, self.storage->data, self.storage->nbytes);
+    grown->version.store(self.storage->version.load(std::memory_order_relaxed),
+                         std::memory_order_relaxed);
+    self.storage = std::move(grown);
+  }
+  self.sizes = DimVector(size);
+  self.strides = detail::contiguous_strides(size);
+  self.numel = numel;
+  return const_cast<Tensor&>(*this);
 }
 
 Tensor& Tensor::detach_() const {
   TensorImpl& self = *impl_;
+  TG_CHECK(!self.base, "detach_: Can't detach views in-place. Use detach() instead");
   if (self.autograd) {
     self.autograd->grad_fn.reset();
     self.autograd->requires_grad = false;
@@ -155,9 +216,12 @@ Tensor& Tensor::detach_() const {
 }
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph,
-                      std::optional<std::vector<Tensor>> inputs) const {
+                      std::optional<TensorList> inputs) const {
+  TG_CHECK(!inputs || !inputs->empty(),
+           "backward: 'inputs' argument to backward() cannot be empty; leave it out to "
+           "accumulate into every leaf");
   autograd::backward({*this}, gradient.defined() ? variable_list{gradient} : variable_list{},
-                     retain_graph, create_graph, inputs.value_or(variable_list{}));
+                     retain_graph, create_graph, inputs ? inputs->vec() : variable_list{});
 }
 
 bool Tensor::allclose(const Tensor& other, double rtol, double atol, bool equal_nan) const {

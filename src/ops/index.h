@@ -1,13 +1,5 @@
 #pragma once
-// The internal op of ops/index.cpp that index_select's derivative uses.
+// The internal op of ops/index.cpp that index_select's derivative uses, declared with the core
+// (core/index_add.h) because the view machinery needs it too.
+#include "core/index_add.h"
 #include "tensorgrad/functions.h"
-
-namespace tg::detail {
-
-/// self with source[..., k, ...] added to self[..., index[k], ...] along dim (libtorch's
-/// index_add). index is a 0-d or 1-d Long tensor with values already known to be in range. It is
-/// index_select's adjoint, so gradients of any order flow through index_select.
-/// Derivatives: self <- grad, source <- grad.index_select(dim, index).
-Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source);
-
-}  // namespace tg::detail

@@ -1,5 +1,5 @@
-// Linear algebra: mm, bmm, mv, dot, addmm (each a GEMM and a node), and matmul and outer, which
-// are composite as in libtorch: their grad_fn is whatever they decompose into.
+// Linear algebra: mm, bmm, mv, dot, addmm (each a GEMM and a node), and matmul, outer and cross,
+// which are composite: their grad_fn is whatever they decompose into.
 //
 // Derivatives (derivatives.yaml), written with differentiable ops so double backward works:
 //   mm(a, b):            a: grad.mm(b.t())              b: a.t().mm(grad)
@@ -72,6 +72,7 @@ Tensor unsafe_view(const Tensor& t, IntArrayRef sizes) {
   Tensor out = detail::make_view(t, sizes, detail::contiguous_strides(sizes),
                                  t.unsafeGetTensorImpl()->offset);
   out.unsafeGetTensorImpl()->is_view = false;
+  out.unsafeGetTensorImpl()->base.reset();
   if (autograd::needs_grad(t)) {
     DimVector in_sizes(t.sizes());
     autograd::record("UnsafeViewBackward0", {t}, {out}, autograd::save(),
@@ -213,6 +214,30 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   return a.reshape({a.size(0), 1}) * b;
 }
 
+Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim) {
+  check_defined("cross", a, b);
+  TG_CHECK(a.dim() == b.dim(), "cross: inputs must have the same number of dimensions (got ",
+           shape_str(a.sizes()), " and ", shape_str(b.sizes()), "); unsqueeze the smaller one");
+  TG_CHECK(a.dtype() == b.dtype(), "cross: expected scalar type ", a.dtype(), " but found ",
+           b.dtype(), "; convert one of them with .to()");
+  int64_t d = -1;
+  if (dim) {
+    d = detail::wrap_dim(*dim, a.dim(), "cross");
+  } else {
+    for (int64_t i = 0; i < a.dim() && d < 0; ++i)
+      if (a.size(i) == 3) d = i;
+    TG_CHECK(d >= 0, "cross: no dimension of size 3 in input (shape ", shape_str(a.sizes()),
+             "); pass dim");
+  }
+  TG_CHECK(a.size(d) == 3 && b.size(d) == 3, "cross: inputs dimension ", d,
+           " must have length 3. Got ", a.size(d), " and ", b.size(d));
+  const DimVector shape = broadcast_shapes(a.sizes(), b.sizes());
+  const Tensor x = a.expand(shape), y = b.expand(shape);
+  const Tensor x0 = x.select(d, 0), x1 = x.select(d, 1), x2 = x.select(d, 2);
+  const Tensor y0 = y.select(d, 0), y1 = y.select(d, 1), y2 = y.select(d, 2);
+  return stack({x1 * y2 - x2 * y1, x2 * y0 - x0 * y2, x0 * y1 - x1 * y0}, d);
+}
+
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const Scalar& beta,
              const Scalar& alpha) {
   check_mm_operands("addmm", mat1, mat2);
@@ -332,6 +357,9 @@ Tensor Tensor::bmm(const Tensor& mat2) const { return tg::bmm(*this, mat2); }
 Tensor Tensor::mv(const Tensor& vec) const { return tg::mv(*this, vec); }
 Tensor Tensor::dot(const Tensor& other) const { return tg::dot(*this, other); }
 Tensor Tensor::outer(const Tensor& vec2) const { return tg::outer(*this, vec2); }
+Tensor Tensor::cross(const Tensor& other, std::optional<int64_t> dim) const {
+  return tg::cross(*this, other, dim);
+}
 Tensor Tensor::addmm(const Tensor& mat1, const Tensor& mat2, const Scalar& beta,
                      const Scalar& alpha) const {
   return tg::addmm(*this, mat1, mat2, beta, alpha);

@@ -18,6 +18,16 @@ namespace {
 
 int64_t storage_offset(const Tensor& t) { return t.unsafeGetTensorImpl()->offset; }
 
+/// Marks the views one op returned together: autograd cannot follow an in-place change to one of
+/// them (See Note [Views and in-place] in src/autograd/view.cpp).
+void mark_multi_output(std::vector<Tensor>& views) {
+  for (Tensor& v : views) {
+    TensorImpl* impl = v.unsafeGetTensorImpl();
+    if (impl->base && impl->creation_meta == autograd::CreationMeta::DEFAULT)
+      impl->creation_meta = autograd::CreationMeta::MULTI_OUTPUT_NODE;
+  }
+}
+
 /// Shared by split and split_with_sizes: views of x along dim of the given lengths, recorded as
 /// one node whose derivative concatenates the output gradients.
 std::vector<Tensor> split_views(const Tensor& x, IntArrayRef lengths, int64_t dim,
@@ -29,6 +39,7 @@ std::vector<Tensor> split_views(const Tensor& x, IntArrayRef lengths, int64_t di
     outs.push_back(detail::slice_view(x, dim, start, len, 1));
     start += len;
   }
+  mark_multi_output(outs);
   if (autograd::needs_grad(x))
     autograd::record_list(
         node_name, {x}, outs, autograd::save(),
@@ -196,6 +207,7 @@ std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
   std::vector<Tensor> outs;
   outs.reserve(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) outs.push_back(detail::select_view(x, dim, i));
+  mark_multi_output(outs);
   if (n > 0 && autograd::needs_grad(x))
     autograd::record_list(
         "UnbindBackward0", {x}, outs, autograd::save(),

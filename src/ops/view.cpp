@@ -89,11 +89,22 @@ Tensor view(const Tensor& x, IntArrayRef size) {
   return result;
 }
 
+Tensor alias(const Tensor& x) {
+  Tensor result = view_of(x, x.sizes(), x.strides(), x.unsafeGetTensorImpl()->offset);
+  if (needs_grad(x))
+    record("AliasBackward0", {x}, {result}, save(),
+           [](BackwardArgs<0>& a) -> variable_list { return {a.grad()}; });
+  return result;
+}
+
 Tensor reshape(const Tensor& x, IntArrayRef shape) {
   DimVector s = infer_size(shape, x.numel(), "reshape", x.sizes());
   if (view_strides(x.sizes(), x.strides(), s)) return view(x, s);
-  Tensor c = clone(x);  // CloneBackward0, then a view of the copy (as libtorch's _unsafe_view)
-  return view(c, s);
+  // CloneBackward0, then the copy in its new shape: not a view, since nothing else can reach its
+  // data (as libtorch's _unsafe_view).
+  Tensor result = view(clone(x), s);
+  result.unsafeGetTensorImpl()->base.reset();
+  return result;
 }
 
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
@@ -212,13 +223,12 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
 Tensor t(const Tensor& x) {
   TG_CHECK(x.dim() <= 2, "t: expects a tensor with <= 2 dimensions, but self is ", x.dim(),
            "-D (shape ", detail::shape_str(x.sizes()), "); use transpose(dim0, dim1) instead");
-  Tensor result;
-  {
-    NoGradGuard no_grad;
-    result = x.dim() < 2 ? x.detach() : transpose(x, 0, 1);
+  DimVector sizes(x.sizes()), strides(x.strides());
+  if (x.dim() == 2) {
+    std::swap(sizes[0], sizes[1]);
+    std::swap(strides[0], strides[1]);
   }
-  result = detail::make_view(result, result.sizes(), result.strides(),
-                             result.unsafeGetTensorImpl()->offset);
+  Tensor result = view_of(x, sizes, strides, x.unsafeGetTensorImpl()->offset);
   if (needs_grad(x))
     record("TBackward0", {x}, {result}, save(),
            [](BackwardArgs<0>& a) -> variable_list { return {a.grad().t()}; });
@@ -276,6 +286,7 @@ Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) co
 }
 
 Tensor Tensor::view(IntArrayRef size) const { return tg::view(*this, size); }
+Tensor Tensor::alias() const { return tg::alias(*this); }
 Tensor Tensor::view_as(const Tensor& other) const { return tg::view(*this, other.sizes()); }
 Tensor Tensor::reshape(IntArrayRef shape) const { return tg::reshape(*this, shape); }
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {

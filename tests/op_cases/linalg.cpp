@@ -1,4 +1,5 @@
-// Op cases for linear algebra: matmul in every rank combination, mm, bmm, mv, dot, outer, addmm.
+// Op cases for linear algebra: matmul in every rank combination, mm, bmm, mv, dot, outer, addmm,
+// cross.
 // References are plain loops over the inputs' contiguous kDouble data.
 #include <cmath>
 #include <vector>
@@ -239,6 +240,46 @@ TG_OP_CASE({
     .fn = [](const variable_list& x) { return variable_list{x[0].addmm(x[1], x[2], 3, 0.25)}; },
     .reference =
         [](const variable_list& x) { return variable_list{ref_addmm(x[0], x[1], x[2], 3, 0.25)}; },
+});
+
+// cross along `dim` of [rows, 3] (dim 1) or [3, cols] (dim 0) operands, by hand.
+Tensor ref_cross(const Tensor& a, const Tensor& b, int64_t dim) {
+  Tensor out = empty(a.sizes(), kDouble);
+  const double* x = a.data_ptr<double>();
+  const double* y = b.data_ptr<double>();
+  double* o = out.data_ptr<double>();
+  const int64_t lines = a.numel() / 3;
+  const int64_t step = dim == 0 ? lines : 1;  // between the 3 components of one vector
+  for (int64_t l = 0; l < lines; ++l) {
+    const int64_t base = dim == 0 ? l : 3 * l;
+    auto c = [&](const double* p, int64_t k) { return p[base + k * step]; };
+    o[base] = c(x, 1) * c(y, 2) - c(x, 2) * c(y, 1);
+    o[base + step] = c(x, 2) * c(y, 0) - c(x, 0) * c(y, 2);
+    o[base + 2 * step] = c(x, 0) * c(y, 1) - c(x, 1) * c(y, 0);
+  }
+  return out;
+}
+
+TG_OP_CASE({
+    .op = "cross",
+    .variant = "rows_first_size_3_dim",
+    .inputs =
+        [] {
+          return variable_list{input({4, 3}, 0.3), input({4, 3}, 1.9)};
+        },
+    .fn = [](const variable_list& x) { return variable_list{cross(x[0], x[1])}; },
+    .reference = [](const variable_list& x) { return variable_list{ref_cross(x[0], x[1], 1)}; },
+});
+
+TG_OP_CASE({
+    .op = "cross",
+    .variant = "dim0_method",
+    .inputs =
+        [] {
+          return variable_list{input({3, 3}, 0.8), input({3, 3}, 2.4)};
+        },
+    .fn = [](const variable_list& x) { return variable_list{x[0].cross(x[1], 0)}; },
+    .reference = [](const variable_list& x) { return variable_list{ref_cross(x[0], x[1], 0)}; },
 });
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Op cases for slicing, indexing, splitting and joining: flatten, slice, narrow, select,
-// index_select, gather, scatter_add, masked_fill, chunk, split, unbind, repeat, cat, stack.
+// index_select, gather, scatter_add, masked_fill, chunk, split, unbind, repeat, cat, stack,
+// alias, and in-place ops on views.
 // Several cases feed the op a transposed (non-contiguous) view. References read the inputs'
 // contiguous kDouble data element by element and build the expected values with plain loops.
 #include <cmath>
@@ -720,6 +721,83 @@ TG_OP_CASE({
         [](const variable_list& x) {
           return variable_list{build({2, 3, 2}, [&](const Index& i) {
             return i[2] == 0 ? at(x[0], {i[1], i[0]}) : at(x[1], {i[0], i[1]});
+          })};
+        },
+});
+
+// ---- alias; in-place ops through views, recorded on the base ----
+TG_OP_CASE({
+    .op = "alias",
+    .variant = "plain",
+    .inputs =
+        [] {
+          return variable_list{input({2, 3}, 2.5)};
+        },
+    .fn = [](const variable_list& v) { return variable_list{v[0].alias()}; },
+    .reference =
+        [](const variable_list& v) {
+          return variable_list{build({2, 3}, [&](const Index& i) { return at(v[0], i); })};
+        },
+});
+TG_OP_CASE({
+    .op = "mul_",
+    .variant = "on_a_view_of_a_non_leaf",
+    .inputs =
+        [] {
+          return variable_list{input({3, 4}, 0.3), input({4}, 1.1)};
+        },
+    .fn =
+        [](const variable_list& v) {
+          Tensor y = v[0] * 1.0;
+          y.select(0, 1).mul_(v[1]);  // y's history becomes CopySlices
+          return variable_list{y};
+        },
+    .reference =
+        [](const variable_list& v) {
+          return variable_list{build({3, 4}, [&](const Index& i) {
+            return at(v[0], i) * (i[0] == 1 ? at(v[1], {i[1]}) : 1.0);
+          })};
+        },
+});
+TG_OP_CASE({
+    .op = "mul_",
+    .variant = "base_changed_under_a_view",
+    .inputs =
+        [] {
+          return variable_list{input({3, 4}, 0.7)};
+        },
+    .fn =
+        [](const variable_list& v) {
+          Tensor y = v[0] * 1.0;
+          Tensor r = y.narrow(1, 1, 2);
+          y.mul_(v[0]);  // r's history is rebuilt from y's (AsStridedBackward0)
+          return variable_list{r};
+        },
+    .reference =
+        [](const variable_list& v) {
+          return variable_list{build({3, 2}, [&](const Index& i) {
+            const double a = at(v[0], {i[0], i[1] + 1});
+            return a * a;
+          })};
+        },
+});
+TG_OP_CASE({
+    .op = "add_",
+    .variant = "on_a_view_of_a_non_contiguous_base",
+    .inputs =
+        [] {
+          return variable_list{input({4, 3}, 0.9).detach(), input({3}, 2.0)};
+        },
+    .fn =
+        [](const variable_list& v) {
+          Tensor base = v[0].clone().t().detach();  // [3, 4], strides [1, 3], no history
+          base.select(1, 2).add_(v[1]);
+          return variable_list{base * 2.0};
+        },
+    .reference =
+        [](const variable_list& v) {
+          return variable_list{build({3, 4}, [&](const Index& i) {
+            return 2.0 * (at(v[0], {i[1], i[0]}) + (i[1] == 2 ? at(v[1], {i[0]}) : 0.0));
           })};
         },
 });

@@ -95,8 +95,18 @@ struct AutogradContext {
   void set_materialize_grads(bool value) { materialize_grads_ = value; }
   /// The saved tensors; throws if one was modified in place or freed by an earlier backward.
   variable_list get_saved_variables() const;
-  /// Whether the gradient of tensor input i (in argument order) is needed.
+  /// The inputs marked dirty, after counting their in-place change in their version counters
+  /// (Function::apply calls it once, after forward).
+  const std::unordered_set<TensorImpl*>& get_and_bump_dirty() const;
+  /// The outputs marked non-differentiable.
+  const std::unordered_set<TensorImpl*>& get_non_differentiable() const {
+    return non_differentiable_;
+  }
+  /// Whether the backward running now needs the gradient of tensor input i (in argument order):
+  /// false when its edge leads nowhere, or nowhere this backward goes (grad() with inputs).
   bool needs_input_grad(size_t output_edge_index) const;
+  /// needs_input_grad of any tensor input in the ranges: needs_input_grad({{0, 1}, {2, 3}}).
+  bool needs_input_grad(std::initializer_list<IndexRange> idxs) const;
 
   std::unordered_map<std::string, IValue> saved_data;
 
@@ -104,8 +114,8 @@ struct AutogradContext {
   friend class CustomNodeBase;
   variable_list to_save_;
   std::vector<SavedVariable> saved_;
-  std::unordered_set<const TensorImpl*> dirty_;
-  std::unordered_set<const TensorImpl*> non_differentiable_;
+  std::unordered_set<TensorImpl*> dirty_;
+  std::unordered_set<TensorImpl*> non_differentiable_;
   bool materialize_grads_ = true;
   std::weak_ptr<CustomNodeBase> node_;
 };
@@ -147,11 +157,21 @@ inline void extract_vars(std::vector<bool>& is_var, variable_list& list, const T
   is_var.push_back(true);
   list.push_back(t);
 }
-inline void extract_vars(std::vector<bool>& is_var, variable_list& list, const variable_list& ts) {
+inline void extract_vars(std::vector<bool>& is_var, variable_list& list, TensorList ts) {
   for (const Tensor& t : ts) {
     is_var.push_back(true);
     list.push_back(t);
   }
+}
+inline void extract_vars(std::vector<bool>& is_var, variable_list& list, const variable_list& ts) {
+  extract_vars(is_var, list, TensorList(ts));
+}
+// An optional tensor is an input when it holds a defined tensor.
+inline void extract_vars(std::vector<bool>& is_var, variable_list& list,
+                         const std::optional<Tensor>& t) {
+  const bool present = t.has_value() && t->defined();
+  is_var.push_back(present);
+  if (present) list.push_back(*t);
 }
 template <class X>
 void extract_vars(std::vector<bool>& is_var, variable_list&, const X&) {
