@@ -62,6 +62,13 @@ struct CppTypeToScalarType<bool> {
   static constexpr ScalarType value = kBool;
 };
 
+/// The dtype of floating-point tensors made without one: factories, floating literals in
+/// tg::tensor, arange and full with a floating value. kFloat unless set_default_dtype changed it.
+/// One setting for the whole program, as libtorch's.
+ScalarType get_default_dtype_as_scalartype();
+/// Sets the default dtype: kFloat or kDouble (libtorch allows only floating-point types).
+void set_default_dtype(ScalarType dtype);
+
 /// A number of one of the dtypes; built implicitly from any arithmetic type, as c10::Scalar.
 class Scalar {
  public:
@@ -136,7 +143,8 @@ class TensorOptions {
   }
   /// Accepted for source compatibility; tensorgrad is CPU only, any device but CPU throws.
   TensorOptions device(const struct Device& d) const;
-  ScalarType dtype() const { return dtype_.value_or(kFloat); }
+  /// The dtype given, or the default dtype (get_default_dtype_as_scalartype()).
+  ScalarType dtype() const { return dtype_ ? *dtype_ : get_default_dtype_as_scalartype(); }
   bool has_dtype() const { return dtype_.has_value(); }
   bool requires_grad() const { return requires_grad_; }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tensorgrad/tensor.h"
+#include "tensorgrad/tensor_data.h"
 
 namespace tg {
 
@@ -36,15 +37,11 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps,
                 const TensorOptions& options = {});
 Tensor eye(int64_t n, const TensorOptions& options = {});
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options = {});
-/// Builds a tensor from values: tg::tensor({1.f, 2.f}) or tg::tensor(std::vector<double>{...}).
-/// Floating values make a Float tensor unless options say otherwise, as libtorch.
-Tensor tensor(ArrayRef<float> values, const TensorOptions& options = {});
-Tensor tensor(ArrayRef<double> values, const TensorOptions& options = {});
-Tensor tensor(ArrayRef<int64_t> values, const TensorOptions& options = {});
-Tensor tensor(ArrayRef<int> values, const TensorOptions& options = {});
-Tensor tensor(const std::vector<bool>& values, const TensorOptions& options = {});
-/// From a braced list: any floating value makes Float, else any integer Long, else Bool.
-Tensor tensor(std::initializer_list<Scalar> values, const TensorOptions& options = {});
+/// Builds a tensor from a number (0-d), a braced list nested to any depth, or a std::vector or
+/// ArrayRef of numbers (tensorgrad/tensor_data.h): tg::tensor({{1, 2}, {3, 4}}). Without a dtype
+/// in the options, integers give Long, floating values the default dtype and bools Bool, as
+/// libtorch's torch::tensor.
+Tensor tensor(const detail::TensorDataContainer& data, const TensorOptions& options = {});
 /// A 0-d tensor.
 Tensor scalar_tensor(const Scalar& value, const TensorOptions& options = {});
 /// Wraps memory the caller owns and keeps alive (no copy).

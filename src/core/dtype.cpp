@@ -1,5 +1,6 @@
 #include "tensorgrad/dtype.h"
 
+#include <atomic>
 #include <ostream>
 
 #include "tensorgrad/error.h"
@@ -29,7 +30,21 @@ const ScalarTypeInfo& info_of(ScalarType t) {
   return i >= 0 && i < kNumScalarTypes ? kScalarTypes[i] : kUnknownScalarType;
 }
 
+std::atomic<ScalarType> default_dtype{kFloat};
+
 }  // namespace
+
+ScalarType get_default_dtype_as_scalartype() {
+  return default_dtype.load(std::memory_order_relaxed);
+}
+
+void set_default_dtype(ScalarType dtype) {
+  TG_CHECK(is_floating_point(dtype),
+           "set_default_dtype: only floating-point types are supported "
+           "as the default type, but got ",
+           dtype, "; use tg::kFloat or tg::kDouble");
+  default_dtype.store(dtype, std::memory_order_relaxed);
+}
 
 const ScalarTypeInfo& scalar_type_info(ScalarType t) { return info_of(t); }
 
