@@ -62,6 +62,8 @@ inline const std::vector<std::string>& differentiable_ops() {
         "expand", "slice", "narrow", "select", "index_select", "gather", "scatter_add",
         "masked_fill", "chunk", "split", "unbind", "repeat", "contiguous", "clone", "to", "cat",
         "stack",
+        // advanced indexing
+        "index", "index_put", "as_strided",
         // linear algebra
         "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
         // in-place (differentiable through the graph they rebase)

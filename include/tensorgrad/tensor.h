@@ -2,6 +2,7 @@
 /// tg::Tensor: a one-word handle to shared, strided, typed data that records the operations done
 /// on it when it requires grad. Copying a Tensor never copies data.
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -19,6 +20,9 @@ namespace tg {
 
 namespace autograd {
 class Node;
+}
+namespace indexing {
+class TensorIndex;
 }
 class Tensor;
 using TensorList = ArrayRef<Tensor>;
@@ -265,6 +269,29 @@ class Tensor {
   Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false) const;
   /// x[i] is x.select(0, i).
   Tensor operator[](int64_t index) const { return select(0, index); }
+  /// x[t] is x.index({t}).
+  Tensor operator[](const Tensor& index) const;
+
+  // ---- Python-style indexing (tensorgrad/indexing.h) ----
+  /// x.index({Slice(1, None), None, "...", 0, mask}) is Python's x[1:, None, ..., 0, mask].
+  Tensor index(ArrayRef<indexing::TensorIndex> indices) const;
+  Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
+  /// tg::index(*this, indices): one optional index tensor per dimension.
+  Tensor index(const std::vector<std::optional<Tensor>>& indices) const;
+  /// Python's x[indices] = rhs.
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& rhs) const;
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& v) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& rhs) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& v) const;
+  /// tg::index_put_ / tg::index_put.
+  Tensor& index_put_(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                     bool accumulate = false) const;
+  Tensor index_put(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                   bool accumulate = false) const;
+  Tensor nonzero() const;
+  /// tg::as_strided(*this, size, stride, storage_offset).
+  Tensor as_strided(IntArrayRef size, IntArrayRef stride,
+                    std::optional<int64_t> storage_offset = std::nullopt) const;
 
   // ---- linear algebra ----
   Tensor matmul(const Tensor& other) const;
