@@ -121,11 +121,17 @@ class Scalar {
 };
 std::ostream& operator<<(std::ostream& out, const Scalar& s);
 
+struct Device;
+enum class DeviceType : int8_t;
+
 /// What a factory makes: dtype and requires_grad. A bare dtype converts to options.
 class TensorOptions {
  public:
   TensorOptions() = default;
   TensorOptions(ScalarType d) : dtype_(d) {}  // NOLINT: implicit as in libtorch
+  /// A device alone, as libtorch allows (tg::ones({2}, tg::kCPU)); any but the CPU throws.
+  TensorOptions(const Device& d);  // NOLINT: implicit as in libtorch
+  TensorOptions(DeviceType t);     // NOLINT: implicit as in libtorch
   TensorOptions dtype(ScalarType d) const {
     TensorOptions o = *this;
     o.dtype_ = d;
@@ -175,5 +181,9 @@ struct Device {
   DeviceType type_;
   int index_;
 };
+
+/// Memory layouts, for source compatibility: tensorgrad's tensors are all strided.
+enum class Layout : int8_t { Strided = 0 };
+constexpr Layout kStrided = Layout::Strided;
 
 }  // namespace tg

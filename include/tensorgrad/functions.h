@@ -223,6 +223,40 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol 
               bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);
 
+// ---- tests of values ----
+/// True where the element is NaN / infinite / finite (Bool; integers are never NaN or infinite).
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);
+Tensor isfinite(const Tensor& x);
+/// Whether every / any element is non-zero: a 0-d Bool tensor, or Bool along dim.
+Tensor all(const Tensor& x);
+Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor any(const Tensor& x);
+Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
+/// The elementwise maximum / minimum (libtorch's binary max and min).
+Tensor max(const Tensor& a, const Tensor& b);
+Tensor min(const Tensor& a, const Tensor& b);
+/// (var, mean) and (std, mean) in one call, as libtorch.
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, bool unbiased = true);
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, IntArrayRef dim, bool unbiased = true,
+                                    bool keepdim = false);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, bool unbiased = true);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, IntArrayRef dim, bool unbiased = true,
+                                    bool keepdim = false);
+/// As Tensor::var(int): x.var(0) reduces dim 0 rather than meaning unbiased = false.
+inline Tensor var(const Tensor& x, int dim) {
+  return var(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
+inline Tensor std(const Tensor& x, int dim) {
+  return std(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
+inline std::tuple<Tensor, Tensor> var_mean(const Tensor& x, int dim) {
+  return var_mean(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
+inline std::tuple<Tensor, Tensor> std_mean(const Tensor& x, int dim) {
+  return std_mean(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
+
 // ---- broadcasting helpers ----
 /// The shape both a and b broadcast to; throws naming both shapes when they don't.
 DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b);

@@ -31,6 +31,15 @@ class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(TensorImplPtr impl) : impl_(std::move(impl)) {}
+  Tensor(const Tensor&) = default;
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(const Tensor&) & = default;
+  Tensor& operator=(Tensor&&) & noexcept = default;
+  /// As libtorch: assigning to a temporary writes into its data, so that `x[0][1] = 2.5` and
+  /// `x.index({Slice(), 0}) = y` fill or copy into x (y broadcast to the view's shape).
+  Tensor& operator=(const Scalar& v) && { return fill_(v); }
+  Tensor& operator=(const Tensor& rhs) && { return copy_(rhs); }
+  Tensor& operator=(Tensor&& rhs) && { return copy_(rhs); }
   /// The seed's `Variable(t, requires_grad)`: a new tensor sharing t's storage, without history.
   Tensor(const Tensor& t, bool requires_grad);
 
@@ -292,6 +301,43 @@ class Tensor {
   /// tg::as_strided(*this, size, stride, storage_offset).
   Tensor as_strided(IntArrayRef size, IntArrayRef stride,
                     std::optional<int64_t> storage_offset = std::nullopt) const;
+
+  // ---- more of libtorch's Tensor API ----
+  /// tensorgrad is CPU only: the tensor itself.
+  Tensor cpu() const { return *this; }
+  Layout layout() const { return kStrided; }
+  /// to(dtype) on the one device there is (any other throws).
+  Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  /// to(other.dtype()).
+  Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
+  /// Which output of its grad_fn this tensor is (0 for a leaf).
+  uint32_t output_nr() const;
+  /// Makes this tensor's data new_data's (storage, shape, dtype) while it keeps its own autograd
+  /// identity (requires_grad, grad, hooks), as libtorch's set_data.
+  void set_data(const Tensor& new_data) const;
+  Tensor reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
+  /// to(other.dtype()).
+  Tensor type_as(const Tensor& other) const;
+  /// True where the element is NaN / infinite / finite (Bool).
+  Tensor isnan() const;
+  Tensor isinf() const;
+  Tensor isfinite() const;
+  /// Whether every / any element is non-zero (0-d Bool), or along dim.
+  Tensor all() const;
+  Tensor all(int64_t dim, bool keepdim = false) const;
+  Tensor any() const;
+  Tensor any(int64_t dim, bool keepdim = false) const;
+  /// The elementwise maximum / minimum of two tensors (maximum / minimum).
+  Tensor max(const Tensor& other) const;
+  Tensor min(const Tensor& other) const;
+  /// Fills with random integers: [0, 2^mantissa] for floating dtypes (2^63 - 1 for Long), [0,
+  /// to) or [from, to). Bool: 0 or 1.
+  Tensor& random_() const;
+  Tensor& random_(int64_t to) const;
+  Tensor& random_(int64_t from, std::optional<int64_t> to) const;
+  /// Fills with U(from, to) / N(mean, std) samples (floating dtypes).
+  Tensor& uniform_(double from = 0, double to = 1) const;
+  Tensor& normal_(double mean = 0, double std = 1) const;
 
   // ---- linear algebra ----
   Tensor matmul(const Tensor& other) const;

@@ -71,6 +71,9 @@ std::ostream& operator<<(std::ostream& out, const Scalar& s) {
   return out;
 }
 
+TensorOptions::TensorOptions(const Device& d) { device(d); }
+TensorOptions::TensorOptions(DeviceType t) { device(Device(t)); }
+
 TensorOptions TensorOptions::device(const Device& d) const {
   TG_CHECK(d.is_cpu(), "TensorOptions::device: tensorgrad runs on the CPU only; use tg::kCPU");
   return *this;
