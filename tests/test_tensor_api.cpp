@@ -136,3 +136,30 @@ TEST(TensorApi, RandomFills) {
   EXPECT_ERROR(u.normal_(0, -1), "normal_ expects std >= 0.0, but found std -1");
   EXPECT_ERROR(zeros({2}, requires_grad()).uniform_(), "leaf Variable that requires grad");
 }
+
+TEST(TensorApi, DevicesAndTo) {
+  EXPECT_EQ(ones({2}, kCPU).dtype(), kFloat);
+  EXPECT_EQ(ones({2}, Device(kCPU)).numel(), 2);
+  EXPECT_ERROR(ones({2}, kCUDA), "CPU only");
+  Tensor x = zeros({3}, kDouble);
+  EXPECT_EQ(x.to(x.device()).data_ptr(), x.data_ptr());  // nothing to do: the same tensor
+  EXPECT_EQ(x.to(kCPU, kFloat).dtype(), kFloat);
+  EXPECT_EQ(x.to(zeros({1}, kLong)).dtype(), kLong);
+  EXPECT_EQ(x.to(x).data_ptr(), x.data_ptr());
+  EXPECT_EQ(x.layout(), kStrided);
+  EXPECT_ERROR(x.to(TensorOptions().requires_grad(true)),
+               "Operators taking TensorOptions cannot take a TensorOptions with "
+               "options.requires_grad set as true");
+  EXPECT_TRUE(x.to(kFloat).to(TensorOptions().requires_grad(false)).defined());
+}
+
+TEST(TensorApi, DeviceNames) {
+  EXPECT_TRUE(Device("cpu").is_cpu());
+  EXPECT_FALSE(Device("cpu").has_index());
+  EXPECT_TRUE(Device("cuda:1").is_cuda());
+  EXPECT_EQ(Device("cuda:1").index(), 1);
+  EXPECT_ERROR(Device("tpu"),
+               "Expected one of cpu, cuda device type at start of device string: tpu");
+  EXPECT_ERROR(Device("cuda:x"), "Invalid device string: 'cuda:x'");
+  EXPECT_EQ(zeros({2}, Device("cpu")).toType(kLong).dtype(), kLong);
+}

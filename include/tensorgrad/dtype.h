@@ -168,6 +168,9 @@ constexpr DeviceType kCPU = DeviceType::CPU;
 constexpr DeviceType kCUDA = DeviceType::CUDA;
 struct Device {
   Device(DeviceType t = kCPU, int index = -1) : type_(t), index_(index) {}  // NOLINT
+  /// "cpu", "cuda", "cuda:1" (as libtorch); anything else throws.
+  Device(const std::string& name);                         // NOLINT: implicit as in libtorch
+  Device(const char* name) : Device(std::string(name)) {}  // NOLINT
   DeviceType type() const { return type_; }
   int index() const { return index_; }  // -1: none given
   bool has_index() const { return index_ != -1; }

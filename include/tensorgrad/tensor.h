@@ -310,6 +310,8 @@ class Tensor {
   Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
   /// to(other.dtype()).
   Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
+  /// libtorch's older spelling of to(dtype).
+  Tensor toType(ScalarType dtype) const { return to(dtype); }
   /// Which output of its grad_fn this tensor is (0 for a leaf).
   uint32_t output_nr() const;
   /// Makes this tensor's data new_data's (storage, shape, dtype) while it keeps its own autograd

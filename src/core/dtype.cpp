@@ -71,6 +71,20 @@ std::ostream& operator<<(std::ostream& out, const Scalar& s) {
   return out;
 }
 
+Device::Device(const std::string& name) : type_(kCPU), index_(-1) {
+  const size_t colon = name.find(':');
+  const std::string type = name.substr(0, colon);
+  TG_CHECK(type == "cpu" || type == "cuda",
+           "Expected one of cpu, cuda device type at start of device string: ", name);
+  type_ = type == "cpu" ? kCPU : kCUDA;
+  if (colon == std::string::npos) return;
+  const std::string index = name.substr(colon + 1);
+  TG_CHECK(!index.empty() && index.size() < 10 &&
+               index.find_first_not_of("0123456789") == std::string::npos,
+           "Invalid device string: '", name, "'");
+  index_ = std::stoi(index);
+}
+
 TensorOptions::TensorOptions(const Device& d) { device(d); }
 TensorOptions::TensorOptions(DeviceType t) { device(Device(t)); }
 
