@@ -48,6 +48,8 @@ RULES = [
         "src/autograd/",
         "include/tensorgrad/tensor.h",
         "include/tensorgrad/functions.h",
+        "include/tensorgrad/tensor_data.h",
+        "include/tensorgrad/indexing.h",
         "include/tensorgrad/autograd.h",
         "include/tensorgrad/autograd/",
     ]),

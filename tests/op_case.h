@@ -64,6 +64,8 @@ inline const std::vector<std::string>& differentiable_ops() {
         "stack",
         // views of all the data (in-place ops through views: cases of mul_ and add_)
         "alias",
+        // advanced indexing
+        "index", "index_put", "as_strided",
         // linear algebra
         "matmul", "mm", "bmm", "mv", "dot", "outer", "addmm",
         "cross",

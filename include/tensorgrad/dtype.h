@@ -62,6 +62,13 @@ struct CppTypeToScalarType<bool> {
   static constexpr ScalarType value = kBool;
 };
 
+/// The dtype of floating-point tensors made without one: factories, floating literals in
+/// tg::tensor, arange and full with a floating value. kFloat unless set_default_dtype changed it.
+/// One setting for the whole program, as libtorch's.
+ScalarType get_default_dtype_as_scalartype();
+/// Sets the default dtype: kFloat or kDouble (libtorch allows only floating-point types).
+void set_default_dtype(ScalarType dtype);
+
 /// A number of one of the dtypes; built implicitly from any arithmetic type, as c10::Scalar.
 class Scalar {
  public:
@@ -114,11 +121,17 @@ class Scalar {
 };
 std::ostream& operator<<(std::ostream& out, const Scalar& s);
 
+struct Device;
+enum class DeviceType : int8_t;
+
 /// What a factory makes: dtype and requires_grad. A bare dtype converts to options.
 class TensorOptions {
  public:
   TensorOptions() = default;
   TensorOptions(ScalarType d) : dtype_(d) {}  // NOLINT: implicit as in libtorch
+  /// A device alone, as libtorch allows (tg::ones({2}, tg::kCPU)); any but the CPU throws.
+  TensorOptions(const Device& d);  // NOLINT: implicit as in libtorch
+  TensorOptions(DeviceType t);     // NOLINT: implicit as in libtorch
   TensorOptions dtype(ScalarType d) const {
     TensorOptions o = *this;
     o.dtype_ = d;
@@ -136,7 +149,8 @@ class TensorOptions {
   }
   /// Accepted for source compatibility; tensorgrad is CPU only, any device but CPU throws.
   TensorOptions device(const struct Device& d) const;
-  ScalarType dtype() const { return dtype_.value_or(kFloat); }
+  /// The dtype given, or the default dtype (get_default_dtype_as_scalartype()).
+  ScalarType dtype() const { return dtype_ ? *dtype_ : get_default_dtype_as_scalartype(); }
   bool has_dtype() const { return dtype_.has_value(); }
   bool requires_grad() const { return requires_grad_; }
 
@@ -154,6 +168,9 @@ constexpr DeviceType kCPU = DeviceType::CPU;
 constexpr DeviceType kCUDA = DeviceType::CUDA;
 struct Device {
   Device(DeviceType t = kCPU, int index = -1) : type_(t), index_(index) {}  // NOLINT
+  /// "cpu", "cuda", "cuda:1" (as libtorch); anything else throws.
+  Device(const std::string& name);                         // NOLINT: implicit as in libtorch
+  Device(const char* name) : Device(std::string(name)) {}  // NOLINT
   DeviceType type() const { return type_; }
   int index() const { return index_; }  // -1: none given
   bool has_index() const { return index_ != -1; }
@@ -167,5 +184,9 @@ struct Device {
   DeviceType type_;
   int index_;
 };
+
+/// Memory layouts, for source compatibility: tensorgrad's tensors are all strided.
+enum class Layout : int8_t { Strided = 0 };
+constexpr Layout kStrided = Layout::Strided;
 
 }  // namespace tg

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tensorgrad/tensor.h"
+#include "tensorgrad/tensor_data.h"
 
 namespace tg {
 
@@ -36,15 +37,11 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps,
                 const TensorOptions& options = {});
 Tensor eye(int64_t n, const TensorOptions& options = {});
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options = {});
-/// Builds a tensor from values: tg::tensor({1.f, 2.f}) or tg::tensor(std::vector<double>{...}).
-/// Floating values make a Float tensor unless options say otherwise, as libtorch.
-Tensor tensor(ArrayRef<float> values, const TensorOptions& options = {});
-Tensor tensor(ArrayRef<double> values, const TensorOptions& options = {});
-Tensor tensor(ArrayRef<int64_t> values, const TensorOptions& options = {});
-Tensor tensor(ArrayRef<int> values, const TensorOptions& options = {});
-Tensor tensor(const std::vector<bool>& values, const TensorOptions& options = {});
-/// From a braced list: any floating value makes Float, else any integer Long, else Bool.
-Tensor tensor(std::initializer_list<Scalar> values, const TensorOptions& options = {});
+/// Builds a tensor from a number (0-d), a braced list nested to any depth, or a std::vector or
+/// ArrayRef of numbers (tensorgrad/tensor_data.h): tg::tensor({{1, 2}, {3, 4}}). Without a dtype
+/// in the options, integers give Long, floating values the default dtype and bools Bool, as
+/// libtorch's torch::tensor.
+Tensor tensor(const detail::TensorDataContainer& data, const TensorOptions& options = {});
 /// A 0-d tensor.
 Tensor scalar_tensor(const Scalar& value, const TensorOptions& options = {});
 /// Wraps memory the caller owns and keeps alive (no copy).
@@ -243,6 +240,40 @@ Tensor& linear_out(Tensor& out, const Tensor& input, const Tensor& weight,
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
               bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);
+
+// ---- tests of values ----
+/// True where the element is NaN / infinite / finite (Bool; integers are never NaN or infinite).
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);
+Tensor isfinite(const Tensor& x);
+/// Whether every / any element is non-zero: a 0-d Bool tensor, or Bool along dim.
+Tensor all(const Tensor& x);
+Tensor all(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor any(const Tensor& x);
+Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
+/// The elementwise maximum / minimum (libtorch's binary max and min).
+Tensor max(const Tensor& a, const Tensor& b);
+Tensor min(const Tensor& a, const Tensor& b);
+/// (var, mean) and (std, mean) in one call, as libtorch.
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, bool unbiased = true);
+std::tuple<Tensor, Tensor> var_mean(const Tensor& x, IntArrayRef dim, bool unbiased = true,
+                                    bool keepdim = false);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, bool unbiased = true);
+std::tuple<Tensor, Tensor> std_mean(const Tensor& x, IntArrayRef dim, bool unbiased = true,
+                                    bool keepdim = false);
+/// As Tensor::var(int): x.var(0) reduces dim 0 rather than meaning unbiased = false.
+inline Tensor var(const Tensor& x, int dim) {
+  return var(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
+inline Tensor std(const Tensor& x, int dim) {
+  return std(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
+inline std::tuple<Tensor, Tensor> var_mean(const Tensor& x, int dim) {
+  return var_mean(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
+inline std::tuple<Tensor, Tensor> std_mean(const Tensor& x, int dim) {
+  return std_mean(x, IntArrayRef{static_cast<int64_t>(dim)});
+}
 
 // ---- broadcasting helpers ----
 /// The shape both a and b broadcast to; throws naming both shapes when they don't.

@@ -2,6 +2,7 @@
 /// tg::Tensor: a one-word handle to shared, strided, typed data that records the operations done
 /// on it when it requires grad. Copying a Tensor never copies data.
 #include <functional>
+#include <initializer_list>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -19,6 +20,9 @@ namespace tg {
 
 namespace autograd {
 class Node;
+}
+namespace indexing {
+class TensorIndex;
 }
 class Tensor;
 using TensorList = ArrayRef<Tensor>;
@@ -297,6 +301,66 @@ class Tensor {
   Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false) const;
   /// x[i] is x.select(0, i).
   Tensor operator[](int64_t index) const { return select(0, index); }
+  /// x[t] is x.index({t}).
+  Tensor operator[](const Tensor& index) const;
+
+  // ---- Python-style indexing (tensorgrad/indexing.h) ----
+  /// x.index({Slice(1, None), None, "...", 0, mask}) is Python's x[1:, None, ..., 0, mask].
+  Tensor index(ArrayRef<indexing::TensorIndex> indices) const;
+  Tensor index(std::initializer_list<indexing::TensorIndex> indices) const;
+  /// tg::index(*this, indices): one optional index tensor per dimension.
+  Tensor index(const std::vector<std::optional<Tensor>>& indices) const;
+  /// Python's x[indices] = rhs.
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& rhs) const;
+  Tensor& index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& v) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& rhs) const;
+  Tensor& index_put_(std::initializer_list<indexing::TensorIndex> indices, const Scalar& v) const;
+  /// tg::index_put_ / tg::index_put.
+  Tensor& index_put_(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                     bool accumulate = false) const;
+  Tensor index_put(const std::vector<std::optional<Tensor>>& indices, const Tensor& values,
+                   bool accumulate = false) const;
+  Tensor nonzero() const;
+  /// tg::as_strided(*this, size, stride, storage_offset).
+  Tensor as_strided(IntArrayRef size, IntArrayRef stride,
+                    std::optional<int64_t> storage_offset = std::nullopt) const;
+
+  // ---- more of libtorch's Tensor API ----
+  /// tensorgrad is CPU only: the tensor itself.
+  Tensor cpu() const { return *this; }
+  Layout layout() const { return kStrided; }
+  /// to(dtype) on the one device there is (any other throws).
+  Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  /// to(other.dtype()).
+  Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
+  /// libtorch's older spelling of to(dtype).
+  Tensor toType(ScalarType dtype) const { return to(dtype); }
+  /// Makes this tensor's data new_data's (storage, shape, dtype) while it keeps its own autograd
+  /// identity (requires_grad, grad, hooks), as libtorch's set_data.
+  void set_data(const Tensor& new_data) const;
+  Tensor reshape_as(const Tensor& other) const { return reshape(other.sizes()); }
+  /// to(other.dtype()).
+  Tensor type_as(const Tensor& other) const;
+  /// True where the element is NaN / infinite / finite (Bool).
+  Tensor isnan() const;
+  Tensor isinf() const;
+  Tensor isfinite() const;
+  /// Whether every / any element is non-zero (0-d Bool), or along dim.
+  Tensor all() const;
+  Tensor all(int64_t dim, bool keepdim = false) const;
+  Tensor any() const;
+  Tensor any(int64_t dim, bool keepdim = false) const;
+  /// The elementwise maximum / minimum of two tensors (maximum / minimum).
+  Tensor max(const Tensor& other) const;
+  Tensor min(const Tensor& other) const;
+  /// Fills with random integers: [0, 2^mantissa] for floating dtypes (2^63 - 1 for Long), [0,
+  /// to) or [from, to). Bool: 0 or 1.
+  Tensor& random_() const;
+  Tensor& random_(int64_t to) const;
+  Tensor& random_(int64_t from, std::optional<int64_t> to) const;
+  /// Fills with U(from, to) / N(mean, std) samples (floating dtypes).
+  Tensor& uniform_(double from = 0, double to = 1) const;
+  Tensor& normal_(double mean = 0, double std = 1) const;
 
   // ---- linear algebra ----
   Tensor matmul(const Tensor& other) const;

@@ -4,6 +4,7 @@
 #include "tensorgrad/autograd/function.h"
 #include "tensorgrad/data.h"
 #include "tensorgrad/functions.h"
+#include "tensorgrad/indexing.h"
 #include "tensorgrad/nn.h"
 #include "tensorgrad/optim.h"
 #include "tensorgrad/serialize.h"

@@ -1,5 +1,6 @@
 #include "tensorgrad/dtype.h"
 
+#include <atomic>
 #include <ostream>
 
 #include "tensorgrad/error.h"
@@ -29,7 +30,21 @@ const ScalarTypeInfo& info_of(ScalarType t) {
   return i >= 0 && i < kNumScalarTypes ? kScalarTypes[i] : kUnknownScalarType;
 }
 
+std::atomic<ScalarType> default_dtype{kFloat};
+
 }  // namespace
+
+ScalarType get_default_dtype_as_scalartype() {
+  return default_dtype.load(std::memory_order_relaxed);
+}
+
+void set_default_dtype(ScalarType dtype) {
+  TG_CHECK(is_floating_point(dtype),
+           "set_default_dtype: only floating-point types are supported "
+           "as the default type, but got ",
+           dtype, "; use tg::kFloat or tg::kDouble");
+  default_dtype.store(dtype, std::memory_order_relaxed);
+}
 
 const ScalarTypeInfo& scalar_type_info(ScalarType t) { return info_of(t); }
 
@@ -55,6 +70,23 @@ std::ostream& operator<<(std::ostream& out, const Scalar& s) {
   }
   return out;
 }
+
+Device::Device(const std::string& name) : type_(kCPU), index_(-1) {
+  const size_t colon = name.find(':');
+  const std::string type = name.substr(0, colon);
+  TG_CHECK(type == "cpu" || type == "cuda",
+           "Expected one of cpu, cuda device type at start of device string: ", name);
+  type_ = type == "cpu" ? kCPU : kCUDA;
+  if (colon == std::string::npos) return;
+  const std::string index = name.substr(colon + 1);
+  TG_CHECK(!index.empty() && index.size() < 10 &&
+               index.find_first_not_of("0123456789") == std::string::npos,
+           "Invalid device string: '", name, "'");
+  index_ = std::stoi(index);
+}
+
+TensorOptions::TensorOptions(const Device& d) { device(d); }
+TensorOptions::TensorOptions(DeviceType t) { device(Device(t)); }
 
 TensorOptions TensorOptions::device(const Device& d) const {
   TG_CHECK(d.is_cpu(), "TensorOptions::device: tensorgrad runs on the CPU only; use tg::kCPU");

@@ -20,17 +20,6 @@ void check_sizes(IntArrayRef size, const char* op) {
     TG_CHECK(s >= 0, op, ": negative dimension ", s, " in size ", detail::shape_str(size),
              "; sizes must be non-negative");
 }
-template <class T>
-Tensor from_values(ArrayRef<T> values, ScalarType dtype, const TensorOptions& options) {
-  Tensor t = detail::make_empty({static_cast<int64_t>(values.size())}, dtype);
-
-  kernels::dispatch(dtype, [&](auto tag) {
-    using D = typename decltype(tag)::type;
-    D* out = t.data_ptr<D>();
-    for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<D>(values[i]);
-  });
-  return finish(std::move(t), options);
-}
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
@@ -39,9 +28,8 @@ Tensor empty(IntArrayRef size, const TensorOptions& options) {
 
 Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
   // libtorch infers the dtype from the value when none is given.
-  ScalarType dtype = options.has_dtype()            ? options.dtype()
-                     : fill_value.isFloatingPoint() ? kFloat
-                                                    : fill_value.type();
+  ScalarType dtype =
+      options.has_dtype() || fill_value.isFloatingPoint() ? options.dtype() : fill_value.type();
   check_sizes(size, "full");
   Tensor t = detail::make_empty(size, dtype);
   {
@@ -73,41 +61,6 @@ Tensor zeros_like(const Tensor& t, const TensorOptions& o) { return zeros(t.size
 Tensor ones_like(const Tensor& t, const TensorOptions& o) { return ones(t.sizes(), like(t, o)); }
 Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& o) {
   return full(t.sizes(), v, like(t, o));
-}
-
-Tensor tensor(ArrayRef<float> v, const TensorOptions& o) {
-  return from_values(v, o.has_dtype() ? o.dtype() : kFloat, o);
-}
-Tensor tensor(ArrayRef<double> v, const TensorOptions& o) {
-  // As libtorch: a list of doubles makes the default dtype (Float) unless told otherwise.
-  return from_values(v, o.has_dtype() ? o.dtype() : kFloat, o);
-}
-Tensor tensor(ArrayRef<int64_t> v, const TensorOptions& o) {
-  return from_values(v, o.has_dtype() ? o.dtype() : kLong, o);
-}
-Tensor tensor(ArrayRef<int> v, const TensorOptions& o) {
-  return from_values(v, o.has_dtype() ? o.dtype() : kLong, o);
-}
-Tensor tensor(const std::vector<bool>& values, const TensorOptions& o) {
-  std::vector<int64_t> v(values.begin(), values.end());
-  return from_values(ArrayRef<int64_t>(v), o.has_dtype() ? o.dtype() : kBool, o);
-}
-Tensor tensor(std::initializer_list<Scalar> values, const TensorOptions& o) {
-  ScalarType inferred = kBool;
-  for (const Scalar& v : values) {
-    if (v.isFloatingPoint())
-      inferred = kFloat;
-    else if (v.isIntegral(false) && inferred == kBool)
-      inferred = kLong;
-  }
-  const ScalarType dtype = o.has_dtype() ? o.dtype() : inferred;
-  Tensor t = detail::make_empty({static_cast<int64_t>(values.size())}, dtype);
-  kernels::dispatch(dtype, [&](auto tag) {
-    using D = typename decltype(tag)::type;
-    D* out = t.data_ptr<D>();
-    for (const Scalar& v : values) *out++ = v.to<D>();
-  });
-  return finish(std::move(t), o);
 }
 
 Tensor scalar_tensor(const Scalar& value, const TensorOptions& options) {

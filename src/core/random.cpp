@@ -151,9 +151,9 @@ Tensor arange(const Scalar& start, const Scalar& end, const TensorOptions& optio
 
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
               const TensorOptions& options) {
-  // As libtorch: integer arguments give Long, any floating argument the default Float.
+  // As libtorch: integer arguments give Long, any floating argument the default dtype.
   const bool floating = start.isFloatingPoint() || end.isFloatingPoint() || step.isFloatingPoint();
-  const ScalarType dtype = options.has_dtype() ? options.dtype() : floating ? kFloat : kLong;
+  const ScalarType dtype = options.has_dtype() || floating ? options.dtype() : kLong;
   const double s = start.toDouble(), e = end.toDouble(), d = step.toDouble();
   TG_CHECK(std::isfinite(s) && std::isfinite(e), "arange: start and end must be finite, got ",
            start, " and ", end);
@@ -180,7 +180,7 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
 Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps,
                 const TensorOptions& options) {
   TG_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
-  const ScalarType dtype = options.dtype();  // the default Float, whatever the arguments
+  const ScalarType dtype = options.dtype();  // the default dtype, whatever the arguments
   const double s = start.toDouble(), e = end.toDouble();
   Tensor t = detail::make_empty({steps}, dtype);
   kernels::linspace_fill(t, s, e);

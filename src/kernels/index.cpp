@@ -135,4 +135,19 @@ void scatter_add(const View& out, const View& src, const View& index, int64_t di
   });
 }
 
+void put(const View& out, const View& offsets, const View& src, bool accumulate) {
+  const int64_t n = offsets.numel();
+  const int64_t* off = offsets.data_ptr<int64_t>();
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* o = out.data_ptr<T>();
+    const T* s = src.data_ptr<T>();
+    // Serial: repeated offsets must add up (accumulate) or let the last write win.
+    if (accumulate)
+      for (int64_t i = 0; i < n; ++i) o[off[i]] = static_cast<T>(o[off[i]] + s[i]);
+    else
+      for (int64_t i = 0; i < n; ++i) o[off[i]] = s[i];
+  });
+}
+
 }  // namespace tg::kernels

@@ -25,4 +25,9 @@ void gather(const View& out, const View& x, const View& index, int64_t dim);
 /// outside dim, and src in dim too.
 void scatter_add(const View& out, const View& src, const View& index, int64_t dim);
 
+/// out[offsets[i]] = src[i] (or += src[i] with accumulate) for i < offsets.numel(), in order of
+/// i (offsets may repeat). offsets is a contiguous Long tensor of element offsets from out's first
+/// element, all inside out's memory; src is contiguous, of out's dtype, with offsets' numel.
+void put(const View& out, const View& offsets, const View& src, bool accumulate);
+
 }  // namespace tg::kernels

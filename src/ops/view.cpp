@@ -282,6 +282,10 @@ Tensor Tensor::to(ScalarType dtype, bool /*non_blocking*/, bool copy) const {
 }
 
 Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) const {
+  TG_CHECK(!options.requires_grad(),
+           "Operators taking TensorOptions cannot take a TensorOptions with "
+           "options.requires_grad set as true. This isn't implemented yet.; call "
+           "requires_grad_() on the result instead");
   return to(options.has_dtype() ? options.dtype() : dtype(), non_blocking, copy);
 }
 

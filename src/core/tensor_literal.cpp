@@ -1,0 +1,222 @@
+// tg::tensor and its argument, TensorDataContainer (tensorgrad/tensor_data.h): a number, a braced
+// list nested to any depth or a 1-d run of numbers, checked as it is built (one shape for the
+// sub-lists of a list, one literal type for all its numbers) and written into a new tensor.
+#include <ostream>
+
+#include "core/internal.h"
+#include "kernels/loop.h"
+#include "tensorgrad/tensor_data.h"
+
+namespace tg {
+namespace detail {
+
+namespace {
+
+constexpr const char* kLiteralNames[] = {"Bool", "Byte", "Char",  "Short",
+                                         "Int",  "Long", "Float", "Double"};
+
+/// The dtype a tensor of these literals has when no dtype is given: int and int64_t give Long,
+/// floating literals the default dtype, as libtorch. libtorch gives uint8_t, int8_t and int16_t
+/// literals their own dtypes (Byte, Char, Short), which tensorgrad lacks: they give Long here.
+ScalarType desired_dtype(LiteralType t) {
+  switch (t) {
+    case LiteralType::Bool:
+      return kBool;
+    case LiteralType::Float:
+    case LiteralType::Double:
+      return get_default_dtype_as_scalartype();
+    default:
+      return kLong;
+  }
+}
+
+/// The dtype a run of values is kept in: wide enough for every literal of its category.
+ScalarType storage_dtype(LiteralType t) {
+  return t == LiteralType::Bool                                ? kBool
+         : t == LiteralType::Float || t == LiteralType::Double ? kDouble
+                                                               : kLong;
+}
+
+/// libtorch writes a list of sizes as its numbers separated by spaces ("2 3"; nothing for a
+/// number's empty shape), and its messages quote them so.
+std::string sizes_words(IntArrayRef sizes) {
+  std::string out;
+  for (size_t i = 0; i < sizes.size(); ++i) out += (i ? " " : "") + std::to_string(sizes[i]);
+  return out;
+}
+
+void print_value(std::ostream& out, const Scalar& v, LiteralType t) {
+  switch (t) {
+    case LiteralType::Bool:
+      out << v.toBool();
+      break;
+    case LiteralType::Float:
+      out << v.to<float>();
+      break;
+    case LiteralType::Double:
+      out << v.toDouble();
+      break;
+    default:
+      out << v.toLong();
+  }
+}
+
+template <class T>
+Tensor values_tensor(ArrayRef<T> values, ScalarType dtype) {
+  Tensor t = make_empty({static_cast<int64_t>(values.size())}, dtype);
+  kernels::dispatch(dtype, [&](auto tag) {
+    using D = typename decltype(tag)::type;
+    D* out = static_cast<D*>(t.data_ptr());
+    for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<D>(values[i]);
+  });
+  return t;
+}
+
+}  // namespace
+
+const char* to_string(LiteralType t) { return kLiteralNames[static_cast<int>(t)]; }
+std::ostream& operator<<(std::ostream& out, LiteralType t) { return out << to_string(t); }
+
+TensorDataContainer::TensorDataContainer()
+    : sizes_({0}),
+      literal_(get_default_dtype_as_scalartype() == kDouble ? LiteralType::Double
+                                                            : LiteralType::Float),
+      kind_(Kind::InitList) {}
+
+TensorDataContainer::TensorDataContainer(std::initializer_list<TensorDataContainer> list)
+    : TensorDataContainer() {
+  if (list.size() == 0) return;  // an empty list, as `{}`
+  list_.assign(list.begin(), list.end());
+  const TensorDataContainer& first = list_.front();
+  literal_ = first.literal_;
+  sizes_.clear();
+  for (const TensorDataContainer& e : list_) {
+    TG_CHECK(e.sizes_ == first.sizes_,
+             "tensor: Expected all sub-lists to have sizes: ", sizes_words(first.sizes_), " (e.g. ",
+             first, "), but got sub-list ", e, " with sizes: ", sizes_words(e.sizes_),
+             "; every element of a list must have the same shape");
+    TG_CHECK(e.literal_ == first.literal_,
+             "tensor: Expected all elements of the tensor to have the same scalar type: ",
+             first.literal_, ", but got element of scalar type: ", e.literal_,
+             "; write every number with one type (1.0 and 2.0, or 1 and 2) and pass the dtype "
+             "you want in the options");
+  }
+  sizes_.push_back(static_cast<int64_t>(list_.size()));
+  for (int64_t s : first.sizes_) sizes_.push_back(s);
+}
+
+TensorDataContainer::TensorDataContainer(Tensor values, LiteralType literal)
+    : sizes_({values.numel()}),
+      literal_(literal),
+      kind_(Kind::Tensor),
+      values_(std::move(values)) {}
+
+#define TG_ARRAY_CONTAINER(T, literal)                         \
+  TensorDataContainer::TensorDataContainer(ArrayRef<T> values) \
+      : TensorDataContainer(values_tensor(values, storage_dtype(literal)), literal) {}
+TG_ARRAY_CONTAINER(bool, LiteralType::Bool)
+TG_ARRAY_CONTAINER(uint8_t, LiteralType::Byte)
+TG_ARRAY_CONTAINER(int8_t, LiteralType::Char)
+TG_ARRAY_CONTAINER(int16_t, LiteralType::Short)
+TG_ARRAY_CONTAINER(int, LiteralType::Int)
+TG_ARRAY_CONTAINER(int64_t, LiteralType::Long)
+TG_ARRAY_CONTAINER(float, LiteralType::Float)
+TG_ARRAY_CONTAINER(double, LiteralType::Double)
+#undef TG_ARRAY_CONTAINER
+
+TensorDataContainer::TensorDataContainer(const std::vector<bool>& values)
+    : TensorDataContainer(make_empty({static_cast<int64_t>(values.size())}, kBool),
+                          LiteralType::Bool) {
+  bool* out = values_.data_ptr<bool>();
+  for (bool v : values) *out++ = v;
+}
+
+const Scalar& TensorDataContainer::scalar() const {
+  TG_CHECK(is_scalar(),
+           "TensorDataContainer: Can only call `scalar()` on a TensorDataContainer that has "
+           "`is_scalar() == true`; this one holds a ",
+           is_init_list() ? "list" : "tensor");
+  return scalar_;
+}
+
+const std::vector<TensorDataContainer>& TensorDataContainer::init_list() const {
+  TG_CHECK(is_init_list(),
+           "TensorDataContainer: Can only call `init_list()` on a TensorDataContainer that has "
+           "`is_init_list() == true`; this one holds a ",
+           is_scalar() ? "number" : "tensor");
+  return list_;
+}
+
+const Tensor& TensorDataContainer::tensor() const {
+  TG_CHECK(is_tensor(),
+           "TensorDataContainer: Can only call `tensor()` on a TensorDataContainer that has "
+           "`is_tensor() == true`; this one holds a ",
+           is_scalar() ? "number" : "list");
+  return values_;
+}
+
+int64_t TensorDataContainer::fill(const Tensor& out, int64_t at) const {
+  switch (kind_) {
+    case Kind::Scalar:
+      kernels::dispatch(out.dtype(), [&](auto tag) {
+        using D = typename decltype(tag)::type;
+        static_cast<D*>(out.data_ptr())[at] = scalar_.to<D>();
+      });
+      return at + 1;
+    case Kind::InitList:
+      for (const TensorDataContainer& e : list_) at = e.fill(out, at);
+      return at;
+    case Kind::Tensor: {
+      const int64_t n = values_.numel();
+      copy_into(make_view(out, {n}, {1}, out.unsafeGetTensorImpl()->offset + at), values_);
+      return at + n;
+    }
+  }
+  return at;
+}
+
+Tensor TensorDataContainer::convert_to_tensor(const TensorOptions& options) const {
+  const ScalarType dtype = options.has_dtype() ? options.dtype() : desired_dtype(literal_);
+  Tensor out = make_empty(sizes_, dtype);
+  fill(out, 0);
+  return out;
+}
+
+void TensorDataContainer::pretty_print_recursive(std::ostream& out) const {
+  switch (kind_) {
+    case Kind::Scalar:
+      print_value(out, scalar_, literal_);
+      return;
+    case Kind::InitList:
+      out << '{';
+      for (size_t i = 0; i < list_.size(); ++i) {
+        if (i) out << ", ";
+        list_[i].pretty_print_recursive(out);
+      }
+      out << '}';
+      return;
+    case Kind::Tensor:
+      out << '{';
+      for (int64_t i = 0; i < values_.numel(); ++i) {
+        if (i) out << ", ";
+        print_value(out, values_[i].item(), literal_);
+      }
+      out << '}';
+      return;
+  }
+}
+
+std::ostream& operator<<(std::ostream& out, const TensorDataContainer& data) {
+  data.pretty_print_recursive(out);
+  return out;
+}
+
+}  // namespace detail
+
+Tensor tensor(const detail::TensorDataContainer& data, const TensorOptions& options) {
+  Tensor t = data.convert_to_tensor(options);
+  if (options.requires_grad()) t.requires_grad_(true);
+  return t;
+}
+
+}  // namespace tg
