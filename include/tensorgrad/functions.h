@@ -42,6 +42,12 @@ Tensor tensor(ArrayRef<float> values, const TensorOptions& options = {});
 Tensor tensor(ArrayRef<double> values, const TensorOptions& options = {});
 Tensor tensor(ArrayRef<int64_t> values, const TensorOptions& options = {});
 Tensor tensor(ArrayRef<int> values, const TensorOptions& options = {});
+/// Each integral element type makes its own dtype (int: Int, int64_t: Long, uint8_t: Byte...).
+Tensor tensor(ArrayRef<int16_t> values, const TensorOptions& options = {});
+Tensor tensor(ArrayRef<int8_t> values, const TensorOptions& options = {});
+Tensor tensor(ArrayRef<uint8_t> values, const TensorOptions& options = {});
+Tensor tensor(ArrayRef<Half> values, const TensorOptions& options = {});
+Tensor tensor(ArrayRef<BFloat16> values, const TensorOptions& options = {});
 Tensor tensor(const std::vector<bool>& values, const TensorOptions& options = {});
 /// From a braced list: any floating value makes Float, else any integer Long, else Bool.
 Tensor tensor(std::initializer_list<Scalar> values, const TensorOptions& options = {});
@@ -234,6 +240,11 @@ Tensor sum_to(const Tensor& x, IntArrayRef shape);
 /// The dtype that an op between a and b computes in, with libtorch's promotion rules.
 ScalarType result_type(const Tensor& a, const Tensor& b);
 ScalarType result_type(const Tensor& a, const Scalar& b);
+ScalarType result_type(const Scalar& a, const Tensor& b);
+ScalarType result_type(const Scalar& a, const Scalar& b);
+/// libtorch's canCast: whether an op may write a `from` result into a `to` tensor (floating
+/// values do not go into integral tensors, nor other values into Bool).
+bool can_cast(ScalarType from, ScalarType to);
 
 // ---- memory ----
 /// Bytes of tensor storage that tensorgrad allocated and that is alive now, and the most that

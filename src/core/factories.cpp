@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/internal.h"
+#include "core/operand_rules.h"
 #include "kernels/loop.h"
 #include "tensorgrad/autograd.h"
 
@@ -27,22 +28,25 @@ Tensor from_values(ArrayRef<T> values, ScalarType dtype, const TensorOptions& op
   kernels::dispatch(dtype, [&](auto tag) {
     using D = typename decltype(tag)::type;
     D* out = t.data_ptr<D>();
-    for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<D>(values[i]);
+    for (size_t i = 0; i < values.size(); ++i) out[i] = kernels::convert<D>(values[i]);
   });
   return finish(std::move(t), options);
 }
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
-  return finish(detail::make_empty(size, options.dtype()), options);
+  return finish(detail::make_empty(size, detail::factory_dtype("empty", options)), options);
 }
 
 Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
-  // libtorch infers the dtype from the value when none is given.
-  ScalarType dtype = options.has_dtype()            ? options.dtype()
-                     : fill_value.isFloatingPoint() ? kFloat
-                                                    : fill_value.type();
+  // libtorch infers the dtype from the value when none is given: the default dtype for a
+  // floating value.
+  const ScalarType given = detail::factory_dtype("full", options);
+  const ScalarType dtype = options.has_dtype()            ? given
+                           : fill_value.isFloatingPoint() ? detail::default_floating_dtype()
+                                                          : fill_value.type();
   check_sizes(size, "full");
+  detail::check_fits("full", fill_value, dtype);
   Tensor t = detail::make_empty(size, dtype);
   {
     NoGradGuard guard;
@@ -53,13 +57,13 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
 
 Tensor zeros(IntArrayRef size, const TensorOptions& options) {
   check_sizes(size, "zeros");
-  Tensor t = detail::make_empty(size, options.dtype());
+  Tensor t = detail::make_empty(size, detail::factory_dtype("zeros", options));
   std::memset(t.data_ptr(), 0, t.nbytes());
   return finish(std::move(t), options);
 }
 
 Tensor ones(IntArrayRef size, const TensorOptions& options) {
-  return full(size, 1, options.dtype(options.dtype()));
+  return full(size, 1, options.dtype(detail::factory_dtype("ones", options)));
 }
 
 namespace {
@@ -75,43 +79,68 @@ Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& o) {
   return full(t.sizes(), v, like(t, o));
 }
 
+namespace {
+/// The dtype of tensor(values, o): o's when given, else `inferred`.
+ScalarType values_dtype(const TensorOptions& o, ScalarType inferred) {
+  const ScalarType given = detail::factory_dtype("tensor", o);
+  return o.has_dtype() ? given : inferred;
+}
+}  // namespace
+
+// As libtorch: floating values make the default dtype unless told otherwise; each integral C++
+// type makes its own dtype.
 Tensor tensor(ArrayRef<float> v, const TensorOptions& o) {
-  return from_values(v, o.has_dtype() ? o.dtype() : kFloat, o);
+  return from_values(v, values_dtype(o, detail::default_floating_dtype()), o);
 }
 Tensor tensor(ArrayRef<double> v, const TensorOptions& o) {
-  // As libtorch: a list of doubles makes the default dtype (Float) unless told otherwise.
-  return from_values(v, o.has_dtype() ? o.dtype() : kFloat, o);
+  return from_values(v, values_dtype(o, detail::default_floating_dtype()), o);
 }
 Tensor tensor(ArrayRef<int64_t> v, const TensorOptions& o) {
-  return from_values(v, o.has_dtype() ? o.dtype() : kLong, o);
+  return from_values(v, values_dtype(o, kLong), o);
 }
 Tensor tensor(ArrayRef<int> v, const TensorOptions& o) {
-  return from_values(v, o.has_dtype() ? o.dtype() : kLong, o);
+  return from_values(v, values_dtype(o, kInt), o);
+}
+Tensor tensor(ArrayRef<int16_t> v, const TensorOptions& o) {
+  return from_values(v, values_dtype(o, kShort), o);
+}
+Tensor tensor(ArrayRef<int8_t> v, const TensorOptions& o) {
+  return from_values(v, values_dtype(o, kChar), o);
+}
+Tensor tensor(ArrayRef<uint8_t> v, const TensorOptions& o) {
+  return from_values(v, values_dtype(o, kByte), o);
+}
+Tensor tensor(ArrayRef<Half> v, const TensorOptions& o) {
+  return from_values(v, values_dtype(o, kHalf), o);
+}
+Tensor tensor(ArrayRef<BFloat16> v, const TensorOptions& o) {
+  return from_values(v, values_dtype(o, kBFloat16), o);
 }
 Tensor tensor(const std::vector<bool>& values, const TensorOptions& o) {
   std::vector<int64_t> v(values.begin(), values.end());
-  return from_values(ArrayRef<int64_t>(v), o.has_dtype() ? o.dtype() : kBool, o);
+  return from_values(ArrayRef<int64_t>(v), values_dtype(o, kBool), o);
 }
 Tensor tensor(std::initializer_list<Scalar> values, const TensorOptions& o) {
   ScalarType inferred = kBool;
   for (const Scalar& v : values) {
     if (v.isFloatingPoint())
-      inferred = kFloat;
+      inferred = detail::default_floating_dtype();
     else if (v.isIntegral(false) && inferred == kBool)
       inferred = kLong;
   }
-  const ScalarType dtype = o.has_dtype() ? o.dtype() : inferred;
+  const ScalarType dtype = values_dtype(o, inferred);
   Tensor t = detail::make_empty({static_cast<int64_t>(values.size())}, dtype);
   kernels::dispatch(dtype, [&](auto tag) {
     using D = typename decltype(tag)::type;
     D* out = t.data_ptr<D>();
-    for (const Scalar& v : values) *out++ = v.to<D>();
+    for (const Scalar& v : values) *out++ = v.to<D>();  // wraps, as libtorch's tensor() does
   });
   return finish(std::move(t), o);
 }
 
 Tensor scalar_tensor(const Scalar& value, const TensorOptions& options) {
-  return full({}, value, options.has_dtype() ? options : options.dtype(kFloat));
+  // As libtorch: the default dtype unless told otherwise, whatever the value.
+  return full({}, value, options.dtype(detail::factory_dtype("scalar_tensor", options)));
 }
 
 Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options) {
@@ -128,9 +157,10 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const Tenso
     if (sizes[d] == 0) extent = 0;
     if (extent) extent += (sizes[d] - 1) * strides[d];
   }
+  const ScalarType dtype = detail::factory_dtype("from_blob", options);
   auto* impl = new TensorImpl();
   TensorImplPtr ptr(impl);
-  impl->dtype = options.dtype();
+  impl->dtype = dtype;
   impl->storage = Storage::wrap(data, static_cast<size_t>(extent) * element_size(impl->dtype),
                                 nullptr, nullptr);
   impl->sizes = DimVector(sizes);
