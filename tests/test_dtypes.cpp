@@ -264,14 +264,15 @@ TEST(Dtypes, ComparisonsWhereMaskedFillAndIndices) {
 }
 
 TEST(Dtypes, IntegerDivisionByZeroThrows) {
-  // PyTorch raises ZeroDivisionError for integral floor division by zero.
+  // PyTorch raises ZeroDivisionError for an integral remainder by zero.
   EXPECT_NE(error_of([] {
-              floor_divide(tensor({1, 2}, kInt), tensor({0, 1}, kInt));
+              remainder(tensor({1, 2}, kInt), tensor({0, 1}, kInt));
             }).find("ZeroDivisionError"),
             std::string::npos);
-  EXPECT_EQ(values(floor_divide(tensor({-7}, kInt), scalar_tensor(2, kInt))),
-            (std::vector<double>{-4}));
   EXPECT_EQ(values(remainder(tensor({-7}, kChar), 3)), (std::vector<double>{2}));
+  const Tensor f = fmod(tensor({-7}, kShort), tensor({2}, kShort));
+  EXPECT_EQ(f.scalar_type(), kShort);
+  EXPECT_EQ(values(f), (std::vector<double>{-1}));
 }
 
 TEST(Dtypes, HalfElementwiseComputesInFloat) {
