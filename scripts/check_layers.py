@@ -27,6 +27,7 @@ RULES = [
     # (elementwise_ops.def) is data: each layer expands only its own columns.
     (0, "base", [
         "include/tensorgrad/dtype.h",
+        "include/tensorgrad/half.h",
         "include/tensorgrad/array_ref.h",
         "include/tensorgrad/small_vector.h",
         "include/tensorgrad/error.h",

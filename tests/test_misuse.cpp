@@ -1984,12 +1984,12 @@ std::vector<MisuseCase> serialize_cases() {
       {"serialize", "unsupported_dtype", "load",
        [](Fixture& f) {
          const std::string path = write_file(
-             "f16.safetensors",
-             safetensors(R"({"w":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})",
+             "u16.safetensors",
+             safetensors(R"({"w":{"dtype":"U16","shape":[2],"data_offsets":[0,4]}})",
                          std::string(4, '\0')));
          f.act([path] { load_tensors(path); });
        },
-       {"F16"}},
+       {"U16"}},
       {"serialize", "save_duplicate_names", "save",
        [](Fixture& f) {
          const std::string path = scratch() + "/dup.safetensors";

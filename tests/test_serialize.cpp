@@ -376,11 +376,11 @@ TEST(Safetensors, HostileFilesFailCleanly) {
                        R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
                        Bytes(8)),
                {"names the tensor 'a' twice"});
-  expect_error("unknown_dtype",
-               st_file(entry(R"("dtype":"Q7","shape":[2],"data_offsets":[0,8])"), Bytes(8)),
-               {"tensor 'a'", "unknown dtype 'Q7'", "F32, F64, I64 and BOOL"});
-  expect_error("f16", st_file(entry(R"("dtype":"F16","shape":[2],"data_offsets":[0,4])"), Bytes(4)),
-               {"has dtype 'F16'", "tensorgrad reads"});
+  expect_error(
+      "unknown_dtype", st_file(entry(R"("dtype":"Q7","shape":[2],"data_offsets":[0,8])"), Bytes(8)),
+      {"tensor 'a'", "unknown dtype 'Q7'", "U8, I8, I16, I32, I64, F16, F32, F64, BOOL, BF16"});
+  expect_error("u16", st_file(entry(R"("dtype":"U16","shape":[2],"data_offsets":[0,4])"), Bytes(4)),
+               {"has dtype 'U16'", "tensorgrad reads"});
   expect_error("dtype_number",
                st_file(entry(R"("dtype":3,"shape":[2],"data_offsets":[0,8])"), Bytes(8)),
                {"dtype that is not a string"});

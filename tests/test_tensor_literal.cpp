@@ -156,7 +156,7 @@ TEST(TensorLiteral, Container) {
   EXPECT_TRUE(l.is_init_list());
   EXPECT_EQ(l.init_list().size(), 2u);
   EXPECT_EQ(l.sizes().vec(), (S{2, 2}));
-  EXPECT_EQ(l.literal_type(), detail::LiteralType::Int);
+  EXPECT_EQ(l.scalar_type(), tg::kInt);
   EXPECT_EQ(printed(l), "{{1, 2}, {3, 4}}");
   EXPECT_EQ(printed(TensorDataContainer({{{}}})), "{{{}}}");
   EXPECT_EQ(printed(TensorDataContainer({true, false})), "{1, 0}");

@@ -283,6 +283,11 @@ Tensor sum_to(const Tensor& x, IntArrayRef shape);
 /// The dtype that an op between a and b computes in, with libtorch's promotion rules.
 ScalarType result_type(const Tensor& a, const Tensor& b);
 ScalarType result_type(const Tensor& a, const Scalar& b);
+ScalarType result_type(const Scalar& a, const Tensor& b);
+ScalarType result_type(const Scalar& a, const Scalar& b);
+/// libtorch's canCast: whether an op may write a `from` result into a `to` tensor (floating
+/// values do not go into integral tensors, nor other values into Bool).
+bool can_cast(ScalarType from, ScalarType to);
 
 // ---- memory ----
 /// Bytes of tensor storage that tensorgrad allocated and that is alive now, and the most that

@@ -55,23 +55,45 @@ class Tensor {
   int64_t size(int64_t d) const;
   int64_t stride(int64_t d) const;
   int64_t numel() const { return checked().numel; }
-  ScalarType dtype() const { return checked().dtype; }
+  /// The dtype as libtorch returns it, a TypeMeta (which converts to its ScalarType).
+  TypeMeta dtype() const { return TypeMeta::fromScalarType(checked().dtype); }
   ScalarType scalar_type() const { return checked().dtype; }
-  size_t element_size() const { return tg::element_size(dtype()); }
+  size_t element_size() const { return tg::element_size(scalar_type()); }
   size_t nbytes() const { return static_cast<size_t>(numel()) * element_size(); }
-  TensorOptions options() const { return TensorOptions(dtype()); }
+  /// The dtype, device (the CPU) and layout (strided); requires_grad is not part of them.
+  TensorOptions options() const {
+    return TensorOptions(scalar_type()).device(Device(kCPU)).layout(kStrided);
+  }
   Device device() const { return Device(kCPU); }
+  /// -1: the CPU, as libtorch.
+  int64_t get_device() const { return -1; }
+  /// Always kStrided: tensorgrad has no sparse tensors.
+  Layout layout() const { return kStrided; }
   bool is_cpu() const { return true; }
   bool is_cuda() const { return false; }
+  bool is_sparse() const { return false; }
+  bool is_mkldnn() const { return false; }
+  bool is_meta() const { return false; }
+  bool is_quantized() const { return false; }
+  bool is_complex() const { return false; }
+  /// The backend and dtype, as libtorch's deprecated Tensor::type(): "CPUFloatType".
+  DeprecatedTypeProperties type() const {
+    return getDeprecatedTypeProperties(Backend::CPU, scalar_type());
+  }
   bool is_floating_point() const { return tg::is_floating_point(dtype()); }
   bool is_contiguous() const { return checked().is_contiguous(); }
   bool is_same(const Tensor& other) const { return impl_.get() == other.impl_.get(); }
   bool is_inference() const { return checked().is_inference; }
   /// The one value of a one-element tensor; throws for any other numel.
   Scalar item() const;
+  /// The value as T; when T is a dtype's element type, a value that type cannot hold throws
+  /// (as libtorch's item<T>()).
   template <class T>
   T item() const {
-    return item().to<T>();
+    const Scalar value = item();
+    if constexpr (detail::has_scalar_type_v<T>)
+      detail::check_fits("item", value, CppTypeToScalarType<T>::value);
+    return value.to<T>();
   }
   /// Typed pointer to the first element; throws when T is not the tensor's dtype.
   template <class T>
@@ -298,7 +320,17 @@ class Tensor {
   Tensor contiguous() const;
   Tensor clone() const;
   Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  /// Converts to the options' dtype; a device other than the CPU, a layout other than strided
+  /// and requires_grad(true) are refused.
   Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false) const;
+  Tensor to(TypeMeta dtype, bool non_blocking = false, bool copy = false) const;
+  /// The device must be the CPU.
+  Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
+  Tensor to(Device device, TypeMeta dtype, bool non_blocking = false, bool copy = false) const;
+  /// To other's dtype (and device).
+  Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
+  /// to(kCPU): this tensor itself.
+  Tensor cpu() const { return *this; }
   /// x[i] is x.select(0, i).
   Tensor operator[](int64_t index) const { return select(0, index); }
   /// x[t] is x.index({t}).
@@ -326,13 +358,6 @@ class Tensor {
                     std::optional<int64_t> storage_offset = std::nullopt) const;
 
   // ---- more of libtorch's Tensor API ----
-  /// tensorgrad is CPU only: the tensor itself.
-  Tensor cpu() const { return *this; }
-  Layout layout() const { return kStrided; }
-  /// to(dtype) on the one device there is (any other throws).
-  Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false) const;
-  /// to(other.dtype()).
-  Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const;
   /// libtorch's older spelling of to(dtype).
   Tensor toType(ScalarType dtype) const { return to(dtype); }
   /// Makes this tensor's data new_data's (storage, shape, dtype) while it keeps its own autograd

@@ -18,14 +18,6 @@
 
 namespace tg::detail {
 
-/// The C++ type a number was written with, under libtorch's name for it ("Int" for an int
-/// literal, "Double" for a double). It decides the dtype that tg::tensor gives without one:
-/// integers give Long, floating literals the default dtype, bools Bool.
-enum class LiteralType : int8_t { Bool, Byte, Char, Short, Int, Long, Float, Double };
-/// "Int", "Double"... (libtorch's scalar type names).
-const char* to_string(LiteralType t);
-std::ostream& operator<<(std::ostream& out, LiteralType t);
-
 /// A number, a list of containers (all of one shape and literal type) or a 1-d run of numbers
 /// from a std::vector or ArrayRef.
 class TensorDataContainer {
@@ -34,16 +26,18 @@ class TensorDataContainer {
 
   /// `{}`: an empty list, of shape {0} and the default dtype.
   TensorDataContainer();
-  TensorDataContainer(bool v) : TensorDataContainer(Scalar(v), LiteralType::Bool) {}      // NOLINT
-  TensorDataContainer(uint8_t v) : TensorDataContainer(Scalar(v), LiteralType::Byte) {}   // NOLINT
-  TensorDataContainer(int8_t v) : TensorDataContainer(Scalar(v), LiteralType::Char) {}    // NOLINT
-  TensorDataContainer(int16_t v) : TensorDataContainer(Scalar(v), LiteralType::Short) {}  // NOLINT
-  TensorDataContainer(int v) : TensorDataContainer(Scalar(v), LiteralType::Int) {}        // NOLINT
-  TensorDataContainer(long v) : TensorDataContainer(Scalar(v), LiteralType::Long) {}      // NOLINT
-  TensorDataContainer(long long v)                                                        // NOLINT
-      : TensorDataContainer(Scalar(static_cast<int64_t>(v)), LiteralType::Long) {}
-  TensorDataContainer(float v) : TensorDataContainer(Scalar(v), LiteralType::Float) {}    // NOLINT
-  TensorDataContainer(double v) : TensorDataContainer(Scalar(v), LiteralType::Double) {}  // NOLINT
+  TensorDataContainer(bool v) : TensorDataContainer(Scalar(v), kBool) {}       // NOLINT
+  TensorDataContainer(uint8_t v) : TensorDataContainer(Scalar(v), kByte) {}    // NOLINT
+  TensorDataContainer(int8_t v) : TensorDataContainer(Scalar(v), kChar) {}     // NOLINT
+  TensorDataContainer(int16_t v) : TensorDataContainer(Scalar(v), kShort) {}   // NOLINT
+  TensorDataContainer(int v) : TensorDataContainer(Scalar(v), kInt) {}         // NOLINT
+  TensorDataContainer(long v) : TensorDataContainer(Scalar(v), kLong) {}       // NOLINT
+  TensorDataContainer(long long v)                                             // NOLINT
+      : TensorDataContainer(Scalar(static_cast<int64_t>(v)), kLong) {}
+  TensorDataContainer(Half v) : TensorDataContainer(Scalar(v), kHalf) {}       // NOLINT
+  TensorDataContainer(BFloat16 v) : TensorDataContainer(Scalar(v), kBFloat16) {}  // NOLINT
+  TensorDataContainer(float v) : TensorDataContainer(Scalar(v), kFloat) {}     // NOLINT
+  TensorDataContainer(double v) : TensorDataContainer(Scalar(v), kDouble) {}   // NOLINT
   /// A braced list: its elements must have one shape and one literal type.
   TensorDataContainer(std::initializer_list<TensorDataContainer> list);  // NOLINT
   /// A 1-d run of numbers.
@@ -53,6 +47,8 @@ class TensorDataContainer {
   TensorDataContainer(ArrayRef<int16_t> values);           // NOLINT
   TensorDataContainer(ArrayRef<int> values);               // NOLINT
   TensorDataContainer(ArrayRef<int64_t> values);           // NOLINT
+  TensorDataContainer(ArrayRef<Half> values);              // NOLINT
+  TensorDataContainer(ArrayRef<BFloat16> values);          // NOLINT
   TensorDataContainer(ArrayRef<float> values);             // NOLINT
   TensorDataContainer(ArrayRef<double> values);            // NOLINT
   TensorDataContainer(const std::vector<bool>& values);    // NOLINT
@@ -79,28 +75,30 @@ class TensorDataContainer {
   const Scalar& scalar() const;
   /// The elements of the list; throws unless is_init_list().
   const std::vector<TensorDataContainer>& init_list() const;
-  /// The 1-d run of numbers (Long for integers, Double for floating values, Bool for bools);
+  /// The 1-d run of numbers, in the dtype of their C++ type;
   /// throws unless is_tensor().
   const Tensor& tensor() const;
   /// The shape of the tensor it makes: {} for a number, {n, sizes of an element} for a list.
   IntArrayRef sizes() const { return sizes_; }
-  LiteralType literal_type() const { return literal_; }
+  /// The dtype of the C++ type its numbers were written with (kInt for int literals).
+  ScalarType scalar_type() const { return literal_; }
 
-  /// The tensor it describes: with options' dtype when given, otherwise Long for integers, the
-  /// default dtype for floating values and Bool for bools. Ignores options.requires_grad().
+  /// The tensor it describes: with options' dtype when given, otherwise as libtorch: int and
+  /// int64_t numbers give Long, float and double the default dtype, the other C++ types their
+  /// own dtype (bool: Bool, uint8_t: Byte, Half: Half...). Ignores options.requires_grad().
   Tensor convert_to_tensor(const TensorOptions& options) const;
   /// Writes it as it was written: "{{1, 2}, {3, 4}}", "1.5".
   void pretty_print_recursive(std::ostream& out) const;
 
  private:
-  TensorDataContainer(Scalar v, LiteralType literal)
+  TensorDataContainer(Scalar v, ScalarType literal)
       : literal_(literal), kind_(Kind::Scalar), scalar_(v) {}
-  TensorDataContainer(Tensor values, LiteralType literal);
+  TensorDataContainer(Tensor values, ScalarType literal);
   /// Writes the numbers into the contiguous `out` from element `at` on; returns the next index.
   int64_t fill(const Tensor& out, int64_t at) const;
 
   DimVector sizes_;
-  LiteralType literal_;
+  ScalarType literal_;  // the C++ type its numbers were written with
   Kind kind_;
   Scalar scalar_;
   std::vector<TensorDataContainer> list_;

@@ -1,7 +1,10 @@
 #include "tensorgrad/dtype.h"
 
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <ostream>
+#include <sstream>
 
 #include "tensorgrad/error.h"
 
@@ -11,18 +14,25 @@ namespace {
 
 // Indexed by the enum's value.
 constexpr ScalarTypeInfo kScalarTypes[kNumScalarTypes] = {
-    {kBool, "Bool", "BoolTensor", "BOOL", 1},
-    {kLong, "Long", "LongTensor", "I64", 8},
-    {kFloat, "Float", "FloatTensor", "F32", 4},
-    {kDouble, "Double", "DoubleTensor", "F64", 8},
+    {kByte, "Byte", "ByteTensor", "U8", "unsigned char", 1},
+    {kChar, "Char", "CharTensor", "I8", "signed char", 1},
+    {kShort, "Short", "ShortTensor", "I16", "short int", 2},
+    {kInt, "Int", "IntTensor", "I32", "int", 4},
+    {kLong, "Long", "LongTensor", "I64", "long int", 8},
+    {kHalf, "Half", "HalfTensor", "F16", "tg::Half", 2},
+    {kFloat, "Float", "FloatTensor", "F32", "float", 4},
+    {kDouble, "Double", "DoubleTensor", "F64", "double", 8},
+    {kBool, "Bool", "BoolTensor", "BOOL", "bool", 1},
+    {kBFloat16, "BFloat16", "BFloat16Tensor", "BF16", "tg::BFloat16", 2},
 };
 static_assert([] {
   for (int i = 0; i < kNumScalarTypes; ++i)
     if (static_cast<int>(kScalarTypes[i].type) != i) return false;
   return true;
 }());
+static_assert(sizeof(Half) == 2 && sizeof(BFloat16) == 2 && alignof(Half) == 2);
 
-constexpr ScalarTypeInfo kUnknownScalarType = {kFloat, "Unknown", "Tensor", "?", 1};
+constexpr ScalarTypeInfo kUnknownScalarType = {kFloat, "Unknown", "Tensor", "?", "?", 1};
 
 // Internal, so that element_size (on every data_ptr()) inlines it.
 const ScalarTypeInfo& info_of(ScalarType t) {
@@ -54,6 +64,15 @@ std::ostream& operator<<(std::ostream& out, ScalarType t) { return out << to_str
 
 size_t element_size(ScalarType t) { return info_of(t).element_size; }
 
+std::ostream& operator<<(std::ostream& out, TypeMeta t) { return out << t.toScalarType(); }
+
+std::ostream& operator<<(std::ostream& out, Half h) { return out << static_cast<float>(h); }
+std::ostream& operator<<(std::ostream& out, BFloat16 b) { return out << static_cast<float>(b); }
+
+TypeMeta get_default_dtype() {
+  return TypeMeta::fromScalarType(default_dtype.load(std::memory_order_relaxed));
+}
+
 Scalar Scalar::operator-() const {
   TG_CHECK(kind_ != Kind::Bool, "Scalar: negation of a bool scalar is not supported");
   return kind_ == Kind::Double ? Scalar(-d_) : Scalar(-l_);
@@ -71,26 +90,230 @@ std::ostream& operator<<(std::ostream& out, const Scalar& s) {
   return out;
 }
 
-Device::Device(const std::string& name) : type_(kCPU), index_(-1) {
-  const size_t colon = name.find(':');
-  const std::string type = name.substr(0, colon);
-  TG_CHECK(type == "cpu" || type == "cuda",
-           "Expected one of cpu, cuda device type at start of device string: ", name);
-  type_ = type == "cpu" ? kCPU : kCUDA;
-  if (colon == std::string::npos) return;
-  const std::string index = name.substr(colon + 1);
-  TG_CHECK(!index.empty() && index.size() < 10 &&
-               index.find_first_not_of("0123456789") == std::string::npos,
-           "Invalid device string: '", name, "'");
-  index_ = std::stoi(index);
+bool overflows(const Scalar& v, ScalarType t) {
+  if (t == kBool || v.isBoolean()) return false;
+  double lowest = 0, max = 0;
+  switch (t) {
+    case kByte:
+      lowest = 0, max = 255;
+      break;
+    case kChar:
+      lowest = -128, max = 127;
+      break;
+    case kShort:
+      lowest = -32768, max = 32767;
+      break;
+    case kInt:
+      lowest = -2147483648.0, max = 2147483647.0;
+      break;
+    case kLong:
+      if (!v.isFloatingPoint()) return false;
+      lowest = -9223372036854775808.0, max = 9223372036854775807.0;
+      break;
+    case kHalf:
+      lowest = -65504, max = 65504;
+      break;
+    case kFloat:
+      lowest = std::numeric_limits<float>::lowest(), max = std::numeric_limits<float>::max();
+      break;
+    case kBFloat16:
+      lowest = std::numeric_limits<BFloat16>::lowest(), max = std::numeric_limits<BFloat16>::max();
+      break;
+    default:
+      return false;  // Double holds every Scalar
+  }
+  if (v.isFloatingPoint()) {
+    const double d = v.toDouble();
+    if (is_floating_point(t) && !std::isfinite(d)) return false;  // inf and NaN are values
+    return !(d >= lowest && d <= max);                            // NaN overflows an integer
+  }
+  const int64_t i = v.toLong();
+  if (t == kByte && i < 0) return i < -255;  // wraps, as libtorch allows for unsigned types
+  return static_cast<double>(i) < lowest || static_cast<double>(i) > max;
 }
 
-TensorOptions::TensorOptions(const Device& d) { device(d); }
-TensorOptions::TensorOptions(DeviceType t) { device(Device(t)); }
+namespace detail {
+void check_fits(const char* op, const Scalar& v, ScalarType t) {
+  TG_CHECK(!overflows(v, t), op, ": value ", v, " cannot be converted to type ", t,
+           " without overflow; use a value the dtype holds, or another dtype");
+}
+}  // namespace detail
 
-TensorOptions TensorOptions::device(const Device& d) const {
-  TG_CHECK(d.is_cpu(), "TensorOptions::device: tensorgrad runs on the CPU only; use tg::kCPU");
-  return *this;
+// ---- devices ----
+
+namespace {
+struct DeviceTypeNames {
+  DeviceType type;
+  const char* lower;
+  const char* upper;
+  bool parsed;  // accepted at the start of a device string
+};
+constexpr DeviceTypeNames kDeviceTypes[] = {
+    {DeviceType::CPU, "cpu", "CPU", true},
+    {DeviceType::CUDA, "cuda", "CUDA", true},
+    {DeviceType::MKLDNN, "mkldnn", "MKLDNN", true},
+    {DeviceType::OPENGL, "opengl", "OPENGL", true},
+    {DeviceType::OPENCL, "opencl", "OPENCL", true},
+    {DeviceType::IDEEP, "ideep", "IDEEP", true},
+    {DeviceType::HIP, "hip", "HIP", true},
+    {DeviceType::FPGA, "fpga", "FPGA", true},
+    {DeviceType::ORT, "ort", "ORT", true},
+    {DeviceType::XLA, "xla", "XLA", true},
+    {DeviceType::Vulkan, "vulkan", "VULKAN", true},
+    {DeviceType::Metal, "metal", "METAL", false},
+    {DeviceType::XPU, "xpu", "XPU", true},
+    {DeviceType::MPS, "mps", "MPS", true},
+    {DeviceType::Meta, "meta", "META", true},
+    {DeviceType::HPU, "hpu", "HPU", true},
+    {DeviceType::VE, "ve", "VE", true},
+    {DeviceType::Lazy, "lazy", "LAZY", true},
+    {DeviceType::IPU, "ipu", "IPU", true},
+    {DeviceType::PrivateUse1, "privateuseone", "PRIVATEUSEONE", true},
+};
+
+std::string parsed_device_types() {
+  std::string out;
+  for (const DeviceTypeNames& n : kDeviceTypes) {
+    if (!n.parsed) continue;
+    if (!out.empty()) out += ", ";
+    out += n.lower;
+  }
+  return out;
+}
+}  // namespace
+
+std::string DeviceTypeName(DeviceType t, bool lower_case) {
+  for (const DeviceTypeNames& n : kDeviceTypes)
+    if (n.type == t) return lower_case ? n.lower : n.upper;
+  detail::fail("DeviceTypeName: unknown device type ", static_cast<int>(t));
+}
+
+std::ostream& operator<<(std::ostream& out, DeviceType t) {
+  return out << DeviceTypeName(t, /*lower_case=*/true);
+}
+
+Device::Device(DeviceType type, DeviceIndex index) : type_(type), index_(index) {
+  TG_CHECK(index >= -1, "Device: device index must be -1 or non-negative, got ",
+           static_cast<int>(index));
+}
+
+Device::Device(const std::string& device_string) : Device(kCPU) {
+  TG_CHECK(!device_string.empty(), "Device: device string must not be empty");
+  // <type>[:<index>], the type a known lower-case name, the index digits without leading zeros.
+  const size_t colon = device_string.find(':');
+  const std::string type = device_string.substr(0, colon);
+  bool found = false;
+  for (const DeviceTypeNames& n : kDeviceTypes) {
+    if (n.parsed && type == n.lower) {
+      type_ = n.type;
+      found = true;
+    }
+  }
+  TG_CHECK(found, "Device: expected one of ", parsed_device_types(),
+           " device type at start of device string: ", device_string);
+  if (colon == std::string::npos) return;
+  const std::string index = device_string.substr(colon + 1);
+  bool valid = !index.empty() && index.size() <= 3 && (index == "0" || index[0] != '0');
+  for (char c : index) valid = valid && c >= '0' && c <= '9';
+  TG_CHECK(valid && std::stoi(index) <= 127, "Device: invalid device string: '", device_string,
+           "' (expected a device type, then optionally ':' and an index such as \"cuda:1\")");
+  index_ = static_cast<DeviceIndex>(std::stoi(index));
+}
+
+std::string Device::str() const {
+  std::string out = DeviceTypeName(type_, /*lower_case=*/true);
+  if (has_index()) out += ":" + std::to_string(static_cast<int>(index_));
+  return out;
+}
+
+std::ostream& operator<<(std::ostream& out, const Device& d) { return out << d.str(); }
+
+std::ostream& operator<<(std::ostream& out, Layout layout) {
+  switch (layout) {
+    case Layout::Strided:
+      return out << "Strided";
+    case Layout::Sparse:
+      return out << "Sparse";
+    case Layout::SparseCsr:
+      return out << "SparseCsr";
+    case Layout::Mkldnn:
+      return out << "Mkldnn";
+    case Layout::SparseCsc:
+      return out << "SparseCsc";
+    case Layout::SparseBsr:
+      return out << "SparseBsr";
+    case Layout::SparseBsc:
+      return out << "SparseBsc";
+  }
+  return out << "Unknown";
+}
+
+// ---- backends ----
+
+namespace {
+struct BackendInfo {
+  Backend backend;
+  const char* name;
+  DeviceType device;
+  Layout layout;
+};
+constexpr BackendInfo kBackends[] = {
+    {Backend::CPU, "CPU", kCPU, kStrided},
+    {Backend::CUDA, "CUDA", kCUDA, kStrided},
+    {Backend::HIP, "HIP", kHIP, kStrided},
+    {Backend::SparseCPU, "SparseCPU", kCPU, kSparse},
+    {Backend::SparseCUDA, "SparseCUDA", kCUDA, kSparse},
+    {Backend::SparseHIP, "SparseHIP", kHIP, kSparse},
+    {Backend::SparseCsrCPU, "SparseCsrCPU", kCPU, kSparseCsr},
+    {Backend::SparseCsrCUDA, "SparseCsrCUDA", kCUDA, kSparseCsr},
+    {Backend::MkldnnCPU, "MkldnnCPU", kCPU, kMkldnn},
+    {Backend::Meta, "Meta", kMeta, kStrided},
+};
+const BackendInfo& backend_info(Backend b) {
+  for (const BackendInfo& info : kBackends)
+    if (info.backend == b) return info;
+  detail::fail("Backend: the backend Undefined has no device type or layout");
+}
+}  // namespace
+
+const char* toString(Backend b) {
+  return b == Backend::Undefined ? "UNKNOWN_BACKEND" : backend_info(b).name;
+}
+DeviceType backendToDeviceType(Backend b) { return backend_info(b).device; }
+Layout layout_from_backend(Backend b) { return backend_info(b).layout; }
+
+std::string DeprecatedTypeProperties::toString() const {
+  return std::string(tg::toString(backend_)) + to_string(scalar_type_) + "Type";
+}
+
+TensorOptions DeprecatedTypeProperties::options() const {
+  return TensorOptions(scalar_type_).device(Device(device_type())).layout(layout());
+}
+
+DeprecatedTypeProperties::operator TensorOptions() const { return options(); }
+
+DeprecatedTypeProperties getDeprecatedTypeProperties(Backend b, ScalarType t) {
+  return DeprecatedTypeProperties(b, t);
+}
+
+// ---- options ----
+
+TensorOptions TensorOptions::merge_in(const TensorOptions& other) const {
+  TensorOptions o = *this;
+  if (other.dtype_) o.dtype_ = other.dtype_;
+  if (other.device_) o.device_ = other.device_;
+  if (other.layout_) o.layout_ = other.layout_;
+  if (other.requires_grad_) o.requires_grad_ = other.requires_grad_;
+  return o;
+}
+
+std::ostream& operator<<(std::ostream& out, const TensorOptions& o) {
+  out << "TensorOptions(dtype=" << o.dtype() << (o.has_dtype() ? "" : " (default)")
+      << ", device=" << o.device() << (o.has_device() ? "" : " (default)")
+      << ", layout=" << o.layout() << (o.has_layout() ? "" : " (default)")
+      << ", requires_grad=" << (o.requires_grad() ? "true" : "false")
+      << (o.has_requires_grad() ? "" : " (default)") << ")";
+  return out;
 }
 
 }  // namespace tg

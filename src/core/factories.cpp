@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/internal.h"
+#include "core/operand_rules.h"
 #include "kernels/loop.h"
 #include "tensorgrad/autograd.h"
 
@@ -23,14 +24,18 @@ void check_sizes(IntArrayRef size, const char* op) {
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
-  return finish(detail::make_empty(size, options.dtype()), options);
+  return finish(detail::make_empty(size, detail::factory_dtype("empty", options)), options);
 }
 
 Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& options) {
-  // libtorch infers the dtype from the value when none is given.
-  ScalarType dtype =
-      options.has_dtype() || fill_value.isFloatingPoint() ? options.dtype() : fill_value.type();
+  // libtorch infers the dtype from the value when none is given: the default dtype for a
+  // floating value.
+  const ScalarType given = detail::factory_dtype("full", options);
+  const ScalarType dtype = options.has_dtype()            ? given
+                           : fill_value.isFloatingPoint() ? detail::default_floating_dtype()
+                                                          : fill_value.type();
   check_sizes(size, "full");
+  detail::check_fits("full", fill_value, dtype);
   Tensor t = detail::make_empty(size, dtype);
   {
     NoGradGuard guard;
@@ -41,13 +46,13 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
 
 Tensor zeros(IntArrayRef size, const TensorOptions& options) {
   check_sizes(size, "zeros");
-  Tensor t = detail::make_empty(size, options.dtype());
+  Tensor t = detail::make_empty(size, detail::factory_dtype("zeros", options));
   std::memset(t.data_ptr(), 0, t.nbytes());
   return finish(std::move(t), options);
 }
 
 Tensor ones(IntArrayRef size, const TensorOptions& options) {
-  return full(size, 1, options.dtype(options.dtype()));
+  return full(size, 1, options.dtype(detail::factory_dtype("ones", options)));
 }
 
 namespace {
@@ -64,7 +69,8 @@ Tensor full_like(const Tensor& t, const Scalar& v, const TensorOptions& o) {
 }
 
 Tensor scalar_tensor(const Scalar& value, const TensorOptions& options) {
-  return full({}, value, options.has_dtype() ? options : options.dtype(kFloat));
+  // As libtorch: the default dtype unless told otherwise, whatever the value.
+  return full({}, value, options.dtype(detail::factory_dtype("scalar_tensor", options)));
 }
 
 Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options) {
@@ -81,9 +87,10 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const Tenso
     if (sizes[d] == 0) extent = 0;
     if (extent) extent += (sizes[d] - 1) * strides[d];
   }
+  const ScalarType dtype = detail::factory_dtype("from_blob", options);
   auto* impl = new TensorImpl();
   TensorImplPtr ptr(impl);
-  impl->dtype = options.dtype();
+  impl->dtype = dtype;
   impl->storage = Storage::wrap(data, static_cast<size_t>(extent) * element_size(impl->dtype),
                                 nullptr, nullptr);
   impl->sizes = DimVector(sizes);

@@ -109,17 +109,27 @@ std::string shape_str(IntArrayRef sizes) {
   return out.str();
 }
 
+void check_device(const char* op, const Device& device) {
+  TG_CHECK(device.is_cpu(), op, ": tensorgrad runs on the CPU only and cannot place a tensor on ",
+           device,
+           " (Torch not compiled with CUDA enabled; torch::cuda::is_available() is false); use "
+           "tg::kCPU");
+}
+
+ScalarType factory_dtype(const char* op, const TensorOptions& options) {
+  if (options.has_device()) check_device(op, options.device());
+  TG_CHECK(options.layout() == kStrided, op, ": tensorgrad has strided tensors only, not the ",
+           options.layout(),
+           " layout (sparse and mkldnn tensors are not supported); use tg::kStrided");
+  return options.dtype();
+}
+
 void copy_into(const Tensor& dst, const Tensor& src) {
   kernels::dispatch(dst.dtype(), [&](auto dtag) {
     using D = typename decltype(dtag)::type;
     kernels::dispatch(src.dtype(), [&](auto stag) {
       using S = typename decltype(stag)::type;
-      kernels::unary_loop<D, S>(dst, src, [](S v) {
-        if constexpr (std::is_same_v<D, bool>)
-          return v != S(0);
-        else
-          return static_cast<D>(v);
-      });
+      kernels::unary_loop<D, S>(dst, src, [](S v) { return kernels::convert<D>(v); });
     });
   });
 }

@@ -20,6 +20,11 @@ DimVector contiguous_strides(IntArrayRef sizes);
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
 /// "[2, 3]"
 std::string shape_str(IntArrayRef sizes);
+/// Throws naming `op` unless `device` is the CPU (tensorgrad is CPU-only).
+void check_device(const char* op, const Device& device);
+/// What a factory named `op` makes of `options`: their dtype (the default dtype when unset),
+/// after refusing a device other than the CPU and a layout other than strided.
+ScalarType factory_dtype(const char* op, const TensorOptions& options);
 /// t converted to dtype without autograd (t itself when it already has that dtype).
 Tensor cast(const Tensor& t, ScalarType dtype);
 /// t's data as a contiguous tensor without autograd (t itself when already contiguous).

@@ -6,6 +6,7 @@
 
 #include "tensorgrad/array_ref.h"
 #include "tensorgrad/dtype.h"
+#include "tensorgrad/tensor.h"
 
 namespace tg::detail {
 
@@ -23,6 +24,16 @@ void check_inplace_shape(const char* op, IntArrayRef self,
 
 /// libtorch's canCast: floating values do not go into integral tensors, nor numbers into Bool.
 bool can_cast(ScalarType from, ScalarType to);
+
+/// The dtype libtorch's ops compute the operands in: Note [Type promotion] over dimensioned and
+/// 0-d tensors (undefined tensors are skipped).
+ScalarType result_type(std::initializer_list<Tensor> tensors);
+
+/// The default dtype when it is floating (it is unless set_default_dtype made it integral), else
+/// Float: what integral values become in true division and the real-valued functions.
+ScalarType default_floating_dtype();
+/// t when floating, else default_floating_dtype().
+ScalarType floating_or_default(ScalarType t);
 
 /// For an in-place op: the out-of-place op's result dtype must fit into self's.
 void check_inplace_dtype(const char* op, ScalarType result, ScalarType self);

@@ -17,7 +17,7 @@
 // - otherwise "%.4f", in width emax + 6 (7 when emax is 0). When emax > P + 1 or emax < 0 the
 //   values are divided by 10^(emax - 1), printed in width 7, and a line "1.00000e-03 *" above
 //   them gives the factor.
-// Long and Bool tensors always print exact integers. Matrices print in blocks of columns that
+// Integral and Bool tensors always print exact integers. Matrices print in blocks of columns that
 // fit in 80 characters; tensors of 1000 elements or more print 3 items at each end of a
 // dimension with dots in between.
 #include <algorithm>
@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/loop.h"
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/tensor.h"
 
@@ -43,7 +44,8 @@ constexpr int kLineWidth = 80;        // matrices wider than this print in colum
 const char* const kVerticalDots = "\u22EE";  // ⋮
 const char* const kDiagonalDots = "\u22F1";  // ⋱
 
-// The elements of a tensor in row-major order: doubles for Float/Double, int64 for Long/Bool.
+// The elements of a tensor in row-major order: doubles for the floating dtypes, int64 for the
+// integral ones and Bool.
 struct Elements {
   bool integral = false;
   std::vector<double> f;
@@ -56,34 +58,22 @@ void gather_typed(const Tensor& t, std::vector<T>& out) {
   const int64_t nd = t.dim(), n = t.numel();
   out.resize(static_cast<size_t>(n));
   if (n == 0) return;
-  const char* base = static_cast<const char*>(t.data_ptr());
-  const int64_t es = static_cast<int64_t>(t.element_size());
-  std::vector<int64_t> idx(static_cast<size_t>(nd), 0);
-  IntArrayRef sizes = t.sizes(), strides = t.strides();
-  int64_t offset = 0;  // in elements
-  for (int64_t k = 0; k < n; ++k) {
-    const char* p = base + offset * es;
-    switch (t.dtype()) {
-      case kFloat:
-        out[k] = static_cast<T>(*reinterpret_cast<const float*>(p));
-        break;
-      case kDouble:
-        out[k] = static_cast<T>(*reinterpret_cast<const double*>(p));
-        break;
-      case kLong:
-        out[k] = static_cast<T>(*reinterpret_cast<const int64_t*>(p));
-        break;
-      case kBool:
-        out[k] = static_cast<T>(*reinterpret_cast<const bool*>(p) ? 1 : 0);
-        break;
+  kernels::dispatch(t.scalar_type(), [&](auto tag) {
+    using E = typename decltype(tag)::type;
+    const E* base = static_cast<const E*>(t.data_ptr());
+    std::vector<int64_t> idx(static_cast<size_t>(nd), 0);
+    IntArrayRef sizes = t.sizes(), strides = t.strides();
+    int64_t offset = 0;  // in elements
+    for (int64_t k = 0; k < n; ++k) {
+      out[k] = static_cast<T>(static_cast<kernels::opmath_t<E>>(base[offset]));
+      for (int64_t d = nd - 1; d >= 0; --d) {
+        offset += strides[d];
+        if (++idx[d] < sizes[d]) break;
+        offset -= strides[d] * sizes[d];
+        idx[d] = 0;
+      }
     }
-    for (int64_t d = nd - 1; d >= 0; --d) {
-      offset += strides[d];
-      if (++idx[d] < sizes[d]) break;
-      offset -= strides[d] * sizes[d];
-      idx[d] = 0;
-    }
-  }
+  });
 }
 
 Elements gather(const Tensor& t) {

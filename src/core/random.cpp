@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/internal.h"
+#include "core/operand_rules.h"
 #include "tensorgrad/autograd.h"
 
 namespace tg {
@@ -42,10 +43,24 @@ Tensor finish(Tensor t, const TensorOptions& options) {
 }
 
 ScalarType floating_dtype(const TensorOptions& options, const char* op, const char* instead) {
-  const ScalarType dtype = options.dtype();
-  TG_CHECK(is_floating_point(dtype), op,
-           ": expected a floating-point dtype (Float or Double) but got ", dtype, "; ", instead);
+  const ScalarType dtype = detail::factory_dtype(op, options);
+  TG_CHECK(is_floating_point(dtype), op, ": \"", op, "\" not implemented for '", dtype,
+           "': expected a floating-point dtype (Float, Double, Half or BFloat16); ", instead);
   return dtype;
+}
+
+/// The largest integer n such that every integer in [0, n] is exact in the floating dtype t.
+int64_t exact_integers(ScalarType t) {
+  switch (t) {
+    case kHalf:
+      return int64_t{1} << 11;
+    case kBFloat16:
+      return int64_t{1} << 8;
+    case kFloat:
+      return int64_t{1} << 24;
+    default:
+      return int64_t{1} << 53;
+  }
 }
 
 TensorOptions like(const Tensor& t, const TensorOptions& options) {
@@ -111,9 +126,14 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions&
   check_sizes(size, "randint");
   TG_CHECK(low < high, "randint: expected low < high but got low=", low, " and high=", high,
            "; the values are drawn from [low, high)");
-  const ScalarType dtype = options.has_dtype() ? options.dtype() : kLong;
-  TG_CHECK(dtype != kBool || (low >= 0 && high <= 2), "randint: the range [", low, ", ", high,
-           ") does not fit dtype Bool; use a range within [0, 2) or another dtype");
+  const ScalarType given = detail::factory_dtype("randint", options);
+  const ScalarType dtype = options.has_dtype() ? given : kLong;
+  // As libtorch: low and high - 1 must be values of the dtype.
+  TG_CHECK(!overflows(low, dtype) && !overflows(high - 1, dtype) && (dtype != kByte || low >= 0) &&
+               (dtype != kBool || (low >= 0 && high <= 2)),
+           "randint: the range [", low, ", ", high, ") does not fit dtype ", dtype,
+           " (from and to - 1 must be in bounds for the dtype); use a range the dtype holds or "
+           "another dtype");
   Tensor t = detail::make_empty(size, dtype);
   // high - low can exceed INT64_MAX; unsigned arithmetic wraps to the right count.
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
@@ -129,11 +149,15 @@ Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& options) {
 
 Tensor randperm(int64_t n, const TensorOptions& options) {
   TG_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
-  const ScalarType dtype = options.has_dtype() ? options.dtype() : kLong;
-  TG_CHECK(dtype != kBool || n <= 2, "randperm: dtype Bool cannot hold a permutation of ", n,
-           " elements; use tg::kLong");
-  TG_CHECK(dtype != kFloat || n <= (int64_t{1} << 24), "randperm: n=", n,
-           " is larger than Float represents exactly (2^24); use tg::kLong or tg::kDouble");
+  const ScalarType given = detail::factory_dtype("randperm", options);
+  const ScalarType dtype = options.has_dtype() ? given : kLong;
+  TG_CHECK(dtype != kBool, "randperm: \"randperm\" not implemented for 'Bool'; use tg::kLong");
+  TG_CHECK(!is_integral(dtype, false) || n == 0 || !overflows(n - 1, dtype), "randperm: n=", n,
+           " is too large for dtype ", dtype, " (value ", n - 1, " cannot be converted to type ",
+           dtype, " without overflow); use tg::kLong");
+  TG_CHECK(!is_floating_point(dtype) || n <= exact_integers(dtype) + 1, "randperm: n=", n,
+           " is larger than ", dtype, " represents exactly (n cannot be greater than ",
+           exact_integers(dtype) + 1, " for ", dtype, "); use tg::kLong or tg::kDouble");
   Tensor t = detail::make_empty({n}, dtype);
   Generator& g = generator();
   std::lock_guard<std::mutex> lock(g.mutex);
@@ -153,7 +177,10 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
               const TensorOptions& options) {
   // As libtorch: integer arguments give Long, any floating argument the default dtype.
   const bool floating = start.isFloatingPoint() || end.isFloatingPoint() || step.isFloatingPoint();
-  const ScalarType dtype = options.has_dtype() || floating ? options.dtype() : kLong;
+  const ScalarType given = detail::factory_dtype("arange", options);
+  const ScalarType dtype = options.has_dtype() ? given
+                           : floating          ? detail::default_floating_dtype()
+                                               : kLong;
   const double s = start.toDouble(), e = end.toDouble(), d = step.toDouble();
   TG_CHECK(std::isfinite(s) && std::isfinite(e), "arange: start and end must be finite, got ",
            start, " and ", end);
@@ -180,7 +207,8 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
 Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps,
                 const TensorOptions& options) {
   TG_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
-  const ScalarType dtype = options.dtype();  // the default dtype, whatever the arguments
+  // The default dtype, whatever the arguments.
+  const ScalarType dtype = detail::factory_dtype("linspace", options);
   const double s = start.toDouble(), e = end.toDouble();
   Tensor t = detail::make_empty({steps}, dtype);
   kernels::linspace_fill(t, s, e);
@@ -192,7 +220,7 @@ Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options);
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
   TG_CHECK(n >= 0, "eye: n must be greater or equal to 0, got ", n);
   TG_CHECK(m >= 0, "eye: m must be greater or equal to 0, got ", m);
-  Tensor t = detail::make_empty({n, m}, options.dtype());
+  Tensor t = detail::make_empty({n, m}, detail::factory_dtype("eye", options));
   kernels::eye_fill(t);
   return finish(std::move(t), options);
 }

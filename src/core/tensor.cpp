@@ -41,14 +41,20 @@ Scalar Tensor::item() const {
 
 template <class T>
 T* Tensor::data_ptr() const {
-  TG_CHECK(dtype() == CppTypeToScalarType<T>::value, "data_ptr: expected scalar type ",
-           CppTypeToScalarType<T>::value, " but found ", dtype());
+  TG_CHECK(scalar_type() == CppTypeToScalarType<T>::value, "data_ptr: expected scalar type ",
+           CppTypeToScalarType<T>::value, " but found ", scalar_type());
   return reinterpret_cast<T*>(checked().data_bytes());
 }
+template uint8_t* Tensor::data_ptr<uint8_t>() const;
+template int8_t* Tensor::data_ptr<int8_t>() const;
+template int16_t* Tensor::data_ptr<int16_t>() const;
+template int32_t* Tensor::data_ptr<int32_t>() const;
+template int64_t* Tensor::data_ptr<int64_t>() const;
+template Half* Tensor::data_ptr<Half>() const;
 template float* Tensor::data_ptr<float>() const;
 template double* Tensor::data_ptr<double>() const;
-template int64_t* Tensor::data_ptr<int64_t>() const;
 template bool* Tensor::data_ptr<bool>() const;
+template BFloat16* Tensor::data_ptr<BFloat16>() const;
 
 Tensor::Tensor(const Tensor& t, bool requires_grad) : Tensor(t.detach()) {
   if (requires_grad) requires_grad_(true);

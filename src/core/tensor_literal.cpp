@@ -1,6 +1,7 @@
 // tg::tensor and its argument, TensorDataContainer (tensorgrad/tensor_data.h): a number, a braced
 // list nested to any depth or a 1-d run of numbers, checked as it is built (one shape for the
 // sub-lists of a list, one literal type for all its numbers) and written into a new tensor.
+#include <algorithm>
 #include <ostream>
 
 #include "core/internal.h"
@@ -12,29 +13,19 @@ namespace detail {
 
 namespace {
 
-constexpr const char* kLiteralNames[] = {"Bool", "Byte", "Char",  "Short",
-                                         "Int",  "Long", "Float", "Double"};
-
-/// The dtype a tensor of these literals has when no dtype is given: int and int64_t give Long,
-/// floating literals the default dtype, as libtorch. libtorch gives uint8_t, int8_t and int16_t
-/// literals their own dtypes (Byte, Char, Short), which tensorgrad lacks: they give Long here.
-ScalarType desired_dtype(LiteralType t) {
-  switch (t) {
-    case LiteralType::Bool:
-      return kBool;
-    case LiteralType::Float:
-    case LiteralType::Double:
+/// The dtype a tensor of these numbers has when no dtype is given, as libtorch: int and int64_t
+/// give Long, float and double the default dtype, other C++ types their own dtype.
+ScalarType desired_dtype(ScalarType literal) {
+  switch (literal) {
+    case kInt:
+    case kLong:
+      return kLong;
+    case kFloat:
+    case kDouble:
       return get_default_dtype_as_scalartype();
     default:
-      return kLong;
+      return literal;
   }
-}
-
-/// The dtype a run of values is kept in: wide enough for every literal of its category.
-ScalarType storage_dtype(LiteralType t) {
-  return t == LiteralType::Bool                                ? kBool
-         : t == LiteralType::Float || t == LiteralType::Double ? kDouble
-                                                               : kLong;
 }
 
 /// libtorch writes a list of sizes as its numbers separated by spaces ("2 3"; nothing for a
@@ -45,42 +36,29 @@ std::string sizes_words(IntArrayRef sizes) {
   return out;
 }
 
-void print_value(std::ostream& out, const Scalar& v, LiteralType t) {
-  switch (t) {
-    case LiteralType::Bool:
-      out << v.toBool();
-      break;
-    case LiteralType::Float:
-      out << v.to<float>();
-      break;
-    case LiteralType::Double:
-      out << v.toDouble();
-      break;
-    default:
-      out << v.toLong();
-  }
+void print_value(std::ostream& out, const Scalar& v, ScalarType literal) {
+  if (literal == kBool)
+    out << v.toBool();
+  else if (literal == kFloat)
+    out << v.to<float>();
+  else if (is_floating_point(literal))
+    out << v.toDouble();
+  else
+    out << v.toLong();
 }
 
 template <class T>
-Tensor values_tensor(ArrayRef<T> values, ScalarType dtype) {
-  Tensor t = make_empty({static_cast<int64_t>(values.size())}, dtype);
-  kernels::dispatch(dtype, [&](auto tag) {
-    using D = typename decltype(tag)::type;
-    D* out = static_cast<D*>(t.data_ptr());
-    for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<D>(values[i]);
-  });
+Tensor values_tensor(ArrayRef<T> values) {
+  Tensor t = make_empty({static_cast<int64_t>(values.size())}, scalar_type_of_v<T>);
+  std::copy(values.begin(), values.end(), t.data_ptr<T>());
   return t;
 }
 
 }  // namespace
 
-const char* to_string(LiteralType t) { return kLiteralNames[static_cast<int>(t)]; }
-std::ostream& operator<<(std::ostream& out, LiteralType t) { return out << to_string(t); }
-
 TensorDataContainer::TensorDataContainer()
     : sizes_({0}),
-      literal_(get_default_dtype_as_scalartype() == kDouble ? LiteralType::Double
-                                                            : LiteralType::Float),
+      literal_(get_default_dtype_as_scalartype()),
       kind_(Kind::InitList) {}
 
 TensorDataContainer::TensorDataContainer(std::initializer_list<TensorDataContainer> list)
@@ -105,28 +83,30 @@ TensorDataContainer::TensorDataContainer(std::initializer_list<TensorDataContain
   for (int64_t s : first.sizes_) sizes_.push_back(s);
 }
 
-TensorDataContainer::TensorDataContainer(Tensor values, LiteralType literal)
+TensorDataContainer::TensorDataContainer(Tensor values, ScalarType literal)
     : sizes_({values.numel()}),
       literal_(literal),
       kind_(Kind::Tensor),
       values_(std::move(values)) {}
 
-#define TG_ARRAY_CONTAINER(T, literal)                         \
+#define TG_ARRAY_CONTAINER(T)                                  \
   TensorDataContainer::TensorDataContainer(ArrayRef<T> values) \
-      : TensorDataContainer(values_tensor(values, storage_dtype(literal)), literal) {}
-TG_ARRAY_CONTAINER(bool, LiteralType::Bool)
-TG_ARRAY_CONTAINER(uint8_t, LiteralType::Byte)
-TG_ARRAY_CONTAINER(int8_t, LiteralType::Char)
-TG_ARRAY_CONTAINER(int16_t, LiteralType::Short)
-TG_ARRAY_CONTAINER(int, LiteralType::Int)
-TG_ARRAY_CONTAINER(int64_t, LiteralType::Long)
-TG_ARRAY_CONTAINER(float, LiteralType::Float)
-TG_ARRAY_CONTAINER(double, LiteralType::Double)
+      : TensorDataContainer(values_tensor(values), scalar_type_of_v<T>) {}
+TG_ARRAY_CONTAINER(bool)
+TG_ARRAY_CONTAINER(uint8_t)
+TG_ARRAY_CONTAINER(int8_t)
+TG_ARRAY_CONTAINER(int16_t)
+TG_ARRAY_CONTAINER(int)
+TG_ARRAY_CONTAINER(int64_t)
+TG_ARRAY_CONTAINER(Half)
+TG_ARRAY_CONTAINER(BFloat16)
+TG_ARRAY_CONTAINER(float)
+TG_ARRAY_CONTAINER(double)
 #undef TG_ARRAY_CONTAINER
 
 TensorDataContainer::TensorDataContainer(const std::vector<bool>& values)
     : TensorDataContainer(make_empty({static_cast<int64_t>(values.size())}, kBool),
-                          LiteralType::Bool) {
+                          kBool) {
   bool* out = values_.data_ptr<bool>();
   for (bool v : values) *out++ = v;
 }
@@ -176,7 +156,8 @@ int64_t TensorDataContainer::fill(const Tensor& out, int64_t at) const {
 }
 
 Tensor TensorDataContainer::convert_to_tensor(const TensorOptions& options) const {
-  const ScalarType dtype = options.has_dtype() ? options.dtype() : desired_dtype(literal_);
+  const ScalarType given = factory_dtype("tensor", options);
+  const ScalarType dtype = options.has_dtype() ? given : desired_dtype(literal_);
   Tensor out = make_empty(sizes_, dtype);
   fill(out, 0);
   return out;

@@ -32,7 +32,7 @@ void batch_norm_forward(const View& out, const View& mean, const View& invstd, c
                         double momentum, double eps) {
   const int64_t n = x.size(0), channels = x.size(1), inner = inner_size(x);
   const int64_t per_channel = n * inner;  // M
-  dispatch_floating(x.dtype(), "batch_norm", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "batch_norm", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* xp = x.data_ptr<T>();
     T* op = out.data_ptr<T>();
@@ -92,7 +92,7 @@ void batch_norm_backward(const std::optional<View>& gx, const std::optional<View
                          bool training) {
   const int64_t n = x.size(0), channels = x.size(1), inner = inner_size(x);
   const double m = static_cast<double>(n * inner);
-  dispatch_floating(x.dtype(), "batch_norm backward", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "batch_norm backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* gp = g.data_ptr<T>();
     const T* xp = x.data_ptr<T>();

@@ -457,7 +457,7 @@ void conv2d_forward(const View& y, const View& x, const View& w, const std::opti
       onednn_run(ConvKind::Forward, s, p, x.data_ptr<float>(), w.data_ptr<float>(),
                  y.data_ptr<float>(), b ? b->data_ptr<float>() : nullptr))
     return;
-  dispatch_floating(x.dtype(), "conv2d", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "conv2d", [&](auto tag) {
     using T = typename decltype(tag)::type;
     direct_forward<T>(x.data_ptr<T>(), w.data_ptr<T>(), b ? b->data_ptr<T>() : nullptr,
                       y.data_ptr<T>(), s, p);
@@ -469,7 +469,7 @@ void conv2d_input_grad(const View& gx, const View& gy, const View& w, const Conv
   if (use_onednn(gy.dtype(), s) && onednn_run(ConvKind::BackwardData, s, p, gx.data_ptr<float>(),
                                               w.data_ptr<float>(), gy.data_ptr<float>(), nullptr))
     return;
-  dispatch_floating(gy.dtype(), "conv2d backward", [&](auto tag) {
+  dispatch_float_double(gy.dtype(), "conv2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     direct_backward_input<T>(gy.data_ptr<T>(), w.data_ptr<T>(), gx.data_ptr<T>(), s, p);
   });
@@ -480,7 +480,7 @@ void conv2d_weight_grad(const View& gw, const View& x, const View& gy, const Con
   if (use_onednn(gy.dtype(), s) &&
       onednn_weight_grad(s, p, x.data_ptr<float>(), gy.data_ptr<float>(), gw.data_ptr<float>()))
     return;
-  dispatch_floating(gy.dtype(), "conv2d backward", [&](auto tag) {
+  dispatch_float_double(gy.dtype(), "conv2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     direct_backward_weight<T>(x.data_ptr<T>(), gy.data_ptr<T>(), gw.data_ptr<T>(), s, p);
   });
@@ -490,7 +490,7 @@ void conv2d_weight_grad(const View& gw, const View& x, const View& gy, const Con
 // times faster than a general reduction over dims {0, 2, 3}, which walks the tensor with strides.
 void channel_sum(const View& out, const View& g) {
   const int64_t n = g.size(0), c = g.size(1), plane = (n * c) != 0 ? g.numel() / (n * c) : 0;
-  dispatch_floating(g.dtype(), "conv2d backward", [&](auto tag) {
+  dispatch_float_double(g.dtype(), "conv2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* gp = g.data_ptr<T>();
     T* op = out.data_ptr<T>();

@@ -7,6 +7,7 @@
 // be picked by the linker for baseline code.
 #include "kernels/elementwise_math.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "kernels/loop.h"
@@ -345,7 +346,8 @@ constexpr bool accepts(DtypeRule rule, bool floating, bool is_bool) {
 }
 template <class T>
 constexpr bool accepts(DtypeRule rule) {
-  return accepts(rule, std::is_floating_point_v<T>, std::is_same_v<T, bool>);
+  return accepts(rule, std::is_floating_point_v<T> || is_reduced_floating_v<T>,
+                 std::is_same_v<T, bool>);
 }
 
 template <class T>
@@ -414,22 +416,92 @@ void run_binary(const View& out, const View& a, const View& b, bool vector_row,
   });
 }
 
+/// Elements of a 16-bit run converted to float at a time.
+constexpr int64_t kConvertBlock = 256;
+
+/// A row on a 16-bit floating type T: each run is converted to float a block at a time, computed
+/// by the row's float loop (the vector one when the CPU has it, else f), and rounded back.
+template <class T, class F>
+void run_unary_reduced(const View& out, const View& in, LoopF vec, F f) {
+  StridedIter<2> it(out.sizes(), {out, in});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    alignas(64) float buf[kConvertBlock];
+    for (int64_t b = 0; b < n; b += kConvertBlock) {
+      const int64_t m = std::min(kConvertBlock, n - b);
+      for (int64_t i = 0; i < m; ++i) buf[i] = *reinterpret_cast<const T*>(p[1] + (b + i) * s[1]);
+      if (vec) {
+        vec(buf, buf, m);
+      } else {
+        for (int64_t i = 0; i < m; ++i) buf[i] = f(buf[i]);
+      }
+      for (int64_t i = 0; i < m; ++i) *reinterpret_cast<T*>(p[0] + (b + i) * s[0]) = T(buf[i]);
+    }
+  });
+}
+
+template <class T, class F>
+void run_binary_reduced(const View& out, const View& a, const View& b, LoopF2 vec, F f) {
+  StridedIter<3> it(out.sizes(), {out, a, b});
+  it.for_each([&](char** p, const int64_t* s, int64_t n) {
+    alignas(64) float x[kConvertBlock], y[kConvertBlock];
+    for (int64_t k = 0; k < n; k += kConvertBlock) {
+      const int64_t m = std::min(kConvertBlock, n - k);
+      for (int64_t i = 0; i < m; ++i) {
+        x[i] = *reinterpret_cast<const T*>(p[1] + (k + i) * s[1]);
+        y[i] = *reinterpret_cast<const T*>(p[2] + (k + i) * s[2]);
+      }
+      if (vec) {
+        vec(x, y, x, m);
+      } else {
+        for (int64_t i = 0; i < m; ++i) x[i] = f(x[i], y[i]);
+      }
+      for (int64_t i = 0; i < m; ++i) *reinterpret_cast<T*>(p[0] + (k + i) * s[0]) = T(x[i]);
+    }
+  });
+}
+
 #define TG_IS_VECTOR_AVX512 true
 #define TG_IS_VECTOR_AVX512_SLEEF true
 #define TG_IS_VECTOR_SLEEF true
 #define TG_IS_VECTOR_NONE false
+
+// Each row's scalar forward, as a function of its element type.
+namespace rows {
+#define TG_UNARY(name, node, dtypes, f, ...) \
+  struct name##_row {                        \
+    template <class T>                       \
+    static T apply(T x) {                    \
+      return f;                              \
+    }                                        \
+  };
+#define TG_BINARY(name, node, dtypes, f, ...) \
+  struct name##_row {                         \
+    template <class T>                        \
+    static T apply(T a, T b) {                \
+      return f;                               \
+    }                                         \
+  };
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+#undef TG_BINARY
+}  // namespace rows
 
 }  // namespace
 
 template <class T>
 void unary(UnaryFn fn, const View& out, const View& in) {
   switch (fn) {
-#define TG_UNARY(name, node, dtypes, f, simd, ...)                                     \
-  case UnaryFn::name:                                                                  \
-    if constexpr (accepts<T>(DtypeRule::dtypes))                                       \
-      return run_unary<T>(out, in, TG_IS_VECTOR_##simd, vector_loop<T>(UnaryFn::name), \
-                          [](T x) -> T { return f; });                                 \
-    break;
+#define TG_UNARY(name, node, dtypes, f, simd, ...)                                            \
+  case UnaryFn::name:                                                                         \
+    if constexpr (!accepts<T>(DtypeRule::dtypes)) {                                           \
+      break;                                                                                  \
+    } else if constexpr (is_reduced_floating_v<T>) {                                          \
+      return run_unary_reduced<T>(out, in, vector_loop<float>(UnaryFn::name),                 \
+                                  [](float x) { return rows::name##_row::apply<float>(x); }); \
+    } else {                                                                                  \
+      return run_unary<T>(out, in, TG_IS_VECTOR_##simd, vector_loop<T>(UnaryFn::name),        \
+                          [](T x) -> T { return rows::name##_row::apply<T>(x); });            \
+    }
 #include "tensorgrad/elementwise_ops.def"
 #undef TG_UNARY
     case UnaryFn::Count:
@@ -442,12 +514,18 @@ void unary(UnaryFn fn, const View& out, const View& in) {
 template <class T>
 void binary(BinaryFn fn, const View& out, const View& a, const View& b) {
   switch (fn) {
-#define TG_BINARY(name, node, dtypes, f, simd, ...)                                        \
-  case BinaryFn::name:                                                                     \
-    if constexpr (accepts<T>(DtypeRule::dtypes))                                           \
-      return run_binary<T>(out, a, b, TG_IS_VECTOR_##simd, vector_loop<T>(BinaryFn::name), \
-                           [](T a, T b) -> T { return f; });                               \
-    break;
+#define TG_BINARY(name, node, dtypes, f, simd, ...)                                         \
+  case BinaryFn::name:                                                                      \
+    if constexpr (!accepts<T>(DtypeRule::dtypes)) {                                         \
+      break;                                                                                \
+    } else if constexpr (is_reduced_floating_v<T>) {                                        \
+      return run_binary_reduced<T>(                                                         \
+          out, a, b, vector_loop<float>(BinaryFn::name),                                    \
+          [](float a, float b) { return rows::name##_row::apply<float>(a, b); });           \
+    } else {                                                                                \
+      return run_binary<T>(out, a, b, TG_IS_VECTOR_##simd, vector_loop<T>(BinaryFn::name),  \
+                           [](T a, T b) -> T { return rows::name##_row::apply<T>(a, b); }); \
+    }
 #include "tensorgrad/elementwise_ops.def"
 #undef TG_BINARY
     case BinaryFn::Count:
@@ -457,20 +535,39 @@ void binary(BinaryFn fn, const View& out, const View& a, const View& b) {
                CppTypeToScalarType<T>::value);
 }
 
-template void unary<float>(UnaryFn, const View&, const View&);
-template void unary<double>(UnaryFn, const View&, const View&);
-template void unary<int64_t>(UnaryFn, const View&, const View&);
-template void unary<bool>(UnaryFn, const View&, const View&);
-template void binary<float>(BinaryFn, const View&, const View&, const View&);
-template void binary<double>(BinaryFn, const View&, const View&, const View&);
-template void binary<int64_t>(BinaryFn, const View&, const View&, const View&);
+#define TG_INSTANTIATE(T) template void unary<T>(UnaryFn, const View&, const View&);
+TG_INSTANTIATE(uint8_t)
+TG_INSTANTIATE(int8_t)
+TG_INSTANTIATE(int16_t)
+TG_INSTANTIATE(int32_t)
+TG_INSTANTIATE(int64_t)
+TG_INSTANTIATE(Half)
+TG_INSTANTIATE(float)
+TG_INSTANTIATE(double)
+TG_INSTANTIATE(bool)
+TG_INSTANTIATE(BFloat16)
+#undef TG_INSTANTIATE
+#define TG_INSTANTIATE(T) template void binary<T>(BinaryFn, const View&, const View&, const View&);
+TG_INSTANTIATE(uint8_t)
+TG_INSTANTIATE(int8_t)
+TG_INSTANTIATE(int16_t)
+TG_INSTANTIATE(int32_t)
+TG_INSTANTIATE(int64_t)
+TG_INSTANTIATE(Half)
+TG_INSTANTIATE(float)
+TG_INSTANTIATE(double)
+TG_INSTANTIATE(BFloat16)
+#undef TG_INSTANTIATE
 
 template <class T>
 void polygamma(int n, const View& out, const View& in) {
-  unary_loop<T, T>(out, in, [n](T x) { return special::polygamma(n, x); });
+  using C = opmath_t<T>;
+  unary_loop<T, T>(out, in, [n](T x) { return T(special::polygamma(n, C(x))); });
 }
+template void polygamma<Half>(int, const View&, const View&);
 template void polygamma<float>(int, const View&, const View&);
 template void polygamma<double>(int, const View&, const View&);
+template void polygamma<BFloat16>(int, const View&, const View&);
 
 LoopF float_loop(UnaryFn fn) { return loops().f[static_cast<int>(fn)]; }
 LoopD double_loop(UnaryFn fn) { return loops().d[static_cast<int>(fn)]; }

@@ -40,7 +40,7 @@ void embedding_row_factors(const View& factors, const View& indices, int64_t pad
 void embedding_backward(const View& gw, const View& g, const View& indices, const View& factors) {
   const int64_t dim = gw.size(1);
   const double* factor = factors.data_ptr<double>();
-  dispatch_floating(g.dtype(), "embedding backward", [&](auto tag) {
+  dispatch_float_double(g.dtype(), "embedding backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const int64_t* ip = indices.data_ptr<int64_t>();
     const T* gp = g.data_ptr<T>();
@@ -59,7 +59,7 @@ void embedding_backward(const View& gw, const View& g, const View& indices, cons
 void embedding_renorm(const View& weight, const int64_t* rows, int64_t n, double max_norm,
                       double norm_type) {
   const int64_t dim = weight.size(1), s0 = weight.stride(0), s1 = weight.stride(1);
-  dispatch_floating(weight.dtype(), "embedding_renorm_", [&](auto tag) {
+  dispatch_float_double(weight.dtype(), "embedding_renorm_", [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* base = weight.data_ptr<T>();
     for (int64_t i = 0; i < n; ++i) {

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <type_traits>
 
 #include "kernels/view.h"
@@ -19,29 +20,96 @@ struct Tag {
   using type = T;
 };
 
-/// Calls f(Tag<T>{}) with T the C++ type of dtype t.
+/// Calls f(Tag<T>{}) with T the C++ element type of dtype t: every dtype.
 template <class F>
 decltype(auto) dispatch(ScalarType t, F&& f) {
   switch (t) {
+    case kByte:
+      return f(Tag<uint8_t>{});
+    case kChar:
+      return f(Tag<int8_t>{});
+    case kShort:
+      return f(Tag<int16_t>{});
+    case kInt:
+      return f(Tag<int32_t>{});
+    case kLong:
+      return f(Tag<int64_t>{});
+    case kHalf:
+      return f(Tag<Half>{});
     case kFloat:
       return f(Tag<float>{});
     case kDouble:
       return f(Tag<double>{});
-    case kLong:
-      return f(Tag<int64_t>{});
     case kBool:
       return f(Tag<bool>{});
+    case kBFloat16:
+      return f(Tag<BFloat16>{});
   }
   return f(Tag<float>{});
 }
-/// As dispatch, for ops defined on float and double only; others throw naming the op.
+
+/// As dispatch, for ops defined on the floating dtypes only (float, double, Half, BFloat16);
+/// others throw naming the op. A kernel computes a Half or BFloat16 in float (opmath_t): values
+/// are converted on load and rounded on store.
 template <class F>
 decltype(auto) dispatch_floating(ScalarType t, const char* op, F&& f) {
-  TG_CHECK(t == kFloat || t == kDouble, op,
-           ": expected a floating-point tensor (Float or Double) but got ", t,
+  TG_CHECK(is_floating_point(t), op,
+           ": expected a floating-point tensor (Float, Double, Half or BFloat16) but got ", t,
+           "; convert with .to(tg::kFloat)");
+  switch (t) {
+    case kDouble:
+      return f(Tag<double>{});
+    case kHalf:
+      return f(Tag<Half>{});
+    case kBFloat16:
+      return f(Tag<BFloat16>{});
+    default:
+      return f(Tag<float>{});
+  }
+}
+
+/// As dispatch, for the kernels written for float and double only (GEMM, convolution, pooling,
+/// batch norm, softmax...): their ops compute a Half or BFloat16 tensor in Float and round the
+/// result (ops/reduced_float.h), so that each such kernel is compiled twice, not four times.
+template <class F>
+decltype(auto) dispatch_float_double(ScalarType t, const char* op, F&& f) {
+  TG_CHECK(t == kFloat || t == kDouble, op, ": expected a Float or Double tensor but got ", t,
            "; convert with .to(tg::kFloat)");
   if (t == kDouble) return f(Tag<double>{});
   return f(Tag<float>{});
+}
+
+/// The type a kernel computes a T in: float for the 16-bit floating types, T otherwise (libtorch's
+/// opmath_type).
+template <class T>
+using opmath_t = std::conditional_t<is_reduced_floating_v<T>, float, T>;
+
+/// The integer I (int32_t or int64_t) a floating v truncates to, as the x86 conversion that
+/// libtorch's casts compile to: NaN and values out of I's range give I's minimum.
+template <class I, class F>
+inline I truncate_to(F v) {
+  constexpr F kLimit = static_cast<F>(sizeof(I) == 4 ? 2147483648.0 : 9223372036854775808.0);
+  if (!(v >= -kLimit && v < kLimit)) return std::numeric_limits<I>::min();
+  return static_cast<I>(v);
+}
+
+/// v converted to the element type D, as libtorch's casts do: a floating value goes into an
+/// integer through truncate_to (int32 for the narrower integers, which then wrap: -1.0 gives 255
+/// in uint8, 300.0 gives 44), bool is v != 0 (NaN too), integers wrap, and a float goes into a
+/// 16-bit floating type rounded to nearest even.
+template <class D, class S>
+inline D convert(S v) {
+  if constexpr (std::is_same_v<D, bool>) {
+    return static_cast<bool>(v != S(0));
+  } else if constexpr (std::is_integral_v<D> &&
+                       (std::is_floating_point_v<S> || is_reduced_floating_v<S>)) {
+    using I = std::conditional_t<sizeof(D) <= 4, int32_t, int64_t>;
+    return static_cast<D>(truncate_to<I>(static_cast<opmath_t<S>>(v)));
+  } else if constexpr (is_reduced_floating_v<D> && !std::is_same_v<S, D>) {
+    return D(static_cast<float>(v));
+  } else {
+    return static_cast<D>(v);
+  }
 }
 
 /// Elements per thread below which a loop stays on one thread.

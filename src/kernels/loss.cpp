@@ -29,7 +29,7 @@ double nll_loss_forward(const View& out, const View& x, const View& target,
   const int64_t count = target.numel();
   const int64_t* tp = target.data_ptr<int64_t>();
   double total_weight = 0;  // of the counted targets; only Mean uses it
-  dispatch_floating(x.dtype(), "nll_loss", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "nll_loss", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* xp = x.data_ptr<T>();
     const T* wp = weight ? weight->data_ptr<T>() : nullptr;
@@ -57,7 +57,7 @@ double nll_loss_forward(const View& out, const View& x, const View& target,
 void nll_loss_coefficients(const View& coef, const View& safe, const View& target,
                            const std::optional<View>& weight, int64_t ignore_index, double scale) {
   const int64_t* tp = target.data_ptr<int64_t>();
-  dispatch_floating(coef.dtype(), "nll_loss", [&](auto tag) {
+  dispatch_float_double(coef.dtype(), "nll_loss", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* wp = weight ? weight->data_ptr<T>() : nullptr;
     T* cp = coef.data_ptr<T>();
@@ -74,7 +74,7 @@ void nll_loss_backward(const View& gx, const View& g, const View& coef, const Vi
                        bool reduced) {
   const NllShape s = nll_shape(gx);
   const int64_t* sp = safe.data_ptr<int64_t>();
-  dispatch_floating(gx.dtype(), "nll_loss backward", [&](auto tag) {
+  dispatch_float_double(gx.dtype(), "nll_loss backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* out = gx.data_ptr<T>();
     const T* cp = coef.data_ptr<T>();

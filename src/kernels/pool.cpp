@@ -321,7 +321,7 @@ void adaptive_windows(int64_t h, int64_t w, int64_t oh, int64_t ow, Fn&& fn) {
 void max_pool2d(const View& out, const View& indices, const View& x, const PoolWindows& p) {
   const int64_t planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
   const int64_t oh = out.size(2), ow = out.size(3);
-  dispatch_floating(x.dtype(), "max_pool2d", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "max_pool2d", [&](auto tag) {
     using T = typename decltype(tag)::type;
 #ifdef TG_POOL_AVX512
     if constexpr (std::is_same_v<T, float>) {
@@ -352,7 +352,7 @@ void max_pool2d_backward(const View& gx, const View& g, const View& indices, con
   }
 #endif
   const int64_t hw = h * w, ohw = oh * ow;
-  dispatch_floating(g.dtype(), "max_pool2d backward", [&](auto tag) {
+  dispatch_float_double(g.dtype(), "max_pool2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* gp = g.data_ptr<T>();
     const int64_t* ip = indices.data_ptr<int64_t>();
@@ -370,7 +370,7 @@ void max_pool2d_backward(const View& gx, const View& g, const View& indices, con
 void avg_pool2d(const View& out, const View& x, const PoolWindows& p, const AvgDivisor& d) {
   const int64_t planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
   const int64_t oh = out.size(2), ow = out.size(3);
-  dispatch_floating(x.dtype(), "avg_pool2d", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "avg_pool2d", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* xp = x.data_ptr<T>();
     T* op = out.data_ptr<T>();
@@ -396,7 +396,7 @@ void avg_pool2d(const View& out, const View& x, const PoolWindows& p, const AvgD
 void avg_pool2d_backward(const View& gx, const View& g, const PoolWindows& p, const AvgDivisor& d) {
   const int64_t planes = gx.size(0) * gx.size(1), h = gx.size(2), w = gx.size(3);
   const int64_t oh = g.size(2), ow = g.size(3);
-  dispatch_floating(g.dtype(), "avg_pool2d backward", [&](auto tag) {
+  dispatch_float_double(g.dtype(), "avg_pool2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* gp = g.data_ptr<T>();
     T* xp = gx.data_ptr<T>();
@@ -419,7 +419,7 @@ void avg_pool2d_backward(const View& gx, const View& g, const PoolWindows& p, co
 void adaptive_avg_pool2d(const View& out, const View& x) {
   const int64_t planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
   const int64_t oh = out.size(2), ow = out.size(3);
-  dispatch_floating(x.dtype(), "adaptive_avg_pool2d", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "adaptive_avg_pool2d", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* xp = x.data_ptr<T>();
     T* op = out.data_ptr<T>();
@@ -440,7 +440,7 @@ void adaptive_avg_pool2d(const View& out, const View& x) {
 void adaptive_avg_pool2d_backward(const View& gx, const View& g) {
   const int64_t planes = gx.size(0) * gx.size(1), h = gx.size(2), w = gx.size(3);
   const int64_t oh = g.size(2), ow = g.size(3);
-  dispatch_floating(g.dtype(), "adaptive_avg_pool2d backward", [&](auto tag) {
+  dispatch_float_double(g.dtype(), "adaptive_avg_pool2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* gp = g.data_ptr<T>();
     T* xp = gx.data_ptr<T>();

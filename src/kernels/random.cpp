@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 #include <vector>
@@ -33,13 +34,22 @@ inline uint64_t uniform_below(std::mt19937_64& g, uint64_t range) {
 
 void uniform_fill(const View& out, std::mt19937_64& engine) {
   const int64_t n = out.numel();
-  if (out.dtype() == kDouble) {
-    double* p = out.data_ptr<double>();
-    for (int64_t i = 0; i < n; ++i) p[i] = uniform_double(engine);
-  } else {
-    float* p = out.data_ptr<float>();
-    for (int64_t i = 0; i < n; ++i) p[i] = uniform_float(engine);
-  }
+  dispatch_floating(out.dtype(), "rand", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* p = out.data_ptr<T>();
+    if constexpr (std::is_same_v<T, double>) {
+      for (int64_t i = 0; i < n; ++i) p[i] = uniform_double(engine);
+    } else if constexpr (std::is_same_v<T, float>) {
+      for (int64_t i = 0; i < n; ++i) p[i] = uniform_float(engine);
+    } else {
+      // As many random bits as the type's significand holds, so that every value is exact and
+      // rounding never gives 1.
+      constexpr int kBits = std::numeric_limits<T>::digits;
+      constexpr float kScale = 1.0f / static_cast<float>(1 << kBits);
+      for (int64_t i = 0; i < n; ++i)
+        p[i] = T(static_cast<float>(engine() >> (64 - kBits)) * kScale);
+    }
+  });
 }
 
 void normal_fill(const View& out, std::mt19937_64& engine) {
@@ -53,8 +63,8 @@ void normal_fill(const View& out, std::mt19937_64& engine) {
       const double u2 = uniform_double(engine);
       const double r = std::sqrt(-2.0 * std::log(u1));
       const double theta = 2.0 * M_PI * u2;
-      p[i] = static_cast<T>(r * std::cos(theta));
-      if (i + 1 < n) p[i + 1] = static_cast<T>(r * std::sin(theta));
+      p[i] = convert<T>(r * std::cos(theta));
+      if (i + 1 < n) p[i + 1] = convert<T>(r * std::sin(theta));
     }
   });
 }
@@ -67,7 +77,7 @@ void randint_fill(const View& out, std::mt19937_64& engine, int64_t low, uint64_
     for (int64_t i = 0; i < n; ++i) {
       const int64_t v =
           static_cast<int64_t>(static_cast<uint64_t>(low) + uniform_below(engine, range));
-      p[i] = static_cast<T>(v);
+      p[i] = convert<T>(v);
     }
   });
 }
@@ -84,7 +94,7 @@ void randperm_fill(const View& out, std::mt19937_64& engine) {
   dispatch(out.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = out.data_ptr<T>();
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(perm[static_cast<size_t>(i)]);
+    for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(perm[static_cast<size_t>(i)]);
   });
 }
 
@@ -94,13 +104,13 @@ void arange_fill(const View& out, double start, double step, int64_t istart, int
   dispatch(out.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* p = out.data_ptr<T>();
-    if constexpr (std::is_same_v<T, int64_t>) {
+    if constexpr (std::is_integral_v<T>) {
       if (integral) {
-        for (int64_t i = 0; i < n; ++i) p[i] = istart + i * istep;
+        for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(istart + i * istep);
         return;
       }
     }
-    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
+    for (int64_t i = 0; i < n; ++i) p[i] = convert<T>(start + static_cast<double>(i) * step);
   });
 }
 
@@ -110,14 +120,14 @@ void linspace_fill(const View& out, double start, double end) {
     using T = typename decltype(tag)::type;
     T* p = out.data_ptr<T>();
     if (steps == 1) {
-      p[0] = static_cast<T>(start);
+      p[0] = convert<T>(start);
       return;
     }
     const double step = (end - start) / static_cast<double>(steps - 1);
     const int64_t half = steps / 2;
     for (int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < half ? start + step * static_cast<double>(i)
-                                     : end - step * static_cast<double>(steps - 1 - i));
+      p[i] = convert<T>(i < half ? start + step * static_cast<double>(i)
+                                 : end - step * static_cast<double>(steps - 1 - i));
   });
 }
 

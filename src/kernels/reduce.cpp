@@ -37,12 +37,16 @@ constexpr int kLanes = 8;
 /// each row is read as one long run.
 constexpr int64_t kRowBlock = 2048;
 
-/// acc type: double for floating types, int64 for integers and bools.
+/// acc type: double for the floating types (Half and BFloat16 too), int64 for integers and bools.
 template <class T>
-using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-/// The element type of a sum or product of T.
+using acc_t =
+    std::conditional_t<std::is_floating_point_v<T> || is_reduced_floating_v<T>, double, int64_t>;
+/// The element type of a sum or product of T: Long for the integral types and Bool, as libtorch.
 template <class T>
-using sum_t = std::conditional_t<std::is_same_v<T, bool>, int64_t, T>;
+using sum_t = std::conditional_t<std::is_integral_v<T>, int64_t, T>;
+/// Whether T has NaNs (the floating types, the 16-bit ones included).
+template <class T>
+inline constexpr bool has_nan_v = !std::numeric_limits<T>::is_integer;
 
 /// The kept and reduced dims of one reduction, each group coalesced (strides in elements).
 struct Geometry {
@@ -164,7 +168,7 @@ struct ProdRed {
 template <class T, bool IsMax>
 inline bool beats(T v, T a) {
   const bool better = IsMax ? v > a : v < a;
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (has_nan_v<T>) {
     return (a == a) & (better | (v != v));
   } else {
     return better;
@@ -174,7 +178,7 @@ inline bool beats(T v, T a) {
 template <class T, bool IsMax>
 constexpr T worst() {
   if constexpr (std::numeric_limits<T>::has_infinity) {
-    return IsMax ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::infinity();
+    return IsMax ? T(-std::numeric_limits<T>::infinity()) : std::numeric_limits<T>::infinity();
   } else {
     return IsMax ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
   }
@@ -690,7 +694,7 @@ void reduce_var(const View& out, const View& x, DimMask mask, int64_t correction
 
 void reduce_logsumexp(const View& out, const View& x, DimMask mask) {
   const Geometry g = make_geometry(x, mask);
-  dispatch_floating(x.dtype(), "logsumexp", [&](auto tag) {
+  dispatch_float_double(x.dtype(), "logsumexp", [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* o = out.data_ptr<T>();
     // Shift by the max; an infinite max shifts by 0 (all -inf gives log(0) = -inf, a +inf
@@ -713,7 +717,7 @@ void reduce_logsumexp(const View& out, const View& x, DimMask mask) {
 void softmax_dim(const View& result, const View& src, int64_t dim, bool log) {
   const DimSplit s = split_at(src, dim);
   if (src.numel() == 0) return;
-  dispatch_floating(src.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
+  dispatch_float_double(src.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* in = src.data_ptr<T>();
     T* out = result.data_ptr<T>();
@@ -787,69 +791,70 @@ void softmax_dim(const View& result, const View& src, int64_t dim, bool log) {
 void softmax_backward_dim(const View& result, const View& g, const View& y, int64_t dim, bool log) {
   const DimSplit s = split_at(y, dim);
   if (y.numel() == 0) return;
-  dispatch_floating(y.dtype(), log ? "log_softmax_backward" : "softmax_backward", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = g.data_ptr<T>();
-    const T* yp = y.data_ptr<T>();
-    T* out = result.data_ptr<T>();
-    void (*vexp)(const T*, T*, int64_t) = nullptr;
-    if constexpr (std::is_same_v<T, float>)
-      vexp = float_loop(UnaryFn::exp);
-    else
-      vexp = double_loop(UnaryFn::exp);
-    auto exp_into = [vexp](const T* in, T* o, int64_t n) {
-      if (vexp) {
-        vexp(in, o, n);
-      } else {
-        for (int64_t i = 0; i < n; ++i) o[i] = std::exp(in[i]);
-      }
-    };
-    const int64_t D = s.size, inner = s.inner;
-    if (inner == 1) {
-      parallel_tasks(s.outer, y.numel(), [&](int64_t o) {
-        const T* gr = gp + o * D;
-        const T* yr = yp + o * D;
-        T* q = out + o * D;
-        if (log) {
-          const T total = static_cast<T>(sum_of(gr, D));
-          exp_into(yr, q, D);
-          for (int64_t i = 0; i < D; ++i) q[i] = gr[i] - q[i] * total;
-        } else {
-          for (int64_t i = 0; i < D; ++i) q[i] = gr[i] * yr[i];
-          const T dot = static_cast<T>(sum_of(q, D));
-          for (int64_t i = 0; i < D; ++i) q[i] = yr[i] * (gr[i] - dot);
+  dispatch_float_double(
+      y.dtype(), log ? "log_softmax_backward" : "softmax_backward", [&](auto tag) {
+        using T = typename decltype(tag)::type;
+        const T* gp = g.data_ptr<T>();
+        const T* yp = y.data_ptr<T>();
+        T* out = result.data_ptr<T>();
+        void (*vexp)(const T*, T*, int64_t) = nullptr;
+        if constexpr (std::is_same_v<T, float>)
+          vexp = float_loop(UnaryFn::exp);
+        else
+          vexp = double_loop(UnaryFn::exp);
+        auto exp_into = [vexp](const T* in, T* o, int64_t n) {
+          if (vexp) {
+            vexp(in, o, n);
+          } else {
+            for (int64_t i = 0; i < n; ++i) o[i] = std::exp(in[i]);
+          }
+        };
+        const int64_t D = s.size, inner = s.inner;
+        if (inner == 1) {
+          parallel_tasks(s.outer, y.numel(), [&](int64_t o) {
+            const T* gr = gp + o * D;
+            const T* yr = yp + o * D;
+            T* q = out + o * D;
+            if (log) {
+              const T total = static_cast<T>(sum_of(gr, D));
+              exp_into(yr, q, D);
+              for (int64_t i = 0; i < D; ++i) q[i] = gr[i] - q[i] * total;
+            } else {
+              for (int64_t i = 0; i < D; ++i) q[i] = gr[i] * yr[i];
+              const T dot = static_cast<T>(sum_of(q, D));
+              for (int64_t i = 0; i < D; ++i) q[i] = yr[i] * (gr[i] - dot);
+            }
+          });
+          return;
         }
+        const int64_t nblocks = (inner + kRowBlock - 1) / kRowBlock;
+        parallel_tasks(s.outer * nblocks, y.numel(), [&](int64_t t) {
+          const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
+          const int64_t bw = std::min(kRowBlock, inner - col);
+          const int64_t base = o * D * inner + col;
+          std::vector<double> acc(static_cast<size_t>(bw), 0.0);
+          for (int64_t d = 0; d < D; ++d) {
+            const int64_t off = base + d * inner;
+            if (log) {
+              for (int64_t i = 0; i < bw; ++i) acc[i] += static_cast<double>(gp[off + i]);
+            } else {
+              for (int64_t i = 0; i < bw; ++i)
+                acc[i] += static_cast<double>(gp[off + i]) * static_cast<double>(yp[off + i]);
+            }
+          }
+          for (int64_t d = 0; d < D; ++d) {
+            const int64_t off = base + d * inner;
+            T* q = out + off;
+            if (log) {
+              exp_into(yp + off, q, bw);
+              for (int64_t i = 0; i < bw; ++i) q[i] = gp[off + i] - q[i] * static_cast<T>(acc[i]);
+            } else {
+              for (int64_t i = 0; i < bw; ++i)
+                q[i] = yp[off + i] * (gp[off + i] - static_cast<T>(acc[i]));
+            }
+          }
+        });
       });
-      return;
-    }
-    const int64_t nblocks = (inner + kRowBlock - 1) / kRowBlock;
-    parallel_tasks(s.outer * nblocks, y.numel(), [&](int64_t t) {
-      const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
-      const int64_t bw = std::min(kRowBlock, inner - col);
-      const int64_t base = o * D * inner + col;
-      std::vector<double> acc(static_cast<size_t>(bw), 0.0);
-      for (int64_t d = 0; d < D; ++d) {
-        const int64_t off = base + d * inner;
-        if (log) {
-          for (int64_t i = 0; i < bw; ++i) acc[i] += static_cast<double>(gp[off + i]);
-        } else {
-          for (int64_t i = 0; i < bw; ++i)
-            acc[i] += static_cast<double>(gp[off + i]) * static_cast<double>(yp[off + i]);
-        }
-      }
-      for (int64_t d = 0; d < D; ++d) {
-        const int64_t off = base + d * inner;
-        T* q = out + off;
-        if (log) {
-          exp_into(yp + off, q, bw);
-          for (int64_t i = 0; i < bw; ++i) q[i] = gp[off + i] - q[i] * static_cast<T>(acc[i]);
-        } else {
-          for (int64_t i = 0; i < bw; ++i)
-            q[i] = yp[off + i] * (gp[off + i] - static_cast<T>(acc[i]));
-        }
-      }
-    });
-  });
 }
 
 void cumsum_dim(const View& result, const View& src, int64_t dim) {

@@ -28,7 +28,7 @@ Tensor floating_like(const Tensor& x, const char* op) {
 template <class F>
 Tensor map_floating(const Tensor& x, const char* op, F f) {
   Tensor out = floating_like(x, op);
-  kernels::dispatch_floating(x.dtype(), op, [&](auto tag) {
+  kernels::dispatch_float_double(x.dtype(), op, [&](auto tag) {
     using T = typename decltype(tag)::type;
     kernels::unary_loop<T, T>(out, x, [f](T v) { return static_cast<T>(f(v)); });
   });
@@ -119,7 +119,7 @@ Tensor& leaky_relu_(Tensor& self, const Scalar& negative_slope) {
       self, "leaky_relu_", false,
       [negative_slope](const Tensor& s) { return leaky_relu(s, negative_slope); },
       [&self, slope] {
-        kernels::dispatch_floating(self.dtype(), "leaky_relu_", [&](auto tag) {
+        kernels::dispatch_float_double(self.dtype(), "leaky_relu_", [&](auto tag) {
           using T = typename decltype(tag)::type;
           kernels::unary_loop<T, T>(
               self, self, [slope](T v) { return v > T(0) ? v : v * static_cast<T>(slope); });

@@ -15,9 +15,10 @@ namespace {
 
 void check_indices(const Tensor& indices, const Tensor& weight, const char* op) {
   TG_CHECK(indices.defined(), op, ": the indices are undefined");
-  TG_CHECK(indices.dtype() == kLong, op, ": expected indices of dtype Long but got ",
-           indices.dtype(), "; convert them with .to(tg::kLong)");
-  const Tensor idx = detail::contiguous_data(indices);
+  TG_CHECK(indices.scalar_type() == kLong || indices.scalar_type() == kInt, op,
+           ": expected indices of dtype Long or Int but got ", indices.scalar_type(),
+           "; convert them with .to(tg::kLong)");
+  const Tensor idx = detail::contiguous_data(detail::cast(indices, kLong));
   const int64_t rows = weight.size(0);
   const int64_t* p = idx.data_ptr<int64_t>();
   for (int64_t i = 0, n = idx.numel(); i < n; ++i)
@@ -92,7 +93,8 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
            detail::shape_str(weight.sizes()));
   TG_CHECK(!sparse, "embedding: sparse gradients are not supported; pass sparse = false");
   check_indices(indices, weight, "embedding");
-  return embedding_rows(weight, indices, padding_idx, scale_grad_by_freq);
+  // Int indices (libtorch takes them too) are read as Long.
+  return embedding_rows(weight, detail::cast(indices, kLong), padding_idx, scale_grad_by_freq);
 }
 
 Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm,
@@ -104,7 +106,7 @@ Tensor& embedding_renorm_(Tensor& weight, const Tensor& indices, double max_norm
            "embedding_renorm_: a leaf Variable that requires grad is being used in an in-place "
            "operation; call it under tg::NoGradGuard");
   check_indices(indices, weight, "embedding_renorm_");
-  const Tensor idx = detail::contiguous_data(indices);
+  const Tensor idx = detail::contiguous_data(detail::cast(indices, kLong));
   std::vector<int64_t> unique(idx.data_ptr<int64_t>(), idx.data_ptr<int64_t>() + idx.numel());
   std::sort(unique.begin(), unique.end());
   unique.erase(std::unique(unique.begin(), unique.end()), unique.end());

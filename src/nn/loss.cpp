@@ -307,7 +307,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
   const ScalarType dtype = result_type(self, target);
   const Tensor x = detail::cast(self, dtype), y = detail::cast(target, dtype);
   Tensor sq = detail::make_empty(shape, dtype);
-  kernels::dispatch_floating(dtype, op, [&](auto tag) {
+  kernels::dispatch_float_double(dtype, op, [&](auto tag) {
     using T = typename decltype(tag)::type;
     kernels::binary_loop<T, T, T>(sq, x, y, [](T a, T b) { return (a - b) * (a - b); });
   });
@@ -321,11 +321,12 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
                        Tensor gx;
                        if (can_fuse({&g, &x, &y})) {
                          gx = detail::make_empty(broadcast_shapes(x.sizes(), y.sizes()), x.dtype());
-                         kernels::dispatch_floating(x.dtype(), "mse_loss backward", [&](auto tag) {
-                           using T = typename decltype(tag)::type;
-                           kernels::ternary_loop<T, T, T, T>(
-                               gx, g, x, y, [](T gv, T xv, T yv) { return gv * (xv - yv); });
-                         });
+                         kernels::dispatch_float_double(
+                             x.dtype(), "mse_loss backward", [&](auto tag) {
+                               using T = typename decltype(tag)::type;
+                               kernels::ternary_loop<T, T, T, T>(
+                                   gx, g, x, y, [](T gv, T xv, T yv) { return gv * (xv - yv); });
+                             });
                        } else {
                          gx = (x - y) * g;
                        }
@@ -367,7 +368,7 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
   }
   const Tensor t = detail::cast(target, dtype);
   Tensor loss = detail::make_empty(self.sizes(), dtype);
-  kernels::dispatch_floating(dtype, op, [&](auto tag) {
+  kernels::dispatch_float_double(dtype, op, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const Tensor xc = detail::contiguous_data(self);
     const T* xp = xc.data_ptr<T>();
@@ -389,36 +390,37 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
   }
   Tensor result = reduce_values(loss, reduction);
   if (autograd::needs_grad(self, target))
-    autograd::record(
-        "BinaryCrossEntropyBackward0", {self, target}, {result},
-        autograd::save(self, target, weight),
-        [reduction, n = loss.numel()](BackwardArgs<3>& a) -> variable_list {
-          const Tensor& x = a.saved[0];
-          const Tensor& t = a.saved[1];
-          const Tensor gw = scaled_grad(a.grad(), reduction, n, a.saved[2]);
-          Tensor gx, gt;
-          if (can_fuse({&gw, &x, &t})) {
-            kernels::dispatch_floating(x.dtype(), "binary_cross_entropy backward", [&](auto tag) {
-              using T = typename decltype(tag)::type;
-              if (a.needs(0)) {
-                gx = detail::make_empty(x.sizes(), x.dtype());
-                kernels::ternary_loop<T, T, T, T>(gx, gw, x, t, [](T gv, T xv, T tv) {
-                  return gv * (xv - tv) / std::max((T(1) - xv) * xv, T(1e-12));
-                });
-              }
-              if (a.needs(1)) {
-                gt = detail::make_empty(x.sizes(), x.dtype());
-                kernels::ternary_loop<T, T, T, T>(gt, gw, x, t, [](T gv, T xv, T) {
-                  return gv * (std::log1p(-xv) - std::log(xv));
-                });
-              }
-            });
-          } else {
-            if (a.needs(0)) gx = gw * (x - t) / ((1 - x) * x).clamp_min(1e-12);
-            if (a.needs(1)) gt = gw * (log1p(-x) - log(x));
-          }
-          return {gx, gt};
-        });
+    autograd::record("BinaryCrossEntropyBackward0", {self, target}, {result},
+                     autograd::save(self, target, weight),
+                     [reduction, n = loss.numel()](BackwardArgs<3>& a) -> variable_list {
+                       const Tensor& x = a.saved[0];
+                       const Tensor& t = a.saved[1];
+                       const Tensor gw = scaled_grad(a.grad(), reduction, n, a.saved[2]);
+                       Tensor gx, gt;
+                       if (can_fuse({&gw, &x, &t})) {
+                         kernels::dispatch_float_double(
+                             x.dtype(), "binary_cross_entropy backward", [&](auto tag) {
+                               using T = typename decltype(tag)::type;
+                               if (a.needs(0)) {
+                                 gx = detail::make_empty(x.sizes(), x.dtype());
+                                 kernels::ternary_loop<T, T, T, T>(
+                                     gx, gw, x, t, [](T gv, T xv, T tv) {
+                                       return gv * (xv - tv) / std::max((T(1) - xv) * xv, T(1e-12));
+                                     });
+                               }
+                               if (a.needs(1)) {
+                                 gt = detail::make_empty(x.sizes(), x.dtype());
+                                 kernels::ternary_loop<T, T, T, T>(gt, gw, x, t, [](T gv, T xv, T) {
+                                   return gv * (std::log1p(-xv) - std::log(xv));
+                                 });
+                               }
+                             });
+                       } else {
+                         if (a.needs(0)) gx = gw * (x - t) / ((1 - x) * x).clamp_min(1e-12);
+                         if (a.needs(1)) gt = gw * (log1p(-x) - log(x));
+                       }
+                       return {gx, gt};
+                     });
   return result;
 }
 
@@ -464,7 +466,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self, const Tensor& target
     // l = 1 + (pos_weight - 1) t weighs the positive term; softplus(-x) = max(-x, 0) +
     // log1p(exp(-|x|)) never overflows.
     const Tensor l = pos_weight.defined() ? (pos_weight - 1) * t + 1 : Tensor();
-    kernels::dispatch_floating(dtype, op, [&](auto tag) {
+    kernels::dispatch_float_double(dtype, op, [&](auto tag) {
       using T = typename decltype(tag)::type;
       auto softplus_neg = [](T xv) {
         return std::max(-xv, T(0)) + std::log1p(std::exp(-std::abs(xv)));
@@ -493,7 +495,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self, const Tensor& target
                        if (!pw.defined() && can_fuse({&gw, &x, &t})) {
                          const DimVector shape =
                              broadcast_shapes(broadcast_shapes(gw.sizes(), x.sizes()), t.sizes());
-                         kernels::dispatch_floating(
+                         kernels::dispatch_float_double(
                              x.dtype(), "binary_cross_entropy_with_logits backward", [&](auto tag) {
                                using T = typename decltype(tag)::type;
                                if (a.needs(0)) {

@@ -12,17 +12,31 @@ namespace {
 
 enum class Arith { Add, Sub, Mul, Div };
 
+// T is the type computed in (kernels::opmath_t: float for the 16-bit floating types). Integers
+// wrap, as libtorch's do (int8 127 + 1 is -128): the arithmetic is done in an unsigned type of at
+// least 32 bits, where overflow is defined.
 template <Arith op, class T>
 inline T arith(T x, T y, T alpha) {
-  if constexpr (op == Arith::Add) return static_cast<T>(x + alpha * y);
-  if constexpr (op == Arith::Sub) return static_cast<T>(x - alpha * y);
-  if constexpr (op == Arith::Mul) return static_cast<T>(x * y);
-  if constexpr (op == Arith::Div) return static_cast<T>(x / y);
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    using U = std::conditional_t<sizeof(T) <= 4, uint32_t, uint64_t>;
+    const U a = static_cast<U>(x), b = static_cast<U>(y), w = static_cast<U>(alpha);
+    if constexpr (op == Arith::Add) return static_cast<T>(a + w * b);
+    if constexpr (op == Arith::Sub) return static_cast<T>(a - w * b);
+    if constexpr (op == Arith::Mul) return static_cast<T>(a * b);
+    if constexpr (op == Arith::Div)
+      return static_cast<T>(x / y);  // never: integers divide in float
+  } else {
+    if constexpr (op == Arith::Add) return static_cast<T>(x + alpha * y);
+    if constexpr (op == Arith::Sub) return static_cast<T>(x - alpha * y);
+    if constexpr (op == Arith::Mul) return static_cast<T>(x * y);
+    if constexpr (op == Arith::Div) return static_cast<T>(x / y);
+  }
 }
 
 template <Arith op>
 ScalarType compute_type(ScalarType promoted, const char* name) {
-  if (op == Arith::Div && !is_floating_point(promoted)) return kFloat;  // true division
+  // True division: integral operands give the default floating dtype.
+  if (op == Arith::Div && !is_floating_point(promoted)) return detail::default_floating_dtype();
   TG_CHECK(!(op == Arith::Sub && promoted == kBool), name,
            ": subtraction, the `-` operator, with bool tensors is not supported; convert them "
            "with .to(tg::kLong) first");
@@ -36,8 +50,10 @@ void arith_kernel(const Tensor& out, const Tensor& a, const Tensor& b, const Sca
   Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T al = alpha.to<T>();
-    kernels::binary_loop<T, T, T>(out, ac, bc, [al](T x, T y) { return arith<op, T>(x, y, al); });
+    using C = kernels::opmath_t<T>;
+    const C al = alpha.to<C>();
+    kernels::binary_loop<T, T, T>(out, ac, bc,
+                                  [al](T x, T y) { return T(arith<op, C>(C(x), C(y), al)); });
   });
 }
 
@@ -47,8 +63,9 @@ void arith_scalar_kernel(const Tensor& out, const Tensor& a, const Scalar& s, co
   Tensor ac = detail::cast(a, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = s.to<T>(), al = alpha.to<T>();
-    kernels::unary_loop<T, T>(out, ac, [v, al](T x) { return arith<op, T>(x, v, al); });
+    using C = kernels::opmath_t<T>;
+    const C v = s.to<C>(), al = alpha.to<C>();
+    kernels::unary_loop<T, T>(out, ac, [v, al](T x) { return T(arith<op, C>(C(x), v, al)); });
   });
 }
 
@@ -173,8 +190,11 @@ Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
   Tensor sc = detail::cast(self, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = other.to<T>(), al = alpha.to<T>();
-    kernels::unary_loop<T, T>(result, sc, [v, al](T x) { return static_cast<T>(v - al * x); });
+    using C = kernels::opmath_t<T>;
+    const C v = other.to<C>(), al = alpha.to<C>();
+    // v - al x, wrapping for integers.
+    kernels::unary_loop<T, T>(result, sc,
+                              [v, al](T x) { return T(arith<Arith::Sub, C>(v, C(x), al)); });
   });
   if (needs_grad(self))
     record("RsubBackward1", {self}, {result}, save(),
@@ -187,10 +207,11 @@ Tensor rdiv(const Tensor& self, const Scalar& other) {
   const ScalarType t = compute_type<Arith::Div>(result_type(self, other), "div");
   Tensor result = detail::make_empty(self.sizes(), t);
   Tensor sc = detail::cast(self, t);
-  kernels::dispatch(t, [&](auto tag) {
+  kernels::dispatch_floating(t, "div", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = other.to<T>();
-    kernels::unary_loop<T, T>(result, sc, [v](T x) { return static_cast<T>(v / x); });
+    using C = kernels::opmath_t<T>;
+    const C v = other.to<C>();
+    kernels::unary_loop<T, T>(result, sc, [v](T x) { return T(v / C(x)); });
   });
   if (needs_grad(self))
     record("DivBackward0", {self}, {result}, save(self),
@@ -245,20 +266,25 @@ Tensor compare_tensor(const Tensor& a, const Tensor& b, const char* name) {
   Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    kernels::binary_loop<bool, T, T>(out, ac, bc, [](T x, T y) { return compare<op, T>(x, y); });
+    using C = kernels::opmath_t<T>;
+    kernels::binary_loop<bool, T, T>(out, ac, bc,
+                                     [](T x, T y) { return compare<op, C>(C(x), C(y)); });
   });
   return out;
 }
 template <Cmp op>
 Tensor compare_scalar(const Tensor& a, const Scalar& s) {
-  // Compare in double when the scalar is floating and the tensor integral (2 < 2.5 is true).
-  const ScalarType t = result_type(a, s) == a.dtype() ? a.dtype() : kDouble;
+  // Compare in double when the scalar is floating and the tensor integral (2 < 2.5 is true);
+  // otherwise in the tensor's dtype, the scalar converted to it (uint8 255 == -1 is true, as in
+  // libtorch).
+  const ScalarType t = result_type(a, s) == a.scalar_type() ? a.scalar_type() : kDouble;
   Tensor out = detail::make_empty(a.sizes(), kBool);
   Tensor ac = detail::cast(a, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = s.to<T>();
-    kernels::unary_loop<bool, T>(out, ac, [v](T x) { return compare<op, T>(x, v); });
+    using C = kernels::opmath_t<T>;
+    const C v = static_cast<C>(s.to<T>());
+    kernels::unary_loop<bool, T>(out, ac, [v](T x) { return compare<op, C>(C(x), v); });
   });
   return out;
 }
@@ -361,6 +387,7 @@ Tensor& fill_named(const Tensor& self, const Scalar& value, const char* op) {
         return result;
       },
       [&] {
+        detail::check_fits(op, value, self.scalar_type());
         kernels::dispatch(self.dtype(), [&](auto tag) {
           using T = typename decltype(tag)::type;
           const T v = value.to<T>();

@@ -58,7 +58,7 @@ const char* conversion_for(DtypeRule rule) {
 ScalarType result_dtype(const char* op, DtypeRule rule, ScalarType t, IntArrayRef shape) {
   switch (rule) {
     case DtypeRule::FLOATING:
-      return is_floating_point(t) ? t : kFloat;
+      return detail::floating_or_default(t);
     case DtypeRule::FLOATING_ONLY:
       if (!is_floating_point(t)) refuse_dtype(op, rule, t, shape);
       return t;
@@ -138,10 +138,15 @@ ScalarType binary_dtype(const BinaryRow& row, const Tensor& a, const Tensor& b) 
 void binary_kernel(const BinaryRow& row, const Tensor& out, const Tensor& a, const Tensor& b) {
   if (row.dtypes == DtypeRule::DIVISION && !out.is_floating_point()) {
     const Tensor divisor = detail::contiguous_data(b);
-    const int64_t* p = divisor.data_ptr<int64_t>();
-    TG_CHECK(std::find(p, p + divisor.numel(), 0) == p + divisor.numel(), row.name,
-             ": ZeroDivisionError: an integral divisor is 0; use floating-point tensors to get "
-             "NaN instead");
+    kernels::dispatch(divisor.scalar_type(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      if constexpr (std::is_integral_v<T>) {
+        const T* p = static_cast<const T*>(divisor.data_ptr());
+        TG_CHECK(std::find(p, p + divisor.numel(), T(0)) == p + divisor.numel(), row.name,
+                 ": ZeroDivisionError: an integral divisor is 0; use floating-point tensors to "
+                 "get NaN instead");
+      }
+    });
   }
   kernels::dispatch(out.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -242,15 +247,16 @@ Tensor& binary_inplace(const BinaryRow& row, const Tensor& self, const Tensor& o
 // ---- elementwise ops outside the table ----
 
 namespace {
-/// x's dtype if floating, else Float (what the real-valued functions compute in).
-ScalarType floating_dtype(ScalarType t) { return is_floating_point(t) ? t : kFloat; }
+/// x's dtype if floating, else the default floating dtype (what the real-valued functions
+/// compute in).
+ScalarType floating_dtype(ScalarType t) { return detail::floating_or_default(t); }
 
 /// The dtype of self op tensor1 op tensor2 for lerp, addcmul and addcdiv.
 ScalarType ternary_dtype(const char* op, const Tensor& a, const Tensor& b, const Tensor& c,
                          bool floating_only) {
-  const ScalarType t = std::max({a.dtype(), b.dtype(), c.dtype()});
+  const ScalarType t = detail::result_type({a, b, c});
   TG_CHECK(!floating_only || is_floating_point(t), op,
-           ": expected floating-point tensors (Float or Double) but got ", t,
+           ": expected floating-point tensors (Float, Double, Half or BFloat16) but got ", t,
            "; convert with .to(tg::kFloat)");
   return t;
 }
@@ -362,9 +368,15 @@ Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
   kernels::dispatch(rt, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T v = value.to<T>();
+    using C = kernels::opmath_t<T>;
+    const C vc = value.to<C>();
     kernels::ternary_loop<T, T, T, T>(y, detail::cast(self, rt), detail::cast(tensor1, rt),
-                                      detail::cast(tensor2, rt),
-                                      [v](T s, T a, T b) { return static_cast<T>(s + v * a * b); });
+                                      detail::cast(tensor2, rt), [v, vc](T s, T a, T b) {
+                                        if constexpr (std::is_same_v<T, bool>)
+                                          return static_cast<T>(s + v * a * b);
+                                        else
+                                          return static_cast<T>(C(s) + vc * C(a) * C(b));
+                                      });
   });
   if (needs_grad(self, tensor1, tensor2))
     record("AddcmulBackward0", {self, tensor1, tensor2}, {y},

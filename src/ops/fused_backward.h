@@ -15,13 +15,15 @@ inline bool can_fuse(const Tensor& g, const Tensor& t) {
          g.sizes() == t.sizes();
 }
 
-/// out[i] = f(g[i], t[i]) in t's floating type (see can_fuse).
+/// out[i] = f(g[i], t[i]) in t's floating type (see can_fuse); Half and BFloat16 compute in float.
 template <class F>
 Tensor fused(const Tensor& g, const Tensor& t, F f) {
   Tensor out = detail::make_empty(t.sizes(), t.dtype());
   kernels::dispatch_floating(t.dtype(), "fused backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
-    kernels::binary_loop<T, T, T>(out, g, t, [f](T a, T b) { return static_cast<T>(f(a, b)); });
+    using C = kernels::opmath_t<T>;
+    kernels::binary_loop<T, T, T>(out, g, t,
+                                  [f](T a, T b) { return static_cast<T>(f(C(a), C(b))); });
   });
   return out;
 }

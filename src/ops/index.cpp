@@ -22,10 +22,12 @@ Tensor as_1d(const Tensor& t) {
   return detail::make_view(t, {1}, {1}, storage_offset(t));
 }
 
-void check_index_dtype(const Tensor& index, const char* op) {
+/// allow_int: the op also takes Int (int32) indices, as libtorch's index_select does.
+void check_index_dtype(const Tensor& index, const char* op, bool allow_int = false) {
   TG_CHECK(index.defined(), op, ": the index tensor is undefined");
-  TG_CHECK(index.dtype() == kLong, op, ": index must be a Long (int64) tensor but got ",
-           index.dtype(), "; convert it with index.to(tg::kLong)");
+  TG_CHECK(index.scalar_type() == kLong || (allow_int && index.scalar_type() == kInt), op,
+           ": index must be a Long (int64)", allow_int ? " or Int (int32)" : "", " tensor but got ",
+           index.scalar_type(), "; convert it with index.to(tg::kLong)");
 }
 
 /// Throws unless every value of the contiguous Long tensor idx lies in [0, size).
@@ -134,11 +136,11 @@ Tensor index_add(const Tensor& self, int64_t dim, const Tensor& index, const Ten
 }  // namespace detail
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
-  check_index_dtype(index, "index_select");
+  check_index_dtype(index, "index_select", /*allow_int=*/true);
   TG_CHECK(index.dim() <= 1, "index_select: index must be 0-d or 1-d but has shape ",
            detail::shape_str(index.sizes()), "; flatten it first");
   dim = detail::wrap_dim(dim, x.dim(), "index_select");
-  const Tensor idx = detail::contiguous_data(index);
+  const Tensor idx = detail::contiguous_data(detail::cast(index, kLong));
   const int64_t n = idx.numel();
   TG_CHECK(x.dim() > 0 || n == 1,
            "index_select: indexing a 0-d tensor takes exactly one index "

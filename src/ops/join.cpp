@@ -14,11 +14,10 @@ namespace {
 
 int64_t storage_offset(const Tensor& t) { return t.unsafeGetTensorImpl()->offset; }
 
-/// The dtype every operand of cat/stack converts to: the enum order is the promotion order
-/// (Bool < Long < Float < Double) and the categories nest, so it is the largest one.
+/// The dtype every operand of cat/stack converts to: promote_types over all of them.
 ScalarType promote_all(TensorList tensors) {
-  ScalarType t = tensors[0].dtype();
-  for (const Tensor& x : tensors) t = std::max(t, x.dtype());
+  ScalarType t = tensors[0].scalar_type();
+  for (const Tensor& x : tensors) t = promote_types(t, x.scalar_type());
   return t;
 }
 

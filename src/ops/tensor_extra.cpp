@@ -1,5 +1,5 @@
 // More of libtorch's Tensor API, none of it differentiable: tests of values (isnan, isinf,
-// isfinite, all, any), the binary max/min and var_mean/std_mean spellings, type_as, output_nr,
+// isfinite, all, any), the binary max/min and var_mean/std_mean spellings, type_as,
 // set_data, and the in-place random fills random_, uniform_ and normal_.
 #include <cmath>
 #include <limits>
@@ -89,12 +89,6 @@ Tensor Tensor::any(int64_t dim, bool keepdim) const { return tg::any(*this, dim,
 Tensor Tensor::max(const Tensor& other) const { return tg::maximum(*this, other); }
 Tensor Tensor::min(const Tensor& other) const { return tg::minimum(*this, other); }
 Tensor Tensor::type_as(const Tensor& other) const { return to(other.dtype()); }
-Tensor Tensor::to(Device device, ScalarType dtype, bool non_blocking, bool copy) const {
-  return to(TensorOptions(device).dtype(dtype), non_blocking, copy);
-}
-Tensor Tensor::to(const Tensor& other, bool non_blocking, bool copy) const {
-  return to(other.dtype(), non_blocking, copy);
-}
 
 void Tensor::set_data(const Tensor& new_data) const {
   TG_CHECK(defined(), "set_data: the tensor is undefined");

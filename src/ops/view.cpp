@@ -269,12 +269,12 @@ Tensor clone(const Tensor& x) {
 Tensor Tensor::contiguous() const { return is_contiguous() ? *this : tg::clone(*this); }
 
 Tensor Tensor::to(ScalarType dtype, bool /*non_blocking*/, bool copy) const {
-  if (dtype == this->dtype() && !copy) return *this;
+  if (dtype == scalar_type() && !copy) return *this;
   Tensor result = detail::make_empty(sizes(), dtype);
   detail::copy_into(result, *this);
   if (needs_grad(*this) && tg::is_floating_point(dtype)) {
     record("ToCopyBackward0", {*this}, {result}, save(),
-           [from = this->dtype()](BackwardArgs<0>& a) -> variable_list {
+           [from = scalar_type()](BackwardArgs<0>& a) -> variable_list {
              return {a.grad().to(from)};
            });
   }
@@ -283,10 +283,29 @@ Tensor Tensor::to(ScalarType dtype, bool /*non_blocking*/, bool copy) const {
 
 Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) const {
   TG_CHECK(!options.requires_grad(),
-           "Operators taking TensorOptions cannot take a TensorOptions with "
-           "options.requires_grad set as true. This isn't implemented yet.; call "
-           "requires_grad_() on the result instead");
-  return to(options.has_dtype() ? options.dtype() : dtype(), non_blocking, copy);
+           "to: options with requires_grad(true) are refused (operators taking TensorOptions "
+           "cannot take a TensorOptions with options.requires_grad set as true); call "
+           ".requires_grad_() on the result instead");
+  if (options.has_device() || options.has_layout()) detail::factory_dtype("to", options);
+  return to(options.has_dtype() ? options.dtype().toScalarType() : scalar_type(), non_blocking,
+            copy);
+}
+
+Tensor Tensor::to(TypeMeta dtype, bool non_blocking, bool copy) const {
+  return to(dtype.toScalarType(), non_blocking, copy);
+}
+
+Tensor Tensor::to(Device device, ScalarType dtype, bool non_blocking, bool copy) const {
+  detail::check_device("to", device);
+  return to(dtype, non_blocking, copy);
+}
+
+Tensor Tensor::to(Device device, TypeMeta dtype, bool non_blocking, bool copy) const {
+  return to(device, dtype.toScalarType(), non_blocking, copy);
+}
+
+Tensor Tensor::to(const Tensor& other, bool non_blocking, bool copy) const {
+  return to(other.scalar_type(), non_blocking, copy);
 }
 
 Tensor Tensor::view(IntArrayRef size) const { return tg::view(*this, size); }

@@ -152,7 +152,7 @@ void adam_step(std::vector<OptimizerParamGroup>& groups,
                        state.step()};
       const bool l2 = !decoupled && s.weight_decay != 0;
       const bool decay = decoupled && s.weight_decay != 0;
-      kernels::dispatch_floating(p.dtype(), op, [&](auto tag) {
+      kernels::dispatch_float_double(p.dtype(), op, [&](auto tag) {
         using T = typename decltype(tag)::type;
         detail::with_flags(s.amsgrad, l2, decay, [&](auto kAmsgrad, auto kL2, auto kDecay) {
           adam_update<T, kAmsgrad(), kL2(), kDecay()>(

@@ -125,7 +125,7 @@ Tensor RMSprop::step(LossClosure closure) {
       const Tensor& b = o.momentum() > 0 ? detail::check_state(state.momentum_buffer(), fp,
                                                                "RMSprop", "momentum_buffer")
                                          : Tensor();
-      kernels::dispatch_floating(p.dtype(), "RMSprop", [&](auto tag) {
+      kernels::dispatch_float_double(p.dtype(), "RMSprop", [&](auto tag) {
         using T = typename decltype(tag)::type;
         detail::with_flags(o.centered(), o.momentum() > 0, o.weight_decay() != 0,
                            [&](auto kCentered, auto kMomentum, auto kDecay) {

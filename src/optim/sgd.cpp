@@ -88,7 +88,7 @@ Tensor SGD::step(LossClosure closure) {
         }
         buf = detail::check_state(state->momentum_buffer(), fp, "SGD", "momentum_buffer");
       }
-      kernels::dispatch_floating(p.dtype(), "SGD", [&](auto tag) {
+      kernels::dispatch_float_double(p.dtype(), "SGD", [&](auto tag) {
         using T = typename decltype(tag)::type;
         detail::with_flags(options.weight_decay() != 0, buf.defined(), options.nesterov(),
                            [&](auto kDecay, auto kMomentum, auto kNesterov) {

@@ -246,10 +246,13 @@ Parsed parse_header(std::istream& in, const std::string& source, const char* op)
     if (known) {
       e.dtype = known->type;
     } else {
-      static const std::set<std::string> other = {"F16", "BF16", "F8_E4M3", "F8_E5M2", "I8", "I16",
-                                                  "I32", "U8",   "U16",     "U32",     "U64"};
+      static const std::set<std::string> other = {"F8_E4M3", "F8_E5M2", "U16", "U32", "U64"};
+      std::string read;
+      for (int i = 0; i < kNumScalarTypes; ++i)
+        read += std::string(i ? ", " : "") +
+                scalar_type_info(static_cast<ScalarType>(i)).safetensors_dtype;
       detail::fail(where, other.count(d) ? " has dtype " : " has the unknown dtype ", "'", d,
-                   "'; tensorgrad reads F32, F64, I64 and BOOL");
+                   "'; tensorgrad reads ", read);
     }
     const json& shape = info["shape"];
     TG_CHECK(shape.is_array(), where, " has a shape that is not an array");
