@@ -156,7 +156,7 @@ TEST(Dtypes, FactoriesMakeEveryDtype) {
     EXPECT_EQ(empty({4}, t).nbytes(), 4 * element_size(t));
     if (t != kBool) EXPECT_EQ(values(arange(4, t)), (std::vector<double>{0, 1, 2, 3})) << t;
   }
-  EXPECT_EQ(tensor(std::vector<int32_t>{1, 2}).scalar_type(), kInt);
+  EXPECT_EQ(tensor(std::vector<int32_t>{1, 2}).scalar_type(), kLong);  // torch::tensor widens int
   EXPECT_EQ(tensor(std::vector<int16_t>{1, 2}).scalar_type(), kShort);
   EXPECT_EQ(tensor(std::vector<int8_t>{1, 2}).scalar_type(), kChar);
   EXPECT_EQ(tensor(std::vector<uint8_t>{1, 2}).scalar_type(), kByte);

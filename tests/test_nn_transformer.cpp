@@ -489,11 +489,11 @@ TEST(LayerNorm, ValuesGradcheckAndPrinting) {
   EXPECT_ERROR(plain(Tensor()), "layer_norm", "undefined");
   EXPECT_ERROR(nn::functional::layer_norm(
                    tg::zeros({2, 3}), nn::functional::LayerNormFuncOptions(std::vector<int64_t>{})),
-               "at least one dimension");
+               "layer_norm", "at least 1-dimensional");
   EXPECT_ERROR(
       nn::functional::layer_norm(tg::zeros({2, 3}),
                                  nn::functional::LayerNormFuncOptions({3}).weight(tg::ones({2}))),
-      "weight and bias", "[3]", "[2]");
+      "layer_norm", "weight", "[3]", "[2]");
 }
 
 // ---- Transformer ----

@@ -158,8 +158,8 @@ TEST(TensorApi, DeviceNames) {
   EXPECT_FALSE(Device("cpu").has_index());
   EXPECT_TRUE(Device("cuda:1").is_cuda());
   EXPECT_EQ(Device("cuda:1").index(), 1);
-  EXPECT_ERROR(Device("tpu"),
-               "Expected one of cpu, cuda device type at start of device string: tpu");
+  EXPECT_ERROR(Device("tpu"), "Expected one of cpu, cuda,",
+               "device type at start of device string: tpu");
   EXPECT_ERROR(Device("cuda:x"), "Invalid device string: 'cuda:x'");
   EXPECT_EQ(zeros({2}, Device("cpu")).toType(kLong).dtype(), kLong);
 }

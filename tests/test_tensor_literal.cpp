@@ -39,6 +39,20 @@ TEST(TensorLiteral, Scalars) {
   EXPECT_DOUBLE_EQ(tensor(2.5, kDouble).item<double>(), 2.5);
 }
 
+// As libtorch: int and int64_t widen to Long, float and double take the default dtype, and the
+// other C++ types keep their own dtype, in lists and vectors alike.
+TEST(TensorLiteral, EachCppTypeMakesItsDtype) {
+  EXPECT_EQ(tensor({uint8_t{1}, uint8_t{200}}).dtype(), kByte);
+  EXPECT_EQ(tensor({{int8_t{-1}}, {int8_t{2}}}).dtype(), kChar);
+  EXPECT_EQ(tensor({int16_t{1}, int16_t{2}}).dtype(), kShort);
+  EXPECT_EQ(tensor({Half(1.5f), Half(2)}).dtype(), kHalf);
+  EXPECT_EQ(tensor({BFloat16(1.5f)}).dtype(), kBFloat16);
+  EXPECT_EQ(tensor(std::vector<int>{1, 2}).dtype(), kLong);
+  EXPECT_EQ(tensor(std::vector<uint8_t>{1, 2}).dtype(), kByte);
+  EXPECT_EQ(tensor(std::vector<Half>{Half(0.5f)}).item<double>(), 0.5);
+  EXPECT_EQ(tensor({uint8_t{1}, uint8_t{200}}).sum().item<int64_t>(), 201);
+}
+
 TEST(TensorLiteral, NestedLists) {
   Tensor t = tensor({{1, 2, 3}, {4, 5, 6}});
   EXPECT_EQ(t.sizes().vec(), (S{2, 3}));

@@ -26,18 +26,18 @@ class TensorDataContainer {
 
   /// `{}`: an empty list, of shape {0} and the default dtype.
   TensorDataContainer();
-  TensorDataContainer(bool v) : TensorDataContainer(Scalar(v), kBool) {}       // NOLINT
-  TensorDataContainer(uint8_t v) : TensorDataContainer(Scalar(v), kByte) {}    // NOLINT
-  TensorDataContainer(int8_t v) : TensorDataContainer(Scalar(v), kChar) {}     // NOLINT
-  TensorDataContainer(int16_t v) : TensorDataContainer(Scalar(v), kShort) {}   // NOLINT
-  TensorDataContainer(int v) : TensorDataContainer(Scalar(v), kInt) {}         // NOLINT
-  TensorDataContainer(long v) : TensorDataContainer(Scalar(v), kLong) {}       // NOLINT
-  TensorDataContainer(long long v)                                             // NOLINT
+  TensorDataContainer(bool v) : TensorDataContainer(Scalar(v), kBool) {}      // NOLINT
+  TensorDataContainer(uint8_t v) : TensorDataContainer(Scalar(v), kByte) {}   // NOLINT
+  TensorDataContainer(int8_t v) : TensorDataContainer(Scalar(v), kChar) {}    // NOLINT
+  TensorDataContainer(int16_t v) : TensorDataContainer(Scalar(v), kShort) {}  // NOLINT
+  TensorDataContainer(int v) : TensorDataContainer(Scalar(v), kInt) {}        // NOLINT
+  TensorDataContainer(long v) : TensorDataContainer(Scalar(v), kLong) {}      // NOLINT
+  TensorDataContainer(long long v)                                            // NOLINT
       : TensorDataContainer(Scalar(static_cast<int64_t>(v)), kLong) {}
-  TensorDataContainer(Half v) : TensorDataContainer(Scalar(v), kHalf) {}       // NOLINT
+  TensorDataContainer(Half v) : TensorDataContainer(Scalar(v), kHalf) {}          // NOLINT
   TensorDataContainer(BFloat16 v) : TensorDataContainer(Scalar(v), kBFloat16) {}  // NOLINT
-  TensorDataContainer(float v) : TensorDataContainer(Scalar(v), kFloat) {}     // NOLINT
-  TensorDataContainer(double v) : TensorDataContainer(Scalar(v), kDouble) {}   // NOLINT
+  TensorDataContainer(float v) : TensorDataContainer(Scalar(v), kFloat) {}        // NOLINT
+  TensorDataContainer(double v) : TensorDataContainer(Scalar(v), kDouble) {}      // NOLINT
   /// A braced list: its elements must have one shape and one literal type.
   TensorDataContainer(std::initializer_list<TensorDataContainer> list);  // NOLINT
   /// A 1-d run of numbers.
@@ -62,6 +62,10 @@ class TensorDataContainer {
       : TensorDataContainer(ArrayRef<int>(values)) {}
   TensorDataContainer(const std::vector<int64_t>& values)  // NOLINT
       : TensorDataContainer(ArrayRef<int64_t>(values)) {}
+  TensorDataContainer(const std::vector<Half>& values)  // NOLINT
+      : TensorDataContainer(ArrayRef<Half>(values)) {}
+  TensorDataContainer(const std::vector<BFloat16>& values)  // NOLINT
+      : TensorDataContainer(ArrayRef<BFloat16>(values)) {}
   TensorDataContainer(const std::vector<float>& values)  // NOLINT
       : TensorDataContainer(ArrayRef<float>(values)) {}
   TensorDataContainer(const std::vector<double>& values)  // NOLINT

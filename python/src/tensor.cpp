@@ -138,7 +138,7 @@ void bind_tensor(py::module_& m) {
       .def("numel", &Tensor::numel)
       .def("nelement", &Tensor::numel)
       .def("element_size", &Tensor::element_size)
-      .def_property_readonly("dtype", [](const Tensor& s) { return s.dtype(); })
+      .def_property_readonly("dtype", [](const Tensor& s) { return s.scalar_type(); })
       .def_property_readonly("device", [](const Tensor&) { return std::string("cpu"); })
       .def_property_readonly("is_cuda", [](const Tensor&) { return false; })
       .def("is_floating_point", &Tensor::is_floating_point)

@@ -209,13 +209,13 @@ Device::Device(const std::string& device_string) : Device(kCPU) {
       found = true;
     }
   }
-  TG_CHECK(found, "Device: expected one of ", parsed_device_types(),
+  TG_CHECK(found, "Device: Expected one of ", parsed_device_types(),
            " device type at start of device string: ", device_string);
   if (colon == std::string::npos) return;
   const std::string index = device_string.substr(colon + 1);
   bool valid = !index.empty() && index.size() <= 3 && (index == "0" || index[0] != '0');
   for (char c : index) valid = valid && c >= '0' && c <= '9';
-  TG_CHECK(valid && std::stoi(index) <= 127, "Device: invalid device string: '", device_string,
+  TG_CHECK(valid && std::stoi(index) <= 127, "Device: Invalid device string: '", device_string,
            "' (expected a device type, then optionally ':' and an index such as \"cuda:1\")");
   index_ = static_cast<DeviceIndex>(std::stoi(index));
 }

@@ -57,9 +57,7 @@ Tensor values_tensor(ArrayRef<T> values) {
 }  // namespace
 
 TensorDataContainer::TensorDataContainer()
-    : sizes_({0}),
-      literal_(get_default_dtype_as_scalartype()),
-      kind_(Kind::InitList) {}
+    : sizes_({0}), literal_(get_default_dtype_as_scalartype()), kind_(Kind::InitList) {}
 
 TensorDataContainer::TensorDataContainer(std::initializer_list<TensorDataContainer> list)
     : TensorDataContainer() {
@@ -105,8 +103,7 @@ TG_ARRAY_CONTAINER(double)
 #undef TG_ARRAY_CONTAINER
 
 TensorDataContainer::TensorDataContainer(const std::vector<bool>& values)
-    : TensorDataContainer(make_empty({static_cast<int64_t>(values.size())}, kBool),
-                          kBool) {
+    : TensorDataContainer(make_empty({static_cast<int64_t>(values.size())}, kBool), kBool) {
   bool* out = values_.data_ptr<bool>();
   for (bool v : values) *out++ = v;
 }

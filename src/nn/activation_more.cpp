@@ -24,12 +24,13 @@ void check_floating(const Tensor& x, const char* op) {
            detail::shape_str(x.sizes()), "; convert with .to(tg::kFloat)");
 }
 
-/// out[i] = f(x[i]) into out (which may be x itself).
+/// out[i] = f(x[i]) into out (which may be x itself); Half and BFloat16 computed in float.
 template <class F>
 void map_into(const Tensor& out, const Tensor& x, const char* op, F f) {
   kernels::dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    kernels::unary_loop<T, T>(out, x, [f](T v) { return static_cast<T>(f(v)); });
+    using M = kernels::opmath_t<T>;
+    kernels::unary_loop<T, T>(out, x, [f](T v) { return static_cast<T>(f(static_cast<M>(v))); });
   });
 }
 

@@ -37,17 +37,19 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape,
            "containing at least one element, but got normalized_shape = []");
   const Tensor w = defined_or_empty(weight), b = defined_or_empty(bias);
   TG_CHECK(!w.defined() || w.sizes() == normalized_shape,
-           "Expected weight to be of same shape as normalized_shape, but got weight of shape ",
+           "layer_norm: Expected weight to be of same shape as normalized_shape, but got weight of "
+           "shape ",
            detail::shape_str(w.sizes()),
            " and normalized_shape = ", detail::shape_str(normalized_shape));
-  TG_CHECK(!b.defined() || b.sizes() == normalized_shape,
-           "Expected bias to be of same shape as normalized_shape, but got bias of shape ",
-           detail::shape_str(b.sizes()),
-           " and normalized_shape = ", detail::shape_str(normalized_shape));
+  TG_CHECK(
+      !b.defined() || b.sizes() == normalized_shape,
+      "layer_norm: Expected bias to be of same shape as normalized_shape, but got bias of shape ",
+      detail::shape_str(b.sizes()),
+      " and normalized_shape = ", detail::shape_str(normalized_shape));
   bool matches = input.dim() >= k;
   for (int64_t i = 0; matches && i < k; ++i)
     matches = input.size(input.dim() - k + i) == normalized_shape[i];
-  TG_CHECK(matches, "Given normalized_shape=", detail::shape_str(normalized_shape),
+  TG_CHECK(matches, "layer_norm: Given normalized_shape=", detail::shape_str(normalized_shape),
            ", expected input with shape [*, ", detail::shape_str(normalized_shape).substr(1),
            ", but got input of size", detail::shape_str(input.sizes()));
   DimVector dims;
@@ -67,16 +69,19 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const std::optional<T
            detail::shape_str(input.sizes()));
   const int64_t n = input.size(0), c = input.size(1);
   TG_CHECK(num_groups > 0 && c % num_groups == 0,
-           "Expected number of channels in input to be divisible by num_groups, but got input of "
+           "group_norm: Expected number of channels in input to be divisible by num_groups, but "
+           "got input of "
            "shape ",
            detail::shape_str(input.sizes()), " and num_groups=", num_groups);
   const Tensor w = defined_or_empty(weight), b = defined_or_empty(bias);
   TG_CHECK(!w.defined() || (w.dim() == 1 && w.numel() == c),
-           "Expected weight to be a vector of size equal to the number of channels in input, but "
+           "group_norm: Expected weight to be a vector of size equal to the number of channels in "
+           "input, but "
            "got weight of shape ",
            detail::shape_str(w.sizes()), " and input of shape ", detail::shape_str(input.sizes()));
   TG_CHECK(!b.defined() || (b.dim() == 1 && b.numel() == c),
-           "Expected bias to be a vector of size equal to the number of channels in input, but got "
+           "group_norm: Expected bias to be a vector of size equal to the number of channels in "
+           "input, but got "
            "bias of shape ",
            detail::shape_str(b.sizes()), " and input of shape ", detail::shape_str(input.sizes()));
   const Tensor grouped = input.reshape({n, num_groups, -1});
@@ -98,7 +103,8 @@ Tensor instance_norm(const Tensor& input, const std::optional<Tensor>& weight,
            detail::shape_str(input.sizes()));
   const Tensor rm = defined_or_empty(running_mean), rv = defined_or_empty(running_var);
   TG_CHECK(use_input_stats || (rm.defined() && rv.defined()),
-           "Expected running_mean and running_var to be defined when use_input_stats is false");
+           "instance_norm: Expected running_mean and running_var to be defined when "
+           "use_input_stats is false");
   const int64_t n = input.size(0), c = input.size(1);
   // As one batch_norm over a single sample of N * C channels.
   DimVector shape = DimVector(input.sizes());

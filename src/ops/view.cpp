@@ -283,8 +283,8 @@ Tensor Tensor::to(ScalarType dtype, bool /*non_blocking*/, bool copy) const {
 
 Tensor Tensor::to(const TensorOptions& options, bool non_blocking, bool copy) const {
   TG_CHECK(!options.requires_grad(),
-           "to: options with requires_grad(true) are refused (operators taking TensorOptions "
-           "cannot take a TensorOptions with options.requires_grad set as true); call "
+           "to: Operators taking TensorOptions cannot take a TensorOptions with "
+           "options.requires_grad set as true; call "
            ".requires_grad_() on the result instead");
   if (options.has_device() || options.has_layout()) detail::factory_dtype("to", options);
   return to(options.has_dtype() ? options.dtype().toScalarType() : scalar_type(), non_blocking,
