@@ -81,8 +81,9 @@ void save(const std::shared_ptr<ModuleType>& module, const std::string& path,
   save(static_cast<const nn::Module&>(*module), path, metadata);
 }
 
-/// The tensors of a safetensors file, in the order of their data in the file. Reads F32, F64,
-/// I64 and BOOL tensors; other dtypes throw, naming the tensor.
+/// The tensors of a safetensors file, in the order of their data in the file. Reads every dtype
+/// tensorgrad has (U8, I8, I16, I32, I64, F16, BF16, F32, F64, BOOL); others (U16, F8_E4M3...)
+/// throw, naming the tensor.
 OrderedDict<std::string, Tensor> load_tensors(const std::string& path);
 
 /// The "__metadata__" of a safetensors file (empty when it has none).
