@@ -122,6 +122,19 @@ TEST(Indexing, MasksAndBools) {
   EXPECT_EQ(nonzero(zeros({2, 2})).sizes().vec(), (S{0, 2}));
 }
 
+// Byte tensors index as masks, as libtorch's older mask dtype: the same results as Bool masks.
+TEST(Indexing, ByteTensorsAreMasks) {
+  Tensor x = iota234();
+  const Tensor mask = x.remainder(3) == 0;
+  EXPECT_EQ(values(x.index({mask.to(kByte)})), values(x.index({mask})));
+  EXPECT_EQ(x.index({tensor(1, kByte)}).sizes().vec(), (S{1, 2, 3, 4}));
+  EXPECT_EQ(x.index({tensor(0, kByte)}).sizes().vec(), (S{0, 2, 3, 4}));
+  Tensor y = zeros({2, 3});
+  y.index_put_({tensor({uint8_t{0}, uint8_t{1}})}, 4.0);
+  EXPECT_EQ(values(y), (V{0, 0, 0, 4, 4, 4}));
+  EXPECT_ERROR(ones({5}).index({empty({0, 2}, kByte)}), "too many indices");
+}
+
 TEST(Indexing, IndexPut) {
   Tensor y = zeros({3, 4}, kLong);
   y.index_put_({tensor({0, 2}), Slice(1, None)}, tensor({7, 8, 9}));

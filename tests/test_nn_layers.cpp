@@ -1343,6 +1343,8 @@ TEST(NnModules, ErrorsNameTheProblem) {
   EXPECT_ERROR(F::conv1d(zeros({1, 2, 5}), zeros({3, 2, 2}),
                          F::Conv1dFuncOptions().stride(2).padding(kSame)),
                "padding='same' is not supported for strided convolutions");
+  EXPECT_ERROR(nn::Conv2d(nn::Conv2dOptions(2, 2, 3).padding(kSame).stride({1, 2})), "Conv2d",
+               "padding='same' is not supported for strided convolutions", "[1, 2]");
   EXPECT_ERROR(F::conv_transpose2d(zeros({1, 2, 3, 3}), zeros({2, 3, 3, 3}),
                                    F::ConvTranspose2dFuncOptions().output_padding(1)),
                "output padding must be smaller than either stride or dilation");

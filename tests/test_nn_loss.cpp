@@ -667,6 +667,29 @@ TEST(BinaryCrossEntropy, WithLogitsGradients) {
   }
 }
 
+// As libtorch's torch::binary_cross_entropy: shapes equal up to size-1 dims match (a [N, 1]
+// output with a [N] target), with the input's shape and each gradient in its tensor's shape.
+TEST(BinaryCrossEntropy, ShapesEqualUpToSizeOneDims) {
+  const Tensor p = doubles({3, 1}, {0.25, 0.5, 0.875}).requires_grad_();
+  const Tensor t = doubles({3}, {0, 1, 0.5}).requires_grad_();
+  const Tensor p_same = p.detach().reshape({3}).requires_grad_();
+  const Tensor t_same = t.detach().clone().requires_grad_();
+  for (int64_t reduction : {Reduction::None, Reduction::Mean, Reduction::Sum}) {
+    const Tensor loss = binary_cross_entropy(p, t, std::nullopt, reduction);
+    const Tensor expected = binary_cross_entropy(p_same, t_same, std::nullopt, reduction);
+    EXPECT_EQ(loss.sizes().vec(),
+              reduction == Reduction::None ? (std::vector<int64_t>{3, 1}) : std::vector<int64_t>{});
+    expect_values(loss.reshape({-1}), values(expected.reshape({-1})));
+    loss.sum().backward();
+    expected.sum().backward();
+    EXPECT_EQ(p.grad().sizes().vec(), (std::vector<int64_t>{3, 1}));
+    EXPECT_EQ(t.grad().sizes().vec(), (std::vector<int64_t>{3}));
+    expect_values(p.grad().reshape({3}), values(p_same.grad()));
+    expect_values(t.grad(), values(t_same.grad()));
+    for (const Tensor* x : {&p, &t, &p_same, &t_same}) x->grad().zero_();
+  }
+}
+
 TEST(BinaryCrossEntropy, Errors) {
   const Tensor p = doubles({2}, {0.5, 1.5});
   const Tensor t = doubles({2}, {0, 1});
@@ -677,9 +700,9 @@ TEST(BinaryCrossEntropy, Errors) {
   const Tensor ok = doubles({2}, {0.5, 0.25});
   expect_error(
       [&] {
-        binary_cross_entropy(ok, doubles({2, 1}, {0, 1}));
+        binary_cross_entropy(ok, doubles({1, 2, 2}, {0, 1, 1, 0}));
       },
-      {"binary_cross_entropy", "[2, 1]", "[2]", "shape"});
+      {"binary_cross_entropy", "[1, 2, 2]", "[2]", "shape"});
   expect_error(
       [&] {
         binary_cross_entropy(ok, t, doubles({3}, {1, 1, 1}));

@@ -975,6 +975,11 @@ TEST(Embedding, ErrorMessages) {
                {"embedding", "2-D weight", "[10]"});
   expect_error([&] { embedding(w, tensor(std::vector<int64_t>{1}), -1, false, true); },
                {"embedding", "sparse"});
+  // An Embedding module with sparse=true can be made and printed (as in libtorch); its forward
+  // is refused, since tensorgrad has no sparse gradients.
+  nn::Embedding sparse(nn::EmbeddingOptions(10, 3).sparse(true));
+  EXPECT_NE(tg::str(sparse).find("sparse=true"), std::string::npos);
+  expect_error([&] { sparse(tensor(std::vector<int64_t>{1})); }, {"embedding", "sparse"});
 }
 
 }  // namespace

@@ -163,3 +163,16 @@ TEST(TensorApi, DeviceNames) {
   EXPECT_ERROR(Device("cuda:x"), "Invalid device string: 'cuda:x'");
   EXPECT_EQ(zeros({2}, Device("cpu")).toType(kLong).dtype(), kLong);
 }
+
+// A new tensor starts at version 0 whichever factory made it, and each in-place write adds one.
+TEST(TensorApi, NewTensorsStartAtVersionZero) {
+  for (const Tensor& t : {ones({3}), zeros({3}), full({3}, 2.5), empty({3}), rand({3}), randn({3}),
+                          arange(3.0), linspace(0, 1, 3), eye(3), tensor({1.0, 2.0, 3.0}),
+                          ones_like(ones({3})), randint(0, 5, {3}).to(kFloat)}) {
+    EXPECT_EQ(t._version(), 0u);
+    t.mul_(2);
+    EXPECT_EQ(t._version(), 1u);
+    t.add_(1);
+    EXPECT_EQ(t._version(), 2u);
+  }
+}

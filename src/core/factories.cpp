@@ -37,10 +37,11 @@ Tensor full(IntArrayRef size, const Scalar& fill_value, const TensorOptions& opt
   check_sizes(size, "full");
   detail::check_fits("full", fill_value, dtype);
   Tensor t = detail::make_empty(size, dtype);
-  {
-    NoGradGuard guard;
-    t.fill_(fill_value);
-  }
+  // Written by the kernel, not fill_: a new tensor starts at version 0, as libtorch's.
+  kernels::dispatch(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    kernels::fill_loop<T>(t, fill_value.to<T>());
+  });
   return finish(std::move(t), options);
 }
 

@@ -114,7 +114,8 @@ Tensor& Tensor::requires_grad_(bool requires_grad) const {
            "want to use a computed variable in a subgraph that doesn't require differentiation "
            "use var_no_grad = var.detach()");
   TG_CHECK(!requires_grad || is_floating_point(),
-           "requires_grad_: only Tensors of floating point dtype can require gradients, but this "
+           "requires_grad_: Only Tensors of floating point and complex dtype can require gradients "
+           "(tensorgrad has no complex dtype), but this "
            "tensor has dtype ",
            dtype(), "; convert it with .to(tg::kFloat) first");
   TG_CHECK(!requires_grad || !is_inference() || InferenceMode::is_enabled(),
@@ -237,12 +238,20 @@ bool Tensor::equal(const Tensor& other) const { return tg::equal(*this, other); 
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
   DimVector shape = broadcast_shapes(a.sizes(), b.sizes());
-  Tensor ad = detail::cast(a.detach(), kDouble), bd = detail::cast(b.detach(), kDouble);
+  // As libtorch: floating tensors compare in their common dtype (float for Half and BFloat16),
+  // tolerances included, so allclose(0.1f, 0, 0, 0.1) holds; integers compare in double.
+  const ScalarType common = result_type(a, b);
+  const ScalarType dtype = common == kDouble || !is_floating_point(common) ? kDouble : kFloat;
+  Tensor ad = detail::cast(a.detach(), dtype), bd = detail::cast(b.detach(), dtype);
   Tensor ok = detail::make_empty(shape, kBool);
-  kernels::binary_loop<bool, double, double>(ok, ad, bd, [&](double x, double y) {
-    if (std::isnan(x) || std::isnan(y)) return equal_nan && std::isnan(x) && std::isnan(y);
-    if (x == y) return true;
-    return std::abs(x - y) <= atol + rtol * std::abs(y);
+  kernels::dispatch_float_double(dtype, "allclose", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T rt = static_cast<T>(rtol), at = static_cast<T>(atol);
+    kernels::binary_loop<bool, T, T>(ok, ad, bd, [&](T x, T y) {
+      if (std::isnan(x) || std::isnan(y)) return equal_nan && std::isnan(x) && std::isnan(y);
+      if (x == y) return true;
+      return std::abs(x - y) <= at + rt * std::abs(y);
+    });
   });
   const bool* p = ok.data_ptr<bool>();
   for (int64_t i = 0; i < ok.numel(); ++i)

@@ -18,19 +18,19 @@ namespace {
 /// A floating result of x's shape and dtype, or an error naming `op` for other dtypes.
 Tensor floating_like(const Tensor& x, const char* op) {
   TG_CHECK(x.defined(), op, ": the input tensor is undefined");
-  TG_CHECK(x.is_floating_point(), op,
-           ": expected a floating-point input (Float or Double) but got ", x.dtype(), " of shape ",
-           detail::shape_str(x.sizes()), "; convert with .to(tg::kFloat)");
+  TG_CHECK(x.is_floating_point(), op, ": expected a floating-point input but got ", x.dtype(),
+           " of shape ", detail::shape_str(x.sizes()), "; convert with .to(tg::kFloat)");
   return detail::make_empty(x.sizes(), x.dtype());
 }
 
-/// out[i] = f(x[i]) for a floating x.
+/// out[i] = f(x[i]) for a floating x; Half and BFloat16 computed in float.
 template <class F>
 Tensor map_floating(const Tensor& x, const char* op, F f) {
   Tensor out = floating_like(x, op);
-  kernels::dispatch_float_double(x.dtype(), op, [&](auto tag) {
+  kernels::dispatch_floating(x.dtype(), op, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    kernels::unary_loop<T, T>(out, x, [f](T v) { return static_cast<T>(f(v)); });
+    using M = kernels::opmath_t<T>;
+    kernels::unary_loop<T, T>(out, x, [f](T v) { return static_cast<T>(f(static_cast<M>(v))); });
   });
   return out;
 }
@@ -119,10 +119,13 @@ Tensor& leaky_relu_(Tensor& self, const Scalar& negative_slope) {
       self, "leaky_relu_", false,
       [negative_slope](const Tensor& s) { return leaky_relu(s, negative_slope); },
       [&self, slope] {
-        kernels::dispatch_float_double(self.dtype(), "leaky_relu_", [&](auto tag) {
+        kernels::dispatch_floating(self.dtype(), "leaky_relu_", [&](auto tag) {
           using T = typename decltype(tag)::type;
-          kernels::unary_loop<T, T>(
-              self, self, [slope](T v) { return v > T(0) ? v : v * static_cast<T>(slope); });
+          using M = kernels::opmath_t<T>;
+          kernels::unary_loop<T, T>(self, self, [slope](T v) {
+            const M m = static_cast<M>(v);
+            return static_cast<T>(m > M(0) ? m : m * static_cast<M>(slope));
+          });
         });
       });
 }

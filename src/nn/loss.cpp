@@ -346,15 +346,30 @@ Tensor l1_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
 
 // ---- binary cross entropy -----------------------------------------------------------------------
 
-Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
+namespace {
+DimVector squeezed_shape(const Tensor& t) {
+  DimVector shape;
+  for (int64_t s : t.sizes())
+    if (s != 1) shape.push_back(s);
+  return shape;
+}
+}  // namespace
+
+Tensor binary_cross_entropy(const Tensor& self, const Tensor& target_in,
                             const std::optional<Tensor>& weight_opt, int64_t reduction) {
   const char* op = "binary_cross_entropy";
   check_reduction(reduction, op);
   check_floating(self, op, "input");
-  check_floating(target, op, "target");
-  TG_CHECK(target.sizes().equals(self.sizes()), op, ": target of shape ",
-           detail::shape_str(target.sizes()), " must have the shape of the input ",
-           detail::shape_str(self.sizes()), "; reshape the target");
+  check_floating(target_in, op, "target");
+  // As libtorch's ATen function (not F::binary_cross_entropy, which wants equal shapes): shapes
+  // that are equal once their size-1 dims are dropped match, so a [N, 1] output takes a [N] target.
+  TG_CHECK(
+      target_in.sizes().equals(self.sizes()) || squeezed_shape(target_in) == squeezed_shape(self),
+      op, ": target of shape ", detail::shape_str(target_in.sizes()),
+      " must have the shape of the input ", detail::shape_str(self.sizes()),
+      " (up to dims of size 1); reshape the target");
+  const Tensor target =
+      target_in.sizes().equals(self.sizes()) ? target_in : target_in.reshape(self.sizes());
   const ScalarType dtype = self.dtype();
   Tensor weight = optional_tensor(weight_opt);
   if (weight.defined()) {

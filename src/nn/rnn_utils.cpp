@@ -91,7 +91,7 @@ PackedSequence pack_padded_sequence(Tensor input, Tensor lengths, bool batch_fir
              "pack_padded_sequence: the lengths must be sorted in decreasing order when "
              "enforce_sorted is true (length ",
              length[i], " at index ", i, " follows ", length[i - 1],
-             "); pass enforce_sorted=false to have them sorted");
+             "). You can pass `enforce_sorted=False` to have them sorted");
   }
   // batch_sizes[t]: how many sequences are longer than t.
   const int64_t max_length = batch > 0 ? length.front() : 0;
@@ -117,8 +117,8 @@ std::tuple<Tensor, Tensor> pad_packed_sequence(PackedSequence sequence, bool bat
   auto max_length = static_cast<int64_t>(batch_sizes.size());
   if (total_length.has_value()) {
     TG_CHECK(*total_length >= max_length,
-             "pad_packed_sequence: expected total_length to be at least the length of the "
-             "longest sequence in the input, but got total_length=",
+             "pad_packed_sequence: Expected total_length to be at least the length of the "
+             "longest sequence in input, but got total_length=",
              *total_length, " and a longest sequence of ", max_length);
     max_length = *total_length;
   }

@@ -85,6 +85,9 @@ template <class... Args>
   throw IndexError(str(args...));
 }
 
+/// Bool tensors index as masks, and so do Byte tensors (libtorch's older mask dtype).
+bool is_mask(const Tensor& t) { return t.dtype() == kBool || t.dtype() == kByte; }
+
 /// One Long index tensor per dimension of self, from the first (undefined where a dimension is
 /// kept whole): a Bool entry becomes the coordinates of its true elements, one tensor per
 /// dimension it covers.
@@ -96,7 +99,7 @@ std::vector<Tensor> per_dim_indices(const Tensor& self, const OptionalTensors& l
       continue;
     }
     const Tensor& t = *entry;
-    if (t.dtype() == kBool) {
+    if (is_mask(t)) {
       TG_CHECK(t.dim() > 0,
                "index: a 0-d Bool index has no dimension to mask; use x.index({mask}), which "
                "adds one");
@@ -331,7 +334,7 @@ Sliced apply_indices(const Tensor& self, ArrayRef<TensorIndex> indices, const ch
     if (i.is_tensor()) {
       const Tensor& t = i.tensor();
       TG_CHECK(t.defined(), op, ": an index tensor is undefined");
-      specified += t.dtype() == kBool ? t.dim() : 1;
+      specified += is_mask(t) ? t.dim() : 1;
     }
   }
   if (specified > self.dim()) {
@@ -378,14 +381,14 @@ Sliced apply_indices(const Tensor& self, ArrayRef<TensorIndex> indices, const ch
         break;
       case TensorIndexType::Tensor: {
         const Tensor& t = i.tensor();
-        if (t.dim() == 0 && t.dtype() == kBool) {
+        if (t.dim() == 0 && is_mask(t)) {
           result = result.unsqueeze(dim);
-          record(bool_index(t.item<bool>()), 1);
+          record(bool_index(t.item<int64_t>() != 0), 1);
         } else if (t.dim() == 0 && is_integral(t.dtype(), false)) {
           // A 0-d integer tensor indexes as the integer does: a view.
           result = select_checked(result, dim, t.item<int64_t>(), real_dim++);
         } else {
-          const int64_t width = t.dtype() == kBool ? t.dim() : 1;
+          const int64_t width = is_mask(t) ? t.dim() : 1;
           record(t, width);
           real_dim += width;
         }

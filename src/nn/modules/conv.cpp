@@ -77,6 +77,10 @@ void ConvNdImpl<D, Derived>::reset() {
       [&](const auto& pad) {
         using P = std::decay_t<decltype(pad)>;
         if constexpr (std::is_same_v<P, enumtype::kSame>) {
+          for (size_t d = 0; d < D; ++d)
+            TG_CHECK((*options.stride())[d] == 1, kind, D,
+                     "d: padding='same' is not supported for strided convolutions (stride ",
+                     options.stride(), "); use stride 1 or explicit padding");
           for (size_t d = 0; d < D; ++d) {
             const int64_t total = (*options.dilation())[d] * ((*options.kernel_size())[d] - 1);
             const int64_t left = total / 2;

@@ -23,7 +23,6 @@ void EmbeddingImpl::reset() {
              ")");
     if (p < 0) options.padding_idx(p + rows);
   }
-  TG_CHECK(!options.sparse(), "Embedding: sparse gradients are not supported; use sparse=false");
   if (!options._weight().defined()) {
     weight = register_parameter("weight", tg::empty({rows, cols}));
     reset_parameters();
