@@ -67,6 +67,11 @@ RULES = [
     (5, "nn", ["src/nn/", "include/tensorgrad/nn/", "include/tensorgrad/nn.h"]),
     (5, "optim", ["src/optim/", "include/tensorgrad/optim/", "include/tensorgrad/optim.h"]),
     (5, "data", ["src/data/", "include/tensorgrad/data/", "include/tensorgrad/data.h"]),
+    (5, "distributed", [
+        "src/distributed/",
+        "include/tensorgrad/distributed.h",
+        "include/tensorgrad/distributed/",
+    ]),
     (5, "serialize", [
         "src/serialize/",
         "include/tensorgrad/serialize.h",
