@@ -94,6 +94,7 @@ EXTERNAL_INCLUDES = {
 PEER_INCLUDES = {
     ("serialize", "nn"),  # tg::save and tg::load take modules
     ("data", "serialize"),  # samplers and stateful datasets save their state in archives
+    ("distributed", "nn"),  # DistributedDataParallel wraps a module
 }
 
 # Where the build looks for project headers, after the including file's own directory.
