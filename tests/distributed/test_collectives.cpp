@@ -12,6 +12,13 @@
 
 namespace dist = tg::distributed;
 
+// EXPECT_ERROR with one expected std::string, kept alive while the macro reads it.
+#define EXPECT_ERROR_S(stmt, expected)        \
+  do {                                        \
+    const std::string expected_ = (expected); \
+    EXPECT_ERROR(stmt, expected_.c_str());    \
+  } while (0)
+
 namespace {
 
 std::shared_ptr<dist::ProcessGroupMPI> group() {
@@ -153,14 +160,14 @@ TEST(MPICollectivesErrors, MismatchedShapeOrDtype) {
                                (r == 0 ? "this rank passes Float [3] but rank 1 passes Float [4]"
                                        : "this rank passes Float [4] but rank 0 passes Float [3]") +
                                "; every rank must pass the same dtype and shape";
-  EXPECT_ERROR(pg->all_reduce(mine), expected.c_str());
+  EXPECT_ERROR_S(pg->all_reduce(mine), expected);
 
   auto typed = tg::zeros({2, 2}, r == 0 ? tg::kDouble : tg::kFloat);
   const std::string expected_dtype =
       prefix("broadcast") + (r == 0
                                  ? "this rank passes Double [2, 2] but rank 1 passes Float [2, 2]"
                                  : "this rank passes Float [2, 2] but rank 0 passes Double [2, 2]");
-  EXPECT_ERROR(pg->broadcast(typed, 0), expected_dtype.c_str());
+  EXPECT_ERROR_S(pg->broadcast(typed, 0), expected_dtype);
   pg->barrier();  // the group still works
 }
 
@@ -169,22 +176,20 @@ TEST(MPICollectivesErrors, MismatchedCollectiveOpOrRoot) {
   const int r = pg->rank();
   auto t = tg::zeros({2}, tg::kFloat);
   if (r == 0) {
-    EXPECT_ERROR(pg->broadcast(t, 0),
-                 (prefix("broadcast") + "rank 1 called all_reduce instead; every rank must call "
-                                        "the same collectives in the same order")
-                     .c_str());
+    EXPECT_ERROR_S(pg->broadcast(t, 0),
+                   (prefix("broadcast") + "rank 1 called all_reduce instead; every rank must call "
+                                          "the same collectives in the same order"));
   } else {
-    EXPECT_ERROR(pg->all_reduce(t),
-                 (prefix("all_reduce") + "rank 0 called broadcast instead").c_str());
+    EXPECT_ERROR_S(pg->all_reduce(t), (prefix("all_reduce") + "rank 0 called broadcast instead"));
   }
-  EXPECT_ERROR(pg->all_reduce(t, r == 0 ? dist::ReduceOp::MAX : dist::ReduceOp::SUM),
-               (prefix("all_reduce") + (r == 0 ? "this rank asks for MAX but rank 1 asks for SUM"
-                                               : "this rank asks for SUM but rank 0 asks for MAX"))
-                   .c_str());
-  EXPECT_ERROR(pg->broadcast(t, r == 0 ? 0 : 1),
-               (prefix("broadcast") + (r == 0 ? "this rank names root 0 but rank 1 names root 1"
-                                              : "this rank names root 1 but rank 0 names root 0"))
-                   .c_str());
+  EXPECT_ERROR_S(
+      pg->all_reduce(t, r == 0 ? dist::ReduceOp::MAX : dist::ReduceOp::SUM),
+      (prefix("all_reduce") + (r == 0 ? "this rank asks for MAX but rank 1 asks for SUM"
+                                      : "this rank asks for SUM but rank 0 asks for MAX")));
+  EXPECT_ERROR_S(
+      pg->broadcast(t, r == 0 ? 0 : 1),
+      (prefix("broadcast") + (r == 0 ? "this rank names root 0 but rank 1 names root 1"
+                                     : "this rank names root 1 but rank 0 names root 0")));
   pg->barrier();
 }
 
@@ -195,68 +200,59 @@ TEST(MPICollectivesErrors, BadArgumentsOnOneRankFailEveryRank) {
       "rank 0 rejected its arguments (its own error says why); no data was exchanged";
   // Not contiguous on rank 0 only.
   auto t = r == 0 ? tg::zeros({3, 2}, tg::kFloat).t() : tg::zeros({2, 3}, tg::kFloat);
-  EXPECT_ERROR(pg->all_reduce(t),
-               (prefix("all_reduce") + (r == 0 ? "the tensor must be contiguous (call "
-                                                 ".contiguous() on it first)"
-                                               : rank0_rejected))
-                   .c_str());
+  EXPECT_ERROR_S(pg->all_reduce(t),
+                 (prefix("all_reduce") + (r == 0 ? "the tensor must be contiguous (call "
+                                                   ".contiguous() on it first)"
+                                                 : rank0_rejected)));
   // A root that is no rank.
   auto b = tg::zeros({2}, tg::kFloat);
-  EXPECT_ERROR(
+  EXPECT_ERROR_S(
       pg->broadcast(b, r == 0 ? n : 0),
       (prefix("broadcast") +
-       (r == 0 ? tg::str("root ", n, " is not a rank (there are ", n, ")") : rank0_rejected))
-          .c_str());
+       (r == 0 ? tg::str("root ", n, " is not a rank (there are ", n, ")") : rank0_rejected)));
   // AVG of integers, SUM of Half.
   auto l = tg::zeros({2}, r == 0 ? tg::kLong : tg::kFloat);
-  EXPECT_ERROR(pg->all_reduce(l, dist::ReduceOp::AVG),
-               (prefix("all_reduce") +
-                (r == 0 ? "AVG needs a Float or Double tensor, not Long" : rank0_rejected))
-                   .c_str());
+  EXPECT_ERROR_S(pg->all_reduce(l, dist::ReduceOp::AVG),
+                 (prefix("all_reduce") +
+                  (r == 0 ? "AVG needs a Float or Double tensor, not Long" : rank0_rejected)));
   auto h = tg::zeros({2}, r == 0 ? tg::kHalf : tg::kFloat);
-  EXPECT_ERROR(pg->all_reduce(h),
-               (prefix("all_reduce") + (r == 0 ? "SUM of Half tensors is not supported (convert "
-                                                 "to Float first)"
-                                               : rank0_rejected))
-                   .c_str());
+  EXPECT_ERROR_S(pg->all_reduce(h),
+                 (prefix("all_reduce") + (r == 0 ? "SUM of Half tensors is not supported (convert "
+                                                   "to Float first)"
+                                                 : rank0_rejected)));
   // all_gather: too few outputs on rank 0, a wrong output shape.
   auto in = tg::zeros({2}, tg::kFloat);
   std::vector<tg::Tensor> outs;
   for (int i = 0; i < (r == 0 ? n - 1 : n); ++i) outs.push_back(tg::zeros({2}, tg::kFloat));
-  EXPECT_ERROR(pg->all_gather(outs, in),
-               (prefix("all_gather") +
-                (r == 0 ? tg::str("got ", n - 1, " output tensors; pass one per rank (", n, ")")
-                        : rank0_rejected))
-                   .c_str());
+  EXPECT_ERROR_S(pg->all_gather(outs, in),
+                 (prefix("all_gather") +
+                  (r == 0 ? tg::str("got ", n - 1, " output tensors; pass one per rank (", n, ")")
+                          : rank0_rejected)));
   outs.assign(n, tg::zeros({2}, tg::kFloat));
   if (r == 0) outs[n - 1] = tg::zeros({3}, tg::kFloat);
-  EXPECT_ERROR(pg->all_gather(outs, in),
-               (prefix("all_gather") +
-                (r == 0 ? tg::str("output ", n - 1,
-                                  " is Float [3] but the input is Float [2]; every output must "
-                                  "have the input's dtype and shape")
-                        : rank0_rejected))
-                   .c_str());
+  EXPECT_ERROR_S(pg->all_gather(outs, in),
+                 (prefix("all_gather") +
+                  (r == 0 ? tg::str("output ", n - 1,
+                                    " is Float [3] but the input is Float [2]; every output must "
+                                    "have the input's dtype and shape")
+                          : rank0_rejected)));
   // reduce_scatter: wrong number of inputs, a wrong input dtype.
   std::vector<tg::Tensor> ins(r == 0 ? n + 1 : n, tg::zeros({2}, tg::kFloat));
   auto out = tg::zeros({2}, tg::kFloat);
-  EXPECT_ERROR(pg->reduce_scatter(out, ins),
-               (prefix("reduce_scatter") +
-                (r == 0 ? tg::str("got ", n + 1, " input tensors; pass one per rank (", n, ")")
-                        : rank0_rejected))
-                   .c_str());
+  EXPECT_ERROR_S(pg->reduce_scatter(out, ins),
+                 (prefix("reduce_scatter") +
+                  (r == 0 ? tg::str("got ", n + 1, " input tensors; pass one per rank (", n, ")")
+                          : rank0_rejected)));
   ins.assign(n, tg::zeros({2}, tg::kFloat));
   if (r == 0) ins[0] = tg::zeros({2}, tg::kDouble);
-  EXPECT_ERROR(pg->reduce_scatter(out, ins),
-               (prefix("reduce_scatter") +
-                (r == 0 ? "input 0 is Double [2] but the output is Float [2]; every input must "
-                          "have the output's dtype and shape"
-                        : rank0_rejected))
-                   .c_str());
+  EXPECT_ERROR_S(pg->reduce_scatter(out, ins),
+                 (prefix("reduce_scatter") +
+                  (r == 0 ? "input 0 is Double [2] but the output is Float [2]; every input must "
+                            "have the output's dtype and shape"
+                          : rank0_rejected)));
   // Undefined.
-  EXPECT_ERROR(
-      pg->all_reduce(r == 0 ? tg::Tensor() : tg::zeros({2})),
-      (prefix("all_reduce") + (r == 0 ? "the tensor is undefined" : rank0_rejected)).c_str());
+  EXPECT_ERROR_S(pg->all_reduce(r == 0 ? tg::Tensor() : tg::zeros({2})),
+                 (prefix("all_reduce") + (r == 0 ? "the tensor is undefined" : rank0_rejected)));
   pg->barrier();
   // And the group still computes.
   auto ok = tg::ones({2}, tg::kFloat);

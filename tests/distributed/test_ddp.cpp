@@ -13,6 +13,13 @@
 #include "tensorgrad/tensorgrad.h"
 
 namespace dist = tg::distributed;
+
+// EXPECT_ERROR with one expected std::string, kept alive while the macro reads it.
+#define EXPECT_ERROR_S(stmt, expected)        \
+  do {                                        \
+    const std::string expected_ = (expected); \
+    EXPECT_ERROR(stmt, expected_.c_str());    \
+  } while (0)
 namespace nn = tg::nn;
 using tg::nn::parallel::DistributedDataParallel;
 using tg::nn::parallel::DistributedDataParallelOptions;
@@ -218,16 +225,15 @@ TEST(DistributedDataParallel, UnusedParametersAreAnErrorOnEveryRankNotAHang) {
       "; pass find_unused_parameters(true) in DistributedDataParallelOptions when some "
       "parameters do not take part in every iteration's loss";
   if (rank == 0) {
-    EXPECT_ERROR(loss.backward(),
-                 (where("DistributedDataParallel") +
-                  "these parameters got no gradient in this backward: b.bias, b.weight" + advice)
-                     .c_str());
+    EXPECT_ERROR_S(
+        loss.backward(),
+        (where("DistributedDataParallel") +
+         "these parameters got no gradient in this backward: b.bias, b.weight" + advice));
   } else {
-    EXPECT_ERROR(loss.backward(), (where("DistributedDataParallel") +
-                                   "another rank had parameters that got no gradient in this "
-                                   "backward (its error names them)" +
-                                   advice)
-                                      .c_str());
+    EXPECT_ERROR_S(loss.backward(), (where("DistributedDataParallel") +
+                                     "another rank had parameters that got no gradient in this "
+                                     "backward (its error names them)" +
+                                     advice));
   }
   // The next iteration works.
   model->zero_grad();
@@ -271,19 +277,17 @@ TEST(DistributedDataParallelErrors, DifferentModulesOnTheRanks) {
   auto pg = group();
   const int rank = pg->rank();
   auto shapes = nn::Linear(3, rank == 0 ? 2 : 4);
-  EXPECT_ERROR(DistributedDataParallel(shapes.ptr(), pg),
-               (where("ProcessGroupMPI broadcast") +
-                (rank == 0 ? "this rank passes Float [2, 3] but rank 1 passes Float [4, 3]"
-                           : "this rank passes Float [4, 3] but rank 0 passes Float [2, 3]"))
-                   .c_str());
+  EXPECT_ERROR_S(DistributedDataParallel(shapes.ptr(), pg),
+                 (where("ProcessGroupMPI broadcast") +
+                  (rank == 0 ? "this rank passes Float [2, 3] but rank 1 passes Float [4, 3]"
+                             : "this rank passes Float [4, 3] but rank 0 passes Float [2, 3]")));
   auto counts = nn::Linear(nn::LinearOptions(3, 2).bias(rank != 0));
-  EXPECT_ERROR(DistributedDataParallel(counts.ptr(), pg),
-               (where("DistributedDataParallel") +
-                (rank == 0 ? "this rank's module has 1 parameters and 0 buffers but rank 1's has "
-                             "2 and 0; every rank must wrap the same module"
-                           : "this rank's module has 2 parameters and 0 buffers but rank 0's has "
-                             "1 and 0; every rank must wrap the same module"))
-                   .c_str());
+  EXPECT_ERROR_S(DistributedDataParallel(counts.ptr(), pg),
+                 (where("DistributedDataParallel") +
+                  (rank == 0 ? "this rank's module has 1 parameters and 0 buffers but rank 1's has "
+                               "2 and 0; every rank must wrap the same module"
+                             : "this rank's module has 2 parameters and 0 buffers but rank 0's has "
+                               "1 and 0; every rank must wrap the same module")));
   EXPECT_ERROR(
       DistributedDataParallel(shapes.ptr(), pg, DistributedDataParallelOptions().bucket_cap_mb(0)),
       "DistributedDataParallel: bucket_cap_mb must be positive (got 0)");
