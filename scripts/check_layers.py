@@ -67,6 +67,11 @@ RULES = [
     (5, "nn", ["src/nn/", "include/tensorgrad/nn/", "include/tensorgrad/nn.h"]),
     (5, "optim", ["src/optim/", "include/tensorgrad/optim/", "include/tensorgrad/optim.h"]),
     (5, "data", ["src/data/", "include/tensorgrad/data/", "include/tensorgrad/data.h"]),
+    (5, "distributed", [
+        "src/distributed/",
+        "include/tensorgrad/distributed.h",
+        "include/tensorgrad/distributed/",
+    ]),
     (5, "serialize", [
         "src/serialize/",
         "include/tensorgrad/serialize.h",
@@ -89,6 +94,7 @@ EXTERNAL_INCLUDES = {
 PEER_INCLUDES = {
     ("serialize", "nn"),  # tg::save and tg::load take modules
     ("data", "serialize"),  # samplers and stateful datasets save their state in archives
+    ("distributed", "nn"),  # DistributedDataParallel wraps a module
 }
 
 # Where the build looks for project headers, after the including file's own directory.

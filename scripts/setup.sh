@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev               # safetensors headers
   libgtest-dev libgmock-dev        # tests
   libbenchmark-dev                 # benchmarks
+  libopenmpi-dev openmpi-bin       # tg::distributed (ProcessGroupMPI) and its mpirun tests
   dataset-fashion-mnist            # the training example's data
   graphviz                         # rendering backward-graph pictures (dot -Tsvg)
   clang libclang-rt-14-dev         # fuzzing (libFuzzer) and sanitizer runtimes for clang

@@ -216,6 +216,21 @@ void backward(const variable_list& tensors, const variable_list& grad_tensors = 
               std::optional<bool> retain_graph = std::nullopt, bool create_graph = false,
               const variable_list& inputs = {});
 
+/// Runs fn(leaf) each time a backward pass has accumulated a gradient into leaf.grad() (after the
+/// leaf's register_hook hooks and the accumulation), as PyTorch's
+/// Tensor.register_post_accumulate_grad_hook. leaf must be a leaf that requires grad. Returns a
+/// handle for remove_post_accumulate_grad_hook.
+unsigned register_post_accumulate_grad_hook(const Tensor& leaf,
+                                            std::function<void(const Tensor&)> fn);
+/// Removes the hook with this handle; false if leaf has none with it.
+bool remove_post_accumulate_grad_hook(const Tensor& leaf, unsigned handle);
+
+/// Queues fn to run on this thread once the backward pass (backward() or grad()) running now has
+/// run its whole graph, as libtorch's Engine::queue_callback; callbacks run in the order they were
+/// queued and may queue more. A pass that throws drops its callbacks. Throws when no backward pass
+/// is running on this thread.
+void queue_callback(std::function<void()> fn);
+
 /// Returns d(outputs)/d(inputs) contracted with grad_outputs, without touching .grad().
 variable_list grad(const variable_list& outputs, const variable_list& inputs,
                    const variable_list& grad_outputs = {},

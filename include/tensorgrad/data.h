@@ -4,6 +4,7 @@
 #include "tensorgrad/data/dataloader.h"
 #include "tensorgrad/data/datasets.h"
 #include "tensorgrad/data/detail.h"
+#include "tensorgrad/data/distributed_sampler.h"
 #include "tensorgrad/data/example.h"
 #include "tensorgrad/data/idx.h"
 #include "tensorgrad/data/iterator.h"

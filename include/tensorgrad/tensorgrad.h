@@ -3,6 +3,8 @@
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/autograd/function.h"
 #include "tensorgrad/data.h"
+#include "tensorgrad/distributed.h"
+#include "tensorgrad/distributed/data_parallel.h"
 #include "tensorgrad/functions.h"
 #include "tensorgrad/indexing.h"
 #include "tensorgrad/nn.h"

@@ -2,6 +2,7 @@
 // steps in order: discover_graph, mark_execution (only with targets), seed_roots, then run_task
 // for each ready node (apply_node, release_node, pass_gradients); each has its Note below.
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "autograd/accumulate_grad.h"
@@ -360,6 +361,38 @@ inline void run_task(Workspace& ws, NodeTask& task, bool keep_graph, variable_li
 // The pass running on this thread, for Node::task_should_compute_output (null outside one).
 thread_local Workspace* current_pass = nullptr;
 
+// Note [Final callbacks]
+// queue_callback adds to the list of the outermost backward pass running on this thread; the
+// pass runs the list after its last node, so a callback sees every gradient accumulated (DDP
+// waits for its gradient reductions there). Nested passes (a backward inside a backward
+// function) share the outer pass's list.
+thread_local std::vector<std::function<void()>>* final_callbacks = nullptr;
+
+class FinalCallbacks {
+ public:
+  FinalCallbacks() : outermost_(final_callbacks == nullptr) {
+    if (outermost_) final_callbacks = &callbacks_;
+  }
+  ~FinalCallbacks() {
+    if (outermost_) final_callbacks = nullptr;
+  }
+  FinalCallbacks(const FinalCallbacks&) = delete;
+  FinalCallbacks& operator=(const FinalCallbacks&) = delete;
+  /// Runs the queued callbacks, those they queue included, when this is the outermost pass.
+  void run() {
+    if (!outermost_) return;
+    for (size_t i = 0; i < callbacks_.size(); ++i) {
+      std::function<void()> fn = std::move(callbacks_[i]);
+      fn();
+    }
+    callbacks_.clear();
+  }
+
+ private:
+  bool outermost_;
+  std::vector<std::function<void()>> callbacks_;
+};
+
 // Makes a pass the current one for its lifetime (a backward inside a backward function nests).
 class CurrentPass {
  public:
@@ -387,7 +420,9 @@ variable_list run_graph(const edge_list& roots, variable_list root_grads, bool k
   variable_list captured(targets.size());
   AutoGradMode grad_mode(create_graph);
   CurrentPass current(run_all ? nullptr : &ws);  // with every node running, every edge is wanted
+  FinalCallbacks callbacks;
   while (NodeTask* task = ws.pop_ready()) run_task(ws, *task, keep_graph, captured);
+  callbacks.run();
   return captured;
 }
 
@@ -433,6 +468,13 @@ variable_list root_gradients(const variable_list& tensors, const variable_list& 
 }
 
 }  // namespace
+
+void queue_callback(std::function<void()> fn) {
+  TG_CHECK(final_callbacks != nullptr,
+           "queue_callback: no backward pass is running on this thread; call it from a hook or "
+           "a backward function during backward()");
+  final_callbacks->push_back(std::move(fn));
+}
 
 bool current_pass_wants(const Node* node) {
   return current_pass == nullptr || wanted(current_pass->find(const_cast<Node*>(node)));

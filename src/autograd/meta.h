@@ -24,6 +24,12 @@ struct AutogradMeta {
     std::function<Tensor(const Tensor&)> fn;
   };
   std::vector<Hook> leaf_hooks;  // hooks of a leaf, run by its AccumulateGrad
+  struct PostAccumulateHook {
+    unsigned handle;
+    std::function<void(const Tensor&)> fn;
+  };
+  // Run by a leaf's AccumulateGrad after the gradient is in .grad().
+  std::vector<PostAccumulateHook> post_accumulate_hooks;
   // Every hook register_hook added, at the position it returned: the grad_fn it went to (empty
   // for a leaf hook) and its handle there.
   struct HookRef {

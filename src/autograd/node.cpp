@@ -267,7 +267,7 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
     Tensor replaced = h.fn(g);
     if (replaced.defined()) g = std::move(replaced);
   }
-  std::lock_guard<std::mutex> lock(m.mutex);
+  std::unique_lock<std::mutex> lock(m.mutex);
   if (!m.grad.defined()) {
     // Keep the gradient only if no one else can see it; a shared one (the user's `gradient`
     // argument, or a tensor a hook kept) is copied so that later accumulation cannot alias it.
@@ -285,7 +285,32 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
     m.grad.add_(g);
   }
   m.grad.unsafeGetTensorImpl()->is_grad = true;
+  if (!m.post_accumulate_hooks.empty()) {
+    lock.unlock();  // a hook may read or replace .grad()
+    // A copy: a hook may register or remove hooks.
+    std::vector<AutogradMeta::PostAccumulateHook> hooks = m.post_accumulate_hooks;
+    for (const auto& h : hooks) h.fn(variable_);
+  }
   return {};
+}
+
+unsigned register_post_accumulate_grad_hook(const Tensor& leaf,
+                                            std::function<void(const Tensor&)> fn) {
+  TG_CHECK(leaf.defined() && leaf.requires_grad() && leaf.is_leaf(),
+           "register_post_accumulate_grad_hook: the tensor must be a leaf that requires grad "
+           "(post accumulate grad hooks cannot be registered on non-leaf tensors)");
+  AutogradMeta& m = meta_of(leaf);
+  unsigned handle = next_hook_id();
+  m.post_accumulate_hooks.push_back({handle, std::move(fn)});
+  return handle;
+}
+
+bool remove_post_accumulate_grad_hook(const Tensor& leaf, unsigned handle) {
+  AutogradMeta* m = leaf.defined() ? meta_if(leaf) : nullptr;
+  if (!m) return false;
+  return std::erase_if(m->post_accumulate_hooks, [&](const AutogradMeta::PostAccumulateHook& h) {
+           return h.handle == handle;
+         }) > 0;
 }
 
 // ---- SavedVariable ----
