@@ -1,6 +1,7 @@
 // The autograd engine from Python: backward and grad without the GIL (Python callbacks take it
 // back), tensor hooks that are Python callables, grad mode, the backward graph's nodes, anomaly
 // mode and the transforms over Python functions.
+#include "autograd/meta.h"  // the library's own: a tensor's hooks, for the garbage collector
 #include "common.h"
 
 namespace tgpy {
@@ -21,6 +22,32 @@ struct HookHandle {
     removed = true;
   }
 };
+
+/// A Python callable as a tensor hook. A named type, so that the garbage collector's traversal can
+/// find the callable in the hooks' std::function (Note [Tensor GC] in tensor.cpp).
+struct PyHook {
+  PyCallable cb;
+  Tensor operator()(const Tensor& g) const {
+    py::gil_scoped_acquire gil;
+    py::object r = cb.get()(g);
+    if (r.is_none()) return Tensor();
+    if (!py::isinstance<Tensor>(r))
+      throw py::type_error("a hook must return None or a Tensor, not " +
+                           std::string(py::str(r.get_type().attr("__name__"))));
+    return r.cast<Tensor>();
+  }
+};
+
+/// The tensor hooks a node keeps (a protected member of Node, read through a derived class).
+struct NodeHooks : Node {
+  static const auto& of(const Node& n) { return n.*(&NodeHooks::tensor_pre_hooks_); }
+};
+
+int visit_hook(const std::function<Tensor(const Tensor&)>& fn, visitproc visit, void* arg) {
+  if (const auto* h = fn.target<PyHook>(); h != nullptr && h->cb.use_count() == 1)
+    Py_VISIT(h->cb.get().ptr());
+  return 0;
+}
 
 /// The outputs of a Python function as a list of tensors (one tensor or a sequence of them).
 variable_list as_list(const py::object& out, const char* what) {
@@ -149,6 +176,25 @@ py::list to_list(const variable_list& v) {
 
 }  // namespace
 
+int visit_python_objects(const Tensor& t, visitproc visit, void* arg) {
+  const tg::TensorImpl* impl = t.unsafeGetTensorImpl();
+  if (impl->refcount_.load(std::memory_order_relaxed) != 1 || !impl->autograd ||
+      impl->autograd.use_count() != 1)
+    return 0;
+  const tg::autograd::AutogradMeta& meta = *impl->autograd;
+  for (const auto& h : meta.leaf_hooks)
+    if (int r = visit_hook(h.fn, visit, arg)) return r;
+  if (meta.grad_fn && meta.grad_fn.use_count() == 1) {
+    for (const auto& h : NodeHooks::of(*meta.grad_fn))
+      if (int r = visit_hook(h.fn, visit, arg)) return r;
+    if (const auto* node = dynamic_cast<const PyFunctionNode*>(meta.grad_fn.get())) {
+      if (node->ctx_obj_ && node->ctx_obj_->use_count() == 1) Py_VISIT(node->ctx_obj_->get().ptr());
+      if (node->cls_ && node->cls_->use_count() == 1) Py_VISIT(node->cls_->get().ptr());
+    }
+  }
+  return 0;
+}
+
 void bind_autograd(py::module_& root) {
   using namespace py::literals;
   py::module_ m = root.def_submodule("_autograd", "the engine, grad mode and the backward graph");
@@ -184,16 +230,7 @@ void bind_autograd(py::module_& root) {
         if (!PyCallable_Check(fn.ptr())) throw py::type_error("register_hook: expected a callable");
         TG_CHECK(t.requires_grad(),
                  "cannot register a hook on a tensor that doesn't require gradient");
-        PyCallable cb(fn);
-        unsigned id = t.register_hook([cb](const Tensor& g) -> Tensor {
-          py::gil_scoped_acquire gil;
-          py::object r = cb.get()(g);
-          if (r.is_none()) return Tensor();
-          if (!py::isinstance<Tensor>(r))
-            throw py::type_error("a hook must return None or a Tensor, not " +
-                                 std::string(py::str(r.get_type().attr("__name__"))));
-          return r.cast<Tensor>();
-        });
+        unsigned id = t.register_hook(PyHook{PyCallable(fn)});
         return HookHandle{t, id};
       },
       "hook"_a);
