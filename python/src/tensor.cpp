@@ -9,6 +9,8 @@ namespace tgpy {
 
 namespace {
 
+using tg::Tensor;
+
 // Note [Tensor identity]
 // PyTorch gives a tensor one Python object while that object lives: the TensorImpl points back
 // at it without owning it. Here the back-pointers are a table beside the library (the C++
@@ -68,7 +70,6 @@ void tensor_dealloc(PyObject* self) {
 }
 
 using tg::Scalar;
-using tg::Tensor;
 using OptDtype = std::optional<tg::ScalarType>;
 constexpr auto kSelf = py::return_value_policy::reference;  // in-place ops return self
 

@@ -430,11 +430,13 @@ def test_a_hook_cycle_is_kept_while_the_graph_needs_it():
     # The object is garbage to Python, but the graph of `out` still runs the hook.
     import weakref
     calls = []
-    x = tg.ones(3, requires_grad=True)
-    x.register_hook(lambda g: calls.append(x.shape) or g)
-    out = (x * 2).sum()
-    ref = weakref.ref(x)
-    del x
+
+    def made():
+        x = tg.ones(3, requires_grad=True)
+        x.register_hook(lambda g: calls.append(x.shape) or g)
+        return (x * 2).sum(), weakref.ref(x)
+
+    out, ref = made()
     gc.collect()
     out.backward()
     assert calls == [(3,)]

@@ -308,7 +308,7 @@ def test_setitem_through_separated_integer_indices():
     def program(L, a, b):
         c = a * 1
         c[L.tensor([0, 1]), :, L.tensor([3, 1])] = b[:2, :3] * 2
-        c[0, :, [2, 4]] = 7.0
+        c[0, :, [3, 1]] = 7.0
         c[[1], 1:, [0], :2] = b[0, 0, :2]
         return c
 
