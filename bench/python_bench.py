@@ -115,7 +115,7 @@ def cpp_figures(binary, repeat, min_time):
             [binary, "--no_rss", "--threads=1", f"--benchmark_filter=^({names})/",
              f"--benchmark_repetitions={repeat}", f"--benchmark_min_time={min_time}",
              f"--benchmark_out={out.name}", "--benchmark_out_format=json"],
-            check=True, stdout=subprocess.DEVNULL)
+            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         results = json.load(open(out.name))
     figures = {}
     for b in results["benchmarks"]:
