@@ -42,6 +42,7 @@ class PyCallable {
   /// How many copies share the reference: the garbage collector may see it only through a
   /// sole owner.
   long use_count() const { return fn_.use_count(); }
+  std::weak_ptr<py::object> weak() const { return fn_; }
 
  private:
   std::shared_ptr<py::object> fn_;
