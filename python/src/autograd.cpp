@@ -1,6 +1,8 @@
 // The autograd engine from Python: backward and grad without the GIL (Python callbacks take it
 // back), tensor hooks that are Python callables, grad mode, the backward graph's nodes, anomaly
 // mode and the transforms over Python functions.
+#include <unordered_map>
+
 #include "common.h"
 
 namespace tgpy {
@@ -21,6 +23,61 @@ struct HookHandle {
     removed = true;
   }
 };
+
+/// A Python callable as a tensor hook. A named type, so that the garbage collector's traversal can
+/// find the callable in the hooks' std::function (Note [Tensor GC] in tensor.cpp).
+struct PyHook {
+  PyCallable cb;
+  Tensor operator()(const Tensor& g) const {
+    py::gil_scoped_acquire gil;
+    py::object r = cb.get()(g);
+    if (r.is_none()) return Tensor();
+    if (!py::isinstance<Tensor>(r))
+      throw py::type_error("a hook must return None or a Tensor, not " +
+                           std::string(py::str(r.get_type().attr("__name__"))));
+    return r.cast<Tensor>();
+  }
+};
+
+/// The Python hooks registered on each owner: the grad_fn a non-leaf's hook went to, or the
+/// TensorImpl of a leaf. The library keeps the hooks; this only remembers which Python objects
+/// they hold, for the garbage collector's traversal (Note [Tensor GC] in tensor.cpp). Entries
+/// do not own the callables: a hook freed by the library leaves an expired entry (skipped, and
+/// pruned from time to time), so an owner's address reused later finds only its own live hooks.
+/// Read and written with the GIL held.
+struct HookEntry {
+  std::weak_ptr<py::object> ref;
+  PyObject* obj;
+};
+struct HookRegistry {
+  std::unordered_map<const void*, std::vector<HookEntry>> by_owner;
+  size_t entries = 0;
+  size_t prune_at = 1024;
+
+  void add(const void* owner, const PyCallable& cb) {
+    by_owner[owner].push_back({cb.weak(), cb.get().ptr()});
+    if (++entries < prune_at) return;
+    entries = 0;
+    for (auto it = by_owner.begin(); it != by_owner.end();) {
+      std::erase_if(it->second, [](const HookEntry& e) { return e.ref.expired(); });
+      entries += it->second.size();
+      it = it->second.empty() ? by_owner.erase(it) : std::next(it);
+    }
+    prune_at = std::max<size_t>(1024, 2 * entries);
+  }
+  int visit(const void* owner, visitproc visit, void* arg) const {
+    auto it = by_owner.find(owner);
+    if (it == by_owner.end()) return 0;
+    // Only a callable whose one owner is the hook (not also a copy elsewhere) is reported.
+    for (const HookEntry& e : it->second)
+      if (e.ref.use_count() == 1) Py_VISIT(e.obj);
+    return 0;
+  }
+};
+HookRegistry& hook_registry() {
+  static auto* r = new HookRegistry();
+  return *r;
+}
 
 /// The outputs of a Python function as a list of tensors (one tensor or a sequence of them).
 variable_list as_list(const py::object& out, const char* what) {
@@ -149,6 +206,23 @@ py::list to_list(const variable_list& v) {
 
 }  // namespace
 
+int visit_python_objects(const Tensor& t, visitproc visit, void* arg) {
+  const tg::TensorImpl* impl = t.unsafeGetTensorImpl();
+  if (impl->refcount_.load(std::memory_order_relaxed) != 1 || !impl->autograd ||
+      impl->autograd.use_count() != 1)
+    return 0;
+  if (int r = hook_registry().visit(impl, visit, arg)) return r;
+  const std::shared_ptr<Node>& grad_fn = t.grad_fn();
+  if (grad_fn && grad_fn.use_count() == 1) {
+    if (int r = hook_registry().visit(grad_fn.get(), visit, arg)) return r;
+    if (const auto* node = dynamic_cast<const PyFunctionNode*>(grad_fn.get())) {
+      if (node->ctx_obj_ && node->ctx_obj_->use_count() == 1) Py_VISIT(node->ctx_obj_->get().ptr());
+      if (node->cls_ && node->cls_->use_count() == 1) Py_VISIT(node->cls_->get().ptr());
+    }
+  }
+  return 0;
+}
+
 void bind_autograd(py::module_& root) {
   using namespace py::literals;
   py::module_ m = root.def_submodule("_autograd", "the engine, grad mode and the backward graph");
@@ -185,15 +259,11 @@ void bind_autograd(py::module_& root) {
         TG_CHECK(t.requires_grad(),
                  "cannot register a hook on a tensor that doesn't require gradient");
         PyCallable cb(fn);
-        unsigned id = t.register_hook([cb](const Tensor& g) -> Tensor {
-          py::gil_scoped_acquire gil;
-          py::object r = cb.get()(g);
-          if (r.is_none()) return Tensor();
-          if (!py::isinstance<Tensor>(r))
-            throw py::type_error("a hook must return None or a Tensor, not " +
-                                 std::string(py::str(r.get_type().attr("__name__"))));
-          return r.cast<Tensor>();
-        });
+        const std::shared_ptr<Node>& grad_fn = t.grad_fn();
+        const void* owner = grad_fn ? static_cast<const void*>(grad_fn.get())
+                                    : static_cast<const void*>(t.unsafeGetTensorImpl());
+        unsigned id = t.register_hook(PyHook{cb});
+        hook_registry().add(owner, cb);
         return HookHandle{t, id};
       },
       "hook"_a);

@@ -39,10 +39,23 @@ class PyCallable {
     return (*fn_)(std::forward<Args>(args)...);
   }
   const py::object& get() const { return *fn_; }
+  /// How many copies share the reference: the garbage collector may see it only through a
+  /// sole owner.
+  long use_count() const { return fn_.use_count(); }
+  std::weak_ptr<py::object> weak() const { return fn_; }
 
  private:
   std::shared_ptr<py::object> fn_;
 };
+
+/// Identity: one Python object per tensor (TensorImpl) while that object is alive, as in
+/// PyTorch (x.grad is x.grad). The table maps each impl to its object without owning it; an object
+/// leaves it when it dies. All three run with the GIL held.
+PyObject* wrapper_of(const tg::TensorImpl* impl);
+void set_wrapper(const tg::TensorImpl* impl, PyObject* obj);
+/// Visits the Python objects that t's autograd state owns (Python hooks, a Python Function's
+/// ctx), when the wrapper being traversed is their only owner: see Note [Tensor GC] in tensor.cpp.
+int visit_python_objects(const tg::Tensor& t, visitproc visit, void* arg);
 
 /// Sizes given as f(2, 3), f((2, 3)), f([2, 3]) or f(torch.Size): PyTorch's *size convention.
 std::vector<int64_t> sizes_from_args(const py::args& args, const char* what);
@@ -164,17 +177,26 @@ struct type_caster<tg::Tensor> : public type_caster_base<tg::Tensor> {
     }
     return base::load(src, convert);
   }
-  static handle cast(const tg::Tensor& t, return_value_policy policy, handle parent) {
+  // A tensor that already has a Python object comes back as that object; otherwise a new one
+  // owns a copy of the handle (never a reference to a C++ Tensor that may die first).
+  static handle cast(const tg::Tensor& t, return_value_policy, handle parent) {
     if (!t.defined()) return none().release();
-    return base::cast(t, policy, parent);
+    if (PyObject* o = tgpy::wrapper_of(t.unsafeGetTensorImpl())) return handle(o).inc_ref();
+    handle h = base::cast(t, return_value_policy::copy, parent);
+    if (h) tgpy::set_wrapper(t.unsafeGetTensorImpl(), h.ptr());
+    return h;
   }
-  static handle cast(tg::Tensor&& t, return_value_policy policy, handle parent) {
+  static handle cast(tg::Tensor&& t, return_value_policy, handle parent) {
     if (!t.defined()) return none().release();
-    return base::cast(std::move(t), policy, parent);
+    const tg::TensorImpl* impl = t.unsafeGetTensorImpl();
+    if (PyObject* o = tgpy::wrapper_of(impl)) return handle(o).inc_ref();
+    handle h = base::cast(std::move(t), return_value_policy::move, parent);
+    if (h) tgpy::set_wrapper(impl, h.ptr());
+    return h;
   }
   static handle cast(const tg::Tensor* t, return_value_policy policy, handle parent) {
     if (t == nullptr || !t->defined()) return none().release();
-    return base::cast(t, policy, parent);
+    return cast(*t, policy, parent);
   }
 
  private:

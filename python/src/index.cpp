@@ -109,7 +109,8 @@ struct Applied {
   Tensor view;           // self after the basic items before the advanced one (a view)
   int64_t adv_dim = -1;  // where the advanced index applies in `view`, or -1 when none
   const Item* adv = nullptr;
-  std::vector<const Item*> longs;  // the integer indices, on consecutive dims from adv_dim
+  std::vector<const Item*> longs;  // the integer indices
+  std::vector<int64_t> long_dims;  // the dim of r each applies to (increasing)
   Tensor result;                   // the full result of the indexing
 };
 
@@ -165,12 +166,9 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
           a.view = r;
           a.adv_dim = dim;
           a.adv = &it;
-        } else if (a.adv_dim + static_cast<int64_t>(a.longs.size()) != dim) {
-          throw py::type_error(
-              "integer tensor (or list) indices separated by a slice, None or '...' are not "
-              "supported by tensorgrad; put them next to each other");
         }
         a.longs.push_back(&it);
+        a.long_dims.push_back(dim);
         ++dim;
         break;
       case Kind::BoolTensor:
@@ -192,10 +190,22 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
   // Items after the advanced one changed only dims after it, so d still names its first dim.
   const Tensor& idx = a.adv->tensor;
   if (a.adv->kind == Kind::LongTensor) {
+    auto k = static_cast<int64_t>(a.longs.size());
+    bool separated = a.long_dims.back() - a.long_dims.front() + 1 != k;
+    if (separated) {
+      // Integer indices separated by a slice, None or '...': as in PyTorch (and numpy), their
+      // broadcast shape comes first, then the other dims in order. Moving the indexed dims to
+      // the front (a view) makes them adjacent there.
+      std::vector<int64_t> order(a.long_dims);
+      for (int64_t i = 0; i < r.dim(); ++i)
+        if (std::find(a.long_dims.begin(), a.long_dims.end(), i) == a.long_dims.end())
+          order.push_back(i);
+      r = r.permute(order);
+      d = 0;
+    }
     // k integer indices on dims d..d+k-1: broadcast together, they name positions of those
     // dims flattened into one (x[i, j] is x.reshape(-1)[i * size(1) + j]), picked by
     // index_select, and the broadcast shape takes the place of the k dims.
-    auto k = static_cast<int64_t>(a.longs.size());
     tg::DimVector shape_b;
     for (const Item* l : a.longs) shape_b = tg::broadcast_shapes(shape_b, l->tensor.sizes());
     Tensor flat;
@@ -206,8 +216,9 @@ Applied apply_index(const Tensor& self, const std::vector<Item>& items) {
         int64_t lo = ix.min().item<int64_t>(), hi = ix.max().item<int64_t>(), size = r.size(d + i);
         if (lo < 0 || hi >= size)
           throw py::index_error("index " + std::to_string(lo < 0 ? lo - size : hi) +
-                                " is out of bounds for dimension " + std::to_string(d + i) +
-                                " with size " + std::to_string(size));
+                                " is out of bounds for dimension " +
+                                std::to_string(separated ? a.long_dims[i] : d + i) + " with size " +
+                                std::to_string(size));
       }
       flat = flat.defined() ? flat * r.size(d + i) + ix : ix;
     }

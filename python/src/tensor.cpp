@@ -1,6 +1,7 @@
 // tensorgrad.Tensor: the C++ tg::Tensor with PyTorch's Python methods, arguments and defaults.
 // Every method calls the C++ op of the same name; nothing is computed here.
 #include <optional>
+#include <unordered_map>
 
 #include "common.h"
 
@@ -8,8 +9,67 @@ namespace tgpy {
 
 namespace {
 
-using tg::Scalar;
 using tg::Tensor;
+
+// Note [Tensor identity]
+// PyTorch gives a tensor one Python object while that object lives: the TensorImpl points back
+// at it without owning it. Here the back-pointers are a table beside the library (the C++
+// TensorImpl stays as it is): an object enters it when it is made for a tensor (the caster in
+// common.h) or constructed from Python (Tensor.__init__), and leaves it when it dies or the
+// garbage collector clears it. The object owns its impl, so an impl in the table cannot die and
+// its address cannot be reused while its entry is there.
+std::unordered_map<const tg::TensorImpl*, PyObject*>& wrappers() {
+  static auto* table = new std::unordered_map<const tg::TensorImpl*, PyObject*>();
+  return *table;
+}
+
+/// The tensor an object of tensorgrad.Tensor (or of a Python subclass) holds, or null before its
+/// __init__ has run.
+Tensor* held_tensor(PyObject* self) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(self);
+  auto vh = inst->get_value_and_holder(nullptr, false);
+  if (!vh || !vh.holder_constructed()) return nullptr;
+  return vh.value_ptr<Tensor>();
+}
+
+void forget(PyObject* self, const Tensor& t) {
+  if (!t.defined()) return;
+  auto it = wrappers().find(t.unsafeGetTensorImpl());
+  if (it != wrappers().end() && it->second == self) wrappers().erase(it);
+}
+
+// Note [Tensor GC]
+// A Python hook that refers to its own tensor, or a Function's ctx that holds its output, is a
+// cycle through C++: object -> TensorImpl -> hook (or node -> ctx) -> ... -> object. Python's
+// collector finds it only if the tensor's object reports what it owns: tp_traverse visits the
+// Python objects in the tensor's autograd state, and tp_clear drops the tensor. As in PyTorch, an
+// object reports them only while it is their sole owner (its impl, the impl's autograd state and
+// the grad_fn held by nobody else): state that C++ also holds stays reachable, and is collected
+// once the C++ side has let go.
+int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
+  Py_VISIT(Py_TYPE(self));
+  if (PyObject** dict = _PyObject_GetDictPtr(self)) Py_VISIT(*dict);
+  if (Tensor* t = held_tensor(self); t != nullptr && t->defined())
+    return visit_python_objects(*t, visit, arg);
+  return 0;
+}
+
+int tensor_clear(PyObject* self) {
+  if (PyObject** dict = _PyObject_GetDictPtr(self)) Py_CLEAR(*dict);
+  if (Tensor* t = held_tensor(self); t != nullptr && t->defined()) {
+    forget(self, *t);
+    Tensor dropped = std::move(*t);  // may free hooks and nodes, which release Python objects
+  }
+  return 0;
+}
+
+void tensor_dealloc(PyObject* self) {
+  PyObject_GC_UnTrack(self);
+  if (Tensor* t = held_tensor(self)) forget(self, *t);
+  py::detail::pybind11_object_dealloc(self);
+}
+
+using tg::Scalar;
 using OptDtype = std::optional<tg::ScalarType>;
 constexpr auto kSelf = py::return_value_policy::reference;  // in-place ops return self
 
@@ -91,9 +151,32 @@ Tensor to_impl(const Tensor& s, const py::args& args, const py::kwargs& kwargs) 
 
 }  // namespace
 
+PyObject* wrapper_of(const tg::TensorImpl* impl) {
+  auto& table = wrappers();
+  auto it = table.find(impl);
+  return it == table.end() ? nullptr : it->second;
+}
+
+void set_wrapper(const tg::TensorImpl* impl, PyObject* obj) { wrappers()[impl] = obj; }
+
 void bind_tensor(py::module_& m) {
   using namespace py::literals;
-  py::class_<Tensor> cls(m, "Tensor");
+  py::class_<Tensor> cls(m, "Tensor", py::dynamic_attr(),
+                         py::custom_type_setup([](PyHeapTypeObject* heap_type) {
+                           auto* type = &heap_type->ht_type;
+                           type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+                           type->tp_traverse = tensor_traverse;
+                           type->tp_clear = tensor_clear;
+                           type->tp_dealloc = tensor_dealloc;
+                         }));
+  // An object constructed from Python (Tensor(...), nn.Parameter(...)) becomes its tensor's
+  // object: tensorgrad/_tensor.py calls this after __init__.
+  m.def("_adopt", [](py::handle self) {
+    if (!py::isinstance<Tensor>(self)) throw py::type_error("_adopt: expected a Tensor");
+    if (Tensor* t = held_tensor(self.ptr());
+        t != nullptr && t->defined() && wrapper_of(t->unsafeGetTensorImpl()) == nullptr)
+      set_wrapper(t->unsafeGetTensorImpl(), self.ptr());
+  });
   // Ops whose arguments are all C++ values run without the GIL: a long kernel lets other Python
   // threads run (the result is converted after the GIL is back).
   const auto nogil = py::call_guard<py::gil_scoped_release>();

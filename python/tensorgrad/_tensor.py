@@ -107,7 +107,17 @@ def _rebuild(array, requires_grad):
     return t
 
 
+_init = Tensor.__init__
+
+
+def _adopting_init(self, *args, **kwargs):
+    # The new object is its tensor's one Python object (x.grad is x.grad, hooks see it).
+    _init(self, *args, **kwargs)
+    _C._adopt(self)
+
+
 _C._set_size_type(Size)
+Tensor.__init__ = _adopting_init
 Tensor.new_tensor = _new_tensor
 Tensor.new_zeros = _new(None, _C.zeros)
 Tensor.new_ones = _new(None, _C.ones)

@@ -17,8 +17,6 @@ CASES = [
     (IndexError, "a single ellipsis", lambda: tg.ones(3, 3)[..., ...]),
     (TypeError, "a boolean mask and other tensor",
      lambda: tg.ones(3, 3)[tg.tensor([True, False, True]), tg.tensor([1])]),
-    (TypeError, "separated by a slice",
-     lambda: tg.ones(3, 3, 3)[tg.tensor([0]), :, tg.tensor([1])]),
     (IndexError, "long or bool tensors", lambda: tg.ones(3)[tg.tensor([0.0])]),
     (IndexError, "Python bool", lambda: tg.ones(3)[True]),
     (IndexError, "shape of the mask", lambda: tg.ones(3, 2)[tg.tensor([True, False])]),

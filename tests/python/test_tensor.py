@@ -292,6 +292,29 @@ def test_setitem():
     run_both(program, rand(4, 3), rand(2, 3))
 
 
+def test_integer_indices_separated_by_a_slice_go_first():
+    # PyTorch's rule: ints select first; tensor (or list) indices that are not next to each
+    # other put their broadcast shape first, then the other dims in order.
+    def program(L, a):
+        i, j = L.tensor([0, 1, 1]), L.tensor([[2], [-1]])
+        return (a[i, :, j], a[:, i, :, j], a[i, :, j, :], a[i, None, j], a[i, ..., j],
+                a[i, :, j, 0], a[0, i, :, j], a[0, :, [1, 2]], a[i, 1:3, [0, 1, 3]],
+                a[:, i, 0, j], a[[1], :, [0, 2], 1:], a[[[1]], ::2, :, [[4, 0]]])
+
+    run_both(program, rand(2, 3, 4, 5))
+
+
+def test_setitem_through_separated_integer_indices():
+    def program(L, a, b):
+        c = a * 1
+        c[L.tensor([0, 1]), :, L.tensor([3, 1])] = b[:2, :3] * 2
+        c[0, :, [3, 1]] = 7.0
+        c[[1], 1:, [0], :2] = b[0, 0, :2]
+        return c
+
+    run_both(program, rand(2, 3, 4, 5), rand(3, 4, 5))
+
+
 def test_setitem_on_plain_tensors_writes_through_views():
     x = tg.zeros(3, 4)
     x[1:, ::2] = 1
@@ -310,6 +333,9 @@ def test_index_errors():
         x[tg.tensor([0]), tg.tensor([3])]
     with pytest.raises(IndexError, match="index -3 is out of bounds for dimension 0"):
         x[[-3], [0]]
+    # (PyTorch names the dim of its internal transposed view, 0; this names the indexed one.)
+    with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 2 with size 4"):
+        tg.zeros(2, 3, 4)[[0], :, [4]]
     with pytest.raises(IndexError, match="out of bounds"):
         x[2]
     with pytest.raises(IndexError):
