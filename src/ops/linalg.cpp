@@ -100,23 +100,32 @@ Tensor as_bmm_operand(const Tensor& t, IntArrayRef batch, int64_t rows, int64_t 
   return r;
 }
 
+// Records the backward of `out`, a product of a and b that is linear in each: a's gradient is
+// grad_a(grad, b) and b's is grad_b(a, grad). Each operand is saved only when the other needs a
+// gradient.
+template <class GradA, class GradB>
+void record_product(const char* name, const Tensor& a, const Tensor& b, const Tensor& out,
+                    GradA grad_a, GradB grad_b) {
+  if (!autograd::needs_grad(a, b)) return;
+  autograd::record(name, {a, b}, {out},
+                   autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
+                   [grad_a, grad_b](autograd::BackwardArgs<2>& g) -> variable_list {
+                     Tensor ga, gb;
+                     if (g.needs(0)) ga = grad_a(g.grad(), g.saved[1]);
+                     if (g.needs(1)) gb = grad_b(g.saved[0], g.grad());
+                     return {ga, gb};
+                   });
+}
+
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
   check_mm_operands("mm", a, b);
   Tensor out = detail::make_empty({a.size(0), b.size(1)}, a.dtype());
   kernels::mm_out(out, a, b);
-  if (autograd::needs_grad(a, b)) {
-    autograd::record(
-        "MmBackward0", {a, b}, {out},
-        autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gb;
-          if (g.needs(0)) ga = g.grad().mm(g.saved[1].t());
-          if (g.needs(1)) gb = g.saved[0].t().mm(g.grad());
-          return {ga, gb};
-        });
-  }
+  record_product(
+      "MmBackward0", a, b, out, [](const Tensor& grad, const Tensor& b) { return grad.mm(b.t()); },
+      [](const Tensor& a, const Tensor& grad) { return a.t().mm(grad); });
   return out;
 }
 
@@ -133,17 +142,10 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
               "each matrix of batch1 must have as many columns as each of batch2 has rows");
   Tensor out = detail::make_empty({a.size(0), a.size(1), b.size(2)}, a.dtype());
   kernels::bmm_out(out, a, b);
-  if (autograd::needs_grad(a, b)) {
-    autograd::record(
-        "BmmBackward0", {a, b}, {out},
-        autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gb;
-          if (g.needs(0)) ga = g.grad().bmm(g.saved[1].transpose(1, 2));
-          if (g.needs(1)) gb = g.saved[0].transpose(1, 2).bmm(g.grad());
-          return {ga, gb};
-        });
-  }
+  record_product(
+      "BmmBackward0", a, b, out,
+      [](const Tensor& grad, const Tensor& b) { return grad.bmm(b.transpose(1, 2)); },
+      [](const Tensor& a, const Tensor& grad) { return a.transpose(1, 2).bmm(grad); });
   return out;
 }
 
@@ -161,17 +163,9 @@ Tensor mv(const Tensor& a, const Tensor& v) {
                         kernels::MatrixRef{a.data_ptr(), 0, a.stride(0), a.stride(1)},
                         kernels::MatrixRef{v.data_ptr(), 0, v.stride(0), 1}, 0,
                         kernels::MatrixRef{out.data_ptr(), 0, 1, 1});
-  if (autograd::needs_grad(a, v)) {
-    autograd::record(
-        "MvBackward0", {a, v}, {out},
-        autograd::save(if_needed(a, v.requires_grad()), if_needed(v, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gv;
-          if (g.needs(0)) ga = outer(g.grad(), g.saved[1]);
-          if (g.needs(1)) gv = g.saved[0].t().mv(g.grad());
-          return {ga, gv};
-        });
-  }
+  record_product(
+      "MvBackward0", a, v, out, [](const Tensor& grad, const Tensor& v) { return outer(grad, v); },
+      [](const Tensor& a, const Tensor& grad) { return a.t().mv(grad); });
   return out;
 }
 
@@ -190,17 +184,9 @@ Tensor dot(const Tensor& a, const Tensor& b) {
                         kernels::MatrixRef{a.data_ptr(), 0, 1, a.stride(0)},
                         kernels::MatrixRef{b.data_ptr(), 0, b.stride(0), 1}, 0,
                         kernels::MatrixRef{out.data_ptr(), 0, 1, 1});
-  if (autograd::needs_grad(a, b)) {
-    autograd::record(
-        "DotBackward0", {a, b}, {out},
-        autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gb;
-          if (g.needs(0)) ga = g.grad() * g.saved[1];
-          if (g.needs(1)) gb = g.grad() * g.saved[0];
-          return {ga, gb};
-        });
-  }
+  record_product(
+      "DotBackward0", a, b, out, [](const Tensor& grad, const Tensor& b) { return grad * b; },
+      [](const Tensor& a, const Tensor& grad) { return grad * a; });
   return out;
 }
 
