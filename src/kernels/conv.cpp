@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <type_traits>
 #include <unordered_map>
 
 #include "kernels/loop.h"
@@ -247,23 +248,26 @@ std::shared_ptr<const ConvPrimitive> create_primitive(ConvKind kind, const ConvS
     entry->weight = make_operand(wei_plain, wei, kind != ConvKind::BackwardWeights);
     entry->output = make_operand(dst_plain, dst, kind != ConvKind::Forward);
   };
+  // The backward primitives are described alike, with the forward one as their hint.
+  auto backward_pd = [&](auto primitive) {
+    using Primitive = typename decltype(primitive)::type;
+    const typename Primitive::desc d(algo, src_any, wei_any, dst_any, strides, dilates, pad_l,
+                                     pad_r);
+    return typename Primitive::primitive_desc(d, engine, fwd_pd);
+  };
   switch (kind) {
     case ConvKind::Forward:
       set(dnnl::convolution_forward(fwd_pd), fwd_pd.src_desc(), fwd_pd.weights_desc(),
           fwd_pd.dst_desc());
       break;
     case ConvKind::BackwardData: {
-      dnnl::convolution_backward_data::desc d(algo, src_any, wei_any, dst_any, strides, dilates,
-                                              pad_l, pad_r);
-      dnnl::convolution_backward_data::primitive_desc pd(d, engine, fwd_pd);
+      const auto pd = backward_pd(std::type_identity<dnnl::convolution_backward_data>());
       set(dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(),
           pd.diff_dst_desc());
       break;
     }
     case ConvKind::BackwardWeights: {
-      dnnl::convolution_backward_weights::desc d(algo, src_any, wei_any, dst_any, strides, dilates,
-                                                 pad_l, pad_r);
-      dnnl::convolution_backward_weights::primitive_desc pd(d, engine, fwd_pd);
+      const auto pd = backward_pd(std::type_identity<dnnl::convolution_backward_weights>());
       set(dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
           pd.diff_dst_desc());
       break;
