@@ -568,17 +568,23 @@ void exp_into(ExpLoop<T> vexp, const T* in, T* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
 }
 
-}  // namespace
-
-void reduce_sum(const View& out, const View& x, DimMask mask) {
+// sum and prod: accumulated in acc_t<T>, written as sum_t<T>.
+template <template <class, class> class Red>
+void reduce_accumulated(const View& out, const View& x, DimMask mask) {
   const Geometry g = make_geometry(x, mask);
   dispatch(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     using O = sum_t<T>;
     using A = acc_t<T>;
     O* o = out.data_ptr<O>();
-    run_reduction(x, g, SumRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
+    run_reduction(x, g, Red<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
   });
+}
+
+}  // namespace
+
+void reduce_sum(const View& out, const View& x, DimMask mask) {
+  reduce_accumulated<SumRed>(out, x, mask);
 }
 
 void reduce_mean(const View& out, const View& x, DimMask mask) {
@@ -593,14 +599,7 @@ void reduce_mean(const View& out, const View& x, DimMask mask) {
 }
 
 void reduce_prod(const View& out, const View& x, DimMask mask) {
-  const Geometry g = make_geometry(x, mask);
-  dispatch(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    using O = sum_t<T>;
-    using A = acc_t<T>;
-    O* o = out.data_ptr<O>();
-    run_reduction(x, g, ProdRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
-  });
+  reduce_accumulated<ProdRed>(out, x, mask);
 }
 
 void reduce_minmax(const View& out, const View& x, DimMask mask, bool is_max) {
