@@ -52,11 +52,24 @@ void check_inner(const char* op, const Tensor& a, const Tensor& b, int64_t ka, i
            " cannot be multiplied (", ka, " != ", kb, "); ", hint);
 }
 
+// An operand and the rank the op wants: name says which argument it is, what the rank in words.
+struct Operand {
+  const Tensor& t;
+  int64_t dim;
+  const char* name;
+  const char* what;
+};
+
+// Both operands defined, each of its rank.
+void check_ranks(const char* op, const Operand& a, const Operand& b, const char* hint) {
+  check_defined(op, a.t, b.t);
+  check_dim(op, a.t, a.dim, a.name, a.what, hint);
+  check_dim(op, b.t, b.dim, b.name, b.what, hint);
+}
+
 void check_mm_operands(const char* op, const Tensor& a, const Tensor& b) {
-  check_defined(op, a, b);
-  const char* hint = "use bmm for batches of matrices, or matmul for any ranks and broadcasting";
-  check_dim(op, a, 2, "mat1", "a 2-D matrix", hint);
-  check_dim(op, b, 2, "mat2", "a 2-D matrix", hint);
+  check_ranks(op, {a, 2, "mat1", "a 2-D matrix"}, {b, 2, "mat2", "a 2-D matrix"},
+              "use bmm for batches of matrices, or matmul for any ranks and broadcasting");
   check_dtypes(op, a, b);
   check_inner(
       op, a, b, a.size(1), b.size(0),
@@ -130,10 +143,9 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  check_defined("bmm", a, b);
-  const char* hint = "use mm for single matrices, or matmul for any ranks and broadcasting";
-  check_dim("bmm", a, 3, "batch1", "a 3-D batch of matrices", hint);
-  check_dim("bmm", b, 3, "batch2", "a 3-D batch of matrices", hint);
+  check_ranks("bmm", {a, 3, "batch1", "a 3-D batch of matrices"},
+              {b, 3, "batch2", "a 3-D batch of matrices"},
+              "use mm for single matrices, or matmul for any ranks and broadcasting");
   check_dtypes("bmm", a, b);
   TG_CHECK(a.size(0) == b.size(0), "bmm: batch sizes differ (", a.size(0), " != ", b.size(0),
            ") for shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
@@ -150,10 +162,9 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
-  check_defined("mv", a, v);
-  const char* hint = "mv multiplies a matrix by a vector; use matmul for other ranks";
-  check_dim("mv", a, 2, "the matrix (first argument)", "a 2-D matrix", hint);
-  check_dim("mv", v, 1, "the vector (second argument)", "a 1-D vector", hint);
+  check_ranks("mv", {a, 2, "the matrix (first argument)", "a 2-D matrix"},
+              {v, 1, "the vector (second argument)", "a 1-D vector"},
+              "mv multiplies a matrix by a vector; use matmul for other ranks");
   check_dtypes("mv", a, v);
   check_inner("mv", a, v, a.size(1), v.size(0),
               "the matrix must have as many columns as the vector has elements");
@@ -170,10 +181,9 @@ Tensor mv(const Tensor& a, const Tensor& v) {
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
-  check_defined("dot", a, b);
-  const char* hint = "dot takes two vectors; use matmul for matrices or (a * b).sum() otherwise";
-  check_dim("dot", a, 1, "the first argument", "a 1-D vector", hint);
-  check_dim("dot", b, 1, "the second argument", "a 1-D vector", hint);
+  check_ranks("dot", {a, 1, "the first argument", "a 1-D vector"},
+              {b, 1, "the second argument", "a 1-D vector"},
+              "dot takes two vectors; use matmul for matrices or (a * b).sum() otherwise");
   check_dtypes("dot", a, b);
   TG_CHECK(a.size(0) == b.size(0), "dot: vectors of shapes ", shape_str(a.sizes()), " and ",
            shape_str(b.sizes()), " have different lengths (", a.size(0), " != ", b.size(0),
@@ -192,10 +202,9 @@ Tensor dot(const Tensor& a, const Tensor& b) {
 
 // As libtorch 1.13: a broadcasting mul, so its grad_fn is MulBackward0 and dtypes promote.
 Tensor outer(const Tensor& a, const Tensor& b) {
-  check_defined("outer", a, b);
-  const char* hint = "outer takes two vectors; flatten them first with .flatten()";
-  check_dim("outer", a, 1, "the first argument", "a 1-D vector", hint);
-  check_dim("outer", b, 1, "the second argument", "a 1-D vector", hint);
+  check_ranks("outer", {a, 1, "the first argument", "a 1-D vector"},
+              {b, 1, "the second argument", "a 1-D vector"},
+              "outer takes two vectors; flatten them first with .flatten()");
   return a.reshape({a.size(0), 1}) * b;
 }
 
