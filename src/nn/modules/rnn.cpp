@@ -141,6 +141,12 @@ DirectionResult run_direction(Mode mode, const Tensor& data,
   return result;
 }
 
+/// Draws every parameter of the module from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+void init_uniform(Module& module, int64_t hidden_size) {
+  const double stdv = 1.0 / std::sqrt(static_cast<double>(hidden_size));
+  for (Tensor& p : module.parameters()) init::uniform_(p, -stdv, stdv);
+}
+
 /// The zeros a missing initial state stands for.
 Tensor zero_state(int64_t rows, int64_t batch, int64_t size, const Tensor& like) {
   return tg::zeros({rows, batch, size}, like.dtype());
@@ -214,8 +220,7 @@ void RNNImplBase<Derived>::reset() {
 
 template <class Derived>
 void RNNImplBase<Derived>::reset_parameters() {
-  const double stdv = 1.0 / std::sqrt(static_cast<double>(options_base.hidden_size()));
-  for (Tensor& p : this->parameters()) init::uniform_(p, -stdv, stdv);
+  init_uniform(*this, options_base.hidden_size());
 }
 
 template <class Derived>
@@ -573,8 +578,7 @@ void RNNCellImplBase<Derived>::reset() {
 
 template <class Derived>
 void RNNCellImplBase<Derived>::reset_parameters() {
-  const double stdv = 1.0 / std::sqrt(static_cast<double>(options_base.hidden_size()));
-  for (Tensor& p : this->parameters()) init::uniform_(p, -stdv, stdv);
+  init_uniform(*this, options_base.hidden_size());
 }
 
 template <class Derived>
