@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <type_traits>
 #include <unordered_map>
 
 #include "kernels/loop.h"
@@ -239,31 +240,36 @@ std::shared_ptr<const ConvPrimitive> create_primitive(ConvKind kind, const ConvS
   dnnl::convolution_forward::primitive_desc fwd_pd(fwd_desc, engine);
   auto entry = std::make_shared<ConvPrimitive>();
   entry->bias = bias_md;
+  // Each kind reads two of the three operands and writes the third.
+  auto set = [&](dnnl::primitive primitive, const memory::desc& src, const memory::desc& wei,
+                 const memory::desc& dst) {
+    entry->primitive = std::move(primitive);
+    entry->input = make_operand(src_plain, src, kind != ConvKind::BackwardData);
+    entry->weight = make_operand(wei_plain, wei, kind != ConvKind::BackwardWeights);
+    entry->output = make_operand(dst_plain, dst, kind != ConvKind::Forward);
+  };
+  // The backward primitives are described alike, with the forward one as their hint.
+  auto backward_pd = [&](auto primitive) {
+    using Primitive = typename decltype(primitive)::type;
+    const typename Primitive::desc d(algo, src_any, wei_any, dst_any, strides, dilates, pad_l,
+                                     pad_r);
+    return typename Primitive::primitive_desc(d, engine, fwd_pd);
+  };
   switch (kind) {
     case ConvKind::Forward:
-      entry->primitive = dnnl::convolution_forward(fwd_pd);
-      entry->input = make_operand(src_plain, fwd_pd.src_desc(), true);
-      entry->weight = make_operand(wei_plain, fwd_pd.weights_desc(), true);
-      entry->output = make_operand(dst_plain, fwd_pd.dst_desc(), false);
+      set(dnnl::convolution_forward(fwd_pd), fwd_pd.src_desc(), fwd_pd.weights_desc(),
+          fwd_pd.dst_desc());
       break;
     case ConvKind::BackwardData: {
-      dnnl::convolution_backward_data::desc d(algo, src_any, wei_any, dst_any, strides, dilates,
-                                              pad_l, pad_r);
-      dnnl::convolution_backward_data::primitive_desc pd(d, engine, fwd_pd);
-      entry->primitive = dnnl::convolution_backward_data(pd);
-      entry->input = make_operand(src_plain, pd.diff_src_desc(), false);
-      entry->weight = make_operand(wei_plain, pd.weights_desc(), true);
-      entry->output = make_operand(dst_plain, pd.diff_dst_desc(), true);
+      const auto pd = backward_pd(std::type_identity<dnnl::convolution_backward_data>());
+      set(dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(),
+          pd.diff_dst_desc());
       break;
     }
     case ConvKind::BackwardWeights: {
-      dnnl::convolution_backward_weights::desc d(algo, src_any, wei_any, dst_any, strides, dilates,
-                                                 pad_l, pad_r);
-      dnnl::convolution_backward_weights::primitive_desc pd(d, engine, fwd_pd);
-      entry->primitive = dnnl::convolution_backward_weights(pd);
-      entry->input = make_operand(src_plain, pd.src_desc(), true);
-      entry->weight = make_operand(wei_plain, pd.diff_weights_desc(), false);
-      entry->output = make_operand(dst_plain, pd.diff_dst_desc(), true);
+      const auto pd = backward_pd(std::type_identity<dnnl::convolution_backward_weights>());
+      set(dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(),
+          pd.diff_dst_desc());
       break;
     }
   }

@@ -278,42 +278,103 @@ void max_pool_2x2_spread_avx512(const float* g, const int64_t* idx, float* gx, i
 #endif  // TG_POOL_AVX512
 
 // ---- average pooling ----
+// A mean pooling is given by its windows: windows(h, w, oh, ow, fn) calls
+// fn(o, y0, y1, x0, x1, divisor) for each output position o (row-major in oh x ow) whose window,
+// rows [y0, y1) and columns [x0, x1) of the h x w input, is not empty.
 
-/// Calls f(y0, y1, x0, x1, divisor) for the clipped window of every output position.
-template <class F>
-void avg_windows(int64_t oy, int64_t ox, int64_t h, int64_t w, const PoolWindows& p,
-                 const AvgDivisor& d, F f) {
-  int64_t y0 = oy * p.stride[0] - p.padding[0], x0 = ox * p.stride[1] - p.padding[1];
-  int64_t y1 = std::min(y0 + p.kernel[0], h + p.padding[0]);
-  int64_t x1 = std::min(x0 + p.kernel[1], w + p.padding[1]);
-  const int64_t padded_size = (y1 - y0) * (x1 - x0);
-  y0 = std::max<int64_t>(y0, 0);
-  x0 = std::max<int64_t>(x0, 0);
-  y1 = std::min(y1, h);
-  x1 = std::min(x1, w);
-  if (y0 >= y1 || x0 >= x1) return;
-  const int64_t divisor = d.divisor_override    ? *d.divisor_override
-                          : d.count_include_pad ? padded_size
-                                                : (y1 - y0) * (x1 - x0);
-  f(y0, y1, x0, x1, divisor);
-}
+/// avg_pool2d's windows: clipped to the input, divided as `d` says.
+struct AvgWindows {
+  const PoolWindows& p;
+  const AvgDivisor& d;
 
-// ---- adaptive average pooling ----
+  template <class Fn>
+  void operator()(int64_t h, int64_t w, int64_t oh, int64_t ow, Fn&& fn) const {
+    for (int64_t oy = 0; oy < oh; ++oy)
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        int64_t y0 = oy * p.stride[0] - p.padding[0], x0 = ox * p.stride[1] - p.padding[1];
+        int64_t y1 = std::min(y0 + p.kernel[0], h + p.padding[0]);
+        int64_t x1 = std::min(x0 + p.kernel[1], w + p.padding[1]);
+        const int64_t padded_size = (y1 - y0) * (x1 - x0);
+        y0 = std::max<int64_t>(y0, 0);
+        x0 = std::max<int64_t>(x0, 0);
+        y1 = std::min(y1, h);
+        x1 = std::min(x1, w);
+        if (y0 >= y1 || x0 >= x1) continue;
+        const int64_t divisor = d.divisor_override    ? *d.divisor_override
+                                : d.count_include_pad ? padded_size
+                                                      : (y1 - y0) * (x1 - x0);
+        fn(oy * ow + ox, y0, y1, x0, x1, divisor);
+      }
+  }
+};
 
 inline int64_t adaptive_start(int64_t o, int64_t in, int64_t out) { return (o * in) / out; }
 inline int64_t adaptive_end(int64_t o, int64_t in, int64_t out) {
   return ((o + 1) * in + out - 1) / out;
 }
 
-/// Calls fn(oy, ox, y0, y1, x0, x1) for every output of an h x w -> oh x ow adaptive pooling,
-/// with the rows [y0, y1) and columns [x0, x1) of its window.
-template <class Fn>
-void adaptive_windows(int64_t h, int64_t w, int64_t oh, int64_t ow, Fn&& fn) {
-  for (int64_t oy = 0; oy < oh; ++oy) {
-    const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
-    for (int64_t ox = 0; ox < ow; ++ox)
-      fn(oy, ox, y0, y1, adaptive_start(ox, w, ow), adaptive_end(ox, w, ow));
+/// adaptive_avg_pool2d's windows: output o of n covers [o * in / n, ceil((o + 1) * in / n)).
+struct AdaptiveWindows {
+  template <class Fn>
+  void operator()(int64_t h, int64_t w, int64_t oh, int64_t ow, Fn&& fn) const {
+    for (int64_t oy = 0; oy < oh; ++oy) {
+      const int64_t y0 = adaptive_start(oy, h, oh), y1 = adaptive_end(oy, h, oh);
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        const int64_t x0 = adaptive_start(ox, w, ow), x1 = adaptive_end(ox, w, ow);
+        fn(oy * ow + ox, y0, y1, x0, x1, (y1 - y0) * (x1 - x0));
+      }
+    }
   }
+};
+
+/// Each output is the sum of its window divided by the divisor (0 where the window is empty).
+template <class Windows>
+void mean_pool(const View& out, const View& x, const char* name, int64_t work_per_plane,
+               const Windows& windows) {
+  const int64_t planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
+  const int64_t oh = out.size(2), ow = out.size(3);
+  dispatch_float_double(x.dtype(), name, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* xp = x.data_ptr<T>();
+    T* op = out.data_ptr<T>();
+    for_each_plane(planes, work_per_plane, [&](int64_t plane) {
+      const T* xs = xp + plane * h * w;
+      T* os = op + plane * oh * ow;
+      std::fill(os, os + oh * ow, T(0));
+      windows(h, w, oh, ow,
+              [&](int64_t o, int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
+                T sum = 0;
+                for (int64_t y = y0; y < y1; ++y)
+                  for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
+                os[o] = sum / static_cast<T>(divisor);
+              });
+    });
+  });
+}
+
+/// The gradient of mean_pool: each output's gradient, divided by its divisor, spread over its
+/// window.
+template <class Windows>
+void mean_pool_backward(const View& gx, const View& g, const char* name, int64_t work_per_plane,
+                        const Windows& windows) {
+  const int64_t planes = gx.size(0) * gx.size(1), h = gx.size(2), w = gx.size(3);
+  const int64_t oh = g.size(2), ow = g.size(3);
+  dispatch_float_double(g.dtype(), name, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* gp = g.data_ptr<T>();
+    T* xp = gx.data_ptr<T>();
+    for_each_plane(planes, work_per_plane, [&](int64_t plane) {
+      const T* gs = gp + plane * oh * ow;
+      T* xs = xp + plane * h * w;
+      std::fill(xs, xs + h * w, T(0));
+      windows(h, w, oh, ow,
+              [&](int64_t o, int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
+                const T share = gs[o] / static_cast<T>(divisor);
+                for (int64_t y = y0; y < y1; ++y)
+                  for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
+              });
+    });
+  });
 }
 
 }  // namespace
@@ -368,94 +429,23 @@ void max_pool2d_backward(const View& gx, const View& g, const View& indices, con
 }
 
 void avg_pool2d(const View& out, const View& x, const PoolWindows& p, const AvgDivisor& d) {
-  const int64_t planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
-  const int64_t oh = out.size(2), ow = out.size(3);
-  dispatch_float_double(x.dtype(), "avg_pool2d", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* xp = x.data_ptr<T>();
-    T* op = out.data_ptr<T>();
-    for_each_plane(planes, oh * ow * p.kernel[0] * p.kernel[1], [&](int64_t plane) {
-      const T* xs = xp + plane * h * w;
-      T* os = op + plane * oh * ow;
-      for (int64_t oy = 0; oy < oh; ++oy)
-        for (int64_t ox = 0; ox < ow; ++ox) {
-          T result = 0;
-          avg_windows(oy, ox, h, w, p, d,
-                      [&](int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
-                        T sum = 0;
-                        for (int64_t y = y0; y < y1; ++y)
-                          for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
-                        result = sum / static_cast<T>(divisor);
-                      });
-          os[oy * ow + ox] = result;
-        }
-    });
-  });
+  mean_pool(out, x, "avg_pool2d", out.size(2) * out.size(3) * p.kernel[0] * p.kernel[1],
+            AvgWindows{p, d});
 }
 
 void avg_pool2d_backward(const View& gx, const View& g, const PoolWindows& p, const AvgDivisor& d) {
-  const int64_t planes = gx.size(0) * gx.size(1), h = gx.size(2), w = gx.size(3);
-  const int64_t oh = g.size(2), ow = g.size(3);
-  dispatch_float_double(g.dtype(), "avg_pool2d backward", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = g.data_ptr<T>();
-    T* xp = gx.data_ptr<T>();
-    for_each_plane(planes, oh * ow * p.kernel[0] * p.kernel[1], [&](int64_t plane) {
-      const T* gs = gp + plane * oh * ow;
-      T* xs = xp + plane * h * w;
-      std::fill(xs, xs + h * w, T(0));
-      for (int64_t oy = 0; oy < oh; ++oy)
-        for (int64_t ox = 0; ox < ow; ++ox)
-          avg_windows(oy, ox, h, w, p, d,
-                      [&](int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
-                        const T share = gs[oy * ow + ox] / static_cast<T>(divisor);
-                        for (int64_t y = y0; y < y1; ++y)
-                          for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
-                      });
-    });
-  });
+  mean_pool_backward(gx, g, "avg_pool2d backward",
+                     g.size(2) * g.size(3) * p.kernel[0] * p.kernel[1], AvgWindows{p, d});
 }
 
 void adaptive_avg_pool2d(const View& out, const View& x) {
-  const int64_t planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
-  const int64_t oh = out.size(2), ow = out.size(3);
-  dispatch_float_double(x.dtype(), "adaptive_avg_pool2d", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* xp = x.data_ptr<T>();
-    T* op = out.data_ptr<T>();
-    for_each_plane(planes, h * w + oh * ow, [&](int64_t plane) {
-      const T* xs = xp + plane * h * w;
-      T* os = op + plane * oh * ow;
-      adaptive_windows(h, w, oh, ow,
-                       [&](int64_t oy, int64_t ox, int64_t y0, int64_t y1, int64_t x0, int64_t x1) {
-                         T sum = 0;
-                         for (int64_t y = y0; y < y1; ++y)
-                           for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
-                         os[oy * ow + ox] = sum / static_cast<T>((y1 - y0) * (x1 - x0));
-                       });
-    });
-  });
+  mean_pool(out, x, "adaptive_avg_pool2d", x.size(2) * x.size(3) + out.size(2) * out.size(3),
+            AdaptiveWindows{});
 }
 
 void adaptive_avg_pool2d_backward(const View& gx, const View& g) {
-  const int64_t planes = gx.size(0) * gx.size(1), h = gx.size(2), w = gx.size(3);
-  const int64_t oh = g.size(2), ow = g.size(3);
-  dispatch_float_double(g.dtype(), "adaptive_avg_pool2d backward", [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = g.data_ptr<T>();
-    T* xp = gx.data_ptr<T>();
-    for_each_plane(planes, h * w + oh * ow, [&](int64_t plane) {
-      const T* gs = gp + plane * oh * ow;
-      T* xs = xp + plane * h * w;
-      std::fill(xs, xs + h * w, T(0));
-      adaptive_windows(h, w, oh, ow,
-                       [&](int64_t oy, int64_t ox, int64_t y0, int64_t y1, int64_t x0, int64_t x1) {
-                         const T share = gs[oy * ow + ox] / static_cast<T>((y1 - y0) * (x1 - x0));
-                         for (int64_t y = y0; y < y1; ++y)
-                           for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
-                       });
-    });
-  });
+  mean_pool_backward(gx, g, "adaptive_avg_pool2d backward",
+                     gx.size(2) * gx.size(3) + g.size(2) * g.size(3), AdaptiveWindows{});
 }
 
 }  // namespace tg::kernels

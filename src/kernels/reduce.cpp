@@ -295,42 +295,21 @@ struct ArgRed {
   }
 };
 
-template <class T>
-struct SumSquaresRed {
+// The sum in double of term(element): the p-norms for finite p.
+template <class T, class Term>
+struct SumOfTermsRed {
   using In = T;
   using Acc = double;
+  Term term;
   Acc identity(int64_t) const { return 0; }
-  void step(Acc& a, T v, int64_t) const { a += static_cast<double>(v) * static_cast<double>(v); }
+  void step(Acc& a, T v, int64_t) const { a += term(static_cast<double>(v)); }
   Acc combine(Acc a, Acc b) const { return a + b; }
 };
 
-template <class T>
-struct SumAbsRed {
-  using In = T;
-  using Acc = double;
-  Acc identity(int64_t) const { return 0; }
-  void step(Acc& a, T v, int64_t) const { a += std::abs(static_cast<double>(v)); }
-  Acc combine(Acc a, Acc b) const { return a + b; }
-};
-
-template <class T>
-struct CountNonzeroRed {
-  using In = T;
-  using Acc = double;
-  Acc identity(int64_t) const { return 0; }
-  void step(Acc& a, T v, int64_t) const { a += v != T(0) ? 1.0 : 0.0; }
-  Acc combine(Acc a, Acc b) const { return a + b; }
-};
-
-template <class T>
-struct SumPowRed {
-  using In = T;
-  using Acc = double;
-  double p;
-  Acc identity(int64_t) const { return 0; }
-  void step(Acc& a, T v, int64_t) const { a += std::pow(std::abs(static_cast<double>(v)), p); }
-  Acc combine(Acc a, Acc b) const { return a + b; }
-};
+template <class T, class Term>
+SumOfTermsRed<T, Term> sum_of_terms(Term term) {
+  return {term};
+}
 
 template <class T, bool IsMax>
 struct AbsExtremumRed {
@@ -571,17 +550,45 @@ DimSplit split_at(const View& x, int64_t dim) {
   return s;
 }
 
-}  // namespace
+template <class T>
+using ExpLoop = void (*)(const T*, T*, int64_t);
 
-void reduce_sum(const View& out, const View& x, DimMask mask) {
+// The vectorized exp loop for T (float or double), or null where the CPU has none.
+template <class T>
+ExpLoop<T> exp_loop() {
+  if constexpr (std::is_same_v<T, float>)
+    return float_loop(UnaryFn::exp);
+  else
+    return double_loop(UnaryFn::exp);
+}
+
+// out[i] = exp(in[i]) for i < n (in may be out), through vexp when there is one.
+template <class T>
+void exp_into(ExpLoop<T> vexp, const T* in, T* out, int64_t n) {
+  if (vexp) {
+    vexp(in, out, n);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) out[i] = std::exp(in[i]);
+}
+
+// sum and prod: accumulated in acc_t<T>, written as sum_t<T>.
+template <template <class, class> class Red>
+void reduce_accumulated(const View& out, const View& x, DimMask mask) {
   const Geometry g = make_geometry(x, mask);
   dispatch(x.dtype(), [&](auto tag) {
     using T = typename decltype(tag)::type;
     using O = sum_t<T>;
     using A = acc_t<T>;
     O* o = out.data_ptr<O>();
-    run_reduction(x, g, SumRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
+    run_reduction(x, g, Red<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
   });
+}
+
+}  // namespace
+
+void reduce_sum(const View& out, const View& x, DimMask mask) {
+  reduce_accumulated<SumRed>(out, x, mask);
 }
 
 void reduce_mean(const View& out, const View& x, DimMask mask) {
@@ -596,14 +603,7 @@ void reduce_mean(const View& out, const View& x, DimMask mask) {
 }
 
 void reduce_prod(const View& out, const View& x, DimMask mask) {
-  const Geometry g = make_geometry(x, mask);
-  dispatch(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    using O = sum_t<T>;
-    using A = acc_t<T>;
-    O* o = out.data_ptr<O>();
-    run_reduction(x, g, ProdRed<T, A>{}, [o](int64_t j, A a) { o[j] = static_cast<O>(a); });
-  });
+  reduce_accumulated<ProdRed>(out, x, mask);
 }
 
 void reduce_minmax(const View& out, const View& x, DimMask mask, bool is_max) {
@@ -644,12 +644,12 @@ void reduce_norm(const View& out, const View& x, DimMask mask, double p) {
     T* o = out.data_ptr<T>();
     auto as_is = [o](int64_t j, double a) { o[j] = static_cast<T>(a); };
     if (p == 2) {
-      run_reduction(x, g, SumSquaresRed<T>{},
+      run_reduction(x, g, sum_of_terms<T>([](double v) { return v * v; }),
                     [o](int64_t j, double a) { o[j] = static_cast<T>(std::sqrt(a)); });
     } else if (p == 1) {
-      run_reduction(x, g, SumAbsRed<T>{}, as_is);
+      run_reduction(x, g, sum_of_terms<T>([](double v) { return std::abs(v); }), as_is);
     } else if (p == 0) {
-      run_reduction(x, g, CountNonzeroRed<T>{}, as_is);
+      run_reduction(x, g, sum_of_terms<T>([](double v) { return v != 0 ? 1.0 : 0.0; }), as_is);
     } else if (std::isinf(p)) {
       auto write = [o](int64_t j, T a) { o[j] = a; };
       if (p > 0)
@@ -657,7 +657,7 @@ void reduce_norm(const View& out, const View& x, DimMask mask, double p) {
       else
         run_reduction(x, g, AbsExtremumRed<T, false>{}, write);
     } else {
-      run_reduction(x, g, SumPowRed<T>{p},
+      run_reduction(x, g, sum_of_terms<T>([p](double v) { return std::pow(std::abs(v), p); }),
                     [o, p](int64_t j, double a) { o[j] = static_cast<T>(std::pow(a, 1.0 / p)); });
     }
   });
@@ -703,11 +703,7 @@ void reduce_logsumexp(const View& out, const View& x, DimMask mask) {
     run_reduction(x, g, ExtremumRed<T, true>{}, [&shifts](int64_t j, T m) {
       shifts[static_cast<size_t>(j)] = std::isinf(m) ? 0.0 : static_cast<double>(m);
     });
-    void (*vexp)(const T*, T*, int64_t) = nullptr;
-    if constexpr (std::is_same_v<T, float>)
-      vexp = float_loop(UnaryFn::exp);
-    else
-      vexp = double_loop(UnaryFn::exp);
+    const ExpLoop<T> vexp = exp_loop<T>();
     run_reduction(x, g, ShiftedExpRed<T>{shifts.data(), vexp}, [o](int64_t j, const ShiftedSum& a) {
       o[j] = static_cast<T>(std::log(a.s) + a.m);
     });
@@ -721,18 +717,7 @@ void softmax_dim(const View& result, const View& src, int64_t dim, bool log) {
     using T = typename decltype(tag)::type;
     const T* in = src.data_ptr<T>();
     T* out = result.data_ptr<T>();
-    void (*vexp)(const T*, T*, int64_t) = nullptr;
-    if constexpr (std::is_same_v<T, float>)
-      vexp = float_loop(UnaryFn::exp);
-    else
-      vexp = double_loop(UnaryFn::exp);
-    auto exp_in_place = [vexp](T* p, int64_t n) {
-      if (vexp) {
-        vexp(p, p, n);
-      } else {
-        for (int64_t i = 0; i < n; ++i) p[i] = std::exp(p[i]);
-      }
-    };
+    const ExpLoop<T> vexp = exp_loop<T>();
     const int64_t D = s.size, inner = s.inner;
     if (inner == 1) {
       parallel_tasks(s.outer, src.numel(), [&](int64_t o) {
@@ -740,7 +725,7 @@ void softmax_dim(const View& result, const View& src, int64_t dim, bool log) {
         T* q = out + o * D;
         const T m = max_of(p, D);
         for (int64_t i = 0; i < D; ++i) q[i] = p[i] - m;
-        exp_in_place(q, D);
+        exp_into(vexp, q, q, D);
         const double sum = sum_of(q, D);
         if (log) {
           const T shift = m + static_cast<T>(std::log(sum));
@@ -769,7 +754,7 @@ void softmax_dim(const View& result, const View& src, int64_t dim, bool log) {
         const T* pd = p + d * inner;
         T* qd = q + d * inner;
         for (int64_t i = 0; i < bw; ++i) qd[i] = pd[i] - m[i];
-        exp_in_place(qd, bw);
+        exp_into(vexp, qd, qd, bw);
         for (int64_t i = 0; i < bw; ++i) sum[i] += static_cast<double>(qd[i]);
       }
       // log_softmax: x - (max + log(sum)); softmax: exp(x - max) / sum.
@@ -797,18 +782,7 @@ void softmax_backward_dim(const View& result, const View& g, const View& y, int6
         const T* gp = g.data_ptr<T>();
         const T* yp = y.data_ptr<T>();
         T* out = result.data_ptr<T>();
-        void (*vexp)(const T*, T*, int64_t) = nullptr;
-        if constexpr (std::is_same_v<T, float>)
-          vexp = float_loop(UnaryFn::exp);
-        else
-          vexp = double_loop(UnaryFn::exp);
-        auto exp_into = [vexp](const T* in, T* o, int64_t n) {
-          if (vexp) {
-            vexp(in, o, n);
-          } else {
-            for (int64_t i = 0; i < n; ++i) o[i] = std::exp(in[i]);
-          }
-        };
+        const ExpLoop<T> vexp = exp_loop<T>();
         const int64_t D = s.size, inner = s.inner;
         if (inner == 1) {
           parallel_tasks(s.outer, y.numel(), [&](int64_t o) {
@@ -817,13 +791,41 @@ void softmax_backward_dim(const View& result, const View& g, const View& y, int6
             T* q = out + o * D;
             if (log) {
               const T total = static_cast<T>(sum_of(gr, D));
-              exp_into(yr, q, D);
+              exp_into(vexp, yr, q, D);
               for (int64_t i = 0; i < D; ++i) q[i] = gr[i] - q[i] * total;
             } else {
               for (int64_t i = 0; i < D; ++i) q[i] = gr[i] * yr[i];
               const T dot = static_cast<T>(sum_of(q, D));
               for (int64_t i = 0; i < D; ++i) q[i] = yr[i] * (gr[i] - dot);
             }
+            const int64_t nblocks = (inner + kRowBlock - 1) / kRowBlock;
+            parallel_tasks(s.outer * nblocks, y.numel(), [&](int64_t t) {
+              const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
+              const int64_t bw = std::min(kRowBlock, inner - col);
+              const int64_t base = o * D * inner + col;
+              std::vector<double> acc(static_cast<size_t>(bw), 0.0);
+              for (int64_t d = 0; d < D; ++d) {
+                const int64_t off = base + d * inner;
+                if (log) {
+                  for (int64_t i = 0; i < bw; ++i) acc[i] += static_cast<double>(gp[off + i]);
+                } else {
+                  for (int64_t i = 0; i < bw; ++i)
+                    acc[i] += static_cast<double>(gp[off + i]) * static_cast<double>(yp[off + i]);
+                }
+              }
+              for (int64_t d = 0; d < D; ++d) {
+                const int64_t off = base + d * inner;
+                T* q = out + off;
+                if (log) {
+                  exp_into(yp + off, q, bw);
+                  for (int64_t i = 0; i < bw; ++i)
+                    q[i] = gp[off + i] - q[i] * static_cast<T>(acc[i]);
+                } else {
+                  for (int64_t i = 0; i < bw; ++i)
+                    q[i] = yp[off + i] * (gp[off + i] - static_cast<T>(acc[i]));
+                }
+              }
+            });
           });
           return;
         }
@@ -846,7 +848,7 @@ void softmax_backward_dim(const View& result, const View& g, const View& y, int6
             const int64_t off = base + d * inner;
             T* q = out + off;
             if (log) {
-              exp_into(yp + off, q, bw);
+              exp_into(vexp, yp + off, q, bw);
               for (int64_t i = 0; i < bw; ++i) q[i] = gp[off + i] - q[i] * static_cast<T>(acc[i]);
             } else {
               for (int64_t i = 0; i < bw; ++i)

@@ -42,6 +42,24 @@ std::string join_name(const std::string& prefix, const std::string& name) {
   return prefix + "." + name;
 }
 
+// The defined tensors of tensors_of(module) for this module (and, with recurse, every module
+// below it), named by their dotted paths.
+template <class TensorsOf>
+OrderedDict<std::string, Tensor> named_defined(const Module& self, bool recurse,
+                                               TensorsOf tensors_of) {
+  OrderedDict<std::string, Tensor> result;
+  auto add = [&result, &tensors_of](const std::string& prefix, const Module& module) {
+    for (const auto& item : tensors_of(module))
+      if (item.value().defined()) result.insert(join_name(prefix, item.key()), item.value());
+  };
+  if (recurse) {
+    self.apply(add);
+  } else {
+    add("", self);
+  }
+  return result;
+}
+
 /// `what` is "Parameter", "Buffer" or "Submodule".
 // Takes the module rather than its name: name() is asked only for a message, because a base
 // class that registers in its constructor would otherwise fix the name to its own type's.
@@ -143,33 +161,15 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
 }
 
 OrderedDict<std::string, Tensor> Module::named_parameters(bool recurse) const {
-  OrderedDict<std::string, Tensor> result;
-  if (!recurse) {
-    for (const auto& p : parameters_)
-      if (p.value().defined()) result.insert(p.key(), p.value());
-    return result;
-  }
-  apply([&result](const std::string& prefix, const Module& module) {
-    for (const auto& p : module.parameters_)
-      if (p.value().defined()) result.insert(join_name(prefix, p.key()), p.value());
-  });
-  return result;
+  return named_defined(
+      *this, recurse, [](const Module& module) -> const auto& { return module.parameters_; });
 }
 
 std::vector<Tensor> Module::buffers(bool recurse) const { return named_buffers(recurse).values(); }
 
 OrderedDict<std::string, Tensor> Module::named_buffers(bool recurse) const {
-  OrderedDict<std::string, Tensor> result;
-  if (!recurse) {
-    for (const auto& b : buffers_)
-      if (b.value().defined()) result.insert(b.key(), b.value());
-    return result;
-  }
-  apply([&result](const std::string& prefix, const Module& module) {
-    for (const auto& b : module.buffers_)
-      if (b.value().defined()) result.insert(join_name(prefix, b.key()), b.value());
-  });
-  return result;
+  return named_defined(
+      *this, recurse, [](const Module& module) -> const auto& { return module.buffers_; });
 }
 
 std::vector<std::shared_ptr<Module>> Module::modules(bool include_self) const {

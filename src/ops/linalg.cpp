@@ -52,11 +52,24 @@ void check_inner(const char* op, const Tensor& a, const Tensor& b, int64_t ka, i
            " cannot be multiplied (", ka, " != ", kb, "); ", hint);
 }
 
+// An operand and the rank the op wants: name says which argument it is, what the rank in words.
+struct Operand {
+  const Tensor& t;
+  int64_t dim;
+  const char* name;
+  const char* what;
+};
+
+// Both operands defined, each of its rank.
+void check_ranks(const char* op, const Operand& a, const Operand& b, const char* hint) {
+  check_defined(op, a.t, b.t);
+  check_dim(op, a.t, a.dim, a.name, a.what, hint);
+  check_dim(op, b.t, b.dim, b.name, b.what, hint);
+}
+
 void check_mm_operands(const char* op, const Tensor& a, const Tensor& b) {
-  check_defined(op, a, b);
-  const char* hint = "use bmm for batches of matrices, or matmul for any ranks and broadcasting";
-  check_dim(op, a, 2, "mat1", "a 2-D matrix", hint);
-  check_dim(op, b, 2, "mat2", "a 2-D matrix", hint);
+  check_ranks(op, {a, 2, "mat1", "a 2-D matrix"}, {b, 2, "mat2", "a 2-D matrix"},
+              "use bmm for batches of matrices, or matmul for any ranks and broadcasting");
   check_dtypes(op, a, b);
   check_inner(
       op, a, b, a.size(1), b.size(0),
@@ -101,31 +114,39 @@ Tensor as_bmm_operand(const Tensor& t, IntArrayRef batch, int64_t rows, int64_t 
   return r;
 }
 
+// Records the backward of `out`, a product of a and b that is linear in each: a's gradient is
+// grad_a(grad, b) and b's is grad_b(a, grad). Each operand is saved only when the other needs a
+// gradient.
+template <class GradA, class GradB>
+void record_product(const char* name, const Tensor& a, const Tensor& b, const Tensor& out,
+                    GradA grad_a, GradB grad_b) {
+  if (!autograd::needs_grad(a, b)) return;
+  autograd::record(name, {a, b}, {out},
+                   autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
+                   [grad_a, grad_b](autograd::BackwardArgs<2>& g) -> variable_list {
+                     Tensor ga, gb;
+                     if (g.needs(0)) ga = grad_a(g.grad(), g.saved[1]);
+                     if (g.needs(1)) gb = grad_b(g.saved[0], g.grad());
+                     return {ga, gb};
+                   });
+}
+
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
   check_mm_operands("mm", a, b);
   Tensor out = detail::make_empty({a.size(0), b.size(1)}, a.dtype());
   kernels::mm_out(out, a, b);
-  if (autograd::needs_grad(a, b)) {
-    autograd::record(
-        "MmBackward0", {a, b}, {out},
-        autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gb;
-          if (g.needs(0)) ga = g.grad().mm(g.saved[1].t());
-          if (g.needs(1)) gb = g.saved[0].t().mm(g.grad());
-          return {ga, gb};
-        });
-  }
+  record_product(
+      "MmBackward0", a, b, out, [](const Tensor& grad, const Tensor& b) { return grad.mm(b.t()); },
+      [](const Tensor& a, const Tensor& grad) { return a.t().mm(grad); });
   return out;
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
-  check_defined("bmm", a, b);
-  const char* hint = "use mm for single matrices, or matmul for any ranks and broadcasting";
-  check_dim("bmm", a, 3, "batch1", "a 3-D batch of matrices", hint);
-  check_dim("bmm", b, 3, "batch2", "a 3-D batch of matrices", hint);
+  check_ranks("bmm", {a, 3, "batch1", "a 3-D batch of matrices"},
+              {b, 3, "batch2", "a 3-D batch of matrices"},
+              "use mm for single matrices, or matmul for any ranks and broadcasting");
   check_dtypes("bmm", a, b);
   TG_CHECK(a.size(0) == b.size(0), "bmm: batch sizes differ (", a.size(0), " != ", b.size(0),
            ") for shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
@@ -134,25 +155,17 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
               "each matrix of batch1 must have as many columns as each of batch2 has rows");
   Tensor out = detail::make_empty({a.size(0), a.size(1), b.size(2)}, a.dtype());
   kernels::bmm_out(out, a, b);
-  if (autograd::needs_grad(a, b)) {
-    autograd::record(
-        "BmmBackward0", {a, b}, {out},
-        autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gb;
-          if (g.needs(0)) ga = g.grad().bmm(g.saved[1].transpose(1, 2));
-          if (g.needs(1)) gb = g.saved[0].transpose(1, 2).bmm(g.grad());
-          return {ga, gb};
-        });
-  }
+  record_product(
+      "BmmBackward0", a, b, out,
+      [](const Tensor& grad, const Tensor& b) { return grad.bmm(b.transpose(1, 2)); },
+      [](const Tensor& a, const Tensor& grad) { return a.transpose(1, 2).bmm(grad); });
   return out;
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
-  check_defined("mv", a, v);
-  const char* hint = "mv multiplies a matrix by a vector; use matmul for other ranks";
-  check_dim("mv", a, 2, "the matrix (first argument)", "a 2-D matrix", hint);
-  check_dim("mv", v, 1, "the vector (second argument)", "a 1-D vector", hint);
+  check_ranks("mv", {a, 2, "the matrix (first argument)", "a 2-D matrix"},
+              {v, 1, "the vector (second argument)", "a 1-D vector"},
+              "mv multiplies a matrix by a vector; use matmul for other ranks");
   check_dtypes("mv", a, v);
   check_inner("mv", a, v, a.size(1), v.size(0),
               "the matrix must have as many columns as the vector has elements");
@@ -162,25 +175,16 @@ Tensor mv(const Tensor& a, const Tensor& v) {
                         kernels::MatrixRef{a.data_ptr(), 0, a.stride(0), a.stride(1)},
                         kernels::MatrixRef{v.data_ptr(), 0, v.stride(0), 1}, 0,
                         kernels::MatrixRef{out.data_ptr(), 0, 1, 1});
-  if (autograd::needs_grad(a, v)) {
-    autograd::record(
-        "MvBackward0", {a, v}, {out},
-        autograd::save(if_needed(a, v.requires_grad()), if_needed(v, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gv;
-          if (g.needs(0)) ga = outer(g.grad(), g.saved[1]);
-          if (g.needs(1)) gv = g.saved[0].t().mv(g.grad());
-          return {ga, gv};
-        });
-  }
+  record_product(
+      "MvBackward0", a, v, out, [](const Tensor& grad, const Tensor& v) { return outer(grad, v); },
+      [](const Tensor& a, const Tensor& grad) { return a.t().mv(grad); });
   return out;
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
-  check_defined("dot", a, b);
-  const char* hint = "dot takes two vectors; use matmul for matrices or (a * b).sum() otherwise";
-  check_dim("dot", a, 1, "the first argument", "a 1-D vector", hint);
-  check_dim("dot", b, 1, "the second argument", "a 1-D vector", hint);
+  check_ranks("dot", {a, 1, "the first argument", "a 1-D vector"},
+              {b, 1, "the second argument", "a 1-D vector"},
+              "dot takes two vectors; use matmul for matrices or (a * b).sum() otherwise");
   check_dtypes("dot", a, b);
   TG_CHECK(a.size(0) == b.size(0), "dot: vectors of shapes ", shape_str(a.sizes()), " and ",
            shape_str(b.sizes()), " have different lengths (", a.size(0), " != ", b.size(0),
@@ -191,26 +195,17 @@ Tensor dot(const Tensor& a, const Tensor& b) {
                         kernels::MatrixRef{a.data_ptr(), 0, 1, a.stride(0)},
                         kernels::MatrixRef{b.data_ptr(), 0, b.stride(0), 1}, 0,
                         kernels::MatrixRef{out.data_ptr(), 0, 1, 1});
-  if (autograd::needs_grad(a, b)) {
-    autograd::record(
-        "DotBackward0", {a, b}, {out},
-        autograd::save(if_needed(a, b.requires_grad()), if_needed(b, a.requires_grad())),
-        [](autograd::BackwardArgs<2>& g) -> variable_list {
-          Tensor ga, gb;
-          if (g.needs(0)) ga = g.grad() * g.saved[1];
-          if (g.needs(1)) gb = g.grad() * g.saved[0];
-          return {ga, gb};
-        });
-  }
+  record_product(
+      "DotBackward0", a, b, out, [](const Tensor& grad, const Tensor& b) { return grad * b; },
+      [](const Tensor& a, const Tensor& grad) { return grad * a; });
   return out;
 }
 
 // As libtorch 1.13: a broadcasting mul, so its grad_fn is MulBackward0 and dtypes promote.
 Tensor outer(const Tensor& a, const Tensor& b) {
-  check_defined("outer", a, b);
-  const char* hint = "outer takes two vectors; flatten them first with .flatten()";
-  check_dim("outer", a, 1, "the first argument", "a 1-D vector", hint);
-  check_dim("outer", b, 1, "the second argument", "a 1-D vector", hint);
+  check_ranks("outer", {a, 1, "the first argument", "a 1-D vector"},
+              {b, 1, "the second argument", "a 1-D vector"},
+              "outer takes two vectors; flatten them first with .flatten()");
   return a.reshape({a.size(0), 1}) * b;
 }
 

@@ -104,6 +104,15 @@ Tensor pow_backward_self_scalar(const Tensor& grad, const Tensor& self, const Sc
   return grad * (self.pow(minus_one(e)) * e);
 }
 
+// What pow_ computes for autograd: the out-of-place pow, cast back to self's dtype.
+template <class Exponent>
+auto pow_in_dtype(const Exponent& exponent, ScalarType self_type) {
+  return [exponent, self_type](const Tensor& s) {
+    Tensor r = tg::pow(s, exponent);
+    return r.dtype() == self_type ? r : r.to(self_type);
+  };
+}
+
 }  // namespace
 
 // ---- pow ----------------------------------------------------------------------------------------
@@ -212,16 +221,10 @@ Tensor& Tensor::pow_(const Scalar& exponent) const {
   const ScalarType rt = result_type(*this, exponent);
   detail::check_inplace_dtype("pow_", rt, dtype());
   const ScalarType self_type = dtype();
-  return detail::inplace(
-      *this, "pow_", false,
-      [exponent, self_type](const Tensor& s) {
-        Tensor r = tg::pow(s, exponent);
-        return r.dtype() == self_type ? r : r.to(self_type);
-      },
-      [this, exponent] {
-        Tensor r = pow_tensor_scalar_forward(*this, exponent);
-        detail::copy_into(*this, r);
-      });
+  return detail::inplace(*this, "pow_", false, pow_in_dtype(exponent, self_type), [this, exponent] {
+    Tensor r = pow_tensor_scalar_forward(*this, exponent);
+    detail::copy_into(*this, r);
+  });
 }
 
 Tensor& Tensor::pow_(const Tensor& exponent) const {
@@ -229,20 +232,15 @@ Tensor& Tensor::pow_(const Tensor& exponent) const {
   detail::check_inplace_dtype("pow_", rt, dtype());
   detail::check_inplace_shape("pow_", sizes(), {exponent.sizes()});
   const ScalarType self_type = dtype();
-  return detail::inplace(
-      *this, "pow_", exponent.requires_grad(),
-      [exponent, self_type](const Tensor& s) {
-        Tensor r = tg::pow(s, exponent);
-        return r.dtype() == self_type ? r : r.to(self_type);
-      },
-      [this, exponent] {
-        Tensor r;
-        {
-          NoGradGuard no_grad;
-          r = tg::pow(*this, exponent);
-        }
-        detail::copy_into(*this, r);
-      });
+  return detail::inplace(*this, "pow_", exponent.requires_grad(), pow_in_dtype(exponent, self_type),
+                         [this, exponent] {
+                           Tensor r;
+                           {
+                             NoGradGuard no_grad;
+                             r = tg::pow(*this, exponent);
+                           }
+                           detail::copy_into(*this, r);
+                         });
 }
 
 }  // namespace tg

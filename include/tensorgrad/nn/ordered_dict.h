@@ -48,23 +48,19 @@ class OrderedDict {
 
   // ---- element access ----
   Item& front() {
-    TG_CHECK(!items_.empty(),
-             "OrderedDict::front: Called front() on an empty OrderedDict; check is_empty() first");
+    check_not_empty("front");
     return items_.front();
   }
   const Item& front() const {
-    TG_CHECK(!items_.empty(),
-             "OrderedDict::front: Called front() on an empty OrderedDict; check is_empty() first");
+    check_not_empty("front");
     return items_.front();
   }
   Item& back() {
-    TG_CHECK(!items_.empty(),
-             "OrderedDict::back: Called back() on an empty OrderedDict; check is_empty() first");
+    check_not_empty("back");
     return items_.back();
   }
   const Item& back() const {
-    TG_CHECK(!items_.empty(),
-             "OrderedDict::back: Called back() on an empty OrderedDict; check is_empty() first");
+    check_not_empty("back");
     return items_.back();
   }
   /// The item at a position (insertion order).
@@ -171,6 +167,10 @@ class OrderedDict {
   }
 
  private:
+  void check_not_empty(const char* accessor) const {
+    TG_CHECK(!items_.empty(), "OrderedDict::", accessor, ": Called ", accessor,
+             "() on an empty OrderedDict; check is_empty() first");
+  }
   void check_index(size_t index) const {
     TG_CHECK(index < items_.size(), "OrderedDict: index ", index, " is out of bounds for ",
              items_.size(), " items");

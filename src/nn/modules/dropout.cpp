@@ -8,35 +8,46 @@
 
 namespace tg::nn {
 
-DropoutImpl::DropoutImpl(const DropoutOptions& options_) : options(options_) { reset(); }
+namespace {
 
-void DropoutImpl::reset() {
-  TG_CHECK(options.p() >= 0. && options.p() <= 1.,
-           "Dropout: dropout probability has to be between 0 and 1, but got ", options.p());
+// The module's name in messages.
+template <class Derived>
+const char* short_name();
+template <>
+const char* short_name<DropoutImpl>() {
+  return "Dropout";
+}
+template <>
+const char* short_name<Dropout2dImpl>() {
+  return "Dropout2d";
 }
 
-void DropoutImpl::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "torch::nn::Dropout(p=" << options.p()
+}  // namespace
+
+namespace detail {
+
+template <class Derived>
+void DropoutImplBase<Derived>::reset() {
+  TG_CHECK(options.p() >= 0. && options.p() <= 1., short_name<Derived>(),
+           ": dropout probability has to be between 0 and 1, but got ", options.p());
+}
+
+template <class Derived>
+void DropoutImplBase<Derived>::pretty_print(std::ostream& stream) const {
+  stream << std::boolalpha << "torch::nn::" << short_name<Derived>() << "(p=" << options.p()
          << ", inplace=" << options.inplace() << ")";
 }
+
+template class DropoutImplBase<DropoutImpl>;
+template class DropoutImplBase<Dropout2dImpl>;
+
+}  // namespace detail
 
 Tensor DropoutImpl::forward(Tensor input) {
   return functional::dropout(std::move(input), functional::DropoutFuncOptions()
                                                    .p(options.p())
                                                    .inplace(options.inplace())
                                                    .training(is_training()));
-}
-
-Dropout2dImpl::Dropout2dImpl(const Dropout2dOptions& options_) : options(options_) { reset(); }
-
-void Dropout2dImpl::reset() {
-  TG_CHECK(options.p() >= 0. && options.p() <= 1.,
-           "Dropout2d: dropout probability has to be between 0 and 1, but got ", options.p());
-}
-
-void Dropout2dImpl::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "torch::nn::Dropout2d(p=" << options.p()
-         << ", inplace=" << options.inplace() << ")";
 }
 
 Tensor Dropout2dImpl::forward(Tensor input) {

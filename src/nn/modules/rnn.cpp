@@ -141,6 +141,17 @@ DirectionResult run_direction(Mode mode, const Tensor& data,
   return result;
 }
 
+/// Draws every parameter of the module from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+void init_uniform(Module& module, int64_t hidden_size) {
+  const double stdv = 1.0 / std::sqrt(static_cast<double>(hidden_size));
+  for (Tensor& p : module.parameters()) init::uniform_(p, -stdv, stdv);
+}
+
+/// The zeros a missing initial state stands for.
+Tensor zero_state(int64_t rows, int64_t batch, int64_t size, const Tensor& like) {
+  return tg::zeros({rows, batch, size}, like.dtype());
+}
+
 }  // namespace
 
 namespace detail {
@@ -209,8 +220,7 @@ void RNNImplBase<Derived>::reset() {
 
 template <class Derived>
 void RNNImplBase<Derived>::reset_parameters() {
-  const double stdv = 1.0 / std::sqrt(static_cast<double>(options_base.hidden_size()));
-  for (Tensor& p : this->parameters()) init::uniform_(p, -stdv, stdv);
+  init_uniform(*this, options_base.hidden_size());
 }
 
 template <class Derived>
@@ -398,6 +408,36 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase<Derived>::run(const Tensor& input
   return {output, tg::stack(h_n, 0), mode == Mode::Lstm ? tg::stack(c_n, 0) : Tensor()};
 }
 
+template <class Derived>
+std::tuple<Tensor, Tensor> RNNImplBase<Derived>::run_single_state(const Tensor& input,
+                                                                  const Tensor& batch_sizes,
+                                                                  const Tensor& sorted_indices,
+                                                                  const Tensor& unsorted_indices,
+                                                                  Tensor hx) {
+  check_input(input, batch_sizes);
+  const auto expected = get_expected_hidden_size(input, batch_sizes);
+  if (!hx.defined()) {
+    hx = zero_state(std::get<0>(expected), std::get<1>(expected), std::get<2>(expected), input);
+  } else {
+    hx = permute_hidden(hx, sorted_indices);
+  }
+  check_hidden_size(hx, expected);
+  auto [output, h_n, unused] = run(input, batch_sizes, hx, Tensor());
+  return {output, permute_hidden(h_n, unsorted_indices)};
+}
+
+template <class Derived>
+std::tuple<utils::rnn::PackedSequence, Tensor> RNNImplBase<Derived>::run_single_state(
+    const utils::rnn::PackedSequence& packed_input, Tensor hx) {
+  auto [output, h_n] =
+      run_single_state(packed_input.data(), packed_input.batch_sizes(),
+                       packed_input.sorted_indices(), packed_input.unsorted_indices(), hx);
+  return {
+      utils::rnn::PackedSequence(output, packed_input.batch_sizes(), packed_input.sorted_indices(),
+                                 packed_input.unsorted_indices()),
+      h_n};
+}
+
 template class RNNImplBase<RNNImpl>;
 template class RNNImplBase<LSTMImpl>;
 template class RNNImplBase<GRUImpl>;
@@ -405,17 +445,6 @@ template class RNNImplBase<GRUImpl>;
 }  // namespace detail
 
 namespace {
-
-detail::RNNOptionsBase base_options(const RNNOptions& o) {
-  detail::RNNOptionsBase::rnn_options_base_mode_t mode = enumtype::kRNN_TANH();
-  if (std::holds_alternative<enumtype::kReLU>(o.nonlinearity())) mode = enumtype::kRNN_RELU();
-  return detail::RNNOptionsBase(mode, o.input_size(), o.hidden_size())
-      .num_layers(o.num_layers())
-      .bias(o.bias())
-      .batch_first(o.batch_first())
-      .dropout(o.dropout())
-      .bidirectional(o.bidirectional());
-}
 
 template <class Options>
 detail::RNNOptionsBase base_options(detail::RNNOptionsBase::rnn_options_base_mode_t mode,
@@ -428,9 +457,10 @@ detail::RNNOptionsBase base_options(detail::RNNOptionsBase::rnn_options_base_mod
       .bidirectional(o.bidirectional());
 }
 
-/// The zeros a missing initial state stands for.
-Tensor zero_state(int64_t rows, int64_t batch, int64_t size, const Tensor& like) {
-  return tg::zeros({rows, batch, size}, like.dtype());
+detail::RNNOptionsBase base_options(const RNNOptions& o) {
+  detail::RNNOptionsBase::rnn_options_base_mode_t mode = enumtype::kRNN_TANH();
+  if (std::holds_alternative<enumtype::kReLU>(o.nonlinearity())) mode = enumtype::kRNN_RELU();
+  return base_options(mode, o);
 }
 
 }  // namespace
@@ -441,31 +471,12 @@ RNNImpl::RNNImpl(const RNNOptions& options_)
     : detail::RNNImplBase<RNNImpl>(base_options(options_)), options(options_) {}
 
 std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input, Tensor hx) {
-  check_input(input, Tensor());
-  const auto expected = get_expected_hidden_size(input, Tensor());
-  if (!hx.defined())
-    hx = zero_state(std::get<0>(expected), std::get<1>(expected), std::get<2>(expected), input);
-  check_hidden_size(hx, expected);
-  auto [output, h_n, unused] = run(input, Tensor(), hx, Tensor());
-  return {output, h_n};
+  return run_single_state(input, Tensor(), Tensor(), Tensor(), std::move(hx));
 }
 
 std::tuple<utils::rnn::PackedSequence, Tensor> RNNImpl::forward_with_packed_input(
     const utils::rnn::PackedSequence& packed_input, Tensor hx) {
-  const Tensor& data = packed_input.data();
-  const Tensor& batch_sizes = packed_input.batch_sizes();
-  check_input(data, batch_sizes);
-  const auto expected = get_expected_hidden_size(data, batch_sizes);
-  if (!hx.defined()) {
-    hx = zero_state(std::get<0>(expected), std::get<1>(expected), std::get<2>(expected), data);
-  } else {
-    hx = permute_hidden(hx, packed_input.sorted_indices());
-  }
-  check_hidden_size(hx, expected);
-  auto [output, h_n, unused] = run(data, batch_sizes, hx, Tensor());
-  return {utils::rnn::PackedSequence(output, batch_sizes, packed_input.sorted_indices(),
-                                     packed_input.unsorted_indices()),
-          permute_hidden(h_n, packed_input.unsorted_indices())};
+  return run_single_state(packed_input, std::move(hx));
 }
 
 // ---- LSTM ----
@@ -528,31 +539,12 @@ GRUImpl::GRUImpl(const GRUOptions& options_)
     : detail::RNNImplBase<GRUImpl>(base_options(enumtype::kGRU(), options_)), options(options_) {}
 
 std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input, Tensor hx) {
-  check_input(input, Tensor());
-  const auto expected = get_expected_hidden_size(input, Tensor());
-  if (!hx.defined())
-    hx = zero_state(std::get<0>(expected), std::get<1>(expected), std::get<2>(expected), input);
-  check_hidden_size(hx, expected);
-  auto [output, h_n, unused] = run(input, Tensor(), hx, Tensor());
-  return {output, h_n};
+  return run_single_state(input, Tensor(), Tensor(), Tensor(), std::move(hx));
 }
 
 std::tuple<utils::rnn::PackedSequence, Tensor> GRUImpl::forward_with_packed_input(
     const utils::rnn::PackedSequence& packed_input, Tensor hx) {
-  const Tensor& data = packed_input.data();
-  const Tensor& batch_sizes = packed_input.batch_sizes();
-  check_input(data, batch_sizes);
-  const auto expected = get_expected_hidden_size(data, batch_sizes);
-  if (!hx.defined()) {
-    hx = zero_state(std::get<0>(expected), std::get<1>(expected), std::get<2>(expected), data);
-  } else {
-    hx = permute_hidden(hx, packed_input.sorted_indices());
-  }
-  check_hidden_size(hx, expected);
-  auto [output, h_n, unused] = run(data, batch_sizes, hx, Tensor());
-  return {utils::rnn::PackedSequence(output, batch_sizes, packed_input.sorted_indices(),
-                                     packed_input.unsorted_indices()),
-          permute_hidden(h_n, packed_input.unsorted_indices())};
+  return run_single_state(packed_input, std::move(hx));
 }
 
 // ---- Cells ----
@@ -586,8 +578,7 @@ void RNNCellImplBase<Derived>::reset() {
 
 template <class Derived>
 void RNNCellImplBase<Derived>::reset_parameters() {
-  const double stdv = 1.0 / std::sqrt(static_cast<double>(options_base.hidden_size()));
-  for (Tensor& p : this->parameters()) init::uniform_(p, -stdv, stdv);
+  init_uniform(*this, options_base.hidden_size());
 }
 
 template <class Derived>

@@ -119,7 +119,53 @@ Tensor TransformerDecoderLayerImpl::forward(Tensor tgt, const Tensor& memory,
   return norm3(tgt + dropout3(fed));
 }
 
-// ---- TransformerEncoder ----
+// ---- TransformerEncoder, TransformerDecoder ----
+// Both are a stack of layer clones followed by an optional norm; `coder` and `kind` name the
+// module and its layer type in error messages.
+
+namespace {
+
+template <typename LayerHolder>
+ModuleList clone_layers(const char* coder, const char* kind, int64_t num_layers,
+                        const LayerHolder& layer) {
+  TG_CHECK(num_layers >= 0, coder, ": num_layers must be non-negative, got ", num_layers);
+  TG_CHECK(!layer.is_empty() || num_layers == 0, coder, ": the ", kind,
+           " layer is empty (nullptr)");
+  ModuleList layers;
+  for (int64_t i = 0; i < num_layers; ++i) layers->push_back(layer->clone());
+  return layers;
+}
+
+template <typename LayerImpl>
+void reset_layers(const char* coder, const char* kind, int64_t num_layers, ModuleList& layers) {
+  TG_CHECK(static_cast<int64_t>(layers->size()) == num_layers, coder, " should have ", num_layers,
+           " ", kind, " layers, but got ", layers->size());
+  for (size_t i = 0; i < layers->size(); ++i) layers->at<LayerImpl>(i).reset_parameters();
+}
+
+// Sets `norm` to a fresh clone of `prototype` registered as "norm" (nothing when it is empty).
+// An earlier "norm" must already be unregistered.
+void set_norm(Module& owner, AnyModule& norm, const AnyModule& prototype) {
+  norm = AnyModule();
+  if (prototype.is_empty()) return;
+  norm = prototype.clone();
+  owner.register_module("norm", norm.ptr());
+}
+
+void replace_norm(Module& owner, AnyModule& norm, const AnyModule& prototype) {
+  if (!norm.is_empty()) owner.unregister_module("norm");
+  set_norm(owner, norm, prototype);
+}
+
+template <typename LayerImpl, typename... Args>
+Tensor run_layers(ModuleList& layers, AnyModule& norm, Tensor output, const Args&... args) {
+  for (size_t i = 0; i < layers->size(); ++i)
+    output = layers->at<LayerImpl>(i).forward(output, args...);
+  if (!norm.is_empty()) output = norm.forward<Tensor>(output);
+  return output;
+}
+
+}  // namespace
 
 TransformerEncoderImpl::TransformerEncoderImpl(TransformerEncoderOptions options_)
     : options(std::move(options_)) {
@@ -127,47 +173,21 @@ TransformerEncoderImpl::TransformerEncoderImpl(TransformerEncoderOptions options
 }
 
 void TransformerEncoderImpl::reset() {
-  TG_CHECK(options.num_layers() >= 0, "TransformerEncoder: num_layers must be non-negative, got ",
-           options.num_layers());
-  TG_CHECK(!options.encoder_layer().is_empty() || options.num_layers() == 0,
-           "TransformerEncoder: the encoder layer is empty (nullptr)");
-  layers = register_module("layers", ModuleList());
-  for (int64_t i = 0; i < options.num_layers(); ++i)
-    layers->push_back(options.encoder_layer()->clone());
-  norm = AnyModule();
-  if (!options.norm().is_empty()) {
-    norm = options.norm().clone();
-    register_module("norm", norm.ptr());
-  }
+  layers = register_module("layers", clone_layers("TransformerEncoder", "encoder",
+                                                  options.num_layers(), options.encoder_layer()));
+  set_norm(*this, norm, options.norm());
 }
 
 void TransformerEncoderImpl::reset_parameters() {
-  TG_CHECK(static_cast<int64_t>(layers->size()) == options.num_layers(),
-           "TransformerEncoder should have ", options.num_layers(), " encoder layers, but got ",
-           layers->size());
-  for (size_t i = 0; i < layers->size(); ++i)
-    layers->at<TransformerEncoderLayerImpl>(i).reset_parameters();
-  if (!norm.is_empty()) {
-    unregister_module("norm");
-    norm = AnyModule();
-  }
-  if (!options.norm().is_empty()) {
-    norm = options.norm().clone();
-    register_module("norm", norm.ptr());
-  }
+  reset_layers<TransformerEncoderLayerImpl>("TransformerEncoder", "encoder", options.num_layers(),
+                                            layers);
+  replace_norm(*this, norm, options.norm());
 }
 
 Tensor TransformerEncoderImpl::forward(const Tensor& src, const Tensor& src_mask,
                                        const Tensor& src_key_padding_mask) {
-  Tensor output = src;
-  for (size_t i = 0; i < layers->size(); ++i)
-    output =
-        layers->at<TransformerEncoderLayerImpl>(i).forward(output, src_mask, src_key_padding_mask);
-  if (!norm.is_empty()) output = norm.forward<Tensor>(output);
-  return output;
+  return run_layers<TransformerEncoderLayerImpl>(layers, norm, src, src_mask, src_key_padding_mask);
 }
-
-// ---- TransformerDecoder ----
 
 TransformerDecoderImpl::TransformerDecoderImpl(TransformerDecoderOptions options_)
     : options(std::move(options_)) {
@@ -175,46 +195,23 @@ TransformerDecoderImpl::TransformerDecoderImpl(TransformerDecoderOptions options
 }
 
 void TransformerDecoderImpl::reset() {
-  TG_CHECK(options.num_layers() >= 0, "TransformerDecoder: num_layers must be non-negative, got ",
-           options.num_layers());
-  TG_CHECK(!options.decoder_layer().is_empty() || options.num_layers() == 0,
-           "TransformerDecoder: the decoder layer is empty (nullptr)");
-  layers = register_module("layers", ModuleList());
-  for (int64_t i = 0; i < options.num_layers(); ++i)
-    layers->push_back(options.decoder_layer()->clone());
-  norm = AnyModule();
-  if (!options.norm().is_empty()) {
-    norm = options.norm().clone();
-    register_module("norm", norm.ptr());
-  }
+  layers = register_module("layers", clone_layers("TransformerDecoder", "decoder",
+                                                  options.num_layers(), options.decoder_layer()));
+  set_norm(*this, norm, options.norm());
 }
 
 void TransformerDecoderImpl::reset_parameters() {
-  TG_CHECK(static_cast<int64_t>(layers->size()) == options.num_layers(),
-           "TransformerDecoder should have ", options.num_layers(), " decoder layers, but got ",
-           layers->size());
-  for (size_t i = 0; i < layers->size(); ++i)
-    layers->at<TransformerDecoderLayerImpl>(i).reset_parameters();
-  if (!norm.is_empty()) {
-    unregister_module("norm");
-    norm = AnyModule();
-  }
-  if (!options.norm().is_empty()) {
-    norm = options.norm().clone();
-    register_module("norm", norm.ptr());
-  }
+  reset_layers<TransformerDecoderLayerImpl>("TransformerDecoder", "decoder", options.num_layers(),
+                                            layers);
+  replace_norm(*this, norm, options.norm());
 }
 
 Tensor TransformerDecoderImpl::forward(const Tensor& tgt, const Tensor& memory,
                                        const Tensor& tgt_mask, const Tensor& memory_mask,
                                        const Tensor& tgt_key_padding_mask,
                                        const Tensor& memory_key_padding_mask) {
-  Tensor output = tgt;
-  for (size_t i = 0; i < layers->size(); ++i)
-    output = layers->at<TransformerDecoderLayerImpl>(i).forward(
-        output, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask);
-  if (!norm.is_empty()) output = norm.forward<Tensor>(output);
-  return output;
+  return run_layers<TransformerDecoderLayerImpl>(layers, norm, tgt, memory, tgt_mask, memory_mask,
+                                                 tgt_key_padding_mask, memory_key_padding_mask);
 }
 
 // ---- Transformer ----

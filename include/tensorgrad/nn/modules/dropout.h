@@ -8,19 +8,30 @@
 
 namespace tg::nn {
 
-/// In training, zeroes each element with probability p and scales the rest by 1 / (1 - p); in
-/// evaluation (after eval()), returns its input unchanged.
-class DropoutImpl : public Cloneable<DropoutImpl> {
+namespace detail {
+
+/// What the dropout modules share: their options, the check of p and the printing.
+template <class Derived>
+class DropoutImplBase : public Cloneable<Derived> {
  public:
-  explicit DropoutImpl(double p) : DropoutImpl(DropoutOptions().p(p)) {}
-  explicit DropoutImpl(const DropoutOptions& options_ = {});
+  explicit DropoutImplBase(double p) : DropoutImplBase(DropoutOptions().p(p)) {}
+  explicit DropoutImplBase(const DropoutOptions& options_ = {}) : options(options_) { reset(); }
   /// Checks that p is in [0, 1].
   void reset() override;
   /// "torch::nn::Dropout(p=0.5, inplace=false)".
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
 
   DropoutOptions options;
+};
+
+}  // namespace detail
+
+/// In training, zeroes each element with probability p and scales the rest by 1 / (1 - p); in
+/// evaluation (after eval()), returns its input unchanged.
+class DropoutImpl : public detail::DropoutImplBase<DropoutImpl> {
+ public:
+  using DropoutImplBase::DropoutImplBase;
+  Tensor forward(Tensor input);
 };
 TG_MODULE(Dropout);
 
@@ -28,17 +39,10 @@ using Dropout2dOptions = DropoutOptions;
 
 /// Channel dropout for [N, C, H, W] (or [C, H, W]) inputs: in training, zeroes whole channels
 /// with probability p and scales the others by 1 / (1 - p); in evaluation, the identity.
-class Dropout2dImpl : public Cloneable<Dropout2dImpl> {
+class Dropout2dImpl : public detail::DropoutImplBase<Dropout2dImpl> {
  public:
-  explicit Dropout2dImpl(double p) : Dropout2dImpl(Dropout2dOptions().p(p)) {}
-  explicit Dropout2dImpl(const Dropout2dOptions& options_ = {});
-  /// Checks that p is in [0, 1].
-  void reset() override;
-  /// "torch::nn::Dropout2d(p=0.5, inplace=false)".
-  void pretty_print(std::ostream& stream) const override;
+  using DropoutImplBase::DropoutImplBase;
   Tensor forward(Tensor input);
-
-  Dropout2dOptions options;
 };
 TG_MODULE(Dropout2d);
 

@@ -69,6 +69,15 @@ class RNNImplBase : public Cloneable<Derived> {
   /// when batch_sizes is defined). Returns (output, h_n, c_n); c_n only for the LSTM.
   std::tuple<Tensor, Tensor, Tensor> run(const Tensor& input, const Tensor& batch_sizes,
                                          const Tensor& hx, const Tensor& cx);
+  /// forward of RNN and GRU, whose state is one tensor: hx (zeros when undefined) is put in the
+  /// order of sorted_indices, and h_n back in the order of unsorted_indices (either may be
+  /// undefined: no reordering). Returns (output, h_n).
+  std::tuple<Tensor, Tensor> run_single_state(const Tensor& input, const Tensor& batch_sizes,
+                                              const Tensor& sorted_indices,
+                                              const Tensor& unsorted_indices, Tensor hx);
+  /// The same over a PackedSequence; the output is packed as the input.
+  std::tuple<utils::rnn::PackedSequence, Tensor> run_single_state(
+      const utils::rnn::PackedSequence& packed_input, Tensor hx);
 
   std::vector<std::string> flat_weights_names_;
   std::vector<std::vector<std::string>> all_weights_;

@@ -29,18 +29,12 @@ class AnyValue {
   /// A pointer to the value when it is a `T` (exactly that type, after decay), else nullptr.
   template <class T>
   T* try_get() noexcept {
-    static_assert(!std::is_reference_v<T>,
-                  "AnyValue::try_get: AnyValue stores decayed types; ask for T, not T&");
-    static_assert(!std::is_array_v<T>,
-                  "AnyValue::try_get: AnyValue stores decayed types; ask for T*, not T[]");
+    check_decayed<T>();
     return std::any_cast<T>(&value_);
   }
   template <class T>
   const T* try_get() const noexcept {
-    static_assert(!std::is_reference_v<T>,
-                  "AnyValue::try_get: AnyValue stores decayed types; ask for T, not T&");
-    static_assert(!std::is_array_v<T>,
-                  "AnyValue::try_get: AnyValue stores decayed types; ask for T*, not T[]");
+    check_decayed<T>();
     return std::any_cast<T>(&value_);
   }
 
@@ -58,6 +52,14 @@ class AnyValue {
   const std::type_info& type_info() const noexcept { return value_.type(); }
 
  private:
+  template <class T>
+  static constexpr void check_decayed() {
+    static_assert(!std::is_reference_v<T>,
+                  "AnyValue::try_get: AnyValue stores decayed types; ask for T, not T&");
+    static_assert(!std::is_array_v<T>,
+                  "AnyValue::try_get: AnyValue stores decayed types; ask for T*, not T[]");
+  }
+
   std::any value_;
 };
 
