@@ -798,34 +798,6 @@ void softmax_backward_dim(const View& result, const View& g, const View& y, int6
               const T dot = static_cast<T>(sum_of(q, D));
               for (int64_t i = 0; i < D; ++i) q[i] = yr[i] * (gr[i] - dot);
             }
-            const int64_t nblocks = (inner + kRowBlock - 1) / kRowBlock;
-            parallel_tasks(s.outer * nblocks, y.numel(), [&](int64_t t) {
-              const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
-              const int64_t bw = std::min(kRowBlock, inner - col);
-              const int64_t base = o * D * inner + col;
-              std::vector<double> acc(static_cast<size_t>(bw), 0.0);
-              for (int64_t d = 0; d < D; ++d) {
-                const int64_t off = base + d * inner;
-                if (log) {
-                  for (int64_t i = 0; i < bw; ++i) acc[i] += static_cast<double>(gp[off + i]);
-                } else {
-                  for (int64_t i = 0; i < bw; ++i)
-                    acc[i] += static_cast<double>(gp[off + i]) * static_cast<double>(yp[off + i]);
-                }
-              }
-              for (int64_t d = 0; d < D; ++d) {
-                const int64_t off = base + d * inner;
-                T* q = out + off;
-                if (log) {
-                  exp_into(yp + off, q, bw);
-                  for (int64_t i = 0; i < bw; ++i)
-                    q[i] = gp[off + i] - q[i] * static_cast<T>(acc[i]);
-                } else {
-                  for (int64_t i = 0; i < bw; ++i)
-                    q[i] = yp[off + i] * (gp[off + i] - static_cast<T>(acc[i]));
-                }
-              }
-            });
           });
           return;
         }
