@@ -482,4 +482,7 @@ TEST(Autograd, CreateGraphKeepsAGradientOfTheLeafsOwn) {
   x.sum().backward({}, std::nullopt, true);  // sum's gradient is a broadcast view of ones
   EXPECT_FALSE(x.grad().is_view());
   EXPECT_DOUBLE_EQ(x.grad()[0].item<double>(), 3.0);
+  // As in PyTorch, backward with create_graph makes a cycle: the leaf holds its gradient, whose
+  // history saved the leaf. Clearing the gradient breaks it.
+  x.mutable_grad() = Tensor();
 }
