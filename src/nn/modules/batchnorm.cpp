@@ -5,6 +5,7 @@
 
 #include "autograd/checkpoint.h"
 #include "core/internal.h"
+#include "nn/modules/norm_state.h"
 #include "tensorgrad/nn/functional/batchnorm.h"
 #include "tensorgrad/nn/init.h"
 
@@ -21,41 +22,17 @@ template <size_t D, class Derived>
 void BatchNormImplBase<D, Derived>::reset() {
   const int64_t n = options.num_features();
   TG_CHECK(n > 0, "BatchNorm", D, "d: num_features must be positive, got ", n);
-  if (options.affine()) {
-    weight = this->register_parameter("weight", tg::empty({n}));
-    bias = this->register_parameter("bias", tg::empty({n}));
-  } else {
-    weight = this->register_parameter("weight", Tensor(), /*requires_grad=*/false);
-    bias = this->register_parameter("bias", Tensor(), /*requires_grad=*/false);
-  }
-  if (options.track_running_stats()) {
-    running_mean = this->register_buffer("running_mean", tg::zeros({n}));
-    running_var = this->register_buffer("running_var", tg::ones({n}));
-    num_batches_tracked = this->register_buffer("num_batches_tracked", tg::zeros({}, kLong));
-  } else {
-    running_mean = this->register_buffer("running_mean", Tensor());
-    running_var = this->register_buffer("running_var", Tensor());
-    num_batches_tracked = this->register_buffer("num_batches_tracked", Tensor());
-  }
-  reset_parameters();
+  nn::detail::register_norm_state(*this);
 }
 
 template <size_t D, class Derived>
 void BatchNormImplBase<D, Derived>::reset_running_stats() {
-  if (!options.track_running_stats()) return;
-  NoGradGuard no_grad;
-  running_mean.zero_();
-  running_var.fill_(1);
-  num_batches_tracked.zero_();
+  nn::detail::reset_norm_running_stats(*this);
 }
 
 template <size_t D, class Derived>
 void BatchNormImplBase<D, Derived>::reset_parameters() {
-  reset_running_stats();
-  if (options.affine()) {
-    init::ones_(weight);
-    init::zeros_(bias);
-  }
+  nn::detail::reset_norm_parameters(*this);
 }
 
 template <size_t D, class Derived>
