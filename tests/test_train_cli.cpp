@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -153,8 +154,9 @@ TEST_F(TrainCli, HelpDescribesEveryOptionAndAFullRun) {
   const Result r = run("--help");
   EXPECT_EQ(r.status, 0);
   EXPECT_TRUE(r.err.empty()) << r.err;
-  for (const char* option : {"--model", "--epochs", "--batch-size", "--lr", "--threads", "--seed",
-                             "--data", "--save", "--limit", "--help"})
+  for (const char* option :
+       {"--model", "--epochs", "--batch-size", "--lr", "--threads", "--seed", "--data", "--save",
+        "--resume", "--metrics", "--limit", "--timeout", "--help", "mpirun"})
     EXPECT_NE(r.out.find(option), std::string::npos) << option;
   EXPECT_NE(r.out.find("--epochs 5"), std::string::npos) << "help should say what a full run is";
 }
@@ -182,6 +184,9 @@ TEST_F(TrainCli, BadCommandLinesExitWithStatusTwo) {
   expect_one_line_error("--data ''", 2, {"--data needs a folder"});
   expect_one_line_error("--save ''", 2, {"--save needs a file name"});
   expect_one_line_error("--help=yes", 2, {"--help takes no value"});
+  expect_one_line_error("--resume=yes", 2, {"--resume takes no value"});
+  expect_one_line_error("--metrics ''", 2, {"--metrics needs a file name"});
+  expect_one_line_error("--timeout 0", 2, {"--timeout must be between 1 and 86400"});
 }
 
 TEST_F(TrainCli, MissingDataNamesThePackageAndTheOption) {
@@ -309,6 +314,79 @@ TEST_F(TrainCli, TrainsTheCnnOnALimit) {
   const tg::Tensor* fc = tensors.find("7.weight");
   ASSERT_NE(fc, nullptr);
   EXPECT_EQ(fc->sizes().vec(), (std::vector<int64_t>{128, 3136}));
+}
+
+/// The parameters saved in a model file, by name.
+std::map<std::string, tg::Tensor> saved_parameters(const fs::path& model) {
+  std::map<std::string, tg::Tensor> out;
+  for (const auto& item : tg::load_tensors(model.string())) out[item.key()] = item.value();
+  return out;
+}
+
+TEST_F(TrainCli, ResumingACheckpointEndsWhereAnUnbrokenRunEnds) {
+  const std::string common = data_arg(good_) + " --model mlp --batch-size 16 --threads 1 --seed 5";
+  const fs::path straight = root_ / "straight.safetensors", resumed = root_ / "resumed.safetensors";
+  const fs::path metrics = root_ / "metrics.jsonl";
+  ASSERT_EQ(run(common + " --epochs 3 --save " + quote(straight.string())).status, 0);
+  // One epoch, then two more from its checkpoint; the metrics file gets a line per epoch.
+  const std::string resumed_run =
+      common + " --save " + quote(resumed.string()) + " --metrics " + quote(metrics.string());
+  ASSERT_EQ(run(resumed_run + " --epochs 1").status, 0);
+  const fs::path checkpoint = root_ / "resumed.checkpoint.safetensors";
+  ASSERT_TRUE(fs::exists(checkpoint));
+  const Result r = run(resumed_run + " --epochs 3 --resume");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("resuming after epoch 1 from " + checkpoint.string()), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("epoch 1/3:"), std::string::npos) << "epoch 1 ran again: " << r.out;
+  EXPECT_NE(r.out.find("epoch 3/3: train loss"), std::string::npos) << r.out;
+
+  // Same data order, same optimizer state: the same parameters, to the bit.
+  const auto a = saved_parameters(straight), b = saved_parameters(resumed);
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, tensor] : a) {
+    ASSERT_TRUE(b.count(name)) << name;
+    EXPECT_TRUE(tg::equal(tensor, b.at(name))) << name;
+  }
+  EXPECT_EQ(tg::load_metadata(checkpoint.string()).at("epochs_done"), "3");
+
+  std::istringstream lines(read_file(metrics));
+  std::vector<std::string> records;
+  for (std::string line; std::getline(lines, line);) records.push_back(line);
+  ASSERT_EQ(records.size(), 3U) << read_file(metrics);
+  for (size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].rfind("{\"epoch\": " + std::to_string(i + 1) + ",", 0), 0U) << records[i];
+    for (const char* field : {"\"train_loss\": ", "\"test_accuracy\": ", "\"seconds\": ",
+                              "\"images_per_second\": ", "\"ranks\": 1"})
+      EXPECT_NE(records[i].find(field), std::string::npos) << records[i];
+  }
+  // The plot beside the model shows all three epochs, the resumed ones included.
+  const std::string svg = read_file(root_ / "resumed.svg");
+  EXPECT_EQ(svg.rfind("<svg ", 0), 0U);
+  EXPECT_NE(svg.find("epoch 3"), std::string::npos);
+  size_t points = 0;
+  for (size_t at = svg.find("<circle"); at != std::string::npos; at = svg.find("<circle", at + 1))
+    ++points;
+  EXPECT_EQ(points, 6U) << "3 epochs in 2 panels";
+
+  // Nothing left to do once the checkpoint holds every epoch.
+  const Result again = run(resumed_run + " --epochs 3 --resume");
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.out.find("nothing to do"), std::string::npos) << again.out;
+}
+
+TEST_F(TrainCli, ResumeRefusesACheckpointOfAnotherRunAndStartsAfreshWithoutOne) {
+  const fs::path model = root_ / "m.safetensors";
+  const std::string common =
+      data_arg(good_) + " --model mlp --threads 1 --save " + quote(model.string());
+  const Result fresh = run(common + " --resume");
+  ASSERT_EQ(fresh.status, 0) << fresh.err;
+  EXPECT_NE(fresh.out.find("no checkpoint at"), std::string::npos) << fresh.out;
+  EXPECT_NE(fresh.out.find("starting from the beginning"), std::string::npos) << fresh.out;
+  expect_one_line_error(
+      common + " --resume --epochs 2 --batch-size 32", 1,
+      {"was made with batch_size 64, not 32", "resume with the options it was made with"});
+  expect_one_line_error(common + " --resume --epochs 2 --lr 0.01", 1, {"was made with lr"});
 }
 
 }  // namespace

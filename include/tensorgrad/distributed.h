@@ -7,6 +7,7 @@
 /// each collective with a small exchange of (collective, dtype, shape) between the ranks, and
 /// throws a tg::Error naming this rank, the collective and what differs instead of hanging or
 /// mixing data.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,6 +62,10 @@ class ProcessGroup {
   /// Done once every rank has called it.
   virtual std::shared_ptr<Work> barrier_async() = 0;
 
+  /// Ends every process of the job with `status` (after a fatal error on this rank, so that the
+  /// others do not wait for it in a collective). The default ends only this process.
+  [[noreturn]] virtual void abort(int status);
+
   // The blocking forms: the async form, then wait().
   void all_reduce(const Tensor& tensor, ReduceOp op = ReduceOp::SUM);
   void broadcast(const Tensor& tensor, int root = 0);
@@ -78,9 +83,17 @@ bool mpi_available();
 /// MPI_THREAD_SERIALIZED) unless the program did, and then finalises it when the program exits.
 /// Collectives may be called from any thread; they are serialised by the group. Throws a
 /// tg::Error when tensorgrad was built without MPI.
+///
+/// A collective that has not completed `timeout` after it started (some rank crashed, hangs or
+/// never calls it) throws a tg::Error naming this rank and the collective; the group is unusable
+/// afterwards, and the program should abort() the job. Without MPI's fault tolerance a rank cannot
+/// tell which peer failed; mpirun names a rank that died.
 class ProcessGroupMPI : public ProcessGroup {
  public:
-  static std::shared_ptr<ProcessGroupMPI> create();
+  /// PyTorch's default for its process groups.
+  static constexpr std::chrono::milliseconds kDefaultTimeout = std::chrono::minutes(30);
+  static std::shared_ptr<ProcessGroupMPI> create(
+      std::chrono::milliseconds timeout = kDefaultTimeout);
   ~ProcessGroupMPI() override;
 
   int rank() const override { return rank_; }
@@ -96,6 +109,8 @@ class ProcessGroupMPI : public ProcessGroup {
                                              const std::vector<Tensor>& inputs,
                                              ReduceOp op = ReduceOp::SUM) override;
   std::shared_ptr<Work> barrier_async() override;
+  /// MPI_Abort on MPI_COMM_WORLD: mpirun then ends every rank.
+  [[noreturn]] void abort(int status) override;
 
   struct State;  // the MPI communicator and its lock (src/distributed/process_group_mpi.cpp)
 

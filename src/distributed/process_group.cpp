@@ -1,4 +1,7 @@
 // The backend-independent part of ProcessGroup: the blocking forms of the collectives.
+#include <cstdio>
+#include <cstdlib>
+
 #include "tensorgrad/distributed.h"
 #include "tensorgrad/error.h"
 
@@ -37,11 +40,16 @@ void ProcessGroup::reduce_scatter(const Tensor& output, const std::vector<Tensor
 
 void ProcessGroup::barrier() { barrier_async()->wait(); }
 
+void ProcessGroup::abort(int status) {
+  std::fflush(nullptr);
+  std::_Exit(status);
+}
+
 #ifndef TG_HAVE_MPI
 // Built without MPI: the class exists, so that programs link, but cannot be made.
 bool mpi_available() { return false; }
 
-std::shared_ptr<ProcessGroupMPI> ProcessGroupMPI::create() {
+std::shared_ptr<ProcessGroupMPI> ProcessGroupMPI::create(std::chrono::milliseconds) {
   detail::fail(
       "ProcessGroupMPI: tensorgrad was built without MPI; install an MPI implementation "
       "(Debian: libopenmpi-dev) and configure with -DTENSORGRAD_WITH_MPI=ON");
@@ -64,6 +72,7 @@ std::shared_ptr<Work> ProcessGroupMPI::reduce_scatter_async(const Tensor&,
   no_mpi();
 }
 std::shared_ptr<Work> ProcessGroupMPI::barrier_async() { no_mpi(); }
+void ProcessGroupMPI::abort(int) { no_mpi(); }
 #endif
 
 }  // namespace tg::distributed

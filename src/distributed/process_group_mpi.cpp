@@ -2,11 +2,13 @@
 #ifdef TG_HAVE_MPI
 #include <mpi.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <thread>
 
 #include "core/internal.h"
 #include "tensorgrad/distributed.h"
@@ -20,7 +22,9 @@ struct ProcessGroupMPI::State {
   MPI_Comm comm = MPI_COMM_NULL;
   int rank = 0;
   int size = 1;
-  std::mutex mutex;  // MPI is initialised for one thread at a time (MPI_THREAD_SERIALIZED)
+  std::chrono::milliseconds timeout = ProcessGroupMPI::kDefaultTimeout;
+  bool timed_out = false;  // a collective timed out: its request is still pending
+  std::mutex mutex;        // MPI is initialised for one thread at a time (MPI_THREAD_SERIALIZED)
   ~State() {
     int finalized = 0;
     MPI_Finalized(&finalized);
@@ -47,6 +51,37 @@ void check_mpi(int rc, const char* collective, const ProcessGroupMPI::State& s) 
   int length = 0;
   MPI_Error_string(rc, text, &length);
   detail::fail(where(collective, s), "MPI failed: ", std::string(text, length));
+}
+
+using Clock = std::chrono::steady_clock;
+
+// Waits for `request` until `started` + the group's timeout, testing it rather than blocking in
+// MPI_Wait, so that a rank that died or hangs ends the wait with an error instead of forever.
+// Spins for the first 100 us (the usual case on a fast link), then sleeps between tests.
+void wait_for(MPI_Request& request, const char* collective, ProcessGroupMPI::State& s,
+              Clock::time_point started) {
+  for (int spins = 0;; ++spins) {
+    int done = 0;
+    check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), collective, s);
+    if (done) return;
+    const auto now = Clock::now();
+    if (now - started > s.timeout) {
+      s.timed_out = true;
+      detail::fail(where(collective, s), "not complete after ",
+                   std::chrono::duration<double>(s.timeout).count(),
+                   " s: another rank has failed, hangs or does not call it; this group cannot be "
+                   "used any more (abort the job)");
+    }
+    if (now - started > std::chrono::microseconds(100))
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+}
+
+// A group whose collective timed out still has that request pending in MPI.
+void check_usable(const char* collective, const ProcessGroupMPI::State& s) {
+  if (s.timed_out)
+    detail::fail(where(collective, s),
+                 "an earlier collective timed out; this group cannot be used any more");
 }
 
 // MPI's type for the elements of a dtype; Half, BFloat16 and Bool travel as their bits and
@@ -168,10 +203,14 @@ bool same_tensor(const Header& a, const Header& b) {
 void exchange_header(ProcessGroupMPI::State& s, const Header& mine, const std::string& local_error,
                      bool has_tensor, bool op_is_root) {
   const char* name = collective_name(mine.collective);
+  check_usable(name, s);
   std::vector<Header> all(s.size);
-  check_mpi(MPI_Allgather(&mine, kHeaderWords, MPI_INT64_T, all.data(), kHeaderWords, MPI_INT64_T,
-                          s.comm),
+  const auto started = Clock::now();
+  MPI_Request request;
+  check_mpi(MPI_Iallgather(&mine, kHeaderWords, MPI_INT64_T, all.data(), kHeaderWords, MPI_INT64_T,
+                           s.comm, &request),
             name, s);
+  wait_for(request, name, s, started);
   if (!local_error.empty()) detail::fail(where(name, s), local_error);
   for (int r = 0; r < s.size; ++r) {
     const Header& h = all[r];
@@ -225,6 +264,7 @@ class MPIWork final : public Work {
       : state_(std::move(state)),
         name_(name),
         request_(request),
+        started_(Clock::now()),
         keep_(std::move(keep)),
         finish_(std::move(finish)) {}
   ~MPIWork() override {
@@ -248,11 +288,15 @@ class MPIWork final : public Work {
   void wait() override {
     std::lock_guard<std::mutex> lock(state_->mutex);
     if (done_) return;
-    int rc = MPI_Wait(&request_, MPI_STATUS_IGNORE);
-    if (rc != MPI_SUCCESS) {
+    try {
+      wait_for(request_, name_, *state_, started_);
+    } catch (const Error&) {
       done_ = true;
+      // A request that timed out is still pending and may yet write into its buffers: they are
+      // deliberately never freed (the job is about to be aborted).
+      if (state_->timed_out) new std::vector<Tensor>(std::move(keep_));
       keep_.clear();
-      check_mpi(rc, name_, *state_);
+      throw;
     }
     complete();
   }
@@ -268,6 +312,7 @@ class MPIWork final : public Work {
   std::shared_ptr<ProcessGroupMPI::State> state_;
   const char* name_;
   MPI_Request request_;
+  Clock::time_point started_;
   std::vector<Tensor> keep_;  // the buffers MPI reads and writes, alive until it is done
   std::function<void()> finish_;
   bool done_ = false;
@@ -275,7 +320,9 @@ class MPIWork final : public Work {
 
 }  // namespace
 
-std::shared_ptr<ProcessGroupMPI> ProcessGroupMPI::create() {
+std::shared_ptr<ProcessGroupMPI> ProcessGroupMPI::create(std::chrono::milliseconds timeout) {
+  TG_CHECK(timeout.count() > 0, "ProcessGroupMPI: the timeout must be positive, got ",
+           timeout.count(), " ms");
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
@@ -288,6 +335,7 @@ std::shared_ptr<ProcessGroupMPI> ProcessGroupMPI::create() {
   MPI_Finalized(&finalized);
   TG_CHECK(!finalized, "ProcessGroupMPI: MPI has already been finalized");
   auto state = std::make_shared<State>();
+  state->timeout = timeout;
   MPI_Comm_dup(MPI_COMM_WORLD, &state->comm);
   // Errors come back as codes, which become tg::Errors, instead of aborting the job.
   MPI_Comm_set_errhandler(state->comm, MPI_ERRORS_RETURN);
@@ -300,6 +348,12 @@ ProcessGroupMPI::ProcessGroupMPI(std::shared_ptr<State> state)
     : state_(std::move(state)), rank_(state_->rank), size_(state_->size) {}
 
 ProcessGroupMPI::~ProcessGroupMPI() = default;
+
+void ProcessGroupMPI::abort(int status) {
+  std::fflush(nullptr);
+  MPI_Abort(MPI_COMM_WORLD, status);
+  std::_Exit(status);  // MPI_Abort does not return; this is for the compiler
+}
 
 std::shared_ptr<Work> ProcessGroupMPI::all_reduce_async(const Tensor& tensor, ReduceOp op) {
   std::string error = check_tensor(tensor, "tensor");

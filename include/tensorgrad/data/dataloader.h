@@ -113,6 +113,10 @@ class DataLoader {
   size_t dataset_size() const noexcept { return static_cast<size_t>(count_); }
   /// Epochs started so far (calls of begin()).
   uint64_t epochs() const noexcept { return epoch_; }
+  /// Makes the next begin() start epoch `epoch` (counted from 0). With a seed, that epoch's order
+  /// depends only on (seed, epoch): a run resumed after `epoch` epochs sees the batches an
+  /// uninterrupted one would.
+  void set_epoch(uint64_t epoch) noexcept { epoch_ = epoch; }
   const DataLoaderOptions& options() const noexcept { return options_; }
 
  private:
