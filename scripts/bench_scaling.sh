@@ -25,7 +25,7 @@ bash scripts/setup.sh
 build=build-bench-scaling
 cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTENSORGRAD_BUILD_BENCHMARKS=ON \
   -DTENSORGRAD_BENCH_LIBTORCH=OFF -DTENSORGRAD_BUILD_TESTS=OFF >/dev/null
-cmake --build $build --target tensorgrad-train bench_allreduce
+cmake --build $build --target tensorgrad-train bench_allreduce bench_ddp_profile
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl_vader_single_copy_mechanism=none
 work=$(mktemp -d)
@@ -52,4 +52,18 @@ printf 'CNN epoch, median of %d runs:\n' "$runs"
 printf '  1 process x %d threads: %7.2f s  %7.0f images/s\n' "$ranks" "$one_s" "$one_ips"
 printf '  %d processes x 1 thread: %7.2f s  %7.0f images/s\n' "$ranks" "$many_s" "$many_ips"
 /usr/bin/python3 -c "print('  ratio (%s ranks / 1 rank, time): %.3f' % ('$ranks', $many_s / $one_s))"
-mpirun -np "$ranks" "$build/bench/bench_allreduce"
+mpirun -np "$ranks" "$build/bench/bench_allreduce" | tee "$work/allreduce.txt"
+# The cost model's inputs (one rank's step, profiled), its prediction of a DDP step on these ranks
+# with the all-reduce figures just measured, and the DDP step measured.
+"$build/bench/bench_ddp_profile" >"$work/profile.json"
+read -r alpha beta < <(/usr/bin/python3 - "$work/allreduce.txt" <<'PY'
+import re, sys
+m = re.search(r"time = ([-\d.]+) us \+ bytes / \(([\d.]+) GB/s\)", open(sys.argv[1]).read())
+print(float(m.group(1)) * 1e-6, float(m.group(2)) * 1e9)
+PY
+)
+/usr/bin/python3 bench/ddp_model.py "$work/profile.json" --check "$ranks" "$alpha" "$beta"
+mpirun -np "$ranks" "$build/bench/bench_ddp_profile" | /usr/bin/python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+print("measured DDP step on %d ranks: %.2f ms" % (p["ranks"], p["step"] * 1e3))'
