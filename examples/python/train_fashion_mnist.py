@@ -19,6 +19,8 @@ import tensorgrad as torch
 import tensorgrad.nn as nn
 import tensorgrad.nn.functional as F
 
+MEAN, STD = 0.2860, 0.3530
+
 
 def read_idx(path):
     """An IDX file (gzip'd or not) as a numpy array."""
@@ -45,6 +47,8 @@ def load(folder, split):
         raise FileNotFoundError(f"{name}(.gz) not found in {folder}")
 
     images = read_idx(find(f"{prefix}-images-idx3-ubyte")).astype(np.float32) / 255.0
+    # The CLI's normalisation: Fashion-MNIST's mean and standard deviation after scaling to [0, 1].
+    images = (images - MEAN) / STD
     labels = read_idx(find(f"{prefix}-labels-idx1-ubyte")).astype(np.int64)
     return torch.from_numpy(images[:, None]), torch.from_numpy(labels)
 
