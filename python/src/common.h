@@ -5,9 +5,10 @@
 //   PyTorch's Python API has None where libtorch has an undefined tensor (x.grad, the gradients
 //   of unused inputs, backward(gradient=None)).
 // - tg::Scalar is a Python bool, int or float (numpy scalars included).
-// - tg::ScalarType is one of the four dtype objects tensorgrad.bool, int64, float32, float64,
-//   which are singletons as PyTorch's are (x.dtype is tensorgrad.float32); Python's own float,
-//   int and bool are accepted where a dtype is expected, as PyTorch accepts them.
+// - tg::ScalarType is one of the ten dtype objects (tensorgrad.uint8 ... tensorgrad.bool, with
+//   PyTorch's aliases such as tensorgrad.long), which are singletons as PyTorch's are (x.dtype is
+//   tensorgrad.float32); Python's own float, int and bool are accepted where a dtype is expected,
+//   as PyTorch accepts them.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -21,7 +22,7 @@ namespace py = pybind11;
 
 namespace tgpy {
 
-/// The Python object of a dtype (the four are made once, in module.cpp).
+/// The Python object of a dtype (the ten are made once, in module.cpp).
 struct DtypeObject {
   tg::ScalarType type;
 };

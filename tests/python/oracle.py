@@ -21,8 +21,9 @@ def to_tg(t, requires_grad=None):
     return out
 
 
-DTYPES = {tg.float32: torch.float32, tg.float64: torch.float64, tg.int64: torch.int64,
-          tg.bool: torch.bool}
+DTYPE_NAMES = ["uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+               "float64", "bool"]
+DTYPES = {getattr(tg, n): getattr(torch, n) for n in DTYPE_NAMES}
 
 
 def assert_same(a, b, rtol=1e-5, atol=1e-6):
@@ -41,6 +42,8 @@ def assert_same(a, b, rtol=1e-5, atol=1e-6):
     assert isinstance(a, tg.Tensor), type(a)
     assert tuple(a.shape) == tuple(b.shape), (a.shape, b.shape)
     assert DTYPES[a.dtype] == b.dtype, (a.dtype, b.dtype)
+    if b.dtype == torch.bfloat16:  # numpy has no bfloat16; float32 holds its values exactly
+        a, b = a.float(), b.float()
     np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=rtol, atol=atol)
 
 
