@@ -69,6 +69,8 @@ void bind_functions(py::module_& m);
 void bind_autograd(py::module_& m);
 void bind_numpy(py::module_& m);
 void bind_nn(py::module_& m);
+/// The ops of tensorgrad._C._nn (nn_functional.cpp), into that submodule.
+void bind_nn_functional(py::module_& nn);
 
 /// The seed's printing: the C++ text with "[torch.FloatTensor ...]" for the type line, as the
 /// seed's notebook (which imports tensorgrad as torch) prints it.
@@ -165,6 +167,36 @@ struct type_caster<tg::ScalarType> {
   static handle cast(tg::ScalarType t, return_value_policy, handle) {
     return tgpy::dtype_object(t).release();
   }
+};
+
+/// An int or a sequence of ints (kernel_size=3, stride=(2, 1)) as an IntArrayRef, viewing a
+/// vector that the caster owns for the length of the call; None is the empty list (an op's
+/// default, such as a pooling stride of kernel_size).
+template <>
+struct type_caster<tg::IntArrayRef> {
+  PYBIND11_TYPE_CASTER(tg::IntArrayRef, const_name("Union[int, Sequence[int]]"));
+  bool load(handle src, bool) {
+    if (!src.is_none()) {
+      if (!hasattr(src, "__index__") && !isinstance<sequence>(src)) return false;
+      try {
+        storage_ = tgpy::int_list(src, "size");
+      } catch (const error_already_set&) {
+        return false;
+      } catch (const type_error&) {
+        return false;
+      }
+    }
+    value = tg::IntArrayRef(storage_);
+    return true;
+  }
+  static handle cast(tg::IntArrayRef a, return_value_policy, handle) {
+    tuple out(a.size());
+    for (size_t i = 0; i < a.size(); ++i) out[i] = int_(a[i]);
+    return out.release();
+  }
+
+ private:
+  std::vector<int64_t> storage_;
 };
 
 /// Tensors are the pybind11 class tensorgrad.Tensor; None stands for an undefined tensor.
