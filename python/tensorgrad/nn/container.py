@@ -91,11 +91,6 @@ class Sequential(_IndexedStore, Module):
         key = list(self._modules)[_index(idx, len(self))]
         self.add_module(key, module)
 
-    def __delitem__(self, idx):
-        keys = list(self._modules)
-        for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]):
-            del self._modules[key]
-
     def insert(self, index, module):
         values = list(self._modules.values())
         values.insert(index, module)
@@ -252,6 +247,8 @@ class ParameterDict(Module):
 
     def update(self, parameters):
         items = parameters.items() if hasattr(parameters, "items") else parameters
+        if isinstance(parameters, dict) and not isinstance(parameters, OrderedDict):
+            items = sorted(items)  # a plain dict's keys in order, as PyTorch 1.13
         for key, value in items:
             self[key] = value
 
