@@ -200,6 +200,9 @@ struct type_caster<tg::IntArrayRef> {
 };
 
 /// Tensors are the pybind11 class tensorgrad.Tensor; None stands for an undefined tensor.
+/// Take a tensor out of a Python result with obj.cast<Tensor>() on a named py::object: on a
+/// temporary, pybind11 moves the tensor out of a sole-owner object, which then dies as an empty
+/// object and leaves its impl's identity entry behind.
 template <>
 struct type_caster<tg::Tensor> : public type_caster_base<tg::Tensor> {
   using base = type_caster_base<tg::Tensor>;

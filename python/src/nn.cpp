@@ -34,7 +34,10 @@ void bind_optimizer_common(Opt& cls) {
              tg::Tensor loss;
              {
                tg::AutoGradMode enable(true);
-               loss = closure().template cast<Tensor>();
+               // Copied from a named object: cast() of the temporary would move the tensor out
+               // of the loss's Python object, which then died leaving its identity entry.
+               py::object result = closure();
+               loss = result.cast<Tensor>();
              }
              py::gil_scoped_release release;
              o.step();
