@@ -313,6 +313,26 @@ void bind_losses(py::module_& m) {
         "margin"_a, "p"_a, "eps"_a, "swap"_a, "reduction"_a, nogil);
   m.def("poisson_nll_loss", &tg::poisson_nll_loss, "input"_a, "target"_a, "log_input"_a, "full"_a,
         "eps"_a, "reduction"_a, nogil);
+  // distance_function is a Python callable (called with the GIL, which this op keeps).
+  m.def(
+      "triplet_margin_with_distance_loss",
+      [](const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+         const py::object& distance_function, double margin, bool swap,
+         const std::string& reduction) {
+        auto options =
+            F::TripletMarginWithDistanceLossFuncOptions().margin(margin).swap(swap).reduction(
+                enum_from_string<tg::LossReduction>(reduction, "reduction"));
+        if (!distance_function.is_none())
+          options.distance_function([distance_function](const Tensor& a, const Tensor& b) {
+            // Copied out of the result object: casting the temporary would move the tensor out
+            // of it, and the object would leave its identity entry behind (see tensor.cpp).
+            py::object result = distance_function(a, b);
+            return result.cast<Tensor>();
+          });
+        return F::triplet_margin_with_distance_loss(anchor, positive, negative, options);
+      },
+      "anchor"_a, "positive"_a, "negative"_a, py::kw_only(), "distance_function"_a = py::none(),
+      "margin"_a = 1.0, "swap"_a = false, "reduction"_a = "mean");
   m.def("cosine_similarity", &tg::cosine_similarity, "x1"_a, "x2"_a, "dim"_a = 1, "eps"_a = 1e-8,
         nogil);
   m.def("pairwise_distance", &tg::pairwise_distance, "x1"_a, "x2"_a, "p"_a = 2.0, "eps"_a = 1e-6,

@@ -450,3 +450,37 @@ def test_embedding_from_pretrained_and_padding_row():
     e = tg.nn.Embedding(4, 3, padding_idx=-1)
     assert e.padding_idx == 3 and e.weight[3].abs().sum().item() == 0
     assert repr(e) == "Embedding(4, 3, padding_idx=3)"
+
+
+def test_triplet_margin_with_distance_loss_calls_a_python_distance():
+    def program(lib, a, p, n):
+        cos = lambda x, y: 1 - lib.nn.functional.cosine_similarity(x, y)  # noqa: E731
+        F = lib.nn.functional
+        return (F.triplet_margin_with_distance_loss(a, p, n, distance_function=cos, margin=0.5,
+                                                    swap=True),
+                F.triplet_margin_with_distance_loss(a, p, n, reduction="none"))
+
+    run_both(program, A(4, 3), A(4, 3), A(4, 3), rtol=1e-6, atol=1e-9)
+    run_module(lambda nn: nn.TripletMarginWithDistanceLoss(
+        distance_function=nn.PairwiseDistance(1), margin=2.0), A(4, 3), A(4, 3), A(4, 3))
+    with pytest.raises(TypeError):
+        tg.nn.TripletMarginWithDistanceLoss(None)  # keyword-only, as PyTorch's
+
+
+def test_deprecated_upsample_functions():
+    run_both(lambda lib, x: (lib.nn.functional.upsample_nearest(x, scale_factor=2),
+                             lib.nn.functional.upsample_bilinear(x, size=(3, 5)),
+                             lib.nn.functional.upsample(x, size=4, mode="bicubic")),
+             A(1, 2, 2, 3), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16"])
+def test_layers_take_a_dtype(dtype):
+    d = getattr(tg, dtype)
+    for m in [tg.nn.Linear(3, 2, dtype=d), tg.nn.Conv2d(1, 2, 3, dtype=d),
+              tg.nn.BatchNorm1d(3, dtype=d), tg.nn.LayerNorm(3, dtype=d),
+              tg.nn.Embedding(4, 3, dtype=d), tg.nn.LSTM(3, 2, dtype=d),
+              tg.nn.MultiheadAttention(4, 2, dtype=d), tg.nn.PReLU(dtype=d)]:
+        assert all(p.dtype is d for p in m.parameters()), type(m).__name__
+    x = tg.ones(2, 3, dtype=tg.float64)
+    assert tg.nn.Linear(3, 2, dtype=tg.float64)(x).dtype is tg.float64

@@ -58,10 +58,17 @@ def _functional_module(name, fn, params=(), call=None, extra_repr="", setup=None
     fn(*inputs, **kwargs, argument=self.argument for each argument in call (all params by
     default; "training" is the module's mode)). extra_repr is a format string over the
     attributes."""
+    kinds = []  # a "*" entry makes the arguments after it keyword-only
+    for p, _ in params:
+        if p == "*" or (kinds and kinds[-1][1] == inspect.Parameter.KEYWORD_ONLY):
+            kinds.append((p, inspect.Parameter.KEYWORD_ONLY))
+        else:
+            kinds.append((p, inspect.Parameter.POSITIONAL_OR_KEYWORD))
+    params = [(p, d) for p, d in params if p != "*"]
+    kinds = dict(kinds)
     signature = inspect.Signature(
         [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
-        [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d)
-         for p, d in params])
+        [inspect.Parameter(p, kinds[p], default=d) for p, d in params])
     call = tuple(p for p, _ in params if p not in ("size_average", "reduce")) \
         if call is None else tuple(call)
 
@@ -416,6 +423,10 @@ HingeEmbeddingLoss = _loss("HingeEmbeddingLoss", F.hinge_embedding_loss,
                            [("margin", 1.0)] + _LEGACY)
 CosineEmbeddingLoss = _loss("CosineEmbeddingLoss", F.cosine_embedding_loss,
                             [("margin", 0.0)] + _LEGACY)
+TripletMarginWithDistanceLoss = _loss(
+    "TripletMarginWithDistanceLoss", F.triplet_margin_with_distance_loss,
+    [("*", None), ("distance_function", None), ("margin", 1.0), ("swap", False),
+     ("reduction", "mean")])
 TripletMarginLoss = _loss("TripletMarginLoss", F.triplet_margin_loss,
                           [("margin", 1.0), ("p", 2.0), ("eps", 1e-6), ("swap", False)] + _LEGACY)
 PoissonNLLLoss = _loss("PoissonNLLLoss", F.poisson_nll_loss,
