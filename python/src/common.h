@@ -5,9 +5,10 @@
 //   PyTorch's Python API has None where libtorch has an undefined tensor (x.grad, the gradients
 //   of unused inputs, backward(gradient=None)).
 // - tg::Scalar is a Python bool, int or float (numpy scalars included).
-// - tg::ScalarType is one of the four dtype objects tensorgrad.bool, int64, float32, float64,
-//   which are singletons as PyTorch's are (x.dtype is tensorgrad.float32); Python's own float,
-//   int and bool are accepted where a dtype is expected, as PyTorch accepts them.
+// - tg::ScalarType is one of the ten dtype objects (tensorgrad.uint8 ... tensorgrad.bool, with
+//   PyTorch's aliases such as tensorgrad.long), which are singletons as PyTorch's are (x.dtype is
+//   tensorgrad.float32); Python's own float, int and bool are accepted where a dtype is expected,
+//   as PyTorch accepts them.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -21,7 +22,7 @@ namespace py = pybind11;
 
 namespace tgpy {
 
-/// The Python object of a dtype (the four are made once, in module.cpp).
+/// The Python object of a dtype (the ten are made once, in module.cpp).
 struct DtypeObject {
   tg::ScalarType type;
 };
@@ -68,6 +69,8 @@ void bind_functions(py::module_& m);
 void bind_autograd(py::module_& m);
 void bind_numpy(py::module_& m);
 void bind_nn(py::module_& m);
+/// The ops of tensorgrad._C._nn (nn_functional.cpp), into that submodule.
+void bind_nn_functional(py::module_& nn);
 
 /// The seed's printing: the C++ text with "[torch.FloatTensor ...]" for the type line, as the
 /// seed's notebook (which imports tensorgrad as torch) prints it.
@@ -166,7 +169,40 @@ struct type_caster<tg::ScalarType> {
   }
 };
 
+/// An int or a sequence of ints (kernel_size=3, stride=(2, 1)) as an IntArrayRef, viewing a
+/// vector that the caster owns for the length of the call; None is the empty list (an op's
+/// default, such as a pooling stride of kernel_size).
+template <>
+struct type_caster<tg::IntArrayRef> {
+  PYBIND11_TYPE_CASTER(tg::IntArrayRef, const_name("Union[int, Sequence[int]]"));
+  bool load(handle src, bool) {
+    if (!src.is_none()) {
+      if (!hasattr(src, "__index__") && !isinstance<sequence>(src)) return false;
+      try {
+        storage_ = tgpy::int_list(src, "size");
+      } catch (const error_already_set&) {
+        return false;
+      } catch (const type_error&) {
+        return false;
+      }
+    }
+    value = tg::IntArrayRef(storage_);
+    return true;
+  }
+  static handle cast(tg::IntArrayRef a, return_value_policy, handle) {
+    tuple out(a.size());
+    for (size_t i = 0; i < a.size(); ++i) out[i] = int_(a[i]);
+    return out.release();
+  }
+
+ private:
+  std::vector<int64_t> storage_;
+};
+
 /// Tensors are the pybind11 class tensorgrad.Tensor; None stands for an undefined tensor.
+/// Take a tensor out of a Python result with obj.cast<Tensor>() on a named py::object: on a
+/// temporary, pybind11 moves the tensor out of a sole-owner object, which then dies as an empty
+/// object and leaves its impl's identity entry behind.
 template <>
 struct type_caster<tg::Tensor> : public type_caster_base<tg::Tensor> {
   using base = type_caster_base<tg::Tensor>;

@@ -56,14 +56,16 @@ Item classify(py::handle h) {
         "indices (got " +
         std::string(py::str(h.get_type().attr("__name__"))) + ")");
   }
-  if (t.dtype() == tg::kBool) {
+  it.tensor = t;
+  if (t.dtype() == tg::kBool || t.dtype() == tg::kByte) {
+    // A uint8 index is a mask, as PyTorch's (deprecated) byte masks.
     it.kind = Kind::BoolTensor;
+    it.tensor = t.to(tg::kBool);
   } else if (t.dtype() == tg::kLong) {
     it.kind = Kind::LongTensor;
   } else {
-    throw py::index_error("tensors used as indices must be long or bool tensors");
+    throw py::index_error("tensors used as indices must be long, byte or bool tensors");
   }
-  it.tensor = t;
   return it;
 }
 

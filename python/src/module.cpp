@@ -16,10 +16,16 @@ struct DtypeNames {
   std::vector<const char*> aliases;
 };
 const DtypeNames kDtypeNames[] = {
-    {tg::kBool, "bool", {}},
+    {tg::kByte, "uint8", {}},
+    {tg::kChar, "int8", {}},
+    {tg::kShort, "int16", {"short"}},
+    {tg::kInt, "int32", {"int"}},
     {tg::kLong, "int64", {"long"}},
+    {tg::kHalf, "float16", {"half"}},
+    {tg::kBFloat16, "bfloat16", {}},
     {tg::kFloat, "float32", {"float"}},
     {tg::kDouble, "float64", {"double"}},
+    {tg::kBool, "bool", {}},
 };
 }  // namespace
 
@@ -86,6 +92,9 @@ void bind_dtypes(py::module_& m) {
   py::class_<DtypeObject>(m, "dtype")
       .def_property_readonly("is_floating_point",
                              [](const DtypeObject& d) { return tg::is_floating_point(d.type); })
+      .def_property_readonly("is_signed",
+                             [](const DtypeObject& d) { return tg::is_signed(d.type); })
+      .def_property_readonly("is_complex", [](const DtypeObject&) { return false; })
       .def_property_readonly("itemsize",
                              [](const DtypeObject& d) { return tg::element_size(d.type); })
       .def("__repr__",

@@ -1,5 +1,5 @@
-// tensorgrad._C._nn: the C++ neural-network ops (what torch.nn.functional calls), the parameter
-// initialisers, and the C++ optimisers, with PyTorch's Python arguments.
+// tensorgrad._C._nn: the parameter initialisers, safetensors files and the C++ optimisers, with
+// PyTorch's Python arguments; the ops (what torch.nn.functional calls) are in nn_functional.cpp.
 #include "common.h"
 
 namespace tgpy {
@@ -7,22 +7,6 @@ namespace tgpy {
 namespace {
 
 using tg::Tensor;
-using OptTensor = std::optional<Tensor>;
-
-int64_t reduction(const std::string& r) {
-  if (r == "mean") return tg::Reduction::Mean;
-  if (r == "sum") return tg::Reduction::Sum;
-  if (r == "none") return tg::Reduction::None;
-  throw py::value_error(r + " is not a valid value for reduction");
-}
-
-/// An int or a pair: kernel_size=3, stride=(2, 1).
-std::vector<int64_t> pair(const py::handle& h, const char* what) { return int_list(h, what); }
-
-OptTensor optional(const Tensor& t) {
-  if (!t.defined()) return std::nullopt;
-  return t;
-}
 
 tg::nn::init::NonlinearityType nonlinearity(const std::string& name) {
   if (name == "leaky_relu") return tg::kLeakyReLU;
@@ -50,7 +34,10 @@ void bind_optimizer_common(Opt& cls) {
              tg::Tensor loss;
              {
                tg::AutoGradMode enable(true);
-               loss = closure().template cast<Tensor>();
+               // Copied from a named object: cast() of the temporary would move the tensor out
+               // of the loss's Python object, which then died leaving its identity entry.
+               py::object result = closure();
+               loss = result.cast<Tensor>();
              }
              py::gil_scoped_release release;
              o.step();
@@ -92,132 +79,7 @@ void bind_nn(py::module_& root) {
   py::module_ m = root.def_submodule("_nn", "the C++ neural-network ops and optimisers");
   auto nogil = py::call_guard<py::gil_scoped_release>();
 
-  m.def(
-      "linear",
-      [](const Tensor& input, const Tensor& weight, const Tensor& bias) {
-        return tg::linear(input, weight, optional(bias));
-      },
-      "input"_a, "weight"_a, "bias"_a = py::none(), nogil);
-  m.def(
-      "conv2d",
-      [](const Tensor& input, const Tensor& weight, const Tensor& bias, const py::object& stride,
-         const py::object& padding, const py::object& dilation, int64_t groups) {
-        auto s = pair(stride, "stride"), p = pair(padding, "padding"),
-             d = pair(dilation, "dilation");
-        py::gil_scoped_release release;
-        return tg::conv2d(input, weight, bias, s, p, d, groups);
-      },
-      "input"_a, "weight"_a, "bias"_a = py::none(), "stride"_a = 1, "padding"_a = 0,
-      "dilation"_a = 1, "groups"_a = 1);
-  m.def(
-      "max_pool2d",
-      [](const Tensor& input, const py::object& kernel, const py::object& stride,
-         const py::object& padding, const py::object& dilation, bool ceil_mode) {
-        auto k = pair(kernel, "kernel_size");
-        std::vector<int64_t> s = stride.is_none() ? std::vector<int64_t>{} : pair(stride, "stride");
-        auto p = pair(padding, "padding"), d = pair(dilation, "dilation");
-        py::gil_scoped_release release;
-        return tg::max_pool2d(input, k, s, p, d, ceil_mode);
-      },
-      "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "dilation"_a = 1,
-      "ceil_mode"_a = false);
-  m.def(
-      "avg_pool2d",
-      [](const Tensor& input, const py::object& kernel, const py::object& stride,
-         const py::object& padding, bool ceil_mode, bool count_include_pad,
-         std::optional<int64_t> divisor_override) {
-        auto k = pair(kernel, "kernel_size");
-        std::vector<int64_t> s = stride.is_none() ? std::vector<int64_t>{} : pair(stride, "stride");
-        auto p = pair(padding, "padding");
-        py::gil_scoped_release release;
-        return tg::avg_pool2d(input, k, s, p, ceil_mode, count_include_pad, divisor_override);
-      },
-      "input"_a, "kernel_size"_a, "stride"_a = py::none(), "padding"_a = 0, "ceil_mode"_a = false,
-      "count_include_pad"_a = true, "divisor_override"_a = py::none());
-  m.def(
-      "adaptive_avg_pool2d",
-      [](const Tensor& input, const py::object& size) {
-        return tg::adaptive_avg_pool2d(input, pair(size, "output_size"));
-      },
-      "input"_a, "output_size"_a);
-  m.def(
-      "batch_norm",
-      [](const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
-         const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
-        return tg::batch_norm(input, weight, bias, running_mean, running_var, training, momentum,
-                              eps);
-      },
-      "input"_a, "running_mean"_a, "running_var"_a, "weight"_a = py::none(), "bias"_a = py::none(),
-      "training"_a = false, "momentum"_a = 0.1, "eps"_a = 1e-5, nogil);
-  m.def(
-      "dropout",
-      [](const Tensor& input, double p, bool training) { return tg::dropout(input, p, training); },
-      "input"_a, "p"_a = 0.5, "training"_a = true);
-  m.def(
-      "embedding",
-      [](const Tensor& input, const Tensor& weight, std::optional<int64_t> padding_idx) {
-        return tg::embedding(weight, input, padding_idx.value_or(-1));
-      },
-      "input"_a, "weight"_a, "padding_idx"_a = py::none());
-  m.def(
-      "leaky_relu", [](const Tensor& x, double slope) { return tg::leaky_relu(x, slope); },
-      "input"_a, "negative_slope"_a = 0.01);
-  m.def(
-      "gelu", [](const Tensor& x, const std::string& a) { return tg::gelu(x, a); }, "input"_a,
-      "approximate"_a = "none");
-  m.def(
-      "silu", [](const Tensor& x) { return tg::silu(x); }, "input"_a);
-  m.def(
-      "softplus",
-      [](const Tensor& x, double beta, double threshold) {
-        return tg::softplus(x, beta, threshold);
-      },
-      "input"_a, "beta"_a = 1, "threshold"_a = 20);
-
-  m.def(
-      "nll_loss",
-      [](const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
-         const std::string& r) {
-        return tg::nll_loss_nd(input, target, optional(weight), reduction(r), ignore_index);
-      },
-      "input"_a, "target"_a, "weight"_a = py::none(), "ignore_index"_a = -100,
-      "reduction"_a = "mean", nogil);
-  m.def(
-      "cross_entropy",
-      [](const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
-         const std::string& r, double label_smoothing) {
-        return tg::cross_entropy_loss(input, target, optional(weight), reduction(r), ignore_index,
-                                      label_smoothing);
-      },
-      "input"_a, "target"_a, "weight"_a = py::none(), "ignore_index"_a = -100,
-      "reduction"_a = "mean", "label_smoothing"_a = 0.0, nogil);
-  m.def(
-      "mse_loss",
-      [](const Tensor& input, const Tensor& target, const std::string& r) {
-        return tg::mse_loss(input, target, reduction(r));
-      },
-      "input"_a, "target"_a, "reduction"_a = "mean");
-  m.def(
-      "l1_loss",
-      [](const Tensor& input, const Tensor& target, const std::string& r) {
-        return tg::l1_loss(input, target, reduction(r));
-      },
-      "input"_a, "target"_a, "reduction"_a = "mean");
-  m.def(
-      "binary_cross_entropy",
-      [](const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& r) {
-        return tg::binary_cross_entropy(input, target, optional(weight), reduction(r));
-      },
-      "input"_a, "target"_a, "weight"_a = py::none(), "reduction"_a = "mean");
-  m.def(
-      "binary_cross_entropy_with_logits",
-      [](const Tensor& input, const Tensor& target, const Tensor& weight, const std::string& r,
-         const Tensor& pos_weight) {
-        return tg::binary_cross_entropy_with_logits(input, target, optional(weight),
-                                                    optional(pos_weight), reduction(r));
-      },
-      "input"_a, "target"_a, "weight"_a = py::none(), "reduction"_a = "mean",
-      "pos_weight"_a = py::none());
+  bind_nn_functional(m);
 
   // ---- init (in place, without autograd, as torch.nn.init) ----
   namespace init = tg::nn::init;

@@ -10,26 +10,31 @@ namespace {
 
 using tg::Tensor;
 
+// The numpy dtype of each tensorgrad dtype (numpy has no bfloat16).
+struct NumpyType {
+  tg::ScalarType type;
+  char kind;
+  int itemsize;
+  const char* name;
+};
+const NumpyType kNumpyTypes[] = {
+    {tg::kBool, 'b', 1, "bool"},      {tg::kByte, 'u', 1, "uint8"},
+    {tg::kChar, 'i', 1, "int8"},      {tg::kShort, 'i', 2, "int16"},
+    {tg::kInt, 'i', 4, "int32"},      {tg::kLong, 'i', 8, "int64"},
+    {tg::kHalf, 'f', 2, "float16"},   {tg::kFloat, 'f', 4, "float32"},
+    {tg::kDouble, 'f', 8, "float64"},
+};
+
 std::optional<tg::ScalarType> dtype_of(const py::dtype& d) {
-  if (d.kind() == 'b' && d.itemsize() == 1) return tg::kBool;
-  if (d.kind() == 'i' && d.itemsize() == 8) return tg::kLong;
-  if (d.kind() == 'f' && d.itemsize() == 4) return tg::kFloat;
-  if (d.kind() == 'f' && d.itemsize() == 8) return tg::kDouble;
+  for (const auto& n : kNumpyTypes)
+    if (d.kind() == n.kind && d.itemsize() == n.itemsize) return n.type;
   return std::nullopt;
 }
 
 py::dtype numpy_dtype(tg::ScalarType t) {
-  switch (t) {
-    case tg::kBool:
-      return py::dtype::of<bool>();
-    case tg::kLong:
-      return py::dtype::of<int64_t>();
-    case tg::kFloat:
-      return py::dtype::of<float>();
-    case tg::kDouble:
-      break;
-  }
-  return py::dtype::of<double>();
+  for (const auto& n : kNumpyTypes)
+    if (n.type == t) return py::dtype(n.name);
+  throw py::type_error(std::string("Got unsupported ScalarType ") + tg::to_string(t));
 }
 
 // The array's reference, dropped under the GIL by the last view of the storage.
@@ -46,9 +51,10 @@ Tensor from_numpy(const py::handle& obj) {
   auto arr = py::reinterpret_borrow<py::array>(obj);
   auto dtype = dtype_of(arr.dtype());
   if (!dtype)
-    throw py::type_error("can't convert np.ndarray of type numpy." +
-                         std::string(py::str(arr.dtype())) +
-                         ". The only supported types are: float64, float32, int64, and bool.");
+    throw py::type_error(
+        "can't convert np.ndarray of type numpy." + std::string(py::str(arr.dtype())) +
+        ". The only supported types are: float64, float32, float16, int64, int32, int16, int8, "
+        "uint8, and bool.");
   auto item = static_cast<int64_t>(arr.itemsize());
   std::vector<int64_t> sizes, strides;
   int64_t extent = 1;
@@ -139,9 +145,35 @@ void collect(py::handle obj, size_t depth, std::vector<int64_t>& shape,
 }
 
 template <class T>
-void fill(const Tensor& t, const std::vector<tg::Scalar>& values) {
+void fill_as(const Tensor& t, const std::vector<tg::Scalar>& values) {
   T* p = t.data_ptr<T>();
   for (size_t i = 0; i < values.size(); ++i) p[i] = values[i].to<T>();
+}
+
+// Each value converted straight to t's dtype, as PyTorch converts Python numbers.
+void fill(const Tensor& t, const std::vector<tg::Scalar>& values) {
+  switch (t.dtype()) {
+    case tg::kByte:
+      return fill_as<uint8_t>(t, values);
+    case tg::kChar:
+      return fill_as<int8_t>(t, values);
+    case tg::kShort:
+      return fill_as<int16_t>(t, values);
+    case tg::kInt:
+      return fill_as<int32_t>(t, values);
+    case tg::kLong:
+      return fill_as<int64_t>(t, values);
+    case tg::kHalf:
+      return fill_as<tg::Half>(t, values);
+    case tg::kBFloat16:
+      return fill_as<tg::BFloat16>(t, values);
+    case tg::kFloat:
+      return fill_as<float>(t, values);
+    case tg::kDouble:
+      return fill_as<double>(t, values);
+    case tg::kBool:
+      return fill_as<bool>(t, values);
+  }
 }
 
 }  // namespace
@@ -170,20 +202,7 @@ Tensor tensor_from_data(const py::handle& data, std::optional<tg::ScalarType> dt
     if (shape.empty() && values.empty()) inferred = tg::kFloat;
     if (!shape.empty() && values.empty()) inferred = tg::kFloat;  // []: Float, as PyTorch
     out = tg::empty(shape, dtype.value_or(inferred));
-    switch (out.dtype()) {
-      case tg::kBool:
-        fill<bool>(out, values);
-        break;
-      case tg::kLong:
-        fill<int64_t>(out, values);
-        break;
-      case tg::kFloat:
-        fill<float>(out, values);
-        break;
-      case tg::kDouble:
-        fill<double>(out, values);
-        break;
-    }
+    fill(out, values);
   }
   if (requires_grad) out.requires_grad_(true);
   return out;
@@ -208,7 +227,11 @@ void bind_numpy(py::module_& m) {
             return a.attr("astype")(dtype);
           },
           "dtype"_a = py::none())
-      .def("tolist", [](const Tensor& t) { return to_numpy(t.detach()).attr("tolist")(); });
+      .def("tolist", [](const Tensor& t) {
+        // numpy has no bfloat16: its values are exact in float32.
+        Tensor s = t.dtype() == tg::kBFloat16 ? t.detach().to(tg::kFloat) : t.detach();
+        return to_numpy(s).attr("tolist")();
+      });
   cls.attr("__array_priority__") = 1000;
 }
 

@@ -708,11 +708,15 @@ void bind_tensor(py::module_& m) {
           },
           "dtype"_a = py::none())
       .def("type_as", [](const Tensor& s, const Tensor& o) { return s.to(o.dtype()); })
-      .def("float", [](const Tensor& s) { return s.to(tg::kFloat); })
-      .def("double", [](const Tensor& s) { return s.to(tg::kDouble); })
-      .def("long", [](const Tensor& s) { return s.to(tg::kLong); })
-      .def("bool", [](const Tensor& s) { return s.to(tg::kBool); })
       .def("cpu", [](const Tensor& s) { return s; });
+  // x.float(), x.int(), x.half()...: x.to(that dtype).
+  const std::pair<const char*, tg::ScalarType> conversions[] = {
+      {"byte", tg::kByte},   {"char", tg::kChar},         {"short", tg::kShort},
+      {"int", tg::kInt},     {"long", tg::kLong},         {"half", tg::kHalf},
+      {"float", tg::kFloat}, {"bfloat16", tg::kBFloat16}, {"double", tg::kDouble},
+      {"bool", tg::kBool}};
+  for (const auto& [name, type] : conversions)
+    cls.def(name, [type = type](const Tensor& s) { return s.to(type); });
 
   // ---- linear algebra ----
   cls.def("matmul", &Tensor::matmul, "other"_a, nogil)

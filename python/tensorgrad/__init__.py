@@ -20,6 +20,12 @@ from ._tensor import (
     DoubleTensor,
     LongTensor,
     BoolTensor,
+    ByteTensor,
+    CharTensor,
+    ShortTensor,
+    IntTensor,
+    HalfTensor,
+    BFloat16Tensor,
 )
 from ._functions import *  # noqa: F401,F403  the free functions: torch.exp, torch.sum, ...
 from ._functions import __all__ as _function_names
@@ -29,15 +35,12 @@ from . import nn, optim
 from .serialization import save, load
 from . import utils
 
-# The dtypes, as PyTorch names them (they shadow the builtins bool and float only here, as in
+# The dtypes, as PyTorch names them (int, float and bool shadow the builtins only here, as in
 # torch).
-float32 = _C.float32
-float64 = _C.float64
-int64 = _C.int64
-double = _C.double
-long = _C.long
-globals()["float"] = _C.float
-globals()["bool"] = _C.bool
+for _name in ("uint8", "int8", "int16", "short", "int32", "int", "int64", "long", "float16",
+              "half", "bfloat16", "float32", "float", "float64", "double", "bool"):
+    globals()[_name] = getattr(_C, _name)
+del _name
 
 
 def get_default_dtype():

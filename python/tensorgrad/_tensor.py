@@ -50,20 +50,20 @@ class _LegacyTensorType(type):
         return isinstance(obj, Tensor) and obj.dtype is cls._dtype
 
 
-class FloatTensor(metaclass=_LegacyTensorType):
-    _dtype = _C.float32
+def _legacy_type(name, dtype):
+    return _LegacyTensorType(name, (), {"_dtype": dtype, "__module__": "tensorgrad"})
 
 
-class DoubleTensor(metaclass=_LegacyTensorType):
-    _dtype = _C.float64
-
-
-class LongTensor(metaclass=_LegacyTensorType):
-    _dtype = _C.int64
-
-
-class BoolTensor(metaclass=_LegacyTensorType):
-    _dtype = _C.bool
+FloatTensor = _legacy_type("FloatTensor", _C.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _C.float64)
+HalfTensor = _legacy_type("HalfTensor", _C.float16)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", _C.bfloat16)
+ByteTensor = _legacy_type("ByteTensor", _C.uint8)
+CharTensor = _legacy_type("CharTensor", _C.int8)
+ShortTensor = _legacy_type("ShortTensor", _C.int16)
+IntTensor = _legacy_type("IntTensor", _C.int32)
+LongTensor = _legacy_type("LongTensor", _C.int64)
+BoolTensor = _legacy_type("BoolTensor", _C.bool)
 
 
 # ---- methods written in Python: argument glue only ----

@@ -17,7 +17,7 @@ CASES = [
     (IndexError, "a single ellipsis", lambda: tg.ones(3, 3)[..., ...]),
     (TypeError, "a boolean mask and other tensor",
      lambda: tg.ones(3, 3)[tg.tensor([True, False, True]), tg.tensor([1])]),
-    (IndexError, "long or bool tensors", lambda: tg.ones(3)[tg.tensor([0.0])]),
+    (IndexError, "long, byte or bool tensors", lambda: tg.ones(3)[tg.tensor([0.0])]),
     (IndexError, "Python bool", lambda: tg.ones(3)[True]),
     (IndexError, "shape of the mask", lambda: tg.ones(3, 2)[tg.tensor([True, False])]),
     (TypeError, "sizes must be ints", lambda: tg.ones(2.5)),

@@ -129,6 +129,23 @@ def test_losses_match_pytorch(loss):
     assert_same(xa.grad, xb.grad)
 
 
+def test_step_with_a_closure_returns_its_loss():
+    # The closure's loss is a temporary that only the return value holds.
+    w = tg.ones(3, requires_grad=True)
+    opt = tg.optim.SGD([w], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        (w * 2).sum().backward()
+        return (w * 3).sum()
+
+    for step in range(4):
+        loss = opt.step(closure)
+        detached = loss.detach()
+        assert detached is not loss and not detached.requires_grad
+        assert loss.item() == pytest.approx(3 * 3 * (1 - 0.2 * step))
+
+
 def test_adam_matches_pytorch():
     w0 = np.random.default_rng(3).standard_normal(4)
     w, v = tg.from_numpy(w0.copy()).requires_grad_(), torch.from_numpy(w0.copy()).requires_grad_()

@@ -419,8 +419,8 @@ def test_from_numpy_views_and_refusals():
     assert t.tolist() == a[:, 1::2].tolist()
     with pytest.raises(ValueError, match="negative"):
         tg.from_numpy(a[::-1])
-    with pytest.raises(TypeError, match="numpy.int32"):
-        tg.from_numpy(np.zeros(2, dtype=np.int32))
+    with pytest.raises(TypeError, match="numpy.uint16"):
+        tg.from_numpy(np.zeros(2, dtype=np.uint16))
     with pytest.raises(TypeError):
         tg.from_numpy([1, 2])
 
@@ -439,7 +439,7 @@ def test_numpy_of_a_tensor_that_requires_grad_is_refused_with_pytorchs_message()
 
 def test_numpy_arrays_make_tensors():
     a = np.arange(6, dtype=np.int32).reshape(2, 3)
-    assert_same(tg.tensor(a), torch.tensor(a.astype(np.int64)))
+    assert_same(tg.tensor(a), torch.tensor(a))
     assert_same(tg.tensor(np.ones(3)), torch.tensor(np.ones(3)))
     t = tg.tensor(np.ones(3))
     t[0] = 5  # a copy, not a view

@@ -200,11 +200,17 @@ class Module:
     def float(self):
         return self._cast(_C.float32)
 
+    def half(self):
+        return self._cast(_C.float16)
+
+    def bfloat16(self):
+        return self._cast(_C.bfloat16)
+
     def _cast(self, dtype):
         with no_grad():
             for m in self.modules():
                 for name, p in m._parameters.items():
-                    if p is not None and p.dtype is not dtype:
+                    if p is not None and p.is_floating_point() and p.dtype is not dtype:
                         m._parameters[name] = Parameter(p.to(dtype), p.requires_grad)
                 for name, b in m._buffers.items():
                     if b is not None and b.is_floating_point():
@@ -214,6 +220,9 @@ class Module:
     def to(self, *args, **kwargs):
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, _C.dtype):
+                if not a.is_floating_point:
+                    raise TypeError("nn.Module.to only accepts floating point or complex dtypes, "
+                                    f"but got desired dtype={a}")
                 return self._cast(a)
         return self
 

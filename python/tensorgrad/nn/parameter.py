@@ -17,5 +17,10 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__().split("\n", 1)[-1] \
             if self.requires_grad else super().__repr__()
 
+    def __deepcopy__(self, memo):
+        out = Parameter(self.detach().clone(), self.requires_grad)
+        memo[id(self)] = out
+        return out
+
     def __reduce__(self):
         return (Parameter, (self.detach().clone(), self.requires_grad))
