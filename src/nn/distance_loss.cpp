@@ -203,7 +203,7 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
   check_defined(input, "poisson_nll_loss", "input");
   Tensor loss = log_input ? input.exp() - target * input : input - target * (input + eps).log();
   if (full) {
-    const Tensor t = target.detach();
+    const Tensor& t = target;  // differentiable in the target too, as libtorch's
     const Tensor stirling = t * t.log() - t + 0.5 * (2 * std::numbers::pi * t).log();
     loss = loss + where(target > 1, stirling, 0.0);
   }
