@@ -102,39 +102,59 @@ std::vector<variable_list> hessian(const VariableListFn& fn, const variable_list
   return jacobian(gradient, inputs, create_graph);
 }
 
+namespace {
+
+/// What vjp, jvp and hvp share: fn's outputs y at differentiable copies x of the inputs, and
+/// product(x, y); both detached unless create_graph. v is checked against the outputs (vjp's
+/// cotangents, after fn runs) or against the inputs (the tangents of jvp and hvp, before).
+template <class Product>
+std::pair<variable_list, variable_list> outputs_and_product(const VariableListFn& fn,
+                                                            const variable_list& inputs,
+                                                            const variable_list& v,
+                                                            bool create_graph, const char* api,
+                                                            bool v_per_output, Product product) {
+  variable_list x = differentiable_inputs(inputs, create_graph, api);
+  if (!v_per_output) check_cotangents(x, v, api, "input");
+  variable_list y = fn(x);
+  if (v_per_output) check_cotangents(y, v, api, "output");
+  variable_list p = product(x, y);
+  return {maybe_detach(y, create_graph), maybe_detach(p, create_graph)};
+}
+
+}  // namespace
+
 std::pair<variable_list, variable_list> vjp(const VariableListFn& fn, const variable_list& inputs,
                                             const variable_list& v, bool create_graph) {
-  variable_list x = differentiable_inputs(inputs, create_graph, "vjp");
-  variable_list y = fn(x);
-  check_cotangents(y, v, "vjp", "output");
-  variable_list g = grad_or_zeros(y, x, v, create_graph);
-  return {maybe_detach(y, create_graph), maybe_detach(g, create_graph)};
+  return outputs_and_product(fn, inputs, v, create_graph, "vjp", /*v_per_output=*/true,
+                             [&](const variable_list& x, const variable_list& y) {
+                               return grad_or_zeros(y, x, v, create_graph);
+                             });
 }
 
 std::pair<variable_list, variable_list> jvp(const VariableListFn& fn, const variable_list& inputs,
                                             const variable_list& v, bool create_graph) {
-  variable_list x = differentiable_inputs(inputs, create_graph, "jvp");
-  check_cotangents(x, v, "jvp", "input");
-  variable_list y = fn(x);
-  // u -> (J^T u) is linear in u; its vjp against v is (J v).
-  variable_list u;
-  for (const Tensor& out : y) u.push_back(zeros_like(out).requires_grad_(true));
-  variable_list Jt_u = grad_or_zeros(y, x, u, /*create_graph=*/true);
-  variable_list Jv = grad_or_zeros(Jt_u, u, v, create_graph);
-  return {maybe_detach(y, create_graph), maybe_detach(Jv, create_graph)};
+  return outputs_and_product(fn, inputs, v, create_graph, "jvp", /*v_per_output=*/false,
+                             [&](const variable_list& x, const variable_list& y) {
+                               // u -> (J^T u) is linear in u; its vjp against v is (J v).
+                               variable_list u;
+                               for (const Tensor& out : y)
+                                 u.push_back(zeros_like(out).requires_grad_(true));
+                               variable_list Jt_u = grad_or_zeros(y, x, u, /*create_graph=*/true);
+                               return grad_or_zeros(Jt_u, u, v, create_graph);
+                             });
 }
 
 std::pair<variable_list, variable_list> hvp(const VariableListFn& fn, const variable_list& inputs,
                                             const variable_list& v, bool create_graph) {
-  variable_list x = differentiable_inputs(inputs, create_graph, "hvp");
-  check_cotangents(x, v, "hvp", "input");
-  variable_list y = fn(x);
-  TG_CHECK(y.size() == 1 && y[0].numel() == 1,
-           "hvp: fn must return one tensor with a single element, but it returned ", y.size(),
-           " tensors");
-  variable_list g = grad_or_zeros(y, x, {ones_like(y[0])}, /*create_graph=*/true);
-  variable_list Hv = grad_or_zeros(g, x, v, create_graph);
-  return {maybe_detach(y, create_graph), maybe_detach(Hv, create_graph)};
+  return outputs_and_product(
+      fn, inputs, v, create_graph, "hvp", /*v_per_output=*/false,
+      [&](const variable_list& x, const variable_list& y) {
+        TG_CHECK(y.size() == 1 && y[0].numel() == 1,
+                 "hvp: fn must return one tensor with a single element, but it returned ", y.size(),
+                 " tensors");
+        variable_list g = grad_or_zeros(y, x, {ones_like(y[0])}, /*create_graph=*/true);
+        return grad_or_zeros(g, x, v, create_graph);
+      });
 }
 
 }  // namespace tg::autograd

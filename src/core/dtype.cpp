@@ -2,10 +2,12 @@
 
 #include <atomic>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <ostream>
 #include <sstream>
 
+#include "kernels/loop.h"
 #include "tensorgrad/error.h"
 
 namespace tg {
@@ -91,37 +93,15 @@ std::ostream& operator<<(std::ostream& out, const Scalar& s) {
 }
 
 bool overflows(const Scalar& v, ScalarType t) {
-  if (t == kBool || v.isBoolean()) return false;
+  // A bool fits every dtype; Bool takes any value, Double any Scalar, Long any integer.
+  if (t == kBool || t == kDouble || v.isBoolean() || (t == kLong && !v.isFloatingPoint()))
+    return false;
   double lowest = 0, max = 0;
-  switch (t) {
-    case kByte:
-      lowest = 0, max = 255;
-      break;
-    case kChar:
-      lowest = -128, max = 127;
-      break;
-    case kShort:
-      lowest = -32768, max = 32767;
-      break;
-    case kInt:
-      lowest = -2147483648.0, max = 2147483647.0;
-      break;
-    case kLong:
-      if (!v.isFloatingPoint()) return false;
-      lowest = -9223372036854775808.0, max = 9223372036854775807.0;
-      break;
-    case kHalf:
-      lowest = -65504, max = 65504;
-      break;
-    case kFloat:
-      lowest = std::numeric_limits<float>::lowest(), max = std::numeric_limits<float>::max();
-      break;
-    case kBFloat16:
-      lowest = std::numeric_limits<BFloat16>::lowest(), max = std::numeric_limits<BFloat16>::max();
-      break;
-    default:
-      return false;  // Double holds every Scalar
-  }
+  kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    lowest = static_cast<double>(std::numeric_limits<T>::lowest());
+    max = static_cast<double>(std::numeric_limits<T>::max());
+  });
   if (v.isFloatingPoint()) {
     const double d = v.toDouble();
     if (is_floating_point(t) && !std::isfinite(d)) return false;  // inf and NaN are values
@@ -229,23 +209,11 @@ std::string Device::str() const {
 std::ostream& operator<<(std::ostream& out, const Device& d) { return out << d.str(); }
 
 std::ostream& operator<<(std::ostream& out, Layout layout) {
-  switch (layout) {
-    case Layout::Strided:
-      return out << "Strided";
-    case Layout::Sparse:
-      return out << "Sparse";
-    case Layout::SparseCsr:
-      return out << "SparseCsr";
-    case Layout::Mkldnn:
-      return out << "Mkldnn";
-    case Layout::SparseCsc:
-      return out << "SparseCsc";
-    case Layout::SparseBsr:
-      return out << "SparseBsr";
-    case Layout::SparseBsc:
-      return out << "SparseBsc";
-  }
-  return out << "Unknown";
+  // In the enum's order.
+  constexpr const char* kNames[] = {"Strided",   "Sparse",    "SparseCsr", "Mkldnn",
+                                    "SparseCsc", "SparseBsr", "SparseBsc"};
+  const auto i = static_cast<size_t>(layout);
+  return out << (i < std::size(kNames) ? kNames[i] : "Unknown");
 }
 
 // ---- backends ----

@@ -80,18 +80,22 @@ Tensor shallow_copy(const Tensor& t) {
   const TensorImpl* s = t.unsafeGetTensorImpl();
   auto* impl = new TensorImpl();
   TensorImplPtr ptr(impl);
-  impl->dtype = s->dtype;
-  impl->is_view = s->is_view;
+  share_data(*impl, *s);
   impl->is_inference = s->is_inference;
   impl->creation_meta = s->creation_meta;
   impl->view_version = s->view_version;
-  impl->storage = s->storage;
-  impl->offset = s->offset;
-  impl->numel = s->numel;
-  impl->sizes = s->sizes;
-  impl->strides = s->strides;
   impl->base = s->base;
   return Tensor(std::move(ptr));
+}
+
+void share_data(TensorImpl& dst, const TensorImpl& src) {
+  dst.dtype = src.dtype;
+  dst.storage = src.storage;
+  dst.offset = src.offset;
+  dst.numel = src.numel;
+  dst.sizes = src.sizes;
+  dst.strides = src.strides;
+  dst.is_view = src.is_view;
 }
 
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {

@@ -15,6 +15,8 @@ Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int
 /// A new handle on t's data with t's geometry and view relation (is_view, base), without
 /// autograd metadata.
 Tensor shallow_copy(const Tensor& t);
+/// Points dst at src's data: dtype, storage, offset and geometry, and whether it is a view.
+void share_data(TensorImpl& dst, const TensorImpl& src);
 DimVector contiguous_strides(IntArrayRef sizes);
 /// Wraps a possibly negative dim into [0, ndim); throws naming `op` when out of range.
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);

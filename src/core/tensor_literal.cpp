@@ -47,6 +47,17 @@ void print_value(std::ostream& out, const Scalar& v, ScalarType literal) {
     out << v.toLong();
 }
 
+/// Throws unless c holds a `want`, naming the accessor that asked for one ("scalar" for
+/// scalar(), ...) and what c holds instead.
+void check_holds(const TensorDataContainer& c, TensorDataContainer::Kind want,
+                 const char* accessor) {
+  // By Kind: Scalar, InitList, Tensor.
+  constexpr const char* kHeld[] = {"number", "list", "tensor"};
+  TG_CHECK(c.kind() == want, "TensorDataContainer: Can only call `", accessor,
+           "()` on a TensorDataContainer that has `is_", accessor, "() == true`; this one holds a ",
+           kHeld[static_cast<int>(c.kind())]);
+}
+
 template <class T>
 Tensor values_tensor(ArrayRef<T> values) {
   Tensor t = make_empty({static_cast<int64_t>(values.size())}, scalar_type_of_v<T>);
@@ -109,26 +120,17 @@ TensorDataContainer::TensorDataContainer(const std::vector<bool>& values)
 }
 
 const Scalar& TensorDataContainer::scalar() const {
-  TG_CHECK(is_scalar(),
-           "TensorDataContainer: Can only call `scalar()` on a TensorDataContainer that has "
-           "`is_scalar() == true`; this one holds a ",
-           is_init_list() ? "list" : "tensor");
+  check_holds(*this, Kind::Scalar, "scalar");
   return scalar_;
 }
 
 const std::vector<TensorDataContainer>& TensorDataContainer::init_list() const {
-  TG_CHECK(is_init_list(),
-           "TensorDataContainer: Can only call `init_list()` on a TensorDataContainer that has "
-           "`is_init_list() == true`; this one holds a ",
-           is_scalar() ? "number" : "tensor");
+  check_holds(*this, Kind::InitList, "init_list");
   return list_;
 }
 
 const Tensor& TensorDataContainer::tensor() const {
-  TG_CHECK(is_tensor(),
-           "TensorDataContainer: Can only call `tensor()` on a TensorDataContainer that has "
-           "`is_tensor() == true`; this one holds a ",
-           is_scalar() ? "number" : "list");
+  check_holds(*this, Kind::Tensor, "tensor");
   return values_;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "data/next_batch.h"
 #include "data/shuffle.h"
 #include "tensorgrad/functions.h"
 #include "tensorgrad/serialize.h"
@@ -55,12 +56,7 @@ void DistributedSampler::reset(std::optional<size_t> new_size) {
 }
 
 std::optional<std::vector<size_t>> DistributedSampler::next(size_t batch_size) {
-  const size_t end = std::min(current_.size(), position_ + batch_size);
-  if (end <= position_) return std::nullopt;
-  std::vector<size_t> batch(current_.begin() + static_cast<std::ptrdiff_t>(position_),
-                            current_.begin() + static_cast<std::ptrdiff_t>(end));
-  position_ = end;
-  return batch;
+  return detail::next_batch(current_, position_, current_.size(), batch_size);
 }
 
 void DistributedSampler::save(serialize::OutputArchive& archive) const {

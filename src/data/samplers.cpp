@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/internal.h"
+#include "data/next_batch.h"
 #include "data/shuffle.h"
 #include "tensorgrad/functions.h"
 
@@ -80,12 +81,7 @@ void RandomSampler::reset(std::optional<size_t> new_size) {
 }
 
 std::optional<std::vector<size_t>> RandomSampler::next(size_t batch_size) {
-  const size_t end = std::min(indices_.size(), index_ + batch_size);
-  if (end <= index_) return std::nullopt;
-  std::vector<size_t> batch(indices_.begin() + static_cast<std::ptrdiff_t>(index_),
-                            indices_.begin() + static_cast<std::ptrdiff_t>(end));
-  index_ = end;
-  return batch;
+  return tg::data::detail::next_batch(indices_, index_, indices_.size(), batch_size);
 }
 
 void RandomSampler::save(serialize::OutputArchive& archive) const {
@@ -160,12 +156,7 @@ void DistributedRandomSampler::reset(std::optional<size_t> new_size) {
 }
 
 std::optional<std::vector<size_t>> DistributedRandomSampler::next(size_t batch_size) {
-  const size_t end = std::min(end_index_, sample_index_ + batch_size);
-  if (end <= sample_index_) return std::nullopt;
-  std::vector<size_t> batch(all_indices_.begin() + static_cast<std::ptrdiff_t>(sample_index_),
-                            all_indices_.begin() + static_cast<std::ptrdiff_t>(end));
-  sample_index_ = end;
-  return batch;
+  return tg::data::detail::next_batch(all_indices_, sample_index_, end_index_, batch_size);
 }
 
 void DistributedRandomSampler::save(serialize::OutputArchive& archive) const {

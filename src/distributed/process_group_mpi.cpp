@@ -248,6 +248,25 @@ std::string check_tensor(const Tensor& t, const char* what) {
   return {};
 }
 
+/// The local checks of a list of one tensor per rank (`each`: "output" or "input") that must
+/// match `other` (named `other_name`) in dtype and shape; an empty string when they pass.
+std::string check_per_rank(const std::vector<Tensor>& list, const char* each, const Tensor& other,
+                           const char* other_name, int ranks) {
+  if (static_cast<int>(list.size()) != ranks)
+    return str("got ", list.size(), " ", each, " tensors; pass one per rank (", ranks, ")");
+  for (size_t r = 0; r < list.size(); ++r) {
+    std::string error = check_tensor(list[r], each);
+    if (error.empty() &&
+        (list[r].scalar_type() != other.scalar_type() || !list[r].sizes().equals(other.sizes())))
+      error = str(each, " ", r, " is ", list[r].scalar_type(), " ",
+                  detail::shape_str(list[r].sizes()), " but the ", other_name, " is ",
+                  other.scalar_type(), " ", detail::shape_str(other.sizes()), "; every ", each,
+                  " must have the ", other_name, "'s dtype and shape");
+    if (!error.empty()) return error;
+  }
+  return {};
+}
+
 std::string check_op(ScalarType dtype, ReduceOp op) {
   if (op == ReduceOp::AVG && !is_floating(dtype))
     return str("AVG needs a Float or Double tensor, not ", dtype);
@@ -391,17 +410,7 @@ std::shared_ptr<Work> ProcessGroupMPI::broadcast_async(const Tensor& tensor, int
 std::shared_ptr<Work> ProcessGroupMPI::all_gather_async(const std::vector<Tensor>& outputs,
                                                         const Tensor& input) {
   std::string error = check_tensor(input, "input");
-  if (error.empty() && static_cast<int>(outputs.size()) != size_)
-    error = str("got ", outputs.size(), " output tensors; pass one per rank (", size_, ")");
-  for (size_t r = 0; error.empty() && r < outputs.size(); ++r) {
-    error = check_tensor(outputs[r], "output");
-    if (error.empty() && (outputs[r].scalar_type() != input.scalar_type() ||
-                          !outputs[r].sizes().equals(input.sizes())))
-      error = str("output ", r, " is ", outputs[r].scalar_type(), " ",
-                  detail::shape_str(outputs[r].sizes()), " but the input is ", input.scalar_type(),
-                  " ", detail::shape_str(input.sizes()),
-                  "; every output must have the input's dtype and shape");
-  }
+  if (error.empty()) error = check_per_rank(outputs, "output", input, "input", size_);
   Header h = make_header(kAllGather, &input, 0);
   h.ok = error.empty();
   std::lock_guard<std::mutex> lock(state_->mutex);
@@ -432,17 +441,7 @@ std::shared_ptr<Work> ProcessGroupMPI::reduce_scatter_async(const Tensor& output
                                                             ReduceOp op) {
   std::string error = check_tensor(output, "output");
   if (error.empty()) error = check_op(output.scalar_type(), op);
-  if (error.empty() && static_cast<int>(inputs.size()) != size_)
-    error = str("got ", inputs.size(), " input tensors; pass one per rank (", size_, ")");
-  for (size_t r = 0; error.empty() && r < inputs.size(); ++r) {
-    error = check_tensor(inputs[r], "input");
-    if (error.empty() && (inputs[r].scalar_type() != output.scalar_type() ||
-                          !inputs[r].sizes().equals(output.sizes())))
-      error = str("input ", r, " is ", inputs[r].scalar_type(), " ",
-                  detail::shape_str(inputs[r].sizes()), " but the output is ", output.scalar_type(),
-                  " ", detail::shape_str(output.sizes()),
-                  "; every input must have the output's dtype and shape");
-  }
+  if (error.empty()) error = check_per_rank(inputs, "input", output, "output", size_);
   Header h = make_header(kReduceScatter, &output, static_cast<int64_t>(op));
   h.ok = error.empty();
   std::lock_guard<std::mutex> lock(state_->mutex);

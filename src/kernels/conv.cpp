@@ -35,62 +35,60 @@ ConvShape shape_of(IntArrayRef x, IntArrayRef w, IntArrayRef y) {
 // Direct loops: Double (oneDNN has no f64 convolution), and Float when a size is zero or oneDNN
 // declines a shape.
 
+/// The taps of output position (oy, ox) of output channel o in image n: tap(xi, wi) for every
+/// input element xi (a flat index into x) that the kernel element wi (into w) multiplies there,
+/// padding skipped.
+template <class Tap>
+inline void for_each_tap(const ConvShape& s, const ConvParams& p, int64_t n, int64_t o, int64_t oy,
+                         int64_t ox, Tap&& tap) {
+  const int64_t cg = s.c / p.groups, g = o / (s.oc / p.groups);
+  for (int64_t ci = 0; ci < cg; ++ci) {
+    const int64_t x0 = ((n * s.c + g * cg + ci) * s.h) * s.w;
+    const int64_t w0 = ((o * cg + ci) * s.kh) * s.kw;
+    for (int64_t i = 0; i < s.kh; ++i) {
+      const int64_t iy = oy * p.stride[0] - p.padding[0] + i * p.dilation[0];
+      if (iy < 0 || iy >= s.h) continue;
+      for (int64_t j = 0; j < s.kw; ++j) {
+        const int64_t ix = ox * p.stride[1] - p.padding[1] + j * p.dilation[1];
+        if (ix < 0 || ix >= s.w) continue;
+        tap(x0 + iy * s.w + ix, w0 + i * s.kw + j);
+      }
+    }
+  }
+}
+
 template <class T>
 void direct_forward(const T* x, const T* w, const T* b, T* y, const ConvShape& s,
                     const ConvParams& p) {
-  const int64_t cg = s.c / p.groups, ocg = s.oc / p.groups;
+  const int64_t cg = s.c / p.groups;
 #pragma omp parallel for collapse(2) if (s.n * s.oc * s.oh * s.ow * cg * s.kh * s.kw > 100000)
   for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t o = 0; o < s.oc; ++o) {
-      const int64_t g = o / ocg;
+    for (int64_t o = 0; o < s.oc; ++o)
       for (int64_t oy = 0; oy < s.oh; ++oy)
         for (int64_t ox = 0; ox < s.ow; ++ox) {
           T acc = b ? b[o] : T(0);
-          for (int64_t ci = 0; ci < cg; ++ci) {
-            const T* xp = x + ((n * s.c + g * cg + ci) * s.h) * s.w;
-            const T* wp = w + ((o * cg + ci) * s.kh) * s.kw;
-            for (int64_t i = 0; i < s.kh; ++i) {
-              const int64_t iy = oy * p.stride[0] - p.padding[0] + i * p.dilation[0];
-              if (iy < 0 || iy >= s.h) continue;
-              for (int64_t j = 0; j < s.kw; ++j) {
-                const int64_t ix = ox * p.stride[1] - p.padding[1] + j * p.dilation[1];
-                if (ix < 0 || ix >= s.w) continue;
-                acc += xp[iy * s.w + ix] * wp[i * s.kw + j];
-              }
-            }
-          }
+          // The pointers by value, so that the inner loop keeps them in registers.
+          for_each_tap(s, p, n, o, oy, ox,
+                       [&acc, x, w](int64_t xi, int64_t wi) { acc += x[xi] * w[wi]; });
           y[((n * s.oc + o) * s.oh + oy) * s.ow + ox] = acc;
         }
-    }
 }
 
 template <class T>
 void direct_backward_input(const T* gy, const T* w, T* gx, const ConvShape& s,
                            const ConvParams& p) {
-  const int64_t cg = s.c / p.groups, ocg = s.oc / p.groups;
+  const int64_t cg = s.c / p.groups;
   std::memset(static_cast<void*>(gx), 0, sizeof(T) * s.n * s.c * s.h * s.w);
+  // By image: the taps of one image's outputs write only that image's gradient.
 #pragma omp parallel for if (s.n * s.oc * s.oh * s.ow * cg * s.kh * s.kw > 100000)
   for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t o = 0; o < s.oc; ++o) {
-      const int64_t g = o / ocg;
+    for (int64_t o = 0; o < s.oc; ++o)
       for (int64_t oy = 0; oy < s.oh; ++oy)
         for (int64_t ox = 0; ox < s.ow; ++ox) {
           const T go = gy[((n * s.oc + o) * s.oh + oy) * s.ow + ox];
-          for (int64_t ci = 0; ci < cg; ++ci) {
-            T* xp = gx + ((n * s.c + g * cg + ci) * s.h) * s.w;
-            const T* wp = w + ((o * cg + ci) * s.kh) * s.kw;
-            for (int64_t i = 0; i < s.kh; ++i) {
-              const int64_t iy = oy * p.stride[0] - p.padding[0] + i * p.dilation[0];
-              if (iy < 0 || iy >= s.h) continue;
-              for (int64_t j = 0; j < s.kw; ++j) {
-                const int64_t ix = ox * p.stride[1] - p.padding[1] + j * p.dilation[1];
-                if (ix < 0 || ix >= s.w) continue;
-                xp[iy * s.w + ix] += go * wp[i * s.kw + j];
-              }
-            }
-          }
+          for_each_tap(s, p, n, o, oy, ox,
+                       [gx, w, go](int64_t xi, int64_t wi) { gx[xi] += go * w[wi]; });
         }
-    }
 }
 
 template <class T>

@@ -371,7 +371,8 @@ auto vector_loop(BinaryFn fn) {
 
 /// A row with a vector function runs it on every contiguous run, split across threads by the
 /// iterator, and writes normally (these functions are bound by arithmetic; see
-/// Note [Streaming stores]); other rows go through the generic loops.
+/// Note [Streaming stores]); its other runs, and a vector row of a type without a vector
+/// function, take the iterator's typed loops (unary_run); other rows go through the generic loops.
 template <class T, class F>
 void run_unary(const View& out, const View& in, bool vector_row, void (*vec)(const T*, T*, int64_t),
                F f) {
@@ -381,18 +382,10 @@ void run_unary(const View& out, const View& in, bool vector_row, void (*vec)(con
   }
   StridedIter<2> it(out.sizes(), {out, in});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
-    T* o = reinterpret_cast<T*>(p[0]);
-    const T* x = reinterpret_cast<const T*>(p[1]);
-    if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
-      if (vec) {
-        vec(x, o, n);
-      } else {
-        for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
-      }
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-    }
+    if (vec && s[0] == sizeof(T) && s[1] == sizeof(T))
+      vec(reinterpret_cast<const T*>(p[1]), reinterpret_cast<T*>(p[0]), n);
+    else
+      unary_run<T, T>(p, s, n, f);
   });
 }
 
@@ -405,14 +398,11 @@ void run_binary(const View& out, const View& a, const View& b, bool vector_row,
   }
   StridedIter<3> it(out.sizes(), {out, a, b});
   it.for_each([&](char** p, const int64_t* s, int64_t n) {
-    if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
+    if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T))
       vec(reinterpret_cast<const T*>(p[1]), reinterpret_cast<const T*>(p[2]),
           reinterpret_cast<T*>(p[0]), n);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
-                                                   *reinterpret_cast<const T*>(p[2] + i * s[2]));
-    }
+    else
+      binary_run<T, T, T>(p, s, n, f);
   });
 }
 

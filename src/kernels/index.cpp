@@ -76,63 +76,58 @@ void for_each_line(IntArrayRef shape, int64_t dim, const std::array<View, N>& op
   }
 }
 
+/// for_each_line with the element type resolved: calls line(o, s, p) for every line, with o and
+/// s the lines of out (ops[0]) and of the values read (ops[N - 1]) as T* and const T* for the
+/// dtype T of out, and p every operand's line (gather and scatter_add read their index from it).
+template <int N, class Line>
+void for_each_typed_line(IntArrayRef shape, int64_t dim, const std::array<View, N>& ops,
+                         Line line) {
+  dispatch(ops[0].dtype(), [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    for_each_line<N>(shape, dim, ops, [&](const std::array<char*, N>& p) {
+      line(reinterpret_cast<T*>(p[0]), reinterpret_cast<const T*>(p[N - 1]), p);
+    });
+  });
+}
+
 }  // namespace
 
 void index_select_lines(const View& out, const View& x, int64_t dim, const int64_t* index) {
-  dispatch(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const int64_t n = out.size(dim), os = out.stride(dim), xs = x.stride(dim);
-    for_each_line<2>(out.sizes(), dim, {out, x}, [&](const std::array<char*, 2>& p) {
-      T* o = reinterpret_cast<T*>(p[0]);
-      const T* s = reinterpret_cast<const T*>(p[1]);
-      for (int64_t k = 0; k < n; ++k) o[k * os] = s[index[k] * xs];
-    });
+  const int64_t n = out.size(dim), os = out.stride(dim), xs = x.stride(dim);
+  for_each_typed_line<2>(out.sizes(), dim, {out, x}, [&](auto* o, const auto* s, const auto&) {
+    for (int64_t k = 0; k < n; ++k) o[k * os] = s[index[k] * xs];
   });
 }
 
 void index_add_lines(const View& out, const View& src, int64_t dim, const int64_t* index) {
-  dispatch(out.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const int64_t n = src.size(dim), os = out.stride(dim), ss = src.stride(dim);
-    for_each_line<2>(src.sizes(), dim, {out, src}, [&](const std::array<char*, 2>& p) {
-      T* o = reinterpret_cast<T*>(p[0]);
-      const T* s = reinterpret_cast<const T*>(p[1]);
-      for (int64_t k = 0; k < n; ++k)
-        o[index[k] * os] = static_cast<T>(o[index[k] * os] + s[k * ss]);
-    });
+  const int64_t n = src.size(dim), os = out.stride(dim), ss = src.stride(dim);
+  for_each_typed_line<2>(src.sizes(), dim, {out, src}, [&]<class T>(T* o, const T* s, const auto&) {
+    for (int64_t k = 0; k < n; ++k) o[index[k] * os] = static_cast<T>(o[index[k] * os] + s[k * ss]);
   });
 }
 
 void gather(const View& out, const View& x, const View& index, int64_t dim) {
-  dispatch(x.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const int64_t n = index.size(dim), os = out.stride(dim), is = index.stride(dim),
-                  xs = x.stride(dim);
-    for_each_line<3>(index.sizes(), dim, {out, index, x}, [&](const std::array<char*, 3>& p) {
-      T* o = reinterpret_cast<T*>(p[0]);
-      const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
-      const T* s = reinterpret_cast<const T*>(p[2]);
-      for (int64_t k = 0; k < n; ++k) o[k * os] = s[ip[k * is] * xs];
-    });
-  });
+  const int64_t n = index.size(dim), os = out.stride(dim), is = index.stride(dim),
+                xs = x.stride(dim);
+  for_each_typed_line<3>(index.sizes(), dim, {out, index, x},
+                         [&](auto* o, const auto* s, const std::array<char*, 3>& p) {
+                           const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
+                           for (int64_t k = 0; k < n; ++k) o[k * os] = s[ip[k * is] * xs];
+                         });
 }
 
 void scatter_add(const View& out, const View& src, const View& index, int64_t dim) {
-  dispatch(out.dtype(), [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const int64_t n = index.size(dim), os = out.stride(dim), is = index.stride(dim),
-                  ss = src.stride(dim);
-    // Each line writes only to its own line of the output, so lines may run in parallel.
-    for_each_line<3>(index.sizes(), dim, {out, index, src}, [&](const std::array<char*, 3>& p) {
-      T* o = reinterpret_cast<T*>(p[0]);
-      const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
-      const T* s = reinterpret_cast<const T*>(p[2]);
-      for (int64_t k = 0; k < n; ++k) {
-        T& dst = o[ip[k * is] * os];
-        dst = static_cast<T>(dst + s[k * ss]);
-      }
-    });
-  });
+  const int64_t n = index.size(dim), os = out.stride(dim), is = index.stride(dim),
+                ss = src.stride(dim);
+  // Each line writes only to its own line of the output, so lines may run in parallel.
+  for_each_typed_line<3>(index.sizes(), dim, {out, index, src},
+                         [&]<class T>(T* o, const T* s, const std::array<char*, 3>& p) {
+                           const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
+                           for (int64_t k = 0; k < n; ++k) {
+                             T& dst = o[ip[k * is] * os];
+                             dst = static_cast<T>(dst + s[k * ss]);
+                           }
+                         });
 }
 
 void put(const View& out, const View& offsets, const View& src, bool accumulate) {

@@ -20,32 +20,23 @@ struct Tag {
   using type = T;
 };
 
+/// Calls f(Tag<T>{}) for the first T of Ts whose dtype is t, or for the last of Ts when none is:
+/// the one dispatch the three below share.
+template <class T, class... Rest, class F>
+decltype(auto) dispatch_among(ScalarType t, F& f) {
+  if constexpr (sizeof...(Rest) == 0) {
+    return f(Tag<T>{});
+  } else {
+    if (t == CppTypeToScalarType<T>::value) return f(Tag<T>{});
+    return dispatch_among<Rest...>(t, f);
+  }
+}
+
 /// Calls f(Tag<T>{}) with T the C++ element type of dtype t: every dtype.
 template <class F>
 decltype(auto) dispatch(ScalarType t, F&& f) {
-  switch (t) {
-    case kByte:
-      return f(Tag<uint8_t>{});
-    case kChar:
-      return f(Tag<int8_t>{});
-    case kShort:
-      return f(Tag<int16_t>{});
-    case kInt:
-      return f(Tag<int32_t>{});
-    case kLong:
-      return f(Tag<int64_t>{});
-    case kHalf:
-      return f(Tag<Half>{});
-    case kFloat:
-      return f(Tag<float>{});
-    case kDouble:
-      return f(Tag<double>{});
-    case kBool:
-      return f(Tag<bool>{});
-    case kBFloat16:
-      return f(Tag<BFloat16>{});
-  }
-  return f(Tag<float>{});
+  return dispatch_among<uint8_t, int8_t, int16_t, int32_t, int64_t, Half, double, bool, BFloat16,
+                        float>(t, f);
 }
 
 /// As dispatch, for ops defined on the floating dtypes only (float, double, Half, BFloat16);
@@ -56,16 +47,7 @@ decltype(auto) dispatch_floating(ScalarType t, const char* op, F&& f) {
   TG_CHECK(is_floating_point(t), op,
            ": expected a floating-point tensor (Float, Double, Half or BFloat16) but got ", t,
            "; convert with .to(tg::kFloat)");
-  switch (t) {
-    case kDouble:
-      return f(Tag<double>{});
-    case kHalf:
-      return f(Tag<Half>{});
-    case kBFloat16:
-      return f(Tag<BFloat16>{});
-    default:
-      return f(Tag<float>{});
-  }
+  return dispatch_among<double, Half, BFloat16, float>(t, f);
 }
 
 /// As dispatch, for the kernels written for float and double only (GEMM, convolution, pooling,
@@ -75,8 +57,7 @@ template <class F>
 decltype(auto) dispatch_float_double(ScalarType t, const char* op, F&& f) {
   TG_CHECK(t == kFloat || t == kDouble, op, ": expected a Float or Double tensor but got ", t,
            "; convert with .to(tg::kFloat)");
-  if (t == kDouble) return f(Tag<double>{});
-  return f(Tag<float>{});
+  return dispatch_among<double, float>(t, f);
 }
 
 /// The type a kernel computes a T in: float for the 16-bit floating types, T otherwise (libtorch's
@@ -355,6 +336,45 @@ void fill_loop(const View& out, O value) {
   });
 }
 
+/// One innermost run of StridedIter<2> (see for_each): o = f(x) over n elements at byte strides
+/// s, with loops the compiler vectorises for a contiguous run and for a broadcast input.
+template <class O, class A, class F>
+inline void unary_run(char** p, const int64_t* s, int64_t n, F& f) {
+  O* o = reinterpret_cast<O*>(p[0]);
+  const A* x = reinterpret_cast<const A*>(p[1]);
+  if (s[0] == sizeof(O) && s[1] == sizeof(A)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+  } else if (s[0] == sizeof(O) && s[1] == 0) {
+    const O v = f(*x);
+    for (int64_t i = 0; i < n; ++i) o[i] = v;
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]));
+  }
+}
+
+/// One innermost run of StridedIter<3>: o = f(x, y), with fast paths for contiguous runs and for
+/// either input broadcast.
+template <class O, class A, class B, class F>
+inline void binary_run(char** p, const int64_t* s, int64_t n, F& f) {
+  O* o = reinterpret_cast<O*>(p[0]);
+  const A* x = reinterpret_cast<const A*>(p[1]);
+  const B* y = reinterpret_cast<const B*>(p[2]);
+  if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == sizeof(B)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+  } else if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == 0) {
+    const B yv = *y;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+  } else if (s[0] == sizeof(O) && s[1] == 0 && s[2] == sizeof(B)) {
+    const A xv = *x;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]),
+                                                 *reinterpret_cast<const B*>(p[2] + i * s[2]));
+  }
+}
+
 /// out[i] = f(a[i]) over same-shape or broadcast operands of types O and A.
 template <class O, class A, class F>
 void unary_loop(const View& out, const View& a, F f) {
@@ -368,19 +388,7 @@ void unary_loop(const View& out, const View& a, F f) {
     return;
   }
   StridedIter<2> it(out.sizes(), {out, a});
-  it.for_each([&](char** p, const int64_t* s, int64_t n) {
-    O* o = reinterpret_cast<O*>(p[0]);
-    const A* x = reinterpret_cast<const A*>(p[1]);
-    if (s[0] == sizeof(O) && s[1] == sizeof(A)) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
-    } else if (s[0] == sizeof(O) && s[1] == 0) {
-      const O v = f(*x);
-      for (int64_t i = 0; i < n; ++i) o[i] = v;
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]));
-    }
-  });
+  it.for_each([&](char** p, const int64_t* s, int64_t n) { unary_run<O, A>(p, s, n, f); });
 }
 
 /// out[i] = f(a[i], b[i]) with broadcasting; O, A, B are the element types.
@@ -397,24 +405,7 @@ void binary_loop(const View& out, const View& a, const View& b, F f) {
     return;
   }
   StridedIter<3> it(out.sizes(), {out, a, b});
-  it.for_each([&](char** p, const int64_t* s, int64_t n) {
-    O* o = reinterpret_cast<O*>(p[0]);
-    const A* x = reinterpret_cast<const A*>(p[1]);
-    const B* y = reinterpret_cast<const B*>(p[2]);
-    if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == sizeof(B)) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
-    } else if (s[0] == sizeof(O) && s[1] == sizeof(A) && s[2] == 0) {
-      const B yv = *y;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
-    } else if (s[0] == sizeof(O) && s[1] == 0 && s[2] == sizeof(B)) {
-      const A xv = *x;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<O*>(p[0] + i * s[0]) = f(*reinterpret_cast<const A*>(p[1] + i * s[1]),
-                                                   *reinterpret_cast<const B*>(p[2] + i * s[2]));
-    }
-  });
+  it.for_each([&](char** p, const int64_t* s, int64_t n) { binary_run<O, A, B>(p, s, n, f); });
 }
 
 /// out[i] = f(a[i], b[i], c[i]) with broadcasting.

@@ -327,51 +327,40 @@ struct AdaptiveWindows {
   }
 };
 
-/// Each output is the sum of its window divided by the divisor (0 where the window is empty).
-template <class Windows>
-void mean_pool(const View& out, const View& x, const char* name, int64_t work_per_plane,
+/// Average pooling over `windows` (kBackward false) and its gradient (true), which walk the same
+/// windows: `x` is the [N, C, h, w] input (or its gradient) and `y` the [N, C, oh, ow] output (or
+/// its gradient). Forward, each output is the sum of its window divided by the divisor (0 where
+/// the window is empty); backward, each output's gradient, divided by its divisor, is spread over
+/// its window.
+template <bool kBackward, class Windows>
+void mean_pool(const View& x, const View& y, const char* name, int64_t work_per_plane,
                const Windows& windows) {
   const int64_t planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
-  const int64_t oh = out.size(2), ow = out.size(3);
+  const int64_t oh = y.size(2), ow = y.size(3);
   dispatch_float_double(x.dtype(), name, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T* xp = x.data_ptr<T>();
-    T* op = out.data_ptr<T>();
+    T* xp = x.data_ptr<T>();
+    T* yp = y.data_ptr<T>();
     for_each_plane(planes, work_per_plane, [&](int64_t plane) {
-      const T* xs = xp + plane * h * w;
-      T* os = op + plane * oh * ow;
-      std::fill(os, os + oh * ow, T(0));
-      windows(h, w, oh, ow,
-              [&](int64_t o, int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
-                T sum = 0;
-                for (int64_t y = y0; y < y1; ++y)
-                  for (int64_t x = x0; x < x1; ++x) sum += xs[y * w + x];
-                os[o] = sum / static_cast<T>(divisor);
-              });
-    });
-  });
-}
-
-/// The gradient of mean_pool: each output's gradient, divided by its divisor, spread over its
-/// window.
-template <class Windows>
-void mean_pool_backward(const View& gx, const View& g, const char* name, int64_t work_per_plane,
-                        const Windows& windows) {
-  const int64_t planes = gx.size(0) * gx.size(1), h = gx.size(2), w = gx.size(3);
-  const int64_t oh = g.size(2), ow = g.size(3);
-  dispatch_float_double(g.dtype(), name, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    const T* gp = g.data_ptr<T>();
-    T* xp = gx.data_ptr<T>();
-    for_each_plane(planes, work_per_plane, [&](int64_t plane) {
-      const T* gs = gp + plane * oh * ow;
       T* xs = xp + plane * h * w;
-      std::fill(xs, xs + h * w, T(0));
+      T* ys = yp + plane * oh * ow;
+      // The side written starts at zero.
+      if constexpr (kBackward)
+        std::fill(xs, xs + h * w, T(0));
+      else
+        std::fill(ys, ys + oh * ow, T(0));
       windows(h, w, oh, ow,
               [&](int64_t o, int64_t y0, int64_t y1, int64_t x0, int64_t x1, int64_t divisor) {
-                const T share = gs[o] / static_cast<T>(divisor);
-                for (int64_t y = y0; y < y1; ++y)
-                  for (int64_t x = x0; x < x1; ++x) xs[y * w + x] += share;
+                if constexpr (kBackward) {
+                  const T share = ys[o] / static_cast<T>(divisor);
+                  for (int64_t r = y0; r < y1; ++r)
+                    for (int64_t c = x0; c < x1; ++c) xs[r * w + c] += share;
+                } else {
+                  T sum = 0;
+                  for (int64_t r = y0; r < y1; ++r)
+                    for (int64_t c = x0; c < x1; ++c) sum += xs[r * w + c];
+                  ys[o] = sum / static_cast<T>(divisor);
+                }
               });
     });
   });
@@ -429,23 +418,23 @@ void max_pool2d_backward(const View& gx, const View& g, const View& indices, con
 }
 
 void avg_pool2d(const View& out, const View& x, const PoolWindows& p, const AvgDivisor& d) {
-  mean_pool(out, x, "avg_pool2d", out.size(2) * out.size(3) * p.kernel[0] * p.kernel[1],
-            AvgWindows{p, d});
+  mean_pool<false>(x, out, "avg_pool2d", out.size(2) * out.size(3) * p.kernel[0] * p.kernel[1],
+                   AvgWindows{p, d});
 }
 
 void avg_pool2d_backward(const View& gx, const View& g, const PoolWindows& p, const AvgDivisor& d) {
-  mean_pool_backward(gx, g, "avg_pool2d backward",
-                     g.size(2) * g.size(3) * p.kernel[0] * p.kernel[1], AvgWindows{p, d});
+  mean_pool<true>(gx, g, "avg_pool2d backward", g.size(2) * g.size(3) * p.kernel[0] * p.kernel[1],
+                  AvgWindows{p, d});
 }
 
 void adaptive_avg_pool2d(const View& out, const View& x) {
-  mean_pool(out, x, "adaptive_avg_pool2d", x.size(2) * x.size(3) + out.size(2) * out.size(3),
-            AdaptiveWindows{});
+  mean_pool<false>(x, out, "adaptive_avg_pool2d", x.size(2) * x.size(3) + out.size(2) * out.size(3),
+                   AdaptiveWindows{});
 }
 
 void adaptive_avg_pool2d_backward(const View& gx, const View& g) {
-  mean_pool_backward(gx, g, "adaptive_avg_pool2d backward",
-                     gx.size(2) * gx.size(3) + g.size(2) * g.size(3), AdaptiveWindows{});
+  mean_pool<true>(gx, g, "adaptive_avg_pool2d backward",
+                  gx.size(2) * gx.size(3) + g.size(2) * g.size(3), AdaptiveWindows{});
 }
 
 }  // namespace tg::kernels

@@ -550,6 +550,23 @@ DimSplit split_at(const View& x, int64_t dim) {
   return s;
 }
 
+/// How the scans along one dim (softmax, its backward, cumsum) split their work, in parallel
+/// above `work` elements: where the dim is innermost, row(base) for each contiguous row of
+/// s.size elements from base; otherwise block(base, bw) for each block of bw <= kRowBlock
+/// columns, whose rows along the dim start at base + d * s.inner and are walked together.
+template <class Row, class Block>
+void along_dim(const DimSplit& s, int64_t work, const Row& row, const Block& block) {
+  if (s.inner == 1) {
+    parallel_tasks(s.outer, work, [&](int64_t o) { row(o * s.size); });
+    return;
+  }
+  const int64_t nblocks = (s.inner + kRowBlock - 1) / kRowBlock;
+  parallel_tasks(s.outer * nblocks, work, [&](int64_t t) {
+    const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
+    block(o * s.size * s.inner + col, std::min(kRowBlock, s.inner - col));
+  });
+}
+
 template <class T>
 using ExpLoop = void (*)(const T*, T*, int64_t);
 
@@ -719,57 +736,53 @@ void softmax_dim(const View& result, const View& src, int64_t dim, bool log) {
     T* out = result.data_ptr<T>();
     const ExpLoop<T> vexp = exp_loop<T>();
     const int64_t D = s.size, inner = s.inner;
-    if (inner == 1) {
-      parallel_tasks(s.outer, src.numel(), [&](int64_t o) {
-        const T* p = in + o * D;
-        T* q = out + o * D;
-        const T m = max_of(p, D);
-        for (int64_t i = 0; i < D; ++i) q[i] = p[i] - m;
-        exp_into(vexp, q, q, D);
-        const double sum = sum_of(q, D);
-        if (log) {
-          const T shift = m + static_cast<T>(std::log(sum));
-          for (int64_t i = 0; i < D; ++i) q[i] = p[i] - shift;
-        } else {
-          const T scale = static_cast<T>(1.0 / sum);
-          for (int64_t i = 0; i < D; ++i) q[i] *= scale;
-        }
-      });
-      return;
-    }
-    // The dim is not innermost: a block of columns walks the dim's rows together.
-    const int64_t nblocks = (inner + kRowBlock - 1) / kRowBlock;
-    parallel_tasks(s.outer * nblocks, src.numel(), [&](int64_t t) {
-      const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
-      const int64_t bw = std::min(kRowBlock, inner - col);
-      const T* p = in + o * D * inner + col;
-      T* q = out + o * D * inner + col;
-      std::vector<T> m(static_cast<size_t>(bw), worst<T, true>()), shift(static_cast<size_t>(bw));
-      std::vector<double> sum(static_cast<size_t>(bw), 0.0);
-      for (int64_t d = 0; d < D; ++d) {
-        const T* pd = p + d * inner;
-        for (int64_t i = 0; i < bw; ++i) m[i] = beats<T, true>(pd[i], m[i]) ? pd[i] : m[i];
-      }
-      for (int64_t d = 0; d < D; ++d) {
-        const T* pd = p + d * inner;
-        T* qd = q + d * inner;
-        for (int64_t i = 0; i < bw; ++i) qd[i] = pd[i] - m[i];
-        exp_into(vexp, qd, qd, bw);
-        for (int64_t i = 0; i < bw; ++i) sum[i] += static_cast<double>(qd[i]);
-      }
-      // log_softmax: x - (max + log(sum)); softmax: exp(x - max) / sum.
-      for (int64_t i = 0; i < bw; ++i)
-        shift[i] = log ? m[i] + static_cast<T>(std::log(sum[i])) : static_cast<T>(1.0 / sum[i]);
-      for (int64_t d = 0; d < D; ++d) {
-        const T* pd = p + d * inner;
-        T* qd = q + d * inner;
-        if (log) {
-          for (int64_t i = 0; i < bw; ++i) qd[i] = pd[i] - shift[i];
-        } else {
-          for (int64_t i = 0; i < bw; ++i) qd[i] *= shift[i];
-        }
-      }
-    });
+    along_dim(
+        s, src.numel(),
+        [&](int64_t base) {
+          const T* p = in + base;
+          T* q = out + base;
+          const T m = max_of(p, D);
+          for (int64_t i = 0; i < D; ++i) q[i] = p[i] - m;
+          exp_into(vexp, q, q, D);
+          const double sum = sum_of(q, D);
+          if (log) {
+            const T shift = m + static_cast<T>(std::log(sum));
+            for (int64_t i = 0; i < D; ++i) q[i] = p[i] - shift;
+          } else {
+            const T scale = static_cast<T>(1.0 / sum);
+            for (int64_t i = 0; i < D; ++i) q[i] *= scale;
+          }
+        },
+        [&](int64_t base, int64_t bw) {
+          const T* p = in + base;
+          T* q = out + base;
+          std::vector<T> m(static_cast<size_t>(bw), worst<T, true>()),
+              shift(static_cast<size_t>(bw));
+          std::vector<double> sum(static_cast<size_t>(bw), 0.0);
+          for (int64_t d = 0; d < D; ++d) {
+            const T* pd = p + d * inner;
+            for (int64_t i = 0; i < bw; ++i) m[i] = beats<T, true>(pd[i], m[i]) ? pd[i] : m[i];
+          }
+          for (int64_t d = 0; d < D; ++d) {
+            const T* pd = p + d * inner;
+            T* qd = q + d * inner;
+            for (int64_t i = 0; i < bw; ++i) qd[i] = pd[i] - m[i];
+            exp_into(vexp, qd, qd, bw);
+            for (int64_t i = 0; i < bw; ++i) sum[i] += static_cast<double>(qd[i]);
+          }
+          // log_softmax: x - (max + log(sum)); softmax: exp(x - max) / sum.
+          for (int64_t i = 0; i < bw; ++i)
+            shift[i] = log ? m[i] + static_cast<T>(std::log(sum[i])) : static_cast<T>(1.0 / sum[i]);
+          for (int64_t d = 0; d < D; ++d) {
+            const T* pd = p + d * inner;
+            T* qd = q + d * inner;
+            if (log) {
+              for (int64_t i = 0; i < bw; ++i) qd[i] = pd[i] - shift[i];
+            } else {
+              for (int64_t i = 0; i < bw; ++i) qd[i] *= shift[i];
+            }
+          }
+        });
   });
 }
 
@@ -784,50 +797,46 @@ void softmax_backward_dim(const View& result, const View& g, const View& y, int6
         T* out = result.data_ptr<T>();
         const ExpLoop<T> vexp = exp_loop<T>();
         const int64_t D = s.size, inner = s.inner;
-        if (inner == 1) {
-          parallel_tasks(s.outer, y.numel(), [&](int64_t o) {
-            const T* gr = gp + o * D;
-            const T* yr = yp + o * D;
-            T* q = out + o * D;
-            if (log) {
-              const T total = static_cast<T>(sum_of(gr, D));
-              exp_into(vexp, yr, q, D);
-              for (int64_t i = 0; i < D; ++i) q[i] = gr[i] - q[i] * total;
-            } else {
-              for (int64_t i = 0; i < D; ++i) q[i] = gr[i] * yr[i];
-              const T dot = static_cast<T>(sum_of(q, D));
-              for (int64_t i = 0; i < D; ++i) q[i] = yr[i] * (gr[i] - dot);
-            }
-          });
-          return;
-        }
-        const int64_t nblocks = (inner + kRowBlock - 1) / kRowBlock;
-        parallel_tasks(s.outer * nblocks, y.numel(), [&](int64_t t) {
-          const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
-          const int64_t bw = std::min(kRowBlock, inner - col);
-          const int64_t base = o * D * inner + col;
-          std::vector<double> acc(static_cast<size_t>(bw), 0.0);
-          for (int64_t d = 0; d < D; ++d) {
-            const int64_t off = base + d * inner;
-            if (log) {
-              for (int64_t i = 0; i < bw; ++i) acc[i] += static_cast<double>(gp[off + i]);
-            } else {
-              for (int64_t i = 0; i < bw; ++i)
-                acc[i] += static_cast<double>(gp[off + i]) * static_cast<double>(yp[off + i]);
-            }
-          }
-          for (int64_t d = 0; d < D; ++d) {
-            const int64_t off = base + d * inner;
-            T* q = out + off;
-            if (log) {
-              exp_into(vexp, yp + off, q, bw);
-              for (int64_t i = 0; i < bw; ++i) q[i] = gp[off + i] - q[i] * static_cast<T>(acc[i]);
-            } else {
-              for (int64_t i = 0; i < bw; ++i)
-                q[i] = yp[off + i] * (gp[off + i] - static_cast<T>(acc[i]));
-            }
-          }
-        });
+        along_dim(
+            s, y.numel(),
+            [&](int64_t base) {
+              const T* gr = gp + base;
+              const T* yr = yp + base;
+              T* q = out + base;
+              if (log) {
+                const T total = static_cast<T>(sum_of(gr, D));
+                exp_into(vexp, yr, q, D);
+                for (int64_t i = 0; i < D; ++i) q[i] = gr[i] - q[i] * total;
+              } else {
+                for (int64_t i = 0; i < D; ++i) q[i] = gr[i] * yr[i];
+                const T dot = static_cast<T>(sum_of(q, D));
+                for (int64_t i = 0; i < D; ++i) q[i] = yr[i] * (gr[i] - dot);
+              }
+            },
+            [&](int64_t base, int64_t bw) {
+              std::vector<double> acc(static_cast<size_t>(bw), 0.0);
+              for (int64_t d = 0; d < D; ++d) {
+                const int64_t off = base + d * inner;
+                if (log) {
+                  for (int64_t i = 0; i < bw; ++i) acc[i] += static_cast<double>(gp[off + i]);
+                } else {
+                  for (int64_t i = 0; i < bw; ++i)
+                    acc[i] += static_cast<double>(gp[off + i]) * static_cast<double>(yp[off + i]);
+                }
+              }
+              for (int64_t d = 0; d < D; ++d) {
+                const int64_t off = base + d * inner;
+                T* q = out + off;
+                if (log) {
+                  exp_into(vexp, yp + off, q, bw);
+                  for (int64_t i = 0; i < bw; ++i)
+                    q[i] = gp[off + i] - q[i] * static_cast<T>(acc[i]);
+                } else {
+                  for (int64_t i = 0; i < bw; ++i)
+                    q[i] = yp[off + i] * (gp[off + i] - static_cast<T>(acc[i]));
+                }
+              }
+            });
       });
 }
 
@@ -841,29 +850,25 @@ void cumsum_dim(const View& result, const View& src, int64_t dim) {
       const T* in = src.data_ptr<T>();
       T* out = result.data_ptr<T>();
       const int64_t D = s.size, inner = s.inner;
-      if (inner == 1) {
-        parallel_tasks(s.outer, src.numel(), [&](int64_t o) {
-          A acc = 0;
-          for (int64_t i = 0; i < D; ++i) {
-            acc += static_cast<A>(in[o * D + i]);
-            out[o * D + i] = static_cast<T>(acc);
-          }
-        });
-        return;
-      }
-      const int64_t nblocks = (inner + kRowBlock - 1) / kRowBlock;
-      parallel_tasks(s.outer * nblocks, src.numel(), [&](int64_t t) {
-        const int64_t o = t / nblocks, col = (t % nblocks) * kRowBlock;
-        const int64_t bw = std::min(kRowBlock, inner - col);
-        std::vector<A> acc(static_cast<size_t>(bw), A(0));
-        for (int64_t d = 0; d < D; ++d) {
-          const int64_t off = (o * D + d) * inner + col;
-          for (int64_t i = 0; i < bw; ++i) {
-            acc[i] += static_cast<A>(in[off + i]);
-            out[off + i] = static_cast<T>(acc[i]);
-          }
-        }
-      });
+      along_dim(
+          s, src.numel(),
+          [&](int64_t base) {
+            A acc = 0;
+            for (int64_t i = 0; i < D; ++i) {
+              acc += static_cast<A>(in[base + i]);
+              out[base + i] = static_cast<T>(acc);
+            }
+          },
+          [&](int64_t base, int64_t bw) {
+            std::vector<A> acc(static_cast<size_t>(bw), A(0));
+            for (int64_t d = 0; d < D; ++d) {
+              const int64_t off = base + d * inner;
+              for (int64_t i = 0; i < bw; ++i) {
+                acc[i] += static_cast<A>(in[off + i]);
+                out[off + i] = static_cast<T>(acc[i]);
+              }
+            }
+          });
     }
   });
 }

@@ -35,6 +35,24 @@ Tensor map_floating(const Tensor& x, const char* op, F f) {
   return out;
 }
 
+/// y = f(self), recorded as `node`: its backward is g * f'(x), computed elementwise by
+/// fused_grad(g, x) when no graph is built through it (can_fuse), else by grad(g, x) with
+/// differentiable ops so that double backward works.
+template <class F, class FusedGrad, class Grad>
+Tensor activation(const Tensor& self, const char* op, const char* node, F f, FusedGrad fused_grad,
+                  Grad grad) {
+  Tensor y = map_floating(self, op, f);
+  if (autograd::needs_grad(self))
+    autograd::record(node, {self}, {y}, autograd::save(self),
+                     [fused_grad, grad](autograd::BackwardArgs<1>& a) -> variable_list {
+                       const Tensor& g = a.grad();
+                       const Tensor& x = a.saved[0];
+                       if (can_fuse(g, x)) return {fused(g, x, fused_grad)};
+                       return {grad(g, x)};
+                     });
+  return y;
+}
+
 constexpr double kSqrt1_2 = 0.70710678118654752440;      // 1 / sqrt(2)
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;   // 1 / sqrt(2 pi)
 constexpr double kSqrt2OverPi = 0.79788456080286535588;  // sqrt(2 / pi)
@@ -82,34 +100,39 @@ Tensor gelu_derivative(const Tensor& x, GeluKind kind) {
   return 0.5 * (1 + t) + (0.5 * kSqrt2OverPi) * x * (1 - t * t) * (1 + (3 * kGeluCoeff) * x2);
 }
 
+/// a where x > 0, else a * slope: leaky_relu's value (a = x) and its gradient (a = grad).
+template <class T>
+T leaky(T x, T a, double slope) {
+  return x > T(0) ? a : a * static_cast<T>(slope);
+}
+
 template <class T>
 T sigmoid_value(T x) {
   return T(1) / (T(1) + std::exp(-x));
+}
+
+/// softplus (log(1 + e^(b x)) / b, linear past the threshold th of b x) and g times its
+/// derivative at x.
+template <class T>
+T softplus_value(T x, double b, double th) {
+  const T bx = x * static_cast<T>(b);
+  return bx > static_cast<T>(th) ? x : std::log1p(std::exp(bx)) / static_cast<T>(b);
+}
+template <class T>
+T softplus_grad(T g, T x, double b, double th) {
+  const T bx = x * static_cast<T>(b);
+  return bx > static_cast<T>(th) ? g : g * sigmoid_value(bx);
 }
 
 }  // namespace
 
 Tensor leaky_relu(const Tensor& self, const Scalar& negative_slope) {
   const double slope = negative_slope.toDouble();
-  Tensor y = map_floating(self, "leaky_relu", [slope](auto v) {
-    using T = decltype(v);
-    return v > T(0) ? v : v * static_cast<T>(slope);
-  });
-  if (autograd::needs_grad(self))
-    autograd::record("LeakyReluBackward0", {self}, {y}, autograd::save(self),
-                     [slope](autograd::BackwardArgs<1>& a) -> variable_list {
-                       const Tensor& g = a.grad();
-                       const Tensor& x = a.saved[0];
-                       if (can_fuse(g, x))
-                         return {fused(g, x, [slope](auto gv, auto xv) {
-                           using T = decltype(gv);
-                           return xv > T(0) ? gv : gv * static_cast<T>(slope);
-                         })};
-                       // The mask is not differentiated: double backward sees a function linear
-                       // in grad.
-                       return {where(x > 0, g, g * slope)};
-                     });
-  return y;
+  return activation(
+      self, "leaky_relu", "LeakyReluBackward0", [slope](auto v) { return leaky(v, v, slope); },
+      [slope](auto gv, auto xv) { return leaky(xv, gv, slope); },
+      // The mask is not differentiated: double backward sees a function linear in grad.
+      [slope](const Tensor& g, const Tensor& x) { return where(x > 0, g, g * slope); });
 }
 
 Tensor& leaky_relu_(Tensor& self, const Scalar& negative_slope) {
@@ -124,7 +147,7 @@ Tensor& leaky_relu_(Tensor& self, const Scalar& negative_slope) {
           using M = kernels::opmath_t<T>;
           kernels::unary_loop<T, T>(self, self, [slope](T v) {
             const M m = static_cast<M>(v);
-            return static_cast<T>(m > M(0) ? m : m * static_cast<M>(slope));
+            return static_cast<T>(leaky(m, m, slope));
           });
         });
       });
@@ -132,62 +155,35 @@ Tensor& leaky_relu_(Tensor& self, const Scalar& negative_slope) {
 
 Tensor gelu(const Tensor& self, std::string_view approximate) {
   const GeluKind kind = gelu_kind(approximate);
-  Tensor y = map_floating(self, "gelu", [kind](auto v) { return gelu_value(v, kind); });
-  if (autograd::needs_grad(self))
-    autograd::record("GeluBackward0", {self}, {y}, autograd::save(self),
-                     [kind](autograd::BackwardArgs<1>& a) -> variable_list {
-                       const Tensor& g = a.grad();
-                       const Tensor& x = a.saved[0];
-                       if (can_fuse(g, x))
-                         return {fused(g, x, [kind](auto gv, auto xv) {
-                           return gv * gelu_derivative(xv, kind);
-                         })};
-                       return {g * gelu_derivative(x, kind)};
-                     });
-  return y;
+  return activation(
+      self, "gelu", "GeluBackward0", [kind](auto v) { return gelu_value(v, kind); },
+      [kind](auto gv, auto xv) { return gv * gelu_derivative(xv, kind); },
+      [kind](const Tensor& g, const Tensor& x) { return g * gelu_derivative(x, kind); });
 }
 
 Tensor silu(const Tensor& self) {
-  Tensor y = map_floating(self, "silu", [](auto v) { return v * sigmoid_value(v); });
-  if (autograd::needs_grad(self))
-    autograd::record("SiluBackward0", {self}, {y}, autograd::save(self),
-                     [](autograd::BackwardArgs<1>& a) -> variable_list {
-                       const Tensor& g = a.grad();
-                       const Tensor& x = a.saved[0];
-                       if (can_fuse(g, x))
-                         return {fused(g, x, [](auto gv, auto xv) {
-                           using T = decltype(gv);
-                           const T s = sigmoid_value(xv);
-                           return gv * s * (T(1) + xv * (T(1) - s));
-                         })};
-                       const Tensor s = sigmoid(x);
-                       return {g * (s * (1 + x * (1 - s)))};
-                     });
-  return y;
+  return activation(
+      self, "silu", "SiluBackward0", [](auto v) { return v * sigmoid_value(v); },
+      [](auto gv, auto xv) {
+        using T = decltype(gv);
+        const T s = sigmoid_value(xv);
+        return gv * s * (T(1) + xv * (T(1) - s));
+      },
+      [](const Tensor& g, const Tensor& x) {
+        const Tensor s = sigmoid(x);
+        return g * (s * (1 + x * (1 - s)));
+      });
 }
 
 Tensor softplus(const Tensor& self, const Scalar& beta, const Scalar& threshold) {
   const double b = beta.toDouble(), th = threshold.toDouble();
-  Tensor y = map_floating(self, "softplus", [b, th](auto v) {
-    using T = decltype(v);
-    const T bx = v * static_cast<T>(b);
-    return bx > static_cast<T>(th) ? v : std::log1p(std::exp(bx)) / static_cast<T>(b);
-  });
-  if (autograd::needs_grad(self))
-    autograd::record("SoftplusBackward0", {self}, {y}, autograd::save(self),
-                     [b, th](autograd::BackwardArgs<1>& a) -> variable_list {
-                       const Tensor& g = a.grad();
-                       const Tensor& x = a.saved[0];
-                       if (can_fuse(g, x))
-                         return {fused(g, x, [b, th](auto gv, auto xv) {
-                           using T = decltype(gv);
-                           const T bx = xv * static_cast<T>(b);
-                           return bx > static_cast<T>(th) ? gv : gv * sigmoid_value(bx);
-                         })};
-                       const Tensor bx = x * b;
-                       return {where(bx > th, g, g * sigmoid(bx))};
-                     });
-  return y;
+  return activation(
+      self, "softplus", "SoftplusBackward0", [b, th](auto v) { return softplus_value(v, b, th); },
+      [b, th](auto gv, auto xv) { return softplus_grad(gv, xv, b, th); },
+      [b, th](const Tensor& g, const Tensor& x) {
+        const Tensor bx = x * b;
+        return where(bx > th, g, g * sigmoid(bx));
+      });
 }
 
 }  // namespace tg

@@ -236,30 +236,40 @@ Tensor prelu(const Tensor& self, const Tensor& weight) {
   return where(self > 0, self, w * self);
 }
 
-Tensor rrelu(const Tensor& self, const Scalar& lower, const Scalar& upper, bool training) {
-  check_floating(self, "rrelu");
+namespace {
+
+/// rrelu's negative slopes: in training one uniform draw from [lower, upper] per element of self
+/// (outside autograd); in evaluation the bounds' mean for every element.
+struct RreluSlopes {
+  double eval;
+  Tensor random;  // defined in training only
+};
+RreluSlopes rrelu_slopes(const Tensor& self, const Scalar& lower, const Scalar& upper,
+                         bool training, const char* op) {
+  check_floating(self, op);
   const double lo = lower.toDouble(), hi = upper.toDouble();
   TG_CHECK(lo <= hi, "Lower bound should be less than or equal to the upper bound");
-  if (!training) return leaky_relu(self, (lo + hi) / 2);
-  Tensor slope;
-  {
+  RreluSlopes s{(lo + hi) / 2, Tensor()};
+  if (training) {
     NoGradGuard no_grad;
-    slope = rand(self.sizes(), self.dtype()) * (hi - lo) + lo;
+    s.random = rand(self.sizes(), self.dtype()) * (hi - lo) + lo;
   }
-  return where(self >= 0, self, self * slope);
+  return s;
+}
+
+}  // namespace
+
+Tensor rrelu(const Tensor& self, const Scalar& lower, const Scalar& upper, bool training) {
+  const RreluSlopes s = rrelu_slopes(self, lower, upper, training, "rrelu");
+  if (!training) return leaky_relu(self, s.eval);
+  return where(self >= 0, self, self * s.random);
 }
 
 Tensor& rrelu_(Tensor& self, const Scalar& lower, const Scalar& upper, bool training) {
-  check_floating(self, "rrelu_");
-  const double lo = lower.toDouble(), hi = upper.toDouble();
-  TG_CHECK(lo <= hi, "Lower bound should be less than or equal to the upper bound");
-  if (!training) return leaky_relu_(self, (lo + hi) / 2);
-  Tensor factor;
-  {
-    NoGradGuard no_grad;
-    factor = where(self >= 0, 1.0, rand(self.sizes(), self.dtype()) * (hi - lo) + lo);
-  }
-  return self.mul_(factor);
+  const RreluSlopes s = rrelu_slopes(self, lower, upper, training, "rrelu_");
+  if (!training) return leaky_relu_(self, s.eval);
+  // The factor holds no history (its operands have none); the in-place product records as mul_.
+  return self.mul_(where(self >= 0, 1.0, s.random));
 }
 
 Tensor hardsigmoid(const Tensor& self) {

@@ -162,30 +162,44 @@ std::array<int64_t, 2> expand_pair(IntArrayRef v, const char* name) {
   return v.size() == 1 ? std::array<int64_t, 2>{v[0], v[0]} : std::array<int64_t, 2>{v[0], v[1]};
 }
 
-}  // namespace
-
-Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
-              IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
-  TG_CHECK(input.defined() && weight.defined(), "conv2d: input and weight must be defined");
-  TG_CHECK(weight.dim() == 4,
-           "conv2d: expected a 4-D weight [out_channels, in_channels / groups, "
-           "kH, kW] but got shape ",
-           detail::shape_str(weight.sizes()));
-  TG_CHECK(input.dim() == 3 || input.dim() == 4,
-           "conv2d: expected a 3-D (unbatched [C, H, W]) "
-           "or 4-D (batched [N, C, H, W]) input but got shape ",
-           detail::shape_str(input.sizes()),
-           "; reshape it, e.g. x.unsqueeze(0) for a single image");
-  TG_CHECK(input.dtype() == weight.dtype(), "conv2d: input has dtype ", input.dtype(),
-           " but weight has dtype ", weight.dtype(), "; convert one with .to(", weight.dtype(),
-           ")");
-  TG_CHECK(is_floating_point(input.dtype()), "conv2d: expected Float or Double tensors but got ",
-           input.dtype(), "; convert with .to(tg::kFloat)");
+/// The parameters of conv2d and conv_transpose2d, each spatial one given as one value or a pair.
+ConvParams conv_params(IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
+                       int64_t groups) {
   ConvParams p;
   p.stride = expand_pair(stride, "stride");
   p.padding = expand_pair(padding, "padding");
   p.dilation = expand_pair(dilation, "dilation");
   p.groups = groups;
+  return p;
+}
+
+/// The operand checks of conv2d and conv_transpose2d: both defined, a 4-D weight whose dims are
+/// `weight_dims`, a 3-D (unbatched) or 4-D input, one floating dtype. With `hints`, the messages
+/// about the input's rank and dtype also say how to fix it.
+void check_operands(const char* op, const Tensor& input, const Tensor& weight,
+                    const char* weight_dims, bool hints) {
+  TG_CHECK(input.defined() && weight.defined(), op, ": input and weight must be defined");
+  TG_CHECK(weight.dim() == 4, op, ": expected a 4-D weight ", weight_dims, " but got shape ",
+           detail::shape_str(weight.sizes()));
+  TG_CHECK(input.dim() == 3 || input.dim() == 4, op,
+           ": expected a 3-D (unbatched [C, H, W]) or 4-D (batched [N, C, H, W]) input but got "
+           "shape ",
+           detail::shape_str(input.sizes()),
+           hints ? "; reshape it, e.g. x.unsqueeze(0) for a single image" : "");
+  TG_CHECK(input.dtype() == weight.dtype(), op, ": input has dtype ", input.dtype(),
+           " but weight has dtype ", weight.dtype(), "; convert one with .to(", weight.dtype(),
+           ")");
+  TG_CHECK(is_floating_point(input.dtype()), op, ": expected Float or Double tensors but got ",
+           input.dtype(), hints ? "; convert with .to(tg::kFloat)" : "");
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+              IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
+  check_operands("conv2d", input, weight, "[out_channels, in_channels / groups, kH, kW]",
+                 /*hints=*/true);
+  const ConvParams p = conv_params(stride, padding, dilation, groups);
   for (int d = 0; d < 2; ++d) {
     TG_CHECK(p.stride[d] > 0, "conv2d: stride must be positive but got ",
              detail::shape_str(stride));
@@ -234,27 +248,10 @@ namespace tg {
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
                         IntArrayRef stride, IntArrayRef padding, IntArrayRef output_padding,
                         int64_t groups, IntArrayRef dilation) {
-  TG_CHECK(input.defined() && weight.defined(),
-           "conv_transpose2d: input and weight must be defined");
-  TG_CHECK(weight.dim() == 4,
-           "conv_transpose2d: expected a 4-D weight [in_channels, out_channels / groups, kH, kW] "
-           "but got shape ",
-           detail::shape_str(weight.sizes()));
-  TG_CHECK(input.dim() == 3 || input.dim() == 4,
-           "conv_transpose2d: expected a 3-D (unbatched [C, H, W]) or 4-D (batched [N, C, H, W]) "
-           "input but got shape ",
-           detail::shape_str(input.sizes()));
-  TG_CHECK(input.dtype() == weight.dtype(), "conv_transpose2d: input has dtype ", input.dtype(),
-           " but weight has dtype ", weight.dtype(), "; convert one with .to(", weight.dtype(),
-           ")");
-  TG_CHECK(is_floating_point(input.dtype()),
-           "conv_transpose2d: expected Float or Double tensors but got ", input.dtype());
+  check_operands("conv_transpose2d", input, weight, "[in_channels, out_channels / groups, kH, kW]",
+                 /*hints=*/false);
   TG_CHECK(groups > 0, "conv_transpose2d: groups must be positive but got ", groups);
-  ConvParams p;
-  p.stride = expand_pair(stride, "stride");
-  p.padding = expand_pair(padding, "padding");
-  p.dilation = expand_pair(dilation, "dilation");
-  p.groups = groups;
+  const ConvParams p = conv_params(stride, padding, dilation, groups);
   const std::array<int64_t, 2> out_pad = expand_pair(output_padding, "output_padding");
   const Tensor x = input.dim() == 3 ? input.unsqueeze(0) : input;
   TG_CHECK(x.size(1) == weight.size(0), "conv_transpose2d: expected input with ", weight.size(0),

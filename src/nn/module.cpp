@@ -17,13 +17,7 @@ void set_data(const Tensor& dst, const Tensor& src) {
   TensorImpl* d = dst.unsafeGetTensorImpl();
   const TensorImpl* s = src.unsafeGetTensorImpl();
   if (d == s) return;
-  d->dtype = s->dtype;
-  d->storage = s->storage;
-  d->offset = s->offset;
-  d->numel = s->numel;
-  d->sizes = s->sizes;
-  d->strides = s->strides;
-  d->is_view = s->is_view;
+  tg::detail::share_data(*d, *s);
   if (autograd::AutogradMeta* m = autograd::meta_if(dst)) {
     std::lock_guard<std::mutex> lock(m->mutex);
     // A graph recorded before carries the old shape and dtype: new graphs get a fresh sink.
@@ -70,6 +64,30 @@ void check_name(const std::string& name, const char* op, const char* what, const
            " name must not contain a dot (got '", name, "') in module ", module.name(),
            "; dots separate the levels of nested modules: register it in a submodule and the "
            "submodule with register_module");
+}
+
+// What a registration of a parameter or a buffer calls itself in messages.
+struct TensorTable {
+  const char* op;    // "register_parameter"
+  const char* what;  // "Parameter"
+  const char* noun;  // "parameter"
+};
+constexpr TensorTable kParameters{"register_parameter", "Parameter", "parameter"};
+constexpr TensorTable kBuffers{"register_buffer", "Buffer", "buffer"};
+
+// Parameters and buffers share one namespace: a new name of table `own` must be in neither.
+void check_new_tensor_name(const std::string& name, const TensorTable& own,
+                           const OrderedDict<std::string, Tensor>& own_items,
+                           const TensorTable& other,
+                           const OrderedDict<std::string, Tensor>& other_items,
+                           const Module& module) {
+  check_name(name, own.op, own.what, module);
+  TG_CHECK(!own_items.contains(name), own.op, ": ", own.what, " '", name,
+           "' already defined in module ", module.name(), "; give each ", own.noun,
+           " its own name");
+  TG_CHECK(!other_items.contains(name), own.op, ": '", name, "' is already registered as a ",
+           other.noun, " of module ", module.name(),
+           "; parameters and buffers share one namespace");
 }
 
 }  // namespace
@@ -255,12 +273,7 @@ void Module::zero_grad(bool set_to_none) {
 // ---- registration ----
 
 Tensor& Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
-  check_name(name, "register_parameter", "Parameter", *this);
-  TG_CHECK(!parameters_.contains(name), "register_parameter: Parameter '", name,
-           "' already defined in module ", this->name(), "; give each parameter its own name");
-  TG_CHECK(!buffers_.contains(name), "register_parameter: '", name,
-           "' is already registered as a buffer of module ", this->name(),
-           "; parameters and buffers share one namespace");
+  check_new_tensor_name(name, kParameters, parameters_, kBuffers, buffers_, *this);
   if (!tensor.defined() && requires_grad) {
     tg::detail::warn(str("register_parameter: parameter '", name, "' of module ", this->name(),
                          " is an undefined tensor, which cannot require grad. Ignoring the "
@@ -278,12 +291,7 @@ Tensor& Module::register_parameter(std::string name, Tensor tensor, bool require
 }
 
 Tensor& Module::register_buffer(std::string name, Tensor tensor) {
-  check_name(name, "register_buffer", "Buffer", *this);
-  TG_CHECK(!buffers_.contains(name), "register_buffer: Buffer '", name,
-           "' already defined in module ", this->name(), "; give each buffer its own name");
-  TG_CHECK(!parameters_.contains(name), "register_buffer: '", name,
-           "' is already registered as a parameter of module ", this->name(),
-           "; parameters and buffers share one namespace");
+  check_new_tensor_name(name, kBuffers, buffers_, kParameters, parameters_, *this);
   return buffers_.insert(std::move(name), std::move(tensor));
 }
 

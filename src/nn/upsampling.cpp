@@ -176,23 +176,10 @@ Tensor resample(const Tensor& x, int64_t dim, int64_t out, Mode mode, std::optio
 }
 
 const char* mode_name(Mode m) {
-  switch (m) {
-    case Mode::Nearest:
-      return "nearest";
-    case Mode::NearestExact:
-      return "nearest-exact";
-    case Mode::Linear:
-      return "linear";
-    case Mode::Bilinear:
-      return "bilinear";
-    case Mode::Bicubic:
-      return "bicubic";
-    case Mode::Trilinear:
-      return "trilinear";
-    case Mode::Area:
-      return "area";
-  }
-  return "";
+  // In the enum's order.
+  constexpr const char* kNames[] = {"nearest", "nearest-exact", "linear", "bilinear",
+                                    "bicubic", "trilinear",     "area"};
+  return kNames[static_cast<int>(m)];
 }
 
 }  // namespace

@@ -87,6 +87,17 @@ Tensor arith_scalar(const Tensor& a, const Scalar& s, const Scalar& alpha, const
 
 bool is_one(const Scalar& s) { return s.toDouble() == 1.0; }
 
+/// self + alpha * other or self - alpha * other for a number other: the gradient passes through.
+template <Arith op>
+Tensor shift_by_scalar(const Tensor& self, const Scalar& other, const Scalar& alpha,
+                       const char* name, const char* node) {
+  Tensor result = arith_scalar<op>(self, other, alpha, name);
+  if (needs_grad(self))
+    record(node, {self}, {result}, save(),
+           [](BackwardArgs<0>& a) -> variable_list { return {a.grad()}; });
+  return result;
+}
+
 }  // namespace
 
 // ---- differentiable arithmetic ----
@@ -102,11 +113,7 @@ Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor add(const Tensor& self, const Scalar& other, const Scalar& alpha) {
-  Tensor result = arith_scalar<Arith::Add>(self, other, alpha, "add");
-  if (needs_grad(self))
-    record("AddBackward1", {self}, {result}, save(),
-           [](BackwardArgs<0>& a) -> variable_list { return {a.grad()}; });
-  return result;
+  return shift_by_scalar<Arith::Add>(self, other, alpha, "add", "AddBackward1");
 }
 
 Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
@@ -120,11 +127,7 @@ Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor sub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
-  Tensor result = arith_scalar<Arith::Sub>(self, other, alpha, "sub");
-  if (needs_grad(self))
-    record("SubBackward1", {self}, {result}, save(),
-           [](BackwardArgs<0>& a) -> variable_list { return {a.grad()}; });
-  return result;
+  return shift_by_scalar<Arith::Sub>(self, other, alpha, "sub", "SubBackward1");
 }
 
 Tensor mul(const Tensor& self, const Tensor& other) {

@@ -231,35 +231,34 @@ Tensor where(const Tensor& condition, const Scalar& a, const Tensor& b) {
 
 // ---- maximum, minimum -------------------------------------------------------------------------
 
-Tensor maximum(const Tensor& a, const Tensor& b) {
-  Tensor result = extremum_forward<true>("maximum", a, b);
+namespace {
+
+/// maximum (kMax) or minimum; the gradient goes to the operand picked, and ties split it in half,
+/// as libtorch.
+template <bool kMax>
+Tensor extremum(const char* op, const char* node, const Tensor& a, const Tensor& b) {
+  Tensor result = extremum_forward<kMax>(op, a, b);
   if (autograd::needs_grad(a, b))
-    autograd::record("MaximumBackward0", {a, b}, {result}, autograd::save(a, b),
+    autograd::record(node, {a, b}, {result}, autograd::save(a, b),
                      [](autograd::BackwardArgs<2>& args) -> variable_list {
                        const Tensor &x = args.saved[0], &y = args.saved[1];
-                       // Ties split the gradient in half, as libtorch.
                        const Tensor shared = where(x == y, args.grad() / 2, args.grad());
                        Tensor gx, gy;
-                       if (args.needs(0)) gx = where(x < y, 0, shared);
-                       if (args.needs(1)) gy = where(x > y, 0, shared);
+                       if (args.needs(0)) gx = where(kMax ? x < y : x > y, 0, shared);
+                       if (args.needs(1)) gy = where(kMax ? x > y : x < y, 0, shared);
                        return {gx, gy};
                      });
   return result;
 }
 
+}  // namespace
+
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  return extremum<true>("maximum", "MaximumBackward0", a, b);
+}
+
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  Tensor result = extremum_forward<false>("minimum", a, b);
-  if (autograd::needs_grad(a, b))
-    autograd::record("MinimumBackward0", {a, b}, {result}, autograd::save(a, b),
-                     [](autograd::BackwardArgs<2>& args) -> variable_list {
-                       const Tensor &x = args.saved[0], &y = args.saved[1];
-                       const Tensor shared = where(x == y, args.grad() / 2, args.grad());
-                       Tensor gx, gy;
-                       if (args.needs(0)) gx = where(x > y, 0, shared);
-                       if (args.needs(1)) gy = where(x < y, 0, shared);
-                       return {gx, gy};
-                     });
-  return result;
+  return extremum<false>("minimum", "MinimumBackward0", a, b);
 }
 
 // ---- clamp ------------------------------------------------------------------------------------

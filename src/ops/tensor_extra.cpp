@@ -93,15 +93,7 @@ Tensor Tensor::type_as(const Tensor& other) const { return to(other.dtype()); }
 void Tensor::set_data(const Tensor& new_data) const {
   TG_CHECK(defined(), "set_data: the tensor is undefined");
   TG_CHECK(new_data.defined(), "set_data: new_data is undefined");
-  TensorImpl& self = *impl_;
-  const TensorImpl& src = *new_data.impl_;
-  self.storage = src.storage;
-  self.offset = src.offset;
-  self.sizes = src.sizes;
-  self.strides = src.strides;
-  self.numel = src.numel;
-  self.dtype = src.dtype;
-  self.is_view = src.is_view;
+  detail::share_data(*impl_, *new_data.impl_);
 }
 
 // ---- random fills ----

@@ -70,6 +70,18 @@ Tensor view_of(const Tensor& x, IntArrayRef sizes, IntArrayRef strides, int64_t 
   return detail::make_view(x, sizes, strides, offset);
 }
 
+/// A view of x's elements in their order under another shape (view, squeeze): its gradient is
+/// the incoming one reshaped back to x's shape.
+Tensor reshaped_view(const Tensor& x, IntArrayRef sizes, IntArrayRef strides, const char* node) {
+  Tensor result = view_of(x, sizes, strides, x.unsafeGetTensorImpl()->offset);
+  if (needs_grad(x))
+    record(node, {x}, {result}, save(),
+           [in = DimVector(x.sizes())](BackwardArgs<0>& a) -> variable_list {
+             return {a.grad().reshape(in)};
+           });
+  return result;
+}
+
 }  // namespace
 
 Tensor view(const Tensor& x, IntArrayRef size) {
@@ -80,13 +92,7 @@ Tensor view(const Tensor& x, IntArrayRef size) {
            " and stride ", detail::shape_str(x.strides()),
            " (at least one dimension spans across two contiguous subspaces); use .reshape(...) "
            "instead");
-  Tensor result = view_of(x, shape, *strides, x.unsafeGetTensorImpl()->offset);
-  if (needs_grad(x))
-    record("ViewBackward0", {x}, {result}, save(),
-           [in = DimVector(x.sizes())](BackwardArgs<0>& a) -> variable_list {
-             return {a.grad().reshape(in)};
-           });
-  return result;
+  return reshaped_view(x, shape, *strides, "ViewBackward0");
 }
 
 Tensor alias(const Tensor& x) {
@@ -167,13 +173,7 @@ Tensor squeeze(const Tensor& x) {
       sizes.push_back(x.size(d));
       strides.push_back(x.stride(d));
     }
-  Tensor result = view_of(x, sizes, strides, x.unsafeGetTensorImpl()->offset);
-  if (needs_grad(x))
-    record("SqueezeBackward0", {x}, {result}, save(),
-           [in = DimVector(x.sizes())](BackwardArgs<0>& a) -> variable_list {
-             return {a.grad().reshape(in)};
-           });
-  return result;
+  return reshaped_view(x, sizes, strides, "SqueezeBackward0");
 }
 
 Tensor squeeze(const Tensor& x, int64_t dim) {
@@ -183,13 +183,7 @@ Tensor squeeze(const Tensor& x, int64_t dim) {
     sizes.erase(static_cast<size_t>(d));
     strides.erase(static_cast<size_t>(d));
   }
-  Tensor result = view_of(x, sizes, strides, x.unsafeGetTensorImpl()->offset);
-  if (needs_grad(x))
-    record("SqueezeBackward1", {x}, {result}, save(),
-           [in = DimVector(x.sizes())](BackwardArgs<0>& a) -> variable_list {
-             return {a.grad().reshape(in)};
-           });
-  return result;
+  return reshaped_view(x, sizes, strides, "SqueezeBackward1");
 }
 
 Tensor unsqueeze(const Tensor& x, int64_t dim) {

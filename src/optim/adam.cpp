@@ -118,51 +118,45 @@ template <class State, class Options>
 void adam_step(std::vector<OptimizerParamGroup>& groups,
                std::unordered_map<std::string, std::unique_ptr<OptimizerParamState>>& states,
                bool decoupled, const char* op) {
-  NoGradGuard no_grad;
-  for (auto& group : groups) {
-    const auto& o = static_cast<const Options&>(group.options());
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      detail::FusedParam fp = detail::prepare(p, op);
-      auto& slot = states[Optimizer::param_key(p)];
-      if (slot == nullptr) {
-        auto fresh = std::make_unique<State>();
-        fresh->step(0);
-        fresh->exp_avg(detail::zeros_state(p));
-        fresh->exp_avg_sq(detail::zeros_state(p));
-        if (o.amsgrad()) fresh->max_exp_avg_sq(detail::zeros_state(p));
-        slot = std::move(fresh);
-      }
-      auto& state = static_cast<State&>(*slot);
-      const Tensor& m = detail::check_state(state.exp_avg(), fp, op, "exp_avg");
-      const Tensor& v = detail::check_state(state.exp_avg_sq(), fp, op, "exp_avg_sq");
-      if (o.amsgrad() && !state.max_exp_avg_sq().defined())
-        state.max_exp_avg_sq(detail::zeros_state(p));
-      const Tensor& vmax =
-          o.amsgrad() ? detail::check_state(state.max_exp_avg_sq(), fp, op, "max_exp_avg_sq")
-                      : Tensor();
-      state.step(state.step() + 1);
-      const AdamStep s{o.lr(),
-                       std::get<0>(o.betas()),
-                       std::get<1>(o.betas()),
-                       o.eps(),
-                       o.weight_decay(),
-                       o.amsgrad(),
-                       decoupled,
-                       state.step()};
-      const bool l2 = !decoupled && s.weight_decay != 0;
-      const bool decay = decoupled && s.weight_decay != 0;
-      kernels::dispatch_float_double(p.dtype(), op, [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        detail::with_flags(s.amsgrad, l2, decay, [&](auto kAmsgrad, auto kL2, auto kDecay) {
-          adam_update<T, kAmsgrad(), kL2(), kDecay()>(
-              fp.param.data_ptr<T>(), fp.grad.data_ptr<T>(), m.data_ptr<T>(), v.data_ptr<T>(),
-              vmax.defined() ? vmax.data_ptr<T>() : nullptr, fp.numel, s);
+  detail::for_each_fused_param<Options>(
+      groups, op, [&](const Options& o, const Tensor& p, detail::FusedParam& fp) {
+        auto& slot = states[Optimizer::param_key(p)];
+        if (slot == nullptr) {
+          auto fresh = std::make_unique<State>();
+          fresh->step(0);
+          fresh->exp_avg(detail::zeros_state(p));
+          fresh->exp_avg_sq(detail::zeros_state(p));
+          if (o.amsgrad()) fresh->max_exp_avg_sq(detail::zeros_state(p));
+          slot = std::move(fresh);
+        }
+        auto& state = static_cast<State&>(*slot);
+        const Tensor& m = detail::check_state(state.exp_avg(), fp, op, "exp_avg");
+        const Tensor& v = detail::check_state(state.exp_avg_sq(), fp, op, "exp_avg_sq");
+        if (o.amsgrad() && !state.max_exp_avg_sq().defined())
+          state.max_exp_avg_sq(detail::zeros_state(p));
+        const Tensor& vmax =
+            o.amsgrad() ? detail::check_state(state.max_exp_avg_sq(), fp, op, "max_exp_avg_sq")
+                        : Tensor();
+        state.step(state.step() + 1);
+        const AdamStep s{o.lr(),
+                         std::get<0>(o.betas()),
+                         std::get<1>(o.betas()),
+                         o.eps(),
+                         o.weight_decay(),
+                         o.amsgrad(),
+                         decoupled,
+                         state.step()};
+        const bool l2 = !decoupled && s.weight_decay != 0;
+        const bool decay = decoupled && s.weight_decay != 0;
+        kernels::dispatch_float_double(p.dtype(), op, [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          detail::with_flags(s.amsgrad, l2, decay, [&](auto kAmsgrad, auto kL2, auto kDecay) {
+            adam_update<T, kAmsgrad(), kL2(), kDecay()>(
+                fp.param.data_ptr<T>(), fp.grad.data_ptr<T>(), m.data_ptr<T>(), v.data_ptr<T>(),
+                vmax.defined() ? vmax.data_ptr<T>() : nullptr, fp.numel, s);
+          });
         });
       });
-      fp.finish();
-    }
-  }
 }
 
 }  // namespace
@@ -171,7 +165,7 @@ Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
     : Optimizer(std::move(param_groups), std::make_unique<AdamOptions>(checked(defaults, "Adam"))) {
 }
 Adam::Adam(std::vector<Tensor> params, AdamOptions defaults)
-    : Optimizer(std::move(params), std::make_unique<AdamOptions>(checked(defaults, "Adam"))) {}
+    : Adam({OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
 
 Tensor Adam::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
@@ -183,7 +177,7 @@ AdamW::AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions default
     : Optimizer(std::move(param_groups),
                 std::make_unique<AdamWOptions>(checked(defaults, "AdamW"))) {}
 AdamW::AdamW(std::vector<Tensor> params, AdamWOptions defaults)
-    : Optimizer(std::move(params), std::make_unique<AdamWOptions>(checked(defaults, "AdamW"))) {}
+    : AdamW({OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
 
 Tensor AdamW::step(LossClosure closure) {
   Tensor loss = run_closure(closure);

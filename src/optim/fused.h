@@ -7,6 +7,8 @@
 #include <type_traits>
 
 #include "kernels/loop.h"
+#include "tensorgrad/autograd.h"
+#include "tensorgrad/optim/optimizer.h"
 #include "tensorgrad/tensor.h"
 
 namespace tg::optim::detail {
@@ -53,6 +55,24 @@ inline void for_blocks(int64_t n, Body&& body) {
   kernels::parallel_range(n, [&](int64_t begin, int64_t end) {
     for (int64_t b = begin; b < end; b += kBlock) body(b, std::min(end, b + kBlock));
   });
+}
+
+/// The walk of every fused step: under no-grad, update(options, p, fp) for each parameter p
+/// (with a gradient) of every group, Options being the optimizer's options type and fp p
+/// prepared for optimizer `op`, then fp.finish() writes the result back.
+template <class Options, class Update>
+void for_each_fused_param(std::vector<OptimizerParamGroup>& groups, const char* op,
+                          Update&& update) {
+  NoGradGuard no_grad;
+  for (auto& group : groups) {
+    const auto& options = static_cast<const Options&>(group.options());
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      FusedParam fp = prepare(p, op);
+      update(options, p, fp);
+      fp.finish();
+    }
+  }
 }
 
 /// Calls f(std::bool_constant<a>{}, std::bool_constant<b>{}, std::bool_constant<c>{}): turns

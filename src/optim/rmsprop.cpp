@@ -93,51 +93,46 @@ bool operator==(const RMSpropParamState& a, const RMSpropParamState& b) {
 RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults)
     : Optimizer(std::move(param_groups), std::make_unique<RMSpropOptions>(checked(defaults))) {}
 RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions defaults)
-    : Optimizer(std::move(params), std::make_unique<RMSpropOptions>(checked(defaults))) {}
+    : RMSprop({OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
 
 Tensor RMSprop::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
-  NoGradGuard no_grad;
-  for (auto& group : param_groups_) {
-    const auto& o = static_cast<const RMSpropOptions&>(group.options());
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      detail::FusedParam fp = detail::prepare(p, "RMSprop");
-      auto& slot = state_[param_key(p)];
-      if (slot == nullptr) {
-        auto fresh = std::make_unique<RMSpropParamState>();
-        fresh->step(0);
-        fresh->square_avg(detail::zeros_state(p));
-        if (o.momentum() > 0) fresh->momentum_buffer(detail::zeros_state(p));
-        if (o.centered()) fresh->grad_avg(detail::zeros_state(p));
-        slot = std::move(fresh);
-      }
-      auto& state = static_cast<RMSpropParamState&>(*slot);
-      // Options may change between steps (a group's momentum turned on): add what is missing.
-      if (o.momentum() > 0 && !state.momentum_buffer().defined())
-        state.momentum_buffer(detail::zeros_state(p));
-      if (o.centered() && !state.grad_avg().defined()) state.grad_avg(detail::zeros_state(p));
-      state.step(state.step() + 1);
-      const Tensor& s = detail::check_state(state.square_avg(), fp, "RMSprop", "square_avg");
-      const Tensor& a = o.centered()
-                            ? detail::check_state(state.grad_avg(), fp, "RMSprop", "grad_avg")
-                            : Tensor();
-      const Tensor& b = o.momentum() > 0 ? detail::check_state(state.momentum_buffer(), fp,
-                                                               "RMSprop", "momentum_buffer")
-                                         : Tensor();
-      kernels::dispatch_float_double(p.dtype(), "RMSprop", [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        detail::with_flags(o.centered(), o.momentum() > 0, o.weight_decay() != 0,
-                           [&](auto kCentered, auto kMomentum, auto kDecay) {
-                             rmsprop_update<T, kCentered(), kMomentum(), kDecay()>(
-                                 fp.param.data_ptr<T>(), fp.grad.data_ptr<T>(), s.data_ptr<T>(),
-                                 a.defined() ? a.data_ptr<T>() : nullptr,
-                                 b.defined() ? b.data_ptr<T>() : nullptr, fp.numel, o);
-                           });
+  detail::for_each_fused_param<RMSpropOptions>(
+      param_groups_, "RMSprop",
+      [&](const RMSpropOptions& o, const Tensor& p, detail::FusedParam& fp) {
+        auto& slot = state_[param_key(p)];
+        if (slot == nullptr) {
+          auto fresh = std::make_unique<RMSpropParamState>();
+          fresh->step(0);
+          fresh->square_avg(detail::zeros_state(p));
+          if (o.momentum() > 0) fresh->momentum_buffer(detail::zeros_state(p));
+          if (o.centered()) fresh->grad_avg(detail::zeros_state(p));
+          slot = std::move(fresh);
+        }
+        auto& state = static_cast<RMSpropParamState&>(*slot);
+        // Options may change between steps (a group's momentum turned on): add what is missing.
+        if (o.momentum() > 0 && !state.momentum_buffer().defined())
+          state.momentum_buffer(detail::zeros_state(p));
+        if (o.centered() && !state.grad_avg().defined()) state.grad_avg(detail::zeros_state(p));
+        state.step(state.step() + 1);
+        const Tensor& s = detail::check_state(state.square_avg(), fp, "RMSprop", "square_avg");
+        const Tensor& a = o.centered()
+                              ? detail::check_state(state.grad_avg(), fp, "RMSprop", "grad_avg")
+                              : Tensor();
+        const Tensor& b = o.momentum() > 0 ? detail::check_state(state.momentum_buffer(), fp,
+                                                                 "RMSprop", "momentum_buffer")
+                                           : Tensor();
+        kernels::dispatch_float_double(p.dtype(), "RMSprop", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          detail::with_flags(o.centered(), o.momentum() > 0, o.weight_decay() != 0,
+                             [&](auto kCentered, auto kMomentum, auto kDecay) {
+                               rmsprop_update<T, kCentered(), kMomentum(), kDecay()>(
+                                   fp.param.data_ptr<T>(), fp.grad.data_ptr<T>(), s.data_ptr<T>(),
+                                   a.defined() ? a.data_ptr<T>() : nullptr,
+                                   b.defined() ? b.data_ptr<T>() : nullptr, fp.numel, o);
+                             });
+        });
       });
-      fp.finish();
-    }
-  }
   return loss;
 }
 

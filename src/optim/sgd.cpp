@@ -65,42 +65,37 @@ SGD::SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
     : Optimizer(std::move(param_groups), std::make_unique<SGDOptions>(checked(defaults))) {}
 
 SGD::SGD(std::vector<Tensor> params, SGDOptions defaults)
-    : Optimizer(std::move(params), std::make_unique<SGDOptions>(checked(defaults))) {}
+    : SGD({OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
 
 Tensor SGD::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
-  NoGradGuard no_grad;
-  for (auto& group : param_groups_) {
-    const auto& options = static_cast<const SGDOptions&>(group.options());
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      detail::FusedParam fp = detail::prepare(p, "SGD");
-      Tensor buf;
-      bool first = false;
-      if (options.momentum() != 0) {
-        auto* state = static_cast<SGDParamState*>(find_state(p));
-        if (state == nullptr) {
-          auto fresh = std::make_unique<SGDParamState>();
-          fresh->momentum_buffer(detail::zeros_state(p));
-          state = fresh.get();
-          state_[param_key(p)] = std::move(fresh);
-          first = true;
+  detail::for_each_fused_param<SGDOptions>(
+      param_groups_, "SGD",
+      [&](const SGDOptions& options, const Tensor& p, detail::FusedParam& fp) {
+        Tensor buf;
+        bool first = false;
+        if (options.momentum() != 0) {
+          auto* state = static_cast<SGDParamState*>(find_state(p));
+          if (state == nullptr) {
+            auto fresh = std::make_unique<SGDParamState>();
+            fresh->momentum_buffer(detail::zeros_state(p));
+            state = fresh.get();
+            state_[param_key(p)] = std::move(fresh);
+            first = true;
+          }
+          buf = detail::check_state(state->momentum_buffer(), fp, "SGD", "momentum_buffer");
         }
-        buf = detail::check_state(state->momentum_buffer(), fp, "SGD", "momentum_buffer");
-      }
-      kernels::dispatch_float_double(p.dtype(), "SGD", [&](auto tag) {
-        using T = typename decltype(tag)::type;
-        detail::with_flags(options.weight_decay() != 0, buf.defined(), options.nesterov(),
-                           [&](auto kDecay, auto kMomentum, auto kNesterov) {
-                             sgd_update<T, kDecay(), kMomentum(), kNesterov()>(
-                                 fp.param.data_ptr<T>(), fp.grad.data_ptr<T>(),
-                                 buf.defined() ? buf.data_ptr<T>() : nullptr, first, fp.numel,
-                                 options);
-                           });
+        kernels::dispatch_float_double(p.dtype(), "SGD", [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          detail::with_flags(options.weight_decay() != 0, buf.defined(), options.nesterov(),
+                             [&](auto kDecay, auto kMomentum, auto kNesterov) {
+                               sgd_update<T, kDecay(), kMomentum(), kNesterov()>(
+                                   fp.param.data_ptr<T>(), fp.grad.data_ptr<T>(),
+                                   buf.defined() ? buf.data_ptr<T>() : nullptr, first, fp.numel,
+                                   options);
+                             });
+        });
       });
-      fp.finish();
-    }
-  }
   return loss;
 }
 
