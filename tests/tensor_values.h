@@ -19,6 +19,18 @@ inline double element_at(const Tensor& t, int64_t offset) {
       return static_cast<double>(t.data_ptr<int64_t>()[offset]);
     case kBool:
       return t.data_ptr<bool>()[offset] ? 1.0 : 0.0;
+    case kByte:
+      return t.data_ptr<uint8_t>()[offset];
+    case kChar:
+      return t.data_ptr<int8_t>()[offset];
+    case kShort:
+      return t.data_ptr<int16_t>()[offset];
+    case kInt:
+      return t.data_ptr<int32_t>()[offset];
+    case kHalf:
+      return static_cast<float>(t.data_ptr<Half>()[offset]);
+    case kBFloat16:
+      return static_cast<float>(t.data_ptr<BFloat16>()[offset]);
   }
   return 0.0;
 }

@@ -142,6 +142,12 @@ TEST(Idx, ReadsImagesAndLabels) {
   EXPECT_EQ(y.dtype(), kLong);
   EXPECT_EQ(values(y), (std::vector<double>{7, 0, 9}));
   EXPECT_EQ(data::read_idx(labels, kDouble).dtype(), kDouble);
+  // Every dtype gets the values converted, not only those decoded directly.
+  for (const ScalarType dtype : {kByte, kChar, kShort, kInt, kHalf, kBFloat16}) {
+    const Tensor converted = data::read_idx(labels, dtype);
+    EXPECT_EQ(converted.dtype(), dtype);
+    EXPECT_EQ(values(converted), (std::vector<double>{7, 0, 9})) << dtype;
+  }
 }
 
 TEST(Idx, GzipAndPlainFilesReadTheSame) {

@@ -192,7 +192,7 @@ TEST(Safetensors, PythonStandardLibraryReaderAgrees) {
   TempDir dir;
   const auto tensors = sample_tensors();
   save(tensors, dir.file("py.safetensors"), {{"format", "pt"}});
-  const std::string script = (fs::path(__FILE__).parent_path() / "serialize_reader.py").string();
+  const std::string script = (fs::path(TG_TESTS_DIR) / "serialize_reader.py").string();
   ASSERT_TRUE(fs::exists(script)) << script;
   const std::string command =
       "python3 '" + script + "' '" + dir.file("py.safetensors") + "' '" + dir.file("py.json") + "'";

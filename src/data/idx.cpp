@@ -270,6 +270,15 @@ void decode(const IdxFile& f, T* out, double scale) {
 }
 
 Tensor to_tensor(const IdxFile& f, ScalarType dtype, double scale) {
+  switch (dtype) {
+    case kFloat:
+    case kDouble:
+    case kLong:
+    case kBool:
+      break;
+    default:  // the other dtypes convert from double, which holds every IDX value exactly
+      return to_tensor(f, kDouble, scale).to(dtype);
+  }
   Tensor out = tg::empty(f.shape, dtype);
   switch (dtype) {
     case kFloat:
@@ -281,7 +290,7 @@ Tensor to_tensor(const IdxFile& f, ScalarType dtype, double scale) {
     case kLong:
       decode(f, out.data_ptr<int64_t>(), scale);
       break;
-    case kBool:
+    default:
       decode(f, out.data_ptr<bool>(), scale);
       break;
   }
