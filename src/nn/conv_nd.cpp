@@ -175,30 +175,15 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Int
   });
 }
 
-Tensor detail::conv1d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                              IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                              int64_t groups) {
-  check_nd(input, weight, 1, "conv1d");
+Tensor detail::conv_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                            IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
+                            int64_t groups, int64_t spatial) {
+  const char* op = spatial == 1 ? "conv1d" : spatial == 2 ? "conv2d" : "conv3d";
+  check_nd(input, weight, spatial, op);
   DimVector sym;
-  const Tensor x = same_or_valid(input, weight, stride, padding, dilation, 1, "conv1d", &sym);
-  return conv1d(x, weight, bias, stride, sym, dilation, groups);
-}
-
-Tensor detail::conv2d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                              IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                              int64_t groups) {
-  check_nd(input, weight, 2, "conv2d");
-  DimVector sym;
-  const Tensor x = same_or_valid(input, weight, stride, padding, dilation, 2, "conv2d", &sym);
-  return conv2d(x, weight, bias, stride, sym, dilation, groups);
-}
-
-Tensor detail::conv3d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                              IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                              int64_t groups) {
-  check_nd(input, weight, 3, "conv3d");
-  DimVector sym;
-  const Tensor x = same_or_valid(input, weight, stride, padding, dilation, 3, "conv3d", &sym);
+  const Tensor x = same_or_valid(input, weight, stride, padding, dilation, spatial, op, &sym);
+  if (spatial == 1) return conv1d(x, weight, bias, stride, sym, dilation, groups);
+  if (spatial == 2) return conv2d(x, weight, bias, stride, sym, dilation, groups);
   return conv3d(x, weight, bias, stride, sym, dilation, groups);
 }
 
