@@ -65,6 +65,28 @@ TEST(Dtypes, NamesSizesAndAliases) {
   EXPECT_TRUE(isSignedType(kChar));
 }
 
+// The limits are derived from each type's bit layout; these are the patterns c10 writes out.
+TEST(Dtypes, NumericLimitsOfTheSixteenBitTypes) {
+  using H = std::numeric_limits<Half>;
+  using B = std::numeric_limits<BFloat16>;
+  static_assert(H::is_iec559 && H::digits == 11 && H::digits10 == 3 && H::max_digits10 == 5);
+  static_assert(H::min_exponent == -13 && H::max_exponent == 16);
+  static_assert(!B::is_iec559 && B::digits == 8 && B::digits10 == 2 && B::max_digits10 == 4);
+  static_assert(B::min_exponent == -125 && B::max_exponent == 128);
+  const std::vector<uint16_t> half_bits = {
+      H::min().x,      H::lowest().x,    H::max().x,           H::epsilon().x,   H::round_error().x,
+      H::infinity().x, H::quiet_NaN().x, H::signaling_NaN().x, H::denorm_min().x};
+  EXPECT_EQ(half_bits, (std::vector<uint16_t>{0x0400, 0xfbff, 0x7bff, 0x1400, 0x3800, 0x7c00,
+                                              0x7e00, 0x7d00, 0x0001}));
+  const std::vector<uint16_t> bfloat16_bits = {
+      B::min().x,      B::lowest().x,    B::max().x,           B::epsilon().x,   B::round_error().x,
+      B::infinity().x, B::quiet_NaN().x, B::signaling_NaN().x, B::denorm_min().x};
+  EXPECT_EQ(bfloat16_bits, (std::vector<uint16_t>{0x0080, 0xff7f, 0x7f7f, 0x3c00, 0x3f00, 0x7f80,
+                                                  0x7fc0, 0x7fa0, 0x0001}));
+  EXPECT_EQ(static_cast<float>(H::max()), 65504.0f);
+  EXPECT_EQ(static_cast<float>(B::epsilon()), 0.0078125f);
+}
+
 TEST(Dtypes, PromotionMatchesPyTorch) {
   // torch.promote_types
   EXPECT_EQ(promote_types(kByte, kChar), kShort);

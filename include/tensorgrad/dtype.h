@@ -422,52 +422,26 @@ class TensorOptions {
       Args&&... args)  // NOLINT: implicit as in libtorch
       : device_(std::in_place, std::forward<Args>(args)...) {}
 
-  TensorOptions dtype(ScalarType d) const {
-    TensorOptions o = *this;
-    o.dtype_ = d;
-    return o;
-  }
+  TensorOptions dtype(ScalarType d) const { return with(&TensorOptions::dtype_, d); }
   TensorOptions dtype(TypeMeta d) const { return dtype(d.toScalarType()); }
-  TensorOptions dtype(std::optional<ScalarType> d) const {
-    TensorOptions o = *this;
-    o.dtype_ = d;
-    return o;
-  }
+  TensorOptions dtype(std::optional<ScalarType> d) const { return with(&TensorOptions::dtype_, d); }
   /// dtype(CppTypeToScalarType<T>): options.dtype<float>().
   template <class T>
   TensorOptions dtype() const {
     return dtype(CppTypeToScalarType<T>::value);
   }
-  TensorOptions requires_grad(bool r) const {
-    TensorOptions o = *this;
-    o.requires_grad_ = r;
-    return o;
-  }
+  TensorOptions requires_grad(bool r) const { return with(&TensorOptions::requires_grad_, r); }
   TensorOptions requires_grad(std::optional<bool> r) const {
-    TensorOptions o = *this;
-    o.requires_grad_ = r;
-    return o;
+    return with(&TensorOptions::requires_grad_, r);
   }
-  TensorOptions device(Device d) const {
-    TensorOptions o = *this;
-    o.device_ = d;
-    return o;
-  }
+  TensorOptions device(Device d) const { return with(&TensorOptions::device_, d); }
   TensorOptions device(DeviceType t, DeviceIndex index) const { return device(Device(t, index)); }
   /// device(kCUDA, index), as libtorch.
   TensorOptions device_index(int16_t index) const {
     return device(Device(kCUDA, static_cast<DeviceIndex>(index)));
   }
-  TensorOptions layout(Layout l) const {
-    TensorOptions o = *this;
-    o.layout_ = l;
-    return o;
-  }
-  TensorOptions layout(std::optional<Layout> l) const {
-    TensorOptions o = *this;
-    o.layout_ = l;
-    return o;
-  }
+  TensorOptions layout(Layout l) const { return with(&TensorOptions::layout_, l); }
+  TensorOptions layout(std::optional<Layout> l) const { return with(&TensorOptions::layout_, l); }
 
   /// The dtype given, else the default dtype (get_default_dtype()).
   TypeMeta dtype() const {
@@ -491,6 +465,14 @@ class TensorOptions {
   TensorOptions merge_in(const TensorOptions& other) const;
 
  private:
+  /// A copy with `field` set: the setters return new options and leave these as they are.
+  template <class T, class Value>
+  TensorOptions with(std::optional<T> TensorOptions::*field, Value value) const {
+    TensorOptions o = *this;
+    o.*field = std::move(value);
+    return o;
+  }
+
   std::optional<ScalarType> dtype_;
   std::optional<Device> device_;
   std::optional<Layout> layout_;

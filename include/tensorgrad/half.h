@@ -111,64 +111,51 @@ inline constexpr bool is_reduced_floating_v =
 
 }  // namespace tg
 
+namespace tg::detail {
+/// std::numeric_limits of a 16-bit float type T with 1 sign, kExponentBits exponent and
+/// kFractionBits fraction bits. Half and BFloat16 differ only in that split (and in whether they
+/// are IEEE types), so every limit is derived from it rather than written out twice.
+template <class T, int kExponentBits, int kFractionBits, bool kIsIec559>
+class Float16NumericLimits {
+  static constexpr uint32_t kBias = (1u << (kExponentBits - 1)) - 1;  // exponent field of 1.0
+  static constexpr uint32_t kInfinity = ((1u << kExponentBits) - 1) << kFractionBits;
+  static constexpr T of_bits(uint32_t bits) {
+    return {static_cast<uint16_t>(bits), T::from_bits()};
+  }
+
+ public:
+  static constexpr bool is_specialized = true;
+  static constexpr bool is_signed = true;
+  static constexpr bool is_integer = false;
+  static constexpr bool is_exact = false;
+  static constexpr bool has_infinity = true;
+  static constexpr bool has_quiet_NaN = true;
+  static constexpr bool has_signaling_NaN = true;
+  static constexpr bool is_iec559 = kIsIec559;
+  static constexpr bool is_bounded = true;
+  static constexpr int digits = kFractionBits + 1;
+  static constexpr int digits10 = kFractionBits * 30103 / 100000;   // floor((digits - 1) log10 2)
+  static constexpr int max_digits10 = 2 + digits * 30103 / 100000;  // ceil(1 + digits log10 2)
+  static constexpr int radix = 2;
+  static constexpr int min_exponent = 2 - static_cast<int>(kBias);
+  static constexpr int max_exponent = static_cast<int>(kBias) + 1;
+  static constexpr T min() { return of_bits(1u << kFractionBits); }
+  static constexpr T lowest() { return of_bits(0x8000u | (kInfinity - 1)); }
+  static constexpr T max() { return of_bits(kInfinity - 1); }
+  static constexpr T epsilon() { return of_bits((kBias - kFractionBits) << kFractionBits); }
+  static constexpr T round_error() { return of_bits((kBias - 1) << kFractionBits); }  // 0.5
+  static constexpr T infinity() { return of_bits(kInfinity); }
+  static constexpr T quiet_NaN() { return of_bits(kInfinity | 1u << (kFractionBits - 1)); }
+  static constexpr T signaling_NaN() { return of_bits(kInfinity | 1u << (kFractionBits - 2)); }
+  static constexpr T denorm_min() { return of_bits(1); }
+};
+}  // namespace tg::detail
+
 namespace std {
 /// The limits of the 16-bit types, so that kernels written for float and double read them alike.
 template <>
-class numeric_limits<tg::Half> {
- public:
-  static constexpr bool is_specialized = true;
-  static constexpr bool is_signed = true;
-  static constexpr bool is_integer = false;
-  static constexpr bool is_exact = false;
-  static constexpr bool has_infinity = true;
-  static constexpr bool has_quiet_NaN = true;
-  static constexpr bool has_signaling_NaN = true;
-  static constexpr bool is_iec559 = true;
-  static constexpr bool is_bounded = true;
-  static constexpr int digits = 11;
-  static constexpr int digits10 = 3;
-  static constexpr int max_digits10 = 5;
-  static constexpr int radix = 2;
-  static constexpr int min_exponent = -13;
-  static constexpr int max_exponent = 16;
-  static constexpr tg::Half min() { return {0x0400, tg::Half::from_bits()}; }
-  static constexpr tg::Half lowest() { return {0xfbff, tg::Half::from_bits()}; }
-  static constexpr tg::Half max() { return {0x7bff, tg::Half::from_bits()}; }
-  static constexpr tg::Half epsilon() { return {0x1400, tg::Half::from_bits()}; }
-  static constexpr tg::Half round_error() { return {0x3800, tg::Half::from_bits()}; }
-  static constexpr tg::Half infinity() { return {0x7c00, tg::Half::from_bits()}; }
-  static constexpr tg::Half quiet_NaN() { return {0x7e00, tg::Half::from_bits()}; }
-  static constexpr tg::Half signaling_NaN() { return {0x7d00, tg::Half::from_bits()}; }
-  static constexpr tg::Half denorm_min() { return {0x0001, tg::Half::from_bits()}; }
-};
+class numeric_limits<tg::Half> : public tg::detail::Float16NumericLimits<tg::Half, 5, 10, true> {};
 template <>
-class numeric_limits<tg::BFloat16> {
- public:
-  static constexpr bool is_specialized = true;
-  static constexpr bool is_signed = true;
-  static constexpr bool is_integer = false;
-  static constexpr bool is_exact = false;
-  static constexpr bool has_infinity = true;
-  static constexpr bool has_quiet_NaN = true;
-  static constexpr bool has_signaling_NaN = true;
-  static constexpr bool is_iec559 = false;
-  static constexpr bool is_bounded = true;
-  static constexpr int digits = 8;
-  static constexpr int digits10 = 2;
-  static constexpr int max_digits10 = 4;
-  static constexpr int radix = 2;
-  static constexpr int min_exponent = -125;
-  static constexpr int max_exponent = 128;
-  static constexpr tg::BFloat16 min() { return {0x0080, tg::BFloat16::from_bits()}; }
-  static constexpr tg::BFloat16 lowest() { return {0xff7f, tg::BFloat16::from_bits()}; }
-  static constexpr tg::BFloat16 max() { return {0x7f7f, tg::BFloat16::from_bits()}; }
-  static constexpr tg::BFloat16 epsilon() { return {0x3c00, tg::BFloat16::from_bits()}; }
-  static constexpr tg::BFloat16 round_error() { return {0x3f00, tg::BFloat16::from_bits()}; }
-  static constexpr tg::BFloat16 infinity() { return {0x7f80, tg::BFloat16::from_bits()}; }
-  static constexpr tg::BFloat16 quiet_NaN() { return {0x7fc0, tg::BFloat16::from_bits()}; }
-  static constexpr tg::BFloat16 signaling_NaN() {
-    return {0x7f80 | 0x0020, tg::BFloat16::from_bits()};
-  }
-  static constexpr tg::BFloat16 denorm_min() { return {0x0001, tg::BFloat16::from_bits()}; }
-};
+class numeric_limits<tg::BFloat16>
+    : public tg::detail::Float16NumericLimits<tg::BFloat16, 8, 7, false> {};
 }  // namespace std

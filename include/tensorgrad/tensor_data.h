@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <type_traits>
 #include <vector>
 
 #include "tensorgrad/tensor.h"
@@ -41,35 +42,22 @@ class TensorDataContainer {
   /// A braced list: its elements must have one shape and one literal type.
   TensorDataContainer(std::initializer_list<TensorDataContainer> list);  // NOLINT
   /// A 1-d run of numbers.
-  TensorDataContainer(ArrayRef<bool> values);              // NOLINT
-  TensorDataContainer(ArrayRef<uint8_t> values);           // NOLINT
-  TensorDataContainer(ArrayRef<int8_t> values);            // NOLINT
-  TensorDataContainer(ArrayRef<int16_t> values);           // NOLINT
-  TensorDataContainer(ArrayRef<int> values);               // NOLINT
-  TensorDataContainer(ArrayRef<int64_t> values);           // NOLINT
-  TensorDataContainer(ArrayRef<Half> values);              // NOLINT
-  TensorDataContainer(ArrayRef<BFloat16> values);          // NOLINT
-  TensorDataContainer(ArrayRef<float> values);             // NOLINT
-  TensorDataContainer(ArrayRef<double> values);            // NOLINT
-  TensorDataContainer(const std::vector<bool>& values);    // NOLINT
-  TensorDataContainer(const std::vector<uint8_t>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<uint8_t>(values)) {}
-  TensorDataContainer(const std::vector<int8_t>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<int8_t>(values)) {}
-  TensorDataContainer(const std::vector<int16_t>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<int16_t>(values)) {}
-  TensorDataContainer(const std::vector<int>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<int>(values)) {}
-  TensorDataContainer(const std::vector<int64_t>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<int64_t>(values)) {}
-  TensorDataContainer(const std::vector<Half>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<Half>(values)) {}
-  TensorDataContainer(const std::vector<BFloat16>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<BFloat16>(values)) {}
-  TensorDataContainer(const std::vector<float>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<float>(values)) {}
-  TensorDataContainer(const std::vector<double>& values)  // NOLINT
-      : TensorDataContainer(ArrayRef<double>(values)) {}
+  TensorDataContainer(ArrayRef<bool> values);            // NOLINT
+  TensorDataContainer(ArrayRef<uint8_t> values);         // NOLINT
+  TensorDataContainer(ArrayRef<int8_t> values);          // NOLINT
+  TensorDataContainer(ArrayRef<int16_t> values);         // NOLINT
+  TensorDataContainer(ArrayRef<int> values);             // NOLINT
+  TensorDataContainer(ArrayRef<int64_t> values);         // NOLINT
+  TensorDataContainer(ArrayRef<Half> values);            // NOLINT
+  TensorDataContainer(ArrayRef<BFloat16> values);        // NOLINT
+  TensorDataContainer(ArrayRef<float> values);           // NOLINT
+  TensorDataContainer(ArrayRef<double> values);          // NOLINT
+  TensorDataContainer(const std::vector<bool>& values);  // NOLINT
+  /// A std::vector of any of those element types, as its ArrayRef (std::vector<bool>, which packs
+  /// its bits, takes the non-template constructor above).
+  template <class T, class = std::enable_if_t<detail::has_scalar_type_v<T>>>
+  TensorDataContainer(const std::vector<T>& values)  // NOLINT
+      : TensorDataContainer(ArrayRef<T>(values)) {}
 
   Kind kind() const { return kind_; }
   bool is_scalar() const { return kind_ == Kind::Scalar; }

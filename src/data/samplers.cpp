@@ -130,11 +130,31 @@ void StreamSampler::load(serialize::InputArchive& archive) {
   examples_retrieved_so_far_ = read_count(archive, "examples_retrieved_so_far", "StreamSampler");
 }
 
+// ---- DistributedShareSampler ----
+
+void detail::DistributedShareSampler::reset(std::optional<size_t> new_size) {
+  if (new_size) size_ = *new_size;
+  populate_indices();
+}
+
+void detail::DistributedShareSampler::save(serialize::OutputArchive& archive) const {
+  write_count(archive, "index", index());
+}
+
+void detail::DistributedShareSampler::load(serialize::InputArchive& archive) {
+  const size_t index = read_count(archive, "index", name_);
+  populate_indices();
+  TG_CHECK(index <= end_index_ - begin_index_, name_, "::load: the position ", index,
+           " lies past this replica's ", end_index_ - begin_index_, " indices");
+  sample_index_ = begin_index_ + index;
+}
+
 // ---- DistributedRandomSampler ----
 
 DistributedRandomSampler::DistributedRandomSampler(size_t size, size_t num_replicas, size_t rank,
                                                    bool allow_duplicates)
-    : DistributedSampler(size, num_replicas, rank, allow_duplicates) {
+    : DistributedShareSampler("DistributedRandomSampler", size, num_replicas, rank,
+                              allow_duplicates) {
   populate_indices();
 }
 
@@ -150,34 +170,26 @@ void DistributedRandomSampler::populate_indices() {
   sample_index_ = begin_index_;
 }
 
-void DistributedRandomSampler::reset(std::optional<size_t> new_size) {
-  if (new_size) size_ = *new_size;
-  populate_indices();
-}
-
 std::optional<std::vector<size_t>> DistributedRandomSampler::next(size_t batch_size) {
   return tg::data::detail::next_batch(all_indices_, sample_index_, end_index_, batch_size);
 }
 
 void DistributedRandomSampler::save(serialize::OutputArchive& archive) const {
   write_count(archive, "epoch", epoch_);
-  write_count(archive, "index", index());
+  DistributedShareSampler::save(archive);
 }
 
 void DistributedRandomSampler::load(serialize::InputArchive& archive) {
-  epoch_ = read_count(archive, "epoch", "DistributedRandomSampler");
-  const size_t index = read_count(archive, "index", "DistributedRandomSampler");
-  populate_indices();  // the permutation of the loaded epoch
-  TG_CHECK(index <= end_index_ - begin_index_, "DistributedRandomSampler::load: the position ",
-           index, " lies past this replica's ", end_index_ - begin_index_, " indices");
-  sample_index_ = begin_index_ + index;
+  epoch_ = read_count(archive, "epoch", name_);
+  DistributedShareSampler::load(archive);  // the permutation of the loaded epoch
 }
 
 // ---- DistributedSequentialSampler ----
 
 DistributedSequentialSampler::DistributedSequentialSampler(size_t size, size_t num_replicas,
                                                            size_t rank, bool allow_duplicates)
-    : DistributedSampler(size, num_replicas, rank, allow_duplicates) {
+    : DistributedShareSampler("DistributedSequentialSampler", size, num_replicas, rank,
+                              allow_duplicates) {
   populate_indices();
 }
 
@@ -187,11 +199,6 @@ void DistributedSequentialSampler::populate_indices() {
   sample_index_ = begin_index_;
 }
 
-void DistributedSequentialSampler::reset(std::optional<size_t> new_size) {
-  if (new_size) size_ = *new_size;
-  populate_indices();
-}
-
 std::optional<std::vector<size_t>> DistributedSequentialSampler::next(size_t batch_size) {
   const size_t end = std::min(end_index_, sample_index_ + batch_size);
   if (end <= sample_index_) return std::nullopt;
@@ -199,18 +206,6 @@ std::optional<std::vector<size_t>> DistributedSequentialSampler::next(size_t bat
   for (size_t& i : batch) i %= size_;  // the duplicates that fill the last share
   sample_index_ = end;
   return batch;
-}
-
-void DistributedSequentialSampler::save(serialize::OutputArchive& archive) const {
-  write_count(archive, "index", index());
-}
-
-void DistributedSequentialSampler::load(serialize::InputArchive& archive) {
-  const size_t index = read_count(archive, "index", "DistributedSequentialSampler");
-  populate_indices();
-  TG_CHECK(index <= end_index_ - begin_index_, "DistributedSequentialSampler::load: the position ",
-           index, " lies past this replica's ", end_index_ - begin_index_, " indices");
-  sample_index_ = begin_index_ + index;
 }
 
 }  // namespace tg::data::samplers

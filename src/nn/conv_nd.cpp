@@ -175,43 +175,16 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Int
   });
 }
 
-namespace {
-
-using ConvFn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, IntArrayRef, IntArrayRef,
-                          IntArrayRef, int64_t);
-
-/// conv (conv1d, conv2d or conv3d) with a padding string: the explicit padding that "same" needs,
-/// its odd part added to the input.
-Tensor conv_with_padding_string(ConvFn conv, int64_t spatial, const char* op, const Tensor& input,
-                                const Tensor& weight, const Tensor& bias, IntArrayRef stride,
-                                std::string_view padding, IntArrayRef dilation, int64_t groups) {
+Tensor detail::conv_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                            IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
+                            int64_t groups, int64_t spatial) {
+  const char* op = spatial == 1 ? "conv1d" : spatial == 2 ? "conv2d" : "conv3d";
   check_nd(input, weight, spatial, op);
   DimVector sym;
   const Tensor x = same_or_valid(input, weight, stride, padding, dilation, spatial, op, &sym);
-  return conv(x, weight, bias, stride, sym, dilation, groups);
-}
-
-}  // namespace
-
-Tensor detail::conv1d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                              IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                              int64_t groups) {
-  return conv_with_padding_string(conv1d, 1, "conv1d", input, weight, bias, stride, padding,
-                                  dilation, groups);
-}
-
-Tensor detail::conv2d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                              IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                              int64_t groups) {
-  return conv_with_padding_string(conv2d, 2, "conv2d", input, weight, bias, stride, padding,
-                                  dilation, groups);
-}
-
-Tensor detail::conv3d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                              IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                              int64_t groups) {
-  return conv_with_padding_string(conv3d, 3, "conv3d", input, weight, bias, stride, padding,
-                                  dilation, groups);
+  if (spatial == 1) return conv1d(x, weight, bias, stride, sym, dilation, groups);
+  if (spatial == 2) return conv2d(x, weight, bias, stride, sym, dilation, groups);
+  return conv3d(x, weight, bias, stride, sym, dilation, groups);
 }
 
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias,

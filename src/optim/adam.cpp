@@ -11,32 +11,8 @@
 
 namespace tg::optim {
 
-AdamOptions::AdamOptions(double lr) : lr_(lr) {}
-AdamWOptions::AdamWOptions(double lr) : lr_(lr) {}
-
-bool operator==(const AdamOptions& a, const AdamOptions& b) {
-  return a.lr() == b.lr() && a.betas() == b.betas() && a.eps() == b.eps() &&
-         a.weight_decay() == b.weight_decay() && a.amsgrad() == b.amsgrad();
-}
-bool operator==(const AdamWOptions& a, const AdamWOptions& b) {
-  return a.lr() == b.lr() && a.betas() == b.betas() && a.eps() == b.eps() &&
-         a.weight_decay() == b.weight_decay() && a.amsgrad() == b.amsgrad();
-}
-
-namespace {
-bool same(const Tensor& a, const Tensor& b) {
-  return a.defined() == b.defined() && (!a.defined() || tg::equal(a, b));
-}
-}  // namespace
-
-bool operator==(const AdamParamState& a, const AdamParamState& b) {
-  return a.step() == b.step() && same(a.exp_avg(), b.exp_avg()) &&
-         same(a.exp_avg_sq(), b.exp_avg_sq()) && same(a.max_exp_avg_sq(), b.max_exp_avg_sq());
-}
-bool operator==(const AdamWParamState& a, const AdamWParamState& b) {
-  return a.step() == b.step() && same(a.exp_avg(), b.exp_avg()) &&
-         same(a.exp_avg_sq(), b.exp_avg_sq()) && same(a.max_exp_avg_sq(), b.max_exp_avg_sq());
-}
+AdamOptions::AdamOptions(double lr) : AdamFamilyOptions(lr, /*weight_decay=*/0) {}
+AdamWOptions::AdamWOptions(double lr) : AdamFamilyOptions(lr, /*weight_decay=*/1e-2) {}
 
 namespace {
 
@@ -161,28 +137,36 @@ void adam_step(std::vector<OptimizerParamGroup>& groups,
 
 }  // namespace
 
-Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<AdamOptions>(checked(defaults, "Adam"))) {
-}
-Adam::Adam(std::vector<Tensor> params, AdamOptions defaults)
-    : Adam({OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
+namespace detail {
 
-Tensor Adam::step(LossClosure closure) {
-  Tensor loss = run_closure(closure);
-  adam_step<AdamParamState, AdamOptions>(param_groups_, state_, /*decoupled=*/false, "Adam");
-  return loss;
-}
+namespace {
+/// AdamW decays the parameter itself; Adam adds the decay to the gradient.
+template <class Options>
+constexpr bool kDecoupled = std::is_same_v<Options, AdamWOptions>;
+template <class Options>
+constexpr const char* kName = kDecoupled<Options> ? "AdamW" : "Adam";
+}  // namespace
 
-AdamW::AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults)
+template <class Options, class State>
+AdamFamily<Options, State>::AdamFamily(std::vector<OptimizerParamGroup> param_groups,
+                                       Options defaults)
     : Optimizer(std::move(param_groups),
-                std::make_unique<AdamWOptions>(checked(defaults, "AdamW"))) {}
-AdamW::AdamW(std::vector<Tensor> params, AdamWOptions defaults)
-    : AdamW({OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
+                std::make_unique<Options>(checked(defaults, kName<Options>))) {}
 
-Tensor AdamW::step(LossClosure closure) {
+template <class Options, class State>
+AdamFamily<Options, State>::AdamFamily(std::vector<Tensor> params, Options defaults)
+    : Optimizer(std::move(params), std::make_unique<Options>(checked(defaults, kName<Options>))) {}
+
+template <class Options, class State>
+Tensor AdamFamily<Options, State>::step(LossClosure closure) {
   Tensor loss = run_closure(closure);
-  adam_step<AdamWParamState, AdamWOptions>(param_groups_, state_, /*decoupled=*/true, "AdamW");
+  adam_step<State, Options>(param_groups_, state_, kDecoupled<Options>, kName<Options>);
   return loss;
 }
+
+template class AdamFamily<AdamOptions, AdamParamState>;
+template class AdamFamily<AdamWOptions, AdamWParamState>;
+
+}  // namespace detail
 
 }  // namespace tg::optim

@@ -24,6 +24,10 @@
 
 namespace tg::optim {
 
+bool detail::same_state(const Tensor& a, const Tensor& b) {
+  return a.defined() == b.defined() && (!a.defined() || tg::equal(a, b));
+}
+
 std::unique_ptr<OptimizerParamState> OptimizerParamState::clone() const {
   tg::detail::fail(
       "OptimizerParamState: clone() is not implemented for this state type; derive it "

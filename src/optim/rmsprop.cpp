@@ -8,7 +8,7 @@
 
 namespace tg::optim {
 
-RMSpropOptions::RMSpropOptions(double lr) : lr_(lr) {}
+RMSpropOptions::RMSpropOptions(double lr) : LearningRateOptions(lr) {}
 
 bool operator==(const RMSpropOptions& a, const RMSpropOptions& b) {
   return a.lr() == b.lr() && a.alpha() == b.alpha() && a.eps() == b.eps() &&
@@ -17,10 +17,6 @@ bool operator==(const RMSpropOptions& a, const RMSpropOptions& b) {
 }
 
 namespace {
-bool same(const Tensor& a, const Tensor& b) {
-  return a.defined() == b.defined() && (!a.defined() || tg::equal(a, b));
-}
-
 const RMSpropOptions& checked(const RMSpropOptions& o) {
   TG_CHECK(o.lr() >= 0, "RMSprop: invalid learning rate ", o.lr(), "; it must be >= 0");
   TG_CHECK(o.eps() >= 0, "RMSprop: invalid epsilon value ", o.eps(), "; it must be >= 0");
@@ -86,8 +82,9 @@ void rmsprop_update(T* p, const T* g, T* square_avg, T* grad_avg, T* buf, int64_
 }  // namespace
 
 bool operator==(const RMSpropParamState& a, const RMSpropParamState& b) {
-  return a.step() == b.step() && same(a.square_avg(), b.square_avg()) &&
-         same(a.momentum_buffer(), b.momentum_buffer()) && same(a.grad_avg(), b.grad_avg());
+  return a.step() == b.step() && detail::same_state(a.square_avg(), b.square_avg()) &&
+         detail::same_state(a.momentum_buffer(), b.momentum_buffer()) &&
+         detail::same_state(a.grad_avg(), b.grad_avg());
 }
 
 RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults)

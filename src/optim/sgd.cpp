@@ -6,7 +6,7 @@
 
 namespace tg::optim {
 
-SGDOptions::SGDOptions(double lr) : lr_(lr) {}
+SGDOptions::SGDOptions(double lr) : LearningRateOptions(lr) {}
 
 bool operator==(const SGDOptions& a, const SGDOptions& b) {
   return a.lr() == b.lr() && a.momentum() == b.momentum() && a.dampening() == b.dampening() &&
@@ -14,8 +14,7 @@ bool operator==(const SGDOptions& a, const SGDOptions& b) {
 }
 
 bool operator==(const SGDParamState& a, const SGDParamState& b) {
-  return a.momentum_buffer().defined() == b.momentum_buffer().defined() &&
-         (!a.momentum_buffer().defined() || tg::equal(a.momentum_buffer(), b.momentum_buffer()));
+  return detail::same_state(a.momentum_buffer(), b.momentum_buffer());
 }
 
 namespace {

@@ -149,46 +149,60 @@ class DistributedSampler : public Sampler<BatchRequest> {
   bool allow_duplicates_;
 };
 
-/// This replica's share of a permutation of the dataset that depends only on the epoch
-/// (set_epoch), so the replicas' shares never overlap (beyond the duplicates that fill them).
-class DistributedRandomSampler : public DistributedSampler<> {
+namespace detail {
+/// What DistributedRandomSampler and DistributedSequentialSampler share: populate_indices() lays
+/// out this replica's share for the current size (and epoch) as the positions [begin_index_,
+/// end_index_) of an index list, which sample_index_ walks. Saves the position as "index".
+class DistributedShareSampler : public DistributedSampler<> {
  public:
-  DistributedRandomSampler(size_t size, size_t num_replicas = 1, size_t rank = 0,
-                           bool allow_duplicates = true);
-  /// Starts a pass over the permutation of the current epoch; a new dataset size may be given.
+  /// `name` is the sampler's, for error messages.
+  DistributedShareSampler(const char* name, size_t size, size_t num_replicas, size_t rank,
+                          bool allow_duplicates)
+      : DistributedSampler(size, num_replicas, rank, allow_duplicates), name_(name) {}
+  /// Starts a pass over this replica's share; a new dataset size may be given.
   void reset(std::optional<size_t> new_size = std::nullopt) override;
-  std::optional<std::vector<size_t>> next(size_t batch_size) override;
-  /// Saves "epoch" and the position in this replica's share ("index").
   void save(serialize::OutputArchive& archive) const override;
+  /// Lays out the share (of the epoch already loaded) and moves to the saved position in it.
   void load(serialize::InputArchive& archive) override;
   /// How many indices this pass has yielded.
   size_t index() const noexcept { return sample_index_ - begin_index_; }
 
- private:
-  void populate_indices();
+ protected:
+  /// Lays out this replica's share and moves to its start.
+  virtual void populate_indices() = 0;
 
+  const char* name_;
   size_t begin_index_ = 0, end_index_ = 0, sample_index_ = 0;
+};
+}  // namespace detail
+
+/// This replica's share of a permutation of the dataset that depends only on the epoch
+/// (set_epoch), so the replicas' shares never overlap (beyond the duplicates that fill them).
+class DistributedRandomSampler : public detail::DistributedShareSampler {
+ public:
+  DistributedRandomSampler(size_t size, size_t num_replicas = 1, size_t rank = 0,
+                           bool allow_duplicates = true);
+  std::optional<std::vector<size_t>> next(size_t batch_size) override;
+  /// Saves "epoch" too, which chooses the permutation.
+  void save(serialize::OutputArchive& archive) const override;
+  void load(serialize::InputArchive& archive) override;
+
+ private:
+  void populate_indices() override;
+
   std::vector<size_t> all_indices_;
 };
 
 /// This replica's share of 0, 1, ..., size - 1: rank r visits the indices from
 /// r * local_sample_count() on, in order (past size - 1 they start again at 0).
-class DistributedSequentialSampler : public DistributedSampler<> {
+class DistributedSequentialSampler : public detail::DistributedShareSampler {
  public:
   DistributedSequentialSampler(size_t size, size_t num_replicas = 1, size_t rank = 0,
                                bool allow_duplicates = true);
-  void reset(std::optional<size_t> new_size = std::nullopt) override;
   std::optional<std::vector<size_t>> next(size_t batch_size) override;
-  /// Saves the position in this replica's share ("index").
-  void save(serialize::OutputArchive& archive) const override;
-  void load(serialize::InputArchive& archive) override;
-  /// How many indices this pass has yielded.
-  size_t index() const noexcept { return sample_index_ - begin_index_; }
 
  private:
-  void populate_indices();
-
-  size_t begin_index_ = 0, end_index_ = 0, sample_index_ = 0;
+  void populate_indices() override;
 };
 
 }  // namespace tg::data::samplers

@@ -37,15 +37,10 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}
               IntArrayRef stride = 1, IntArrayRef padding = 0, IntArrayRef dilation = 1,
               int64_t groups = 1);
 namespace detail {
-Tensor conv1d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                      IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                      int64_t groups);
-Tensor conv2d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                      IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                      int64_t groups);
-Tensor conv3d_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
-                      IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
-                      int64_t groups);
+/// conv1d/2d/3d (spatial 1, 2 or 3) with padding "valid" or "same".
+Tensor conv_padding(const Tensor& input, const Tensor& weight, const Tensor& bias,
+                    IntArrayRef stride, std::string_view padding, IntArrayRef dilation,
+                    int64_t groups, int64_t spatial);
 /// A padding given as a string; a literal 0 stays an IntArrayRef padding.
 template <class S>
 inline constexpr bool is_padding_string_v =
@@ -57,17 +52,17 @@ inline constexpr bool is_padding_string_v =
 template <class S, class = std::enable_if_t<detail::is_padding_string_v<S>>>
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
               const S& padding, IntArrayRef dilation = 1, int64_t groups = 1) {
-  return detail::conv1d_padding(input, weight, bias, stride, padding, dilation, groups);
+  return detail::conv_padding(input, weight, bias, stride, padding, dilation, groups, 1);
 }
 template <class S, class = std::enable_if_t<detail::is_padding_string_v<S>>>
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
               const S& padding, IntArrayRef dilation = 1, int64_t groups = 1) {
-  return detail::conv2d_padding(input, weight, bias, stride, padding, dilation, groups);
+  return detail::conv_padding(input, weight, bias, stride, padding, dilation, groups, 2);
 }
 template <class S, class = std::enable_if_t<detail::is_padding_string_v<S>>>
 Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
               const S& padding, IntArrayRef dilation = 1, int64_t groups = 1) {
-  return detail::conv3d_padding(input, weight, bias, stride, padding, dilation, groups);
+  return detail::conv_padding(input, weight, bias, stride, padding, dilation, groups, 3);
 }
 
 /// Transposed convolutions (the adjoints of conv1d/2d/3d in their input) with weight

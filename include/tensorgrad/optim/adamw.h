@@ -6,46 +6,20 @@
 ///   v = beta2 * v + (1 - beta2) * g * g          (amsgrad: v_max = max(v_max, v), used below)
 ///   denom = sqrt(v) / sqrt(1 - beta2^t) + eps
 ///   p -= lr / (1 - beta1^t) * m / denom
-#include <memory>
-#include <tuple>
-#include <vector>
-
-#include "tensorgrad/optim/optimizer.h"
+#include "tensorgrad/optim/adam.h"
 
 namespace tg::optim {
 
-struct AdamWOptions : public OptimizerCloneableOptions<AdamWOptions> {
+/// As AdamOptions, but weight_decay defaults to 1e-2.
+struct AdamWOptions : public detail::AdamFamilyOptions<AdamWOptions> {
   AdamWOptions(double lr = 1e-3);  // NOLINT: implicit as in libtorch
-  using betas_t = std::tuple<double, double>;
-  TG_ARG(double, lr) = 1e-3;
-  TG_ARG(betas_t, betas) = std::make_tuple(0.9, 0.999);
-  TG_ARG(double, eps) = 1e-8;
-  TG_ARG(double, weight_decay) = 1e-2;
-  TG_ARG(bool, amsgrad) = false;
-
- public:
-  double get_lr() const override { return lr(); }
-  void set_lr(double lr) override { this->lr(lr); }
-  friend bool operator==(const AdamWOptions& a, const AdamWOptions& b);
 };
 
-struct AdamWParamState : public OptimizerCloneableParamState<AdamWParamState> {
-  TG_ARG(int64_t, step) = 0;
-  TG_ARG(Tensor, exp_avg);
-  TG_ARG(Tensor, exp_avg_sq);
-  TG_ARG(Tensor, max_exp_avg_sq) = {};
+struct AdamWParamState : public detail::AdamFamilyParamState<AdamWParamState> {};
 
+class AdamW : public detail::AdamFamily<AdamWOptions, AdamWParamState> {
  public:
-  friend bool operator==(const AdamWParamState& a, const AdamWParamState& b);
-};
-
-class AdamW : public Optimizer {
- public:
-  /// Throws when lr, eps or weight_decay is negative or a beta is outside [0, 1).
-  explicit AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults = {});
-  explicit AdamW(std::vector<Tensor> params, AdamWOptions defaults = {});
-
-  Tensor step(LossClosure closure = nullptr) override;
+  using AdamFamily::AdamFamily;
 };
 
 }  // namespace tg::optim

@@ -21,14 +21,6 @@ class OptimizerParamState {
   virtual ~OptimizerParamState() = default;
 };
 
-template <class Derived>
-class OptimizerCloneableParamState : public OptimizerParamState {
- public:
-  std::unique_ptr<OptimizerParamState> clone() const override {
-    return std::make_unique<Derived>(static_cast<const Derived&>(*this));
-  }
-};
-
 /// The options of a parameter group (SGDOptions, AdamOptions, ...). get_lr()/set_lr() reach the
 /// learning rate of any optimizer's options; lr() and lr(value) are shorthands for them, so
 /// `optimizer.param_groups()[0].options().lr(0.01)` works without a cast.
@@ -45,13 +37,41 @@ class OptimizerOptions {
   }
 };
 
-template <class Derived>
-class OptimizerCloneableOptions : public OptimizerOptions {
+namespace detail {
+/// clone() for the state and the options alike: a copy of *this as the Derived it is.
+template <class Derived, class Base>
+class CloneableAs : public Base {
  public:
-  std::unique_ptr<OptimizerOptions> clone() const override {
+  std::unique_ptr<Base> clone() const override {
     return std::make_unique<Derived>(static_cast<const Derived&>(*this));
   }
 };
+}  // namespace detail
+
+template <class Derived>
+class OptimizerCloneableParamState : public detail::CloneableAs<Derived, OptimizerParamState> {};
+
+template <class Derived>
+class OptimizerCloneableOptions : public detail::CloneableAs<Derived, OptimizerOptions> {};
+
+namespace detail {
+/// The options of SGD, Adam, AdamW and RMSprop: the learning rate is the field lr(), which
+/// get_lr()/set_lr() reach. Setters return the `Options` deriving from it.
+template <class Options>
+class LearningRateOptions : public OptimizerCloneableOptions<Options> {
+ public:
+  explicit LearningRateOptions(double lr) : lr_(lr) {}
+  TG_SHARED_ARG(Options, double, lr);
+
+ public:
+  double get_lr() const override { return lr(); }
+  void set_lr(double lr) override { this->lr(lr); }
+};
+
+/// Whether two state tensors are equal, for the parameter states' operator==: both undefined, or
+/// both defined and tg::equal.
+bool same_state(const Tensor& a, const Tensor& b);
+}  // namespace detail
 
 /// A list of parameters optimised with the same options. A group made without options takes the
 /// optimizer's defaults when added.

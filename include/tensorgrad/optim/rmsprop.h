@@ -13,9 +13,8 @@
 
 namespace tg::optim {
 
-struct RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
+struct RMSpropOptions : public detail::LearningRateOptions<RMSpropOptions> {
   RMSpropOptions(double lr = 1e-2);  // NOLINT: implicit as in libtorch
-  TG_ARG(double, lr) = 1e-2;
   TG_ARG(double, alpha) = 0.99;
   TG_ARG(double, eps) = 1e-8;
   TG_ARG(double, weight_decay) = 0;
@@ -23,8 +22,6 @@ struct RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
   TG_ARG(bool, centered) = false;
 
  public:
-  double get_lr() const override { return lr(); }
-  void set_lr(double lr) override { this->lr(lr); }
   friend bool operator==(const RMSpropOptions& a, const RMSpropOptions& b);
 };
 

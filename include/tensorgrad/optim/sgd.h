@@ -12,17 +12,14 @@
 
 namespace tg::optim {
 
-struct SGDOptions : public OptimizerCloneableOptions<SGDOptions> {
+struct SGDOptions : public detail::LearningRateOptions<SGDOptions> {
   SGDOptions(double lr);  // NOLINT: implicit as in libtorch
-  TG_ARG(double, lr);
   TG_ARG(double, momentum) = 0;
   TG_ARG(double, dampening) = 0;
   TG_ARG(double, weight_decay) = 0;
   TG_ARG(bool, nesterov) = false;
 
  public:
-  double get_lr() const override { return lr(); }
-  void set_lr(double lr) override { this->lr(lr); }
   friend bool operator==(const SGDOptions& a, const SGDOptions& b);
 };
 

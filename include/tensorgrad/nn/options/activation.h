@@ -48,6 +48,17 @@ struct SoftplusOptions {
   TG_ARG(double, threshold) = 20.0;
 };
 
+namespace detail {
+/// The options of F::softmax, F::log_softmax and F::softmin: the dim, and a dtype that the input
+/// is converted to first. Setters return the `Options` deriving from it.
+template <class Options>
+struct SoftmaxFamilyFuncOptions {
+  SoftmaxFamilyFuncOptions(int64_t dim) : dim_(dim) {}  // NOLINT: implicit as in libtorch
+  TG_SHARED_ARG(Options, int64_t, dim);
+  TG_SHARED_ARG(Options, std::optional<ScalarType>, dtype) = std::nullopt;
+};
+}  // namespace detail
+
 namespace functional {
 
 using ReLUFuncOptions = ReLUOptions;
@@ -55,18 +66,14 @@ using LeakyReLUFuncOptions = LeakyReLUOptions;
 using GELUFuncOptions = GELUOptions;
 using SoftplusFuncOptions = SoftplusOptions;
 
-/// F::softmax(x, SoftmaxFuncOptions(dim).dtype(tg::kDouble)): dtype converts the input first.
-struct SoftmaxFuncOptions {
-  SoftmaxFuncOptions(int64_t dim) : dim_(dim) {}  // NOLINT: implicit as in libtorch
-  TG_ARG(int64_t, dim);
-  TG_ARG(std::optional<ScalarType>, dtype) = std::nullopt;
+/// F::softmax(x, SoftmaxFuncOptions(dim).dtype(tg::kDouble)).
+struct SoftmaxFuncOptions : nn::detail::SoftmaxFamilyFuncOptions<SoftmaxFuncOptions> {
+  using SoftmaxFamilyFuncOptions::SoftmaxFamilyFuncOptions;
 };
 
 /// F::log_softmax(x, LogSoftmaxFuncOptions(dim).dtype(tg::kDouble)).
-struct LogSoftmaxFuncOptions {
-  LogSoftmaxFuncOptions(int64_t dim) : dim_(dim) {}  // NOLINT: implicit as in libtorch
-  TG_ARG(int64_t, dim);
-  TG_ARG(std::optional<ScalarType>, dtype) = std::nullopt;
+struct LogSoftmaxFuncOptions : nn::detail::SoftmaxFamilyFuncOptions<LogSoftmaxFuncOptions> {
+  using SoftmaxFamilyFuncOptions::SoftmaxFamilyFuncOptions;
 };
 
 }  // namespace functional
@@ -160,10 +167,8 @@ using SoftshrinkFuncOptions = SoftshrinkOptions;
 using ThresholdFuncOptions = ThresholdOptions;
 
 /// F::softmin(x, SoftminFuncOptions(dim).dtype(tg::kDouble)).
-struct SoftminFuncOptions {
-  SoftminFuncOptions(int64_t dim) : dim_(dim) {}  // NOLINT: implicit as in libtorch
-  TG_ARG(int64_t, dim);
-  TG_ARG(std::optional<ScalarType>, dtype) = std::nullopt;
+struct SoftminFuncOptions : nn::detail::SoftmaxFamilyFuncOptions<SoftminFuncOptions> {
+  using SoftmaxFamilyFuncOptions::SoftmaxFamilyFuncOptions;
 };
 
 /// F::rrelu: training draws the slopes; otherwise their mean is used.

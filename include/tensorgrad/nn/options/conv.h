@@ -20,71 +20,64 @@ typedef std::variant<enumtype::kZeros, enumtype::kReflect, enumtype::kReplicate,
 /// Explicit padding per spatial dim, or kValid (none) / kSame (output as large as the input).
 template <size_t D>
 using conv_padding_t = std::variant<ExpandingArray<D>, enumtype::kValid, enumtype::kSame>;
-}  // namespace detail
 
-namespace detail {
-/// What every convolution module keeps: the union of ConvOptions and ConvTransposeOptions.
-template <size_t D>
-struct ConvNdOptions {
-  using padding_t = conv_padding_t<D>;
-  ConvNdOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
+/// The fields of every convolution module's options (ConvOptions, ConvTransposeOptions and the
+/// ConvNdOptions the module keeps); setters return the `Options` deriving from it.
+template <class Options, size_t D>
+struct ConvModuleOptions {
+  using padding_mode_t = conv_padding_mode_t;
+
+  ConvModuleOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
       : in_channels_(in_channels),
         out_channels_(out_channels),
         kernel_size_(std::move(kernel_size)) {}
 
-  TG_ARG(int64_t, in_channels);
-  TG_ARG(int64_t, out_channels);
-  TG_ARG(ExpandingArray<D>, kernel_size);
-  TG_ARG(ExpandingArray<D>, stride) = 1;
-  TG_ARG(padding_t, padding) = 0;
+  /// Channels of the input.
+  TG_SHARED_ARG(Options, int64_t, in_channels);
+  /// Channels of the output.
+  TG_SHARED_ARG(Options, int64_t, out_channels);
+  /// Size of the kernel: one number for every spatial dim, or one per dim.
+  TG_SHARED_ARG(Options, ExpandingArray<D>, kernel_size);
+  /// Step between windows.
+  TG_SHARED_ARG(Options, ExpandingArray<D>, stride) = 1;
+  /// Spacing between kernel elements.
+  TG_SHARED_ARG(Options, ExpandingArray<D>, dilation) = 1;
+  /// Channel groups: input and output channels split into `groups` independent convolutions.
+  TG_SHARED_ARG(Options, int64_t, groups) = 1;
+  /// Whether the module learns an additive bias.
+  TG_SHARED_ARG(Options, bool, bias) = true;
+  /// torch::kZeros, kReflect, kReplicate or kCircular (transposed convolutions: kZeros only).
+  TG_SHARED_ARG(Options, padding_mode_t, padding_mode) = kZeros;
+};
+
+/// The padding of a (non-transposed) convolution: per spatial dim on both sides, or
+/// torch::kValid / torch::kSame. A braced list is an explicit padding, as in libtorch.
+template <class Options, size_t D>
+struct ConvPaddingOption {
+  using padding_t = conv_padding_t<D>;
+  TG_SHARED_ARG(Options, padding_t, padding) = 0;
 
  public:
-  decltype(auto) padding(std::initializer_list<int64_t> il) { return padding(IntArrayRef{il}); }
+  Options& padding(std::initializer_list<int64_t> il) { return padding(IntArrayRef{il}); }
+};
 
-  TG_ARG(ExpandingArray<D>, dilation) = 1;
+/// What every convolution module keeps: the union of ConvOptions and ConvTransposeOptions.
+template <size_t D>
+struct ConvNdOptions : ConvModuleOptions<ConvNdOptions<D>, D>,
+                       ConvPaddingOption<ConvNdOptions<D>, D> {
+  using ConvModuleOptions<ConvNdOptions, D>::ConvModuleOptions;
   /// Whether the module is a transposed convolution.
   TG_ARG(bool, transposed) = false;
   TG_ARG(ExpandingArray<D>, output_padding) = 0;
-  TG_ARG(int64_t, groups) = 1;
-  TG_ARG(bool, bias) = true;
-  TG_ARG(conv_padding_mode_t, padding_mode) = kZeros;
 };
 }  // namespace detail
 
 /// Options for a convolution module: Conv2dOptions(in, out, kernel_size).stride(1).padding(0)
 /// .dilation(1).groups(1).bias(true).padding_mode(torch::kZeros).
 template <size_t D>
-struct ConvOptions {
-  using padding_mode_t = detail::conv_padding_mode_t;
-  using padding_t = detail::conv_padding_t<D>;
-
-  ConvOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
-      : in_channels_(in_channels),
-        out_channels_(out_channels),
-        kernel_size_(std::move(kernel_size)) {}
-
-  /// Channels of the input.
-  TG_ARG(int64_t, in_channels);
-  /// Channels of the output.
-  TG_ARG(int64_t, out_channels);
-  /// Size of the kernel: one number for every spatial dim, or one per dim.
-  TG_ARG(ExpandingArray<D>, kernel_size);
-  /// Step between windows.
-  TG_ARG(ExpandingArray<D>, stride) = 1;
-  /// Padding on both sides of every spatial dim, or torch::kValid / torch::kSame.
-  TG_ARG(padding_t, padding) = 0;
-
- public:
-  decltype(auto) padding(std::initializer_list<int64_t> il) { return padding(IntArrayRef{il}); }
-
-  /// Spacing between kernel elements.
-  TG_ARG(ExpandingArray<D>, dilation) = 1;
-  /// Channel groups: input and output channels split into `groups` independent convolutions.
-  TG_ARG(int64_t, groups) = 1;
-  /// Whether the module learns an additive bias.
-  TG_ARG(bool, bias) = true;
-  /// torch::kZeros, kReflect, kReplicate or kCircular.
-  TG_ARG(padding_mode_t, padding_mode) = kZeros;
+struct ConvOptions : detail::ConvModuleOptions<ConvOptions<D>, D>,
+                     detail::ConvPaddingOption<ConvOptions<D>, D> {
+  using detail::ConvModuleOptions<ConvOptions, D>::ConvModuleOptions;
 };
 
 using Conv1dOptions = ConvOptions<1>;
@@ -93,27 +86,12 @@ using Conv3dOptions = ConvOptions<3>;
 
 /// Options for a transposed convolution module.
 template <size_t D>
-struct ConvTransposeOptions {
-  using padding_mode_t = detail::conv_padding_mode_t;
-
-  ConvTransposeOptions(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
-      : in_channels_(in_channels),
-        out_channels_(out_channels),
-        kernel_size_(std::move(kernel_size)) {}
-
-  TG_ARG(int64_t, in_channels);
-  TG_ARG(int64_t, out_channels);
-  TG_ARG(ExpandingArray<D>, kernel_size);
-  TG_ARG(ExpandingArray<D>, stride) = 1;
+struct ConvTransposeOptions : detail::ConvModuleOptions<ConvTransposeOptions<D>, D> {
+  using detail::ConvModuleOptions<ConvTransposeOptions, D>::ConvModuleOptions;
   /// dilation (kernel_size - 1) - padding zeros are added on both sides of the input.
   TG_ARG(ExpandingArray<D>, padding) = 0;
   /// Extra size added on one side of each output dim.
   TG_ARG(ExpandingArray<D>, output_padding) = 0;
-  TG_ARG(int64_t, groups) = 1;
-  TG_ARG(bool, bias) = true;
-  TG_ARG(ExpandingArray<D>, dilation) = 1;
-  /// Only torch::kZeros is supported by transposed convolutions.
-  TG_ARG(padding_mode_t, padding_mode) = kZeros;
 };
 
 using ConvTranspose1dOptions = ConvTransposeOptions<1>;
@@ -124,16 +102,10 @@ namespace functional {
 
 /// Options for functional::conv1d/2d/3d: bias, stride, padding, dilation, groups.
 template <size_t D>
-struct ConvFuncOptions {
-  using padding_t = nn::detail::conv_padding_t<D>;
+struct ConvFuncOptions : nn::detail::ConvPaddingOption<ConvFuncOptions<D>, D> {
   /// Optional bias [out_channels].
   TG_ARG(Tensor, bias) = Tensor();
   TG_ARG(ExpandingArray<D>, stride) = 1;
-  TG_ARG(padding_t, padding) = 0;
-
- public:
-  decltype(auto) padding(std::initializer_list<int64_t> il) { return padding(IntArrayRef{il}); }
-
   TG_ARG(ExpandingArray<D>, dilation) = 1;
   TG_ARG(int64_t, groups) = 1;
 };

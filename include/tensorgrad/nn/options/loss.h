@@ -11,72 +11,63 @@
 #include "tensorgrad/nn/ops_loss.h"
 #include "tensorgrad/tensor.h"
 
-/// Constructors from a bare reduction, so that `F::mse_loss(x, y, tg::kSum)` works (libtorch's
-/// TORCH_OPTIONS_CTOR_VARIANT_ARG3).
-#define TG_LOSS_OPTIONS_REDUCTION_CTORS(Options)                             \
-  Options() = default;                                                       \
-  /* implicit */ Options(::tg::enumtype::kNone) : reduction_(::tg::kNone) {} \
-  /* implicit */ Options(::tg::enumtype::kMean) : reduction_(::tg::kMean) {} \
-  /* implicit */ Options(::tg::enumtype::kSum) : reduction_(::tg::kSum) {}
-
 namespace tg::nn {
 
-/// L1Loss: |x - y|, reduced.
-struct L1LossOptions {
+namespace detail {
+/// The reduction of every loss but KLDiv: kNone, kMean or kSum, default kMean. Setters return
+/// the `Options` deriving from it. The constructors from a bare reduction let
+/// `F::mse_loss(x, y, tg::kSum)` work; a loss inherits them (`using`) where libtorch gives it them
+/// (its TORCH_OPTIONS_CTOR_VARIANT_ARG3).
+template <class Options>
+struct LossReductionOption {
   typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(L1LossOptions)
+  LossReductionOption() = default;
+  /* implicit */ LossReductionOption(enumtype::kNone) : reduction_(kNone) {}  // NOLINT
+  /* implicit */ LossReductionOption(enumtype::kMean) : reduction_(kMean) {}  // NOLINT
+  /* implicit */ LossReductionOption(enumtype::kSum) : reduction_(kSum) {}    // NOLINT
   /// kNone, kMean or kSum.
-  TG_ARG(reduction_t, reduction) = kMean;
+  TG_SHARED_ARG(Options, reduction_t, reduction) = kMean;
+};
+}  // namespace detail
+
+/// L1Loss: |x - y|, reduced.
+struct L1LossOptions : detail::LossReductionOption<L1LossOptions> {
+  using LossReductionOption::LossReductionOption;
 };
 
 /// MSELoss: (x - y)^2, reduced.
-struct MSELossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(MSELossOptions)
-  /// kNone, kMean or kSum.
-  TG_ARG(reduction_t, reduction) = kMean;
+struct MSELossOptions : detail::LossReductionOption<MSELossOptions> {
+  using LossReductionOption::LossReductionOption;
 };
 
 /// BCELoss: binary cross entropy of probabilities, with an optional weight per element.
-struct BCELossOptions {
-  typedef LossReduction reduction_t;
+struct BCELossOptions : detail::LossReductionOption<BCELossOptions> {
   /// Rescales each element's loss; broadcasts to the input's shape.
   TG_ARG(Tensor, weight) = {};
-  /// kNone, kMean or kSum.
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// NLLLoss: negative log likelihood of log-probabilities, with class weights.
-struct NLLLossOptions {
-  typedef LossReduction reduction_t;
+struct NLLLossOptions : detail::LossReductionOption<NLLLossOptions> {
   /// A weight per class ([C]); Mean then divides by the total weight of the counted targets.
   TG_ARG(Tensor, weight) = {};
   /// Targets equal to it contribute nothing (neither loss nor weight).
   TG_ARG(int64_t, ignore_index) = -100;
-  /// kNone, kMean or kSum.
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// CrossEntropyLoss: log_softmax then NLLLoss, or class-probability targets.
-struct CrossEntropyLossOptions {
-  typedef LossReduction reduction_t;
+struct CrossEntropyLossOptions : detail::LossReductionOption<CrossEntropyLossOptions> {
   /// A weight per class ([C]).
   TG_ARG(Tensor, weight) = {};
   /// Targets equal to it contribute nothing (class-index targets only).
   TG_ARG(int64_t, ignore_index) = -100;
-  /// kNone, kMean or kSum.
-  TG_ARG(reduction_t, reduction) = kMean;
   /// In [0, 1]: the share of the target mixed with the uniform distribution.
   TG_ARG(double, label_smoothing) = 0.0;
 };
 
 /// BCEWithLogitsLoss: binary cross entropy of logits (sigmoid built in, numerically stable).
-struct BCEWithLogitsLossOptions {
-  typedef LossReduction reduction_t;
+struct BCEWithLogitsLossOptions : detail::LossReductionOption<BCEWithLogitsLossOptions> {
   /// Rescales each element's loss; broadcasts.
   TG_ARG(Tensor, weight) = {};
-  /// kNone, kMean or kSum.
-  TG_ARG(reduction_t, reduction) = kMean;
   /// A weight of the positive examples, per class (broadcast along the last dim).
   TG_ARG(Tensor, pos_weight) = {};
 };
@@ -105,107 +96,85 @@ struct KLDivLossOptions {
 };
 
 /// HingeEmbeddingLoss(margin = 1).
-struct HingeEmbeddingLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(HingeEmbeddingLossOptions)
+struct HingeEmbeddingLossOptions : detail::LossReductionOption<HingeEmbeddingLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(double, margin) = 1.0;
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// MultiMarginLoss(p = 1 or 2, margin = 1, weight per class).
-struct MultiMarginLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(MultiMarginLossOptions)
+struct MultiMarginLossOptions : detail::LossReductionOption<MultiMarginLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(int64_t, p) = 1;
   TG_ARG(double, margin) = 1.0;
   TG_ARG(Tensor, weight) = Tensor();
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// CosineEmbeddingLoss(margin = 0).
-struct CosineEmbeddingLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(CosineEmbeddingLossOptions)
+struct CosineEmbeddingLossOptions : detail::LossReductionOption<CosineEmbeddingLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(double, margin) = 0.0;
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// MultiLabelMarginLoss.
-struct MultiLabelMarginLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(MultiLabelMarginLossOptions)
-  TG_ARG(reduction_t, reduction) = kMean;
+struct MultiLabelMarginLossOptions : detail::LossReductionOption<MultiLabelMarginLossOptions> {
+  using LossReductionOption::LossReductionOption;
 };
 
 /// SoftMarginLoss.
-struct SoftMarginLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(SoftMarginLossOptions)
-  TG_ARG(reduction_t, reduction) = kMean;
+struct SoftMarginLossOptions : detail::LossReductionOption<SoftMarginLossOptions> {
+  using LossReductionOption::LossReductionOption;
 };
 
 /// MultiLabelSoftMarginLoss(weight per class).
-struct MultiLabelSoftMarginLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(MultiLabelSoftMarginLossOptions)
+struct MultiLabelSoftMarginLossOptions
+    : detail::LossReductionOption<MultiLabelSoftMarginLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(Tensor, weight) = Tensor();
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// TripletMarginLoss(margin = 1, p = 2, eps = 1e-6, swap = false).
-struct TripletMarginLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(TripletMarginLossOptions)
+struct TripletMarginLossOptions : detail::LossReductionOption<TripletMarginLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(double, margin) = 1.0;
   TG_ARG(double, p) = 2.0;
   TG_ARG(double, eps) = 1e-6;
   TG_ARG(bool, swap) = false;
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// TripletMarginWithDistanceLoss: a distance function (default pairwise_distance), margin, swap.
-struct TripletMarginWithDistanceLossOptions {
-  typedef LossReduction reduction_t;
+struct TripletMarginWithDistanceLossOptions
+    : detail::LossReductionOption<TripletMarginWithDistanceLossOptions> {
   typedef std::function<Tensor(const Tensor&, const Tensor&)> distance_function_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(TripletMarginWithDistanceLossOptions)
+  using LossReductionOption::LossReductionOption;
   TG_ARG(std::optional<distance_function_t>, distance_function) = std::nullopt;
   TG_ARG(double, margin) = 1.0;
   TG_ARG(bool, swap) = false;
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// SmoothL1Loss(beta = 1).
-struct SmoothL1LossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(SmoothL1LossOptions)
-  TG_ARG(reduction_t, reduction) = kMean;
+struct SmoothL1LossOptions : detail::LossReductionOption<SmoothL1LossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(double, beta) = 1.0;
 };
 
 /// HuberLoss(delta = 1).
-struct HuberLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(HuberLossOptions)
-  TG_ARG(reduction_t, reduction) = kMean;
+struct HuberLossOptions : detail::LossReductionOption<HuberLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(double, delta) = 1.0;
 };
 
 /// PoissonNLLLoss(log_input = true, full = false, eps = 1e-8).
-struct PoissonNLLLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(PoissonNLLLossOptions)
+struct PoissonNLLLossOptions : detail::LossReductionOption<PoissonNLLLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(bool, log_input) = true;
   TG_ARG(bool, full) = false;
   TG_ARG(double, eps) = 1e-8;
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// MarginRankingLoss(margin = 0).
-struct MarginRankingLossOptions {
-  typedef LossReduction reduction_t;
-  TG_LOSS_OPTIONS_REDUCTION_CTORS(MarginRankingLossOptions)
+struct MarginRankingLossOptions : detail::LossReductionOption<MarginRankingLossOptions> {
+  using LossReductionOption::LossReductionOption;
   TG_ARG(double, margin) = 0;
-  TG_ARG(reduction_t, reduction) = kMean;
 };
 
 /// CosineSimilarity(dim = 1, eps = 1e-8).

@@ -11,22 +11,27 @@
 
 namespace tg::nn {
 
-/// ReflectionPad{1,2,3}d: (left, right[, top, bottom[, front, back]]), or one value for all.
-template <size_t D>
-struct ReflectionPadOptions {
-  ReflectionPadOptions(ExpandingArray<D * 2> padding) : padding_(padding) {}  // NOLINT
+namespace detail {
+/// The options of ReflectionPad{1,2,3}d and ReplicationPad{1,2,3}d, which differ only in the
+/// `Mode` they pad with (enumtype::kReflect or kReplicate; it keeps the two option types apart):
+/// (left, right[, top, bottom[, front, back]]), or one value for all.
+template <size_t D, class Mode>
+struct ModePadOptions {
+  ModePadOptions(ExpandingArray<D * 2> padding) : padding_(padding) {}  // NOLINT
   TG_ARG(ExpandingArray<D * 2>, padding);
 };
+}  // namespace detail
+
+/// ReflectionPad{1,2,3}d.
+template <size_t D>
+using ReflectionPadOptions = detail::ModePadOptions<D, enumtype::kReflect>;
 using ReflectionPad1dOptions = ReflectionPadOptions<1>;
 using ReflectionPad2dOptions = ReflectionPadOptions<2>;
 using ReflectionPad3dOptions = ReflectionPadOptions<3>;
 
 /// ReplicationPad{1,2,3}d.
 template <size_t D>
-struct ReplicationPadOptions {
-  ReplicationPadOptions(ExpandingArray<D * 2> padding) : padding_(padding) {}  // NOLINT
-  TG_ARG(ExpandingArray<D * 2>, padding);
-};
+using ReplicationPadOptions = detail::ModePadOptions<D, enumtype::kReplicate>;
 using ReplicationPad1dOptions = ReplicationPadOptions<1>;
 using ReplicationPad2dOptions = ReplicationPadOptions<2>;
 using ReplicationPad3dOptions = ReplicationPadOptions<3>;

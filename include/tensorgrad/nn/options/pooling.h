@@ -6,23 +6,34 @@
 #include <optional>
 #include <vector>
 
+#include "tensorgrad/enum.h"
 #include "tensorgrad/nn/arg.h"
 #include "tensorgrad/nn/expanding_array.h"
 
 namespace tg::nn {
 
-/// Options for average pooling; stride defaults to kernel_size.
-template <size_t D>
-struct AvgPoolOptions {
-  AvgPoolOptions(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
+namespace detail {
+/// The window of average, max and unpooling: kernel_size, stride (default: kernel_size) and
+/// padding (default 0). Setters return the `Options` deriving from it.
+template <class Options, size_t D>
+struct PoolingWindowOptions {
+  PoolingWindowOptions(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
       : kernel_size_(kernel_size), stride_(kernel_size) {}
 
   /// Size of the window.
-  TG_ARG(ExpandingArray<D>, kernel_size);
+  TG_SHARED_ARG(Options, ExpandingArray<D>, kernel_size);
   /// Step between windows (default: kernel_size).
-  TG_ARG(ExpandingArray<D>, stride);
-  /// Implicit zeros on both sides (at most half the kernel size).
-  TG_ARG(ExpandingArray<D>, padding) = 0;
+  TG_SHARED_ARG(Options, ExpandingArray<D>, stride);
+  /// Implicit padding on both sides (at most half the kernel size): zeros for average pooling,
+  /// -infinity for max pooling.
+  TG_SHARED_ARG(Options, ExpandingArray<D>, padding) = 0;
+};
+}  // namespace detail
+
+/// Options for average pooling; stride defaults to kernel_size.
+template <size_t D>
+struct AvgPoolOptions : detail::PoolingWindowOptions<AvgPoolOptions<D>, D> {
+  using detail::PoolingWindowOptions<AvgPoolOptions, D>::PoolingWindowOptions;
   /// Round the output size up instead of down.
   TG_ARG(bool, ceil_mode) = false;
   /// Count the padding zeros in the divisor.
@@ -37,16 +48,8 @@ using AvgPool3dOptions = AvgPoolOptions<3>;
 
 /// Options for max pooling; stride defaults to kernel_size.
 template <size_t D>
-struct MaxPoolOptions {
-  MaxPoolOptions(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
-      : kernel_size_(kernel_size), stride_(kernel_size) {}
-
-  /// Size of the window.
-  TG_ARG(ExpandingArray<D>, kernel_size);
-  /// Step between windows (default: kernel_size).
-  TG_ARG(ExpandingArray<D>, stride);
-  /// Implicit -infinity on both sides (at most half the kernel size).
-  TG_ARG(ExpandingArray<D>, padding) = 0;
+struct MaxPoolOptions : detail::PoolingWindowOptions<MaxPoolOptions<D>, D> {
+  using detail::PoolingWindowOptions<MaxPoolOptions, D>::PoolingWindowOptions;
   /// Spacing between window elements.
   TG_ARG(ExpandingArray<D>, dilation) = 1;
   /// Round the output size up instead of down.
@@ -57,40 +60,37 @@ using MaxPool1dOptions = MaxPoolOptions<1>;
 using MaxPool2dOptions = MaxPoolOptions<2>;
 using MaxPool3dOptions = MaxPoolOptions<3>;
 
-/// Options for adaptive max pooling: the output size (an empty entry keeps the input's).
-template <typename output_size_t>
-struct AdaptiveMaxPoolOptions {
-  AdaptiveMaxPoolOptions(output_size_t output_size)  // NOLINT: implicit as in libtorch
-      : output_size_(output_size) {}
-  TG_ARG(output_size_t, output_size);
-};
-
-using AdaptiveMaxPool1dOptions = AdaptiveMaxPoolOptions<ExpandingArray<1>>;
-using AdaptiveMaxPool2dOptions = AdaptiveMaxPoolOptions<ExpandingArrayWithOptionalElem<2>>;
-using AdaptiveMaxPool3dOptions = AdaptiveMaxPoolOptions<ExpandingArrayWithOptionalElem<3>>;
-
-/// Options for adaptive average pooling: the output size (an empty entry keeps the input's).
-template <typename output_size_t>
-struct AdaptiveAvgPoolOptions {
-  AdaptiveAvgPoolOptions(output_size_t output_size)  // NOLINT: implicit as in libtorch
+namespace detail {
+/// The options of adaptive max and average pooling: the output size (an empty entry keeps the
+/// input's). `Mode` (enumtype::kMax or kMean) only keeps the two option types apart.
+template <typename output_size_t, class Mode>
+struct AdaptivePoolOptions {
+  AdaptivePoolOptions(output_size_t output_size)  // NOLINT: implicit as in libtorch
       : output_size_(output_size) {}
 
   /// The size of the output's spatial dims.
   TG_ARG(output_size_t, output_size);
 };
+}  // namespace detail
 
+/// Options for adaptive max pooling.
+template <typename output_size_t>
+using AdaptiveMaxPoolOptions = detail::AdaptivePoolOptions<output_size_t, enumtype::kMax>;
+using AdaptiveMaxPool1dOptions = AdaptiveMaxPoolOptions<ExpandingArray<1>>;
+using AdaptiveMaxPool2dOptions = AdaptiveMaxPoolOptions<ExpandingArrayWithOptionalElem<2>>;
+using AdaptiveMaxPool3dOptions = AdaptiveMaxPoolOptions<ExpandingArrayWithOptionalElem<3>>;
+
+/// Options for adaptive average pooling.
+template <typename output_size_t>
+using AdaptiveAvgPoolOptions = detail::AdaptivePoolOptions<output_size_t, enumtype::kMean>;
 using AdaptiveAvgPool1dOptions = AdaptiveAvgPoolOptions<ExpandingArray<1>>;
 using AdaptiveAvgPool2dOptions = AdaptiveAvgPoolOptions<ExpandingArrayWithOptionalElem<2>>;
 using AdaptiveAvgPool3dOptions = AdaptiveAvgPoolOptions<ExpandingArrayWithOptionalElem<3>>;
 
 /// Options for max unpooling (the kernel, stride and padding of the pooling it inverts).
 template <size_t D>
-struct MaxUnpoolOptions {
-  MaxUnpoolOptions(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
-      : kernel_size_(kernel_size), stride_(kernel_size) {}
-  TG_ARG(ExpandingArray<D>, kernel_size);
-  TG_ARG(ExpandingArray<D>, stride);
-  TG_ARG(ExpandingArray<D>, padding) = 0;
+struct MaxUnpoolOptions : detail::PoolingWindowOptions<MaxUnpoolOptions<D>, D> {
+  using detail::PoolingWindowOptions<MaxUnpoolOptions, D>::PoolingWindowOptions;
 };
 
 using MaxUnpool1dOptions = MaxUnpoolOptions<1>;
@@ -131,12 +131,8 @@ using LPPool3dFuncOptions = LPPool3dOptions;
 
 /// F::max_unpool{1,2,3}d: also the output size wanted (default: as the pooling's input).
 template <size_t D>
-struct MaxUnpoolFuncOptions {
-  MaxUnpoolFuncOptions(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
-      : kernel_size_(kernel_size), stride_(kernel_size) {}
-  TG_ARG(ExpandingArray<D>, kernel_size);
-  TG_ARG(ExpandingArray<D>, stride);
-  TG_ARG(ExpandingArray<D>, padding) = 0;
+struct MaxUnpoolFuncOptions : nn::detail::PoolingWindowOptions<MaxUnpoolFuncOptions<D>, D> {
+  using nn::detail::PoolingWindowOptions<MaxUnpoolFuncOptions, D>::PoolingWindowOptions;
   TG_ARG(std::optional<std::vector<int64_t>>, output_size) = std::nullopt;
 };
 

@@ -10,25 +10,40 @@ namespace tg::nn {
 
 namespace detail {
 
-/// The fields RNN, LSTM and GRU options share; setters return the `Options` that derive from it.
+/// The fields the options of every recurrent module and cell have; setters return the `Options`
+/// that derive from it.
 template <class Options>
-struct RNNCommonOptions {
-  RNNCommonOptions(int64_t input_size, int64_t hidden_size)
+struct RNNCellCommonOptions {
+  RNNCellCommonOptions(int64_t input_size, int64_t hidden_size)
       : input_size_(input_size), hidden_size_(hidden_size) {}
   /// Features of each input step.
   TG_SHARED_ARG(Options, int64_t, input_size);
   /// Features of the hidden state (and of LSTM's cell state).
   TG_SHARED_ARG(Options, int64_t, hidden_size);
-  /// Stacked recurrent layers.
-  TG_SHARED_ARG(Options, int64_t, num_layers) = 1;
   /// Whether the layers have the biases b_ih and b_hh.
   TG_SHARED_ARG(Options, bool, bias) = true;
+};
+
+/// What RNN, LSTM and GRU options add to the cells' fields.
+template <class Options>
+struct RNNCommonOptions : RNNCellCommonOptions<Options> {
+  using RNNCellCommonOptions<Options>::RNNCellCommonOptions;
+  /// Stacked recurrent layers.
+  TG_SHARED_ARG(Options, int64_t, num_layers) = 1;
   /// Input and output as [batch, seq, feature] instead of [seq, batch, feature].
   TG_SHARED_ARG(Options, bool, batch_first) = false;
   /// Dropout on the outputs of every layer but the last, in training.
   TG_SHARED_ARG(Options, double, dropout) = 0.0;
   /// A second set of layers reads the sequence backwards; outputs are concatenated.
   TG_SHARED_ARG(Options, bool, bidirectional) = false;
+};
+
+/// The nonlinearity of RNN and RNNCell (LSTM and GRU have fixed gates).
+template <class Options>
+struct RNNNonlinearityOption {
+  using nonlinearity_t = std::variant<enumtype::kTanh, enumtype::kReLU>;
+  /// kTanh (the default) or kReLU.
+  TG_SHARED_ARG(Options, nonlinearity_t, nonlinearity) = kTanh;
 };
 
 /// What RNN, LSTM and GRU share: the module keeps its options in this form as `options_base`.
@@ -43,14 +58,23 @@ struct RNNOptionsBase : RNNCommonOptions<RNNOptionsBase> {
   TG_ARG(int64_t, proj_size) = 0;
 };
 
+/// What the cells share; num_chunks is the number of gates (1 RNN, 4 LSTM, 3 GRU).
+struct RNNCellOptionsBase {
+  RNNCellOptionsBase(int64_t input_size, int64_t hidden_size, bool bias, int64_t num_chunks)
+      : input_size_(input_size), hidden_size_(hidden_size), bias_(bias), num_chunks_(num_chunks) {}
+  virtual ~RNNCellOptionsBase() = default;
+  TG_ARG(int64_t, input_size);
+  TG_ARG(int64_t, hidden_size);
+  TG_ARG(bool, bias);
+  TG_ARG(int64_t, num_chunks);
+};
+
 }  // namespace detail
 
 /// RNN(input_size, hidden_size): h' = nonlinearity(x W_ih^T + b_ih + h W_hh^T + b_hh).
-struct RNNOptions : detail::RNNCommonOptions<RNNOptions> {
-  using nonlinearity_t = std::variant<enumtype::kTanh, enumtype::kReLU>;
+struct RNNOptions : detail::RNNCommonOptions<RNNOptions>,
+                    detail::RNNNonlinearityOption<RNNOptions> {
   using RNNCommonOptions::RNNCommonOptions;
-  /// kTanh (the default) or kReLU.
-  TG_ARG(nonlinearity_t, nonlinearity) = kTanh;
 };
 
 /// LSTM(input_size, hidden_size), optionally with a projection of the hidden state (proj_size).
@@ -64,34 +88,10 @@ struct GRUOptions : detail::RNNCommonOptions<GRUOptions> {
   using RNNCommonOptions::RNNCommonOptions;
 };
 
-namespace detail {
-/// What the cells share; num_chunks is the number of gates (1 RNN, 4 LSTM, 3 GRU).
-struct RNNCellOptionsBase {
-  RNNCellOptionsBase(int64_t input_size, int64_t hidden_size, bool bias, int64_t num_chunks)
-      : input_size_(input_size), hidden_size_(hidden_size), bias_(bias), num_chunks_(num_chunks) {}
-  virtual ~RNNCellOptionsBase() = default;
-  TG_ARG(int64_t, input_size);
-  TG_ARG(int64_t, hidden_size);
-  TG_ARG(bool, bias);
-  TG_ARG(int64_t, num_chunks);
-};
-
-/// The fields the cells' options share; setters return the `Options` that derive from it.
-template <class Options>
-struct RNNCellCommonOptions {
-  RNNCellCommonOptions(int64_t input_size, int64_t hidden_size)
-      : input_size_(input_size), hidden_size_(hidden_size) {}
-  TG_SHARED_ARG(Options, int64_t, input_size);
-  TG_SHARED_ARG(Options, int64_t, hidden_size);
-  TG_SHARED_ARG(Options, bool, bias) = true;
-};
-}  // namespace detail
-
 /// RNNCell(input_size, hidden_size): one step of RNN.
-struct RNNCellOptions : detail::RNNCellCommonOptions<RNNCellOptions> {
-  using nonlinearity_t = std::variant<enumtype::kTanh, enumtype::kReLU>;
+struct RNNCellOptions : detail::RNNCellCommonOptions<RNNCellOptions>,
+                        detail::RNNNonlinearityOption<RNNCellOptions> {
   using RNNCellCommonOptions::RNNCellCommonOptions;
-  TG_ARG(nonlinearity_t, nonlinearity) = kTanh;
 };
 
 /// LSTMCell(input_size, hidden_size): one step of LSTM.
