@@ -106,9 +106,6 @@ Tensor LayerNormImpl::forward(const Tensor& input) {
 
 // ---- LocalResponseNorm ----
 
-LocalResponseNormImpl::LocalResponseNormImpl(const LocalResponseNormOptions& options_)
-    : options(options_) {}
-
 void LocalResponseNormImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::LocalResponseNorm(" << options.size() << ", alpha=" << options.alpha()
          << ", beta=" << options.beta() << ", k=" << options.k() << ")";
@@ -119,8 +116,6 @@ Tensor LocalResponseNormImpl::forward(const Tensor& input) {
 }
 
 // ---- CrossMapLRN2d ----
-
-CrossMapLRN2dImpl::CrossMapLRN2dImpl(const CrossMapLRN2dOptions& options_) : options(options_) {}
 
 void CrossMapLRN2dImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::CrossMapLRN2d(" << options.size() << ", alpha=" << options.alpha()

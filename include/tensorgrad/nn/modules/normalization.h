@@ -2,11 +2,10 @@
 /// Normalisation modules, as torch/nn/modules/normalization.h and instancenorm.h: LayerNorm,
 /// GroupNorm, LocalResponseNorm, CrossMapLRN2d and InstanceNorm1d/2d/3d.
 #include <cstdint>
-#include <ostream>
+#include <vector>
 
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/normalization.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
@@ -31,30 +30,25 @@ TG_MODULE(LayerNorm);
 
 /// Local response normalisation across neighbouring channels (see
 /// functional::local_response_norm).
-class LocalResponseNormImpl : public Cloneable<LocalResponseNormImpl> {
+class LocalResponseNormImpl
+    : public detail::OptionsOnlyImpl<LocalResponseNormImpl, LocalResponseNormOptions> {
  public:
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   LocalResponseNormImpl(int64_t size)  // NOLINT: implicit as in libtorch
       : LocalResponseNormImpl(LocalResponseNormOptions(size)) {}
-  explicit LocalResponseNormImpl(const LocalResponseNormOptions& options_);
-  void reset() override {}
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  LocalResponseNormOptions options;
 };
 TG_MODULE(LocalResponseNorm);
 
 /// The legacy cross-map local response normalisation of a 4-D input [N, C, H, W].
-class CrossMapLRN2dImpl : public Cloneable<CrossMapLRN2dImpl> {
+class CrossMapLRN2dImpl : public detail::OptionsOnlyImpl<CrossMapLRN2dImpl, CrossMapLRN2dOptions> {
  public:
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   CrossMapLRN2dImpl(int64_t size)  // NOLINT: implicit as in libtorch
       : CrossMapLRN2dImpl(CrossMapLRN2dOptions(size)) {}
-  explicit CrossMapLRN2dImpl(const CrossMapLRN2dOptions& options_);
-  void reset() override {}
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  CrossMapLRN2dOptions options;
 };
 TG_MODULE(CrossMapLRN2d);
 
