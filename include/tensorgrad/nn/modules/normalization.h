@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "tensorgrad/nn/modules/batchnorm.h"
 #include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/normalization.h"
 
@@ -72,21 +73,12 @@ TG_MODULE(GroupNorm);
 /// Instance normalisation: each (sample, channel) plane normalised by its own statistics; with
 /// track_running_stats the running statistics are kept and used in evaluation.
 template <size_t D, class Derived>
-class InstanceNormImpl : public Cloneable<Derived> {
+class InstanceNormImpl : public NormImplBase<D, Derived, InstanceNormOptions> {
  public:
-  explicit InstanceNormImpl(const InstanceNormOptions& options_);
-  void reset() override;
-  void reset_running_stats();
-  void reset_parameters();
+  using NormImplBase<D, Derived, InstanceNormOptions>::NormImplBase;
+
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  InstanceNormOptions options;
-  Tensor weight;
-  Tensor bias;
-  Tensor running_mean;
-  Tensor running_var;
-  Tensor num_batches_tracked;
 };
 
 /// InstanceNorm over [N, C, L] (or unbatched [C, L]).
@@ -109,9 +101,5 @@ class InstanceNorm3dImpl : public InstanceNormImpl<3, InstanceNorm3dImpl> {
   using InstanceNormImpl<3, InstanceNorm3dImpl>::InstanceNormImpl;
 };
 TG_MODULE(InstanceNorm3d);
-
-extern template class InstanceNormImpl<1, InstanceNorm1dImpl>;
-extern template class InstanceNormImpl<2, InstanceNorm2dImpl>;
-extern template class InstanceNormImpl<3, InstanceNorm3dImpl>;
 
 }  // namespace tg::nn
