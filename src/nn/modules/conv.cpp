@@ -14,28 +14,19 @@ namespace tg::nn {
 
 namespace {
 
-template <size_t D>
-detail::ConvNdOptions<D> nd_options(const ConvOptions<D>& o) {
-  return detail::ConvNdOptions<D>(o.in_channels(), o.out_channels(), o.kernel_size())
-      .stride(o.stride())
-      .padding(o.padding())
-      .dilation(o.dilation())
-      .groups(o.groups())
-      .bias(o.bias())
-      .padding_mode(o.padding_mode());
-}
-
-template <size_t D>
-detail::ConvNdOptions<D> nd_options(const ConvTransposeOptions<D>& o) {
-  return detail::ConvNdOptions<D>(o.in_channels(), o.out_channels(), o.kernel_size())
-      .stride(o.stride())
-      .padding(o.padding())
-      .dilation(o.dilation())
-      .output_padding(o.output_padding())
-      .transposed(true)
-      .groups(o.groups())
-      .bias(o.bias())
-      .padding_mode(o.padding_mode());
+/// The options ConvNdImpl keeps, from ConvOptions or ConvTransposeOptions.
+template <size_t D, template <size_t> class Options>
+detail::ConvNdOptions<D> nd_options(const Options<D>& o) {
+  auto nd = detail::ConvNdOptions<D>(o.in_channels(), o.out_channels(), o.kernel_size())
+                .stride(o.stride())
+                .padding(o.padding())
+                .dilation(o.dilation())
+                .groups(o.groups())
+                .bias(o.bias())
+                .padding_mode(o.padding_mode());
+  if constexpr (std::is_same_v<Options<D>, ConvTransposeOptions<D>>)
+    nd.output_padding(o.output_padding()).transposed(true);
+  return nd;
 }
 
 const char* mode_name(const detail::conv_padding_mode_t& m) {
@@ -124,9 +115,9 @@ void ConvNdImpl<D, Derived>::reset_parameters() {
 
 template <size_t D, class Derived>
 void ConvNdImpl<D, Derived>::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::Conv" << D << "d(" << options.in_channels() << ", "
-         << options.out_channels() << ", kernel_size=" << options.kernel_size()
-         << ", stride=" << options.stride();
+  stream << "torch::nn::" << (options.transposed() ? "ConvTranspose" : "Conv") << D << "d("
+         << options.in_channels() << ", " << options.out_channels()
+         << ", kernel_size=" << options.kernel_size() << ", stride=" << options.stride();
   std::visit(
       [&](const auto& pad) {
         using P = std::decay_t<decltype(pad)>;
@@ -187,23 +178,6 @@ Tensor ConvImpl<D, Derived>::forward(const Tensor& input) {
 template <size_t D, class Derived>
 ConvTransposeImpl<D, Derived>::ConvTransposeImpl(ConvTransposeOptions<D> options_)
     : ConvNdImpl<D, Derived>(nd_options(options_)) {}
-
-template <size_t D, class Derived>
-void ConvTransposeImpl<D, Derived>::pretty_print(std::ostream& stream) const {
-  const auto& o = this->options;
-  stream << "torch::nn::ConvTranspose" << D << "d(" << o.in_channels() << ", " << o.out_channels()
-         << ", kernel_size=" << o.kernel_size() << ", stride=" << o.stride();
-  const auto& pad = std::get<ExpandingArray<D>>(o.padding());
-  if (*pad != *ExpandingArray<D>(0)) stream << ", padding=" << pad;
-  if (*o.dilation() != *ExpandingArray<D>(1)) stream << ", dilation=" << o.dilation();
-  if (*o.output_padding() != *ExpandingArray<D>(0))
-    stream << ", output_padding=" << o.output_padding();
-  if (o.groups() != 1) stream << ", groups=" << o.groups();
-  if (!o.bias()) stream << ", bias=false";
-  if (!std::holds_alternative<enumtype::kZeros>(o.padding_mode()))
-    stream << ", padding_mode=" << enumtype::get_enum_name(o.padding_mode());
-  stream << ")";
-}
 
 template <size_t D, class Derived>
 std::vector<int64_t> ConvTransposeImpl<D, Derived>::_output_padding(

@@ -53,8 +53,6 @@ Tensor LinearImpl::forward(const Tensor& input) {
   return functional::linear(input, weight, bias);
 }
 
-FlattenImpl::FlattenImpl(const FlattenOptions& options_) : options(options_) {}
-
 void FlattenImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::Flatten(start_dim=" << options.start_dim()
          << ", end_dim=" << options.end_dim() << ")";

@@ -8,7 +8,6 @@
 #include "core/internal.h"
 #include "nn/modules/norm_state.h"
 #include "tensorgrad/nn/functional/normalization.h"
-#include "tensorgrad/nn/init.h"
 
 namespace tg::nn {
 
@@ -77,21 +76,13 @@ Tensor cross_map_lrn2d(const Tensor& input, int64_t size, double alpha, double b
 LayerNormImpl::LayerNormImpl(LayerNormOptions options_) : options(std::move(options_)) { reset(); }
 
 void LayerNormImpl::reset() {
-  if (options.elementwise_affine()) {
-    weight = register_parameter("weight", tg::empty(options.normalized_shape()));
-    bias = register_parameter("bias", tg::empty(options.normalized_shape()));
-  } else {
-    weight = register_parameter("weight", Tensor(), /*requires_grad=*/false);
-    bias = register_parameter("bias", Tensor(), /*requires_grad=*/false);
-  }
+  nn::detail::register_affine_parameters(*this, weight, bias, options.elementwise_affine(),
+                                         options.normalized_shape());
   reset_parameters();
 }
 
 void LayerNormImpl::reset_parameters() {
-  if (options.elementwise_affine()) {
-    init::ones_(weight);
-    init::zeros_(bias);
-  }
+  nn::detail::reset_affine_parameters(weight, bias, options.elementwise_affine());
 }
 
 void LayerNormImpl::pretty_print(std::ostream& stream) const {
@@ -106,9 +97,6 @@ Tensor LayerNormImpl::forward(const Tensor& input) {
 
 // ---- LocalResponseNorm ----
 
-LocalResponseNormImpl::LocalResponseNormImpl(const LocalResponseNormOptions& options_)
-    : options(options_) {}
-
 void LocalResponseNormImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::LocalResponseNorm(" << options.size() << ", alpha=" << options.alpha()
          << ", beta=" << options.beta() << ", k=" << options.k() << ")";
@@ -119,8 +107,6 @@ Tensor LocalResponseNormImpl::forward(const Tensor& input) {
 }
 
 // ---- CrossMapLRN2d ----
-
-CrossMapLRN2dImpl::CrossMapLRN2dImpl(const CrossMapLRN2dOptions& options_) : options(options_) {}
 
 void CrossMapLRN2dImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::CrossMapLRN2d(" << options.size() << ", alpha=" << options.alpha()
@@ -137,21 +123,13 @@ Tensor CrossMapLRN2dImpl::forward(const Tensor& input) {
 GroupNormImpl::GroupNormImpl(const GroupNormOptions& options_) : options(options_) { reset(); }
 
 void GroupNormImpl::reset() {
-  if (options.affine()) {
-    weight = register_parameter("weight", tg::empty({options.num_channels()}));
-    bias = register_parameter("bias", tg::empty({options.num_channels()}));
-  } else {
-    weight = register_parameter("weight", Tensor(), /*requires_grad=*/false);
-    bias = register_parameter("bias", Tensor(), /*requires_grad=*/false);
-  }
+  nn::detail::register_affine_parameters(*this, weight, bias, options.affine(),
+                                         {options.num_channels()});
   reset_parameters();
 }
 
 void GroupNormImpl::reset_parameters() {
-  if (options.affine()) {
-    init::ones_(weight);
-    init::zeros_(bias);
-  }
+  nn::detail::reset_affine_parameters(weight, bias, options.affine());
 }
 
 void GroupNormImpl::pretty_print(std::ostream& stream) const {
@@ -167,32 +145,11 @@ Tensor GroupNormImpl::forward(const Tensor& input) {
 // ---- InstanceNorm ----
 
 template <size_t D, class Derived>
-InstanceNormImpl<D, Derived>::InstanceNormImpl(const InstanceNormOptions& options_)
-    : options(options_) {
-  reset();
-}
-
-template <size_t D, class Derived>
-void InstanceNormImpl<D, Derived>::reset() {
-  nn::detail::register_norm_state(*this);
-}
-
-template <size_t D, class Derived>
-void InstanceNormImpl<D, Derived>::reset_running_stats() {
-  nn::detail::reset_norm_running_stats(*this);
-}
-
-template <size_t D, class Derived>
-void InstanceNormImpl<D, Derived>::reset_parameters() {
-  nn::detail::reset_norm_parameters(*this);
-}
-
-template <size_t D, class Derived>
 void InstanceNormImpl<D, Derived>::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "torch::nn::InstanceNorm" << D << "d(" << options.num_features()
-         << ", eps=" << options.eps() << ", momentum=" << options.momentum()
-         << ", affine=" << options.affine()
-         << ", track_running_stats=" << options.track_running_stats() << ")";
+  const InstanceNormOptions& o = this->options;
+  stream << std::boolalpha << "torch::nn::InstanceNorm" << D << "d(" << o.num_features()
+         << ", eps=" << o.eps() << ", momentum=" << o.momentum() << ", affine=" << o.affine()
+         << ", track_running_stats=" << o.track_running_stats() << ")";
 }
 
 template <size_t D, class Derived>
@@ -203,12 +160,13 @@ Tensor InstanceNormImpl<D, Derived>::forward(const Tensor& input) {
            batched - 1, "D or ", batched, "D input (got ", input.dim(), "D input)");
   // An unbatched input is a batch of one.
   const Tensor x = input.dim() == batched - 1 ? input.unsqueeze(0) : input;
-  Tensor out = F::detail::instance_norm(x, running_mean, running_var, weight, bias,
-                                        this->is_training() || !options.track_running_stats(),
-                                        options.momentum(), options.eps());
-  if (this->is_training() && options.track_running_stats()) {
+  Tensor out =
+      F::detail::instance_norm(x, this->running_mean, this->running_var, this->weight, this->bias,
+                               this->is_training() || !this->options.track_running_stats(),
+                               this->options.momentum(), this->options.eps());
+  if (this->is_training() && this->options.track_running_stats()) {
     NoGradGuard no_grad;
-    num_batches_tracked.add_(1);
+    this->num_batches_tracked.add_(1);
   }
   return input.dim() == batched - 1 ? out.squeeze(0) : out;
 }

@@ -23,9 +23,10 @@ void check_input(const Tensor& input, size_t d, const char* kind) {
 
 template <size_t D, class Derived>
 void MaxPoolImpl<D, Derived>::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "torch::nn::MaxPool" << D << "d(kernel_size=" << options.kernel_size()
-         << ", stride=" << options.stride() << ", padding=" << options.padding()
-         << ", dilation=" << options.dilation() << ", ceil_mode=" << options.ceil_mode() << ")";
+  stream << std::boolalpha << "torch::nn::MaxPool" << D
+         << "d(kernel_size=" << this->options.kernel_size() << ", stride=" << this->options.stride()
+         << ", padding=" << this->options.padding() << ", dilation=" << this->options.dilation()
+         << ", ceil_mode=" << this->options.ceil_mode() << ")";
 }
 template <size_t D, class Derived>
 Tensor MaxPoolImpl<D, Derived>::forward(const Tensor& input) {
@@ -34,27 +35,28 @@ Tensor MaxPoolImpl<D, Derived>::forward(const Tensor& input) {
 template <size_t D, class Derived>
 std::tuple<Tensor, Tensor> MaxPoolImpl<D, Derived>::forward_with_indices(const Tensor& input) {
   check_input(input, D, "MaxPool");
-  if constexpr (D == 1) return F::max_pool1d_with_indices(input, options);
-  if constexpr (D == 2) return F::max_pool2d_with_indices(input, options);
-  if constexpr (D == 3) return F::max_pool3d_with_indices(input, options);
+  if constexpr (D == 1) return F::max_pool1d_with_indices(input, this->options);
+  if constexpr (D == 2) return F::max_pool2d_with_indices(input, this->options);
+  if constexpr (D == 3) return F::max_pool3d_with_indices(input, this->options);
 }
 
 template <size_t D, class Derived>
 void AvgPoolImpl<D, Derived>::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::AvgPool" << D << "d(kernel_size=" << options.kernel_size()
-         << ", stride=" << options.stride() << ", padding=" << options.padding() << ")";
+  stream << "torch::nn::AvgPool" << D << "d(kernel_size=" << this->options.kernel_size()
+         << ", stride=" << this->options.stride() << ", padding=" << this->options.padding() << ")";
 }
 template <size_t D, class Derived>
 Tensor AvgPoolImpl<D, Derived>::forward(const Tensor& input) {
   check_input(input, D, "AvgPool");
-  if constexpr (D == 1) return F::avg_pool1d(input, options);
-  if constexpr (D == 2) return F::avg_pool2d(input, options);
-  if constexpr (D == 3) return F::avg_pool3d(input, options);
+  if constexpr (D == 1) return F::avg_pool1d(input, this->options);
+  if constexpr (D == 2) return F::avg_pool2d(input, this->options);
+  if constexpr (D == 3) return F::avg_pool3d(input, this->options);
 }
 
 template <size_t D, class S, class Derived>
 void AdaptiveMaxPoolImpl<D, S, Derived>::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::AdaptiveMaxPool" << D << "d(output_size=" << options.output_size() << ")";
+  stream << "torch::nn::AdaptiveMaxPool" << D << "d(output_size=" << this->options.output_size()
+         << ")";
 }
 template <size_t D, class S, class Derived>
 Tensor AdaptiveMaxPoolImpl<D, S, Derived>::forward(const Tensor& input) {
@@ -64,33 +66,34 @@ template <size_t D, class S, class Derived>
 std::tuple<Tensor, Tensor> AdaptiveMaxPoolImpl<D, S, Derived>::forward_with_indices(
     const Tensor& input) {
   check_input(input, D, "AdaptiveMaxPool");
-  if constexpr (D == 1) return F::adaptive_max_pool1d_with_indices(input, options);
-  if constexpr (D == 2) return F::adaptive_max_pool2d_with_indices(input, options);
-  if constexpr (D == 3) return F::adaptive_max_pool3d_with_indices(input, options);
+  if constexpr (D == 1) return F::adaptive_max_pool1d_with_indices(input, this->options);
+  if constexpr (D == 2) return F::adaptive_max_pool2d_with_indices(input, this->options);
+  if constexpr (D == 3) return F::adaptive_max_pool3d_with_indices(input, this->options);
 }
 
 template <size_t D, class S, class Derived>
 void AdaptiveAvgPoolImpl<D, S, Derived>::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::AdaptiveAvgPool" << D << "d(output_size=" << options.output_size() << ")";
+  stream << "torch::nn::AdaptiveAvgPool" << D << "d(output_size=" << this->options.output_size()
+         << ")";
 }
 template <size_t D, class S, class Derived>
 Tensor AdaptiveAvgPoolImpl<D, S, Derived>::forward(const Tensor& input) {
   check_input(input, D, "AdaptiveAvgPool");
-  if constexpr (D == 1) return F::adaptive_avg_pool1d(input, options);
-  if constexpr (D == 2) return F::adaptive_avg_pool2d(input, options);
-  if constexpr (D == 3) return F::adaptive_avg_pool3d(input, options);
+  if constexpr (D == 1) return F::adaptive_avg_pool1d(input, this->options);
+  if constexpr (D == 2) return F::adaptive_avg_pool2d(input, this->options);
+  if constexpr (D == 3) return F::adaptive_avg_pool3d(input, this->options);
 }
 
 template <size_t D, class Derived>
 void MaxUnpoolImpl<D, Derived>::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::MaxUnpool" << D << "d(kernel_size=" << options.kernel_size()
-         << ", stride=" << options.stride() << ", padding=" << options.padding() << ")";
+  stream << "torch::nn::MaxUnpool" << D << "d(kernel_size=" << this->options.kernel_size()
+         << ", stride=" << this->options.stride() << ", padding=" << this->options.padding() << ")";
 }
 template <size_t D, class Derived>
 Tensor MaxUnpoolImpl<D, Derived>::forward(const Tensor& input, const Tensor& indices,
                                           const std::optional<std::vector<int64_t>>& output_size) {
-  F::MaxUnpoolFuncOptions<D> f(options.kernel_size());
-  f.stride(options.stride()).padding(options.padding()).output_size(output_size);
+  F::MaxUnpoolFuncOptions<D> f(this->options.kernel_size());
+  f.stride(this->options.stride()).padding(this->options.padding()).output_size(output_size);
   if constexpr (D == 1) return F::max_unpool1d(input, indices, f);
   if constexpr (D == 2) return F::max_unpool2d(input, indices, f);
   if constexpr (D == 3) return F::max_unpool3d(input, indices, f);
@@ -98,15 +101,16 @@ Tensor MaxUnpoolImpl<D, Derived>::forward(const Tensor& input, const Tensor& ind
 
 template <size_t D, class Derived>
 void LPPoolImpl<D, Derived>::pretty_print(std::ostream& stream) const {
-  stream << std::boolalpha << "torch::nn::LPPool" << D << "d(norm_type=" << options.norm_type()
-         << ", kernel_size=" << options.kernel_size() << ", stride=" << options.stride()
-         << ", ceil_mode=" << options.ceil_mode() << ")";
+  stream << std::boolalpha << "torch::nn::LPPool" << D
+         << "d(norm_type=" << this->options.norm_type()
+         << ", kernel_size=" << this->options.kernel_size() << ", stride=" << this->options.stride()
+         << ", ceil_mode=" << this->options.ceil_mode() << ")";
 }
 template <size_t D, class Derived>
 Tensor LPPoolImpl<D, Derived>::forward(const Tensor& input) {
-  if constexpr (D == 1) return F::lp_pool1d(input, options);
-  if constexpr (D == 2) return F::lp_pool2d(input, options);
-  if constexpr (D == 3) return F::lp_pool3d(input, options);
+  if constexpr (D == 1) return F::lp_pool1d(input, this->options);
+  if constexpr (D == 2) return F::lp_pool2d(input, this->options);
+  if constexpr (D == 3) return F::lp_pool3d(input, this->options);
 }
 
 namespace functional::detail {

@@ -265,12 +265,8 @@ void RNNImplBase<Derived>::to(Device device, bool non_blocking) {
 
 template <class Derived>
 void RNNImplBase<Derived>::pretty_print(std::ostream& stream) const {
-  const std::string name = this->name();
-  const std::string without_impl = name.size() > 4 && name.substr(name.size() - 4) == "Impl"
-                                       ? name.substr(0, name.size() - 4)
-                                       : name;
   const RNNOptionsBase& o = options_base;
-  stream << std::boolalpha << without_impl << "(input_size=" << o.input_size()
+  stream << std::boolalpha << holder_name(this->name()) << "(input_size=" << o.input_size()
          << ", hidden_size=" << o.hidden_size() << ", num_layers=" << o.num_layers()
          << ", bias=" << o.bias() << ", batch_first=" << o.batch_first()
          << ", dropout=" << o.dropout() << ", bidirectional=" << o.bidirectional();
@@ -463,21 +459,37 @@ detail::RNNOptionsBase base_options(const RNNOptions& o) {
   return base_options(mode, o);
 }
 
+detail::RNNOptionsBase base_options(const GRUOptions& o) {
+  return base_options(enumtype::kGRU(), o);
+}
+
 }  // namespace
 
-// ---- RNN ----
+// ---- RNN and GRU ----
 
-RNNImpl::RNNImpl(const RNNOptions& options_)
-    : detail::RNNImplBase<RNNImpl>(base_options(options_)), options(options_) {}
+namespace detail {
 
-std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input, Tensor hx) {
-  return run_single_state(input, Tensor(), Tensor(), Tensor(), std::move(hx));
+template <class Derived, class Options>
+SingleStateRNNImplBase<Derived, Options>::SingleStateRNNImplBase(const Options& options_)
+    : RNNImplBase<Derived>(base_options(options_)), options(options_) {}
+
+template <class Derived, class Options>
+std::tuple<Tensor, Tensor> SingleStateRNNImplBase<Derived, Options>::forward(const Tensor& input,
+                                                                             Tensor hx) {
+  return this->run_single_state(input, Tensor(), Tensor(), Tensor(), std::move(hx));
 }
 
-std::tuple<utils::rnn::PackedSequence, Tensor> RNNImpl::forward_with_packed_input(
+template <class Derived, class Options>
+std::tuple<utils::rnn::PackedSequence, Tensor>
+SingleStateRNNImplBase<Derived, Options>::forward_with_packed_input(
     const utils::rnn::PackedSequence& packed_input, Tensor hx) {
-  return run_single_state(packed_input, std::move(hx));
+  return this->run_single_state(packed_input, std::move(hx));
 }
+
+template class SingleStateRNNImplBase<RNNImpl, RNNOptions>;
+template class SingleStateRNNImplBase<GRUImpl, GRUOptions>;
+
+}  // namespace detail
 
 // ---- LSTM ----
 
@@ -533,20 +545,6 @@ LSTMImpl::forward_with_packed_input(const utils::rnn::PackedSequence& packed_inp
       {permute_hidden(std::get<0>(state), unsorted), permute_hidden(std::get<1>(state), unsorted)}};
 }
 
-// ---- GRU ----
-
-GRUImpl::GRUImpl(const GRUOptions& options_)
-    : detail::RNNImplBase<GRUImpl>(base_options(enumtype::kGRU(), options_)), options(options_) {}
-
-std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input, Tensor hx) {
-  return run_single_state(input, Tensor(), Tensor(), Tensor(), std::move(hx));
-}
-
-std::tuple<utils::rnn::PackedSequence, Tensor> GRUImpl::forward_with_packed_input(
-    const utils::rnn::PackedSequence& packed_input, Tensor hx) {
-  return run_single_state(packed_input, std::move(hx));
-}
-
 // ---- Cells ----
 
 namespace detail {
@@ -583,11 +581,8 @@ void RNNCellImplBase<Derived>::reset_parameters() {
 
 template <class Derived>
 void RNNCellImplBase<Derived>::pretty_print(std::ostream& stream) const {
-  const std::string name = this->name();
-  const std::string without_impl = name.size() > 4 && name.substr(name.size() - 4) == "Impl"
-                                       ? name.substr(0, name.size() - 4)
-                                       : name;
-  stream << without_impl << "(" << options_base.input_size() << ", " << options_base.hidden_size();
+  stream << holder_name(this->name()) << "(" << options_base.input_size() << ", "
+         << options_base.hidden_size();
   if (!options_base.bias()) stream << ", bias=false";
   stream << get_nonlinearity_str() << ")";
 }

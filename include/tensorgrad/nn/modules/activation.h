@@ -1,161 +1,109 @@
 #pragma once
-/// Activation modules, as torch/nn/modules/activation.h. Only PReLU holds a parameter.
-#include <cstdint>
-#include <ostream>
-
-#include "tensorgrad/nn/module.h"
+/// Activation modules, as torch/nn/modules/activation.h. Only PReLU holds a parameter; most
+/// others are their nn::functional form applied with their options, or without options.
+#include "tensorgrad/nn/functional/activation.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/activation.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
 /// max(x, 0), in place when options.inplace().
-class ReLUImpl : public Cloneable<ReLUImpl> {
+class ReLUImpl : public detail::FunctionalImpl<ReLUImpl, ReLUOptions, functional::relu, Tensor> {
  public:
-  explicit ReLUImpl(const ReLUOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  ReLUOptions options;
 };
 TG_MODULE(ReLU);
 
 /// x if x > 0 else negative_slope * x.
-class LeakyReLUImpl : public Cloneable<LeakyReLUImpl> {
+class LeakyReLUImpl : public detail::FunctionalImpl<LeakyReLUImpl, LeakyReLUOptions,
+                                                    functional::leaky_relu, Tensor> {
  public:
-  explicit LeakyReLUImpl(const LeakyReLUOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  LeakyReLUOptions options;
 };
 TG_MODULE(LeakyReLU);
 
 /// x * Phi(x) (exact, or with the tanh approximation).
-class GELUImpl : public Cloneable<GELUImpl> {
+class GELUImpl
+    : public detail::FunctionalImpl<GELUImpl, GELUOptions, functional::gelu, const Tensor&> {
  public:
-  explicit GELUImpl(GELUOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-
-  GELUOptions options;
 };
 TG_MODULE(GELU);
 
 /// tanh(x).
-class TanhImpl : public Cloneable<TanhImpl> {
- public:
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-};
+class TanhImpl : public detail::ElementwiseImpl<TanhImpl, tg::tanh> {};
 TG_MODULE(Tanh);
 
 /// 1 / (1 + exp(-x)).
-class SigmoidImpl : public Cloneable<SigmoidImpl> {
- public:
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-};
+class SigmoidImpl : public detail::ElementwiseImpl<SigmoidImpl, tg::sigmoid> {};
 TG_MODULE(Sigmoid);
 
 /// exp(x) / sum exp(x) over options.dim().
-class SoftmaxImpl : public Cloneable<SoftmaxImpl> {
+class SoftmaxImpl : public detail::OptionsOnlyImpl<SoftmaxImpl, SoftmaxOptions> {
  public:
-  explicit SoftmaxImpl(int64_t dim) : SoftmaxImpl(SoftmaxOptions(dim)) {}
-  explicit SoftmaxImpl(const SoftmaxOptions& options_);
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  SoftmaxOptions options;
 };
 TG_MODULE(Softmax);
 
 /// log(softmax(x)) over options.dim(), computed stably.
-class LogSoftmaxImpl : public Cloneable<LogSoftmaxImpl> {
+class LogSoftmaxImpl : public detail::OptionsOnlyImpl<LogSoftmaxImpl, LogSoftmaxOptions> {
  public:
-  explicit LogSoftmaxImpl(int64_t dim) : LogSoftmaxImpl(LogSoftmaxOptions(dim)) {}
-  explicit LogSoftmaxImpl(const LogSoftmaxOptions& options_);
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  LogSoftmaxOptions options;
 };
 TG_MODULE(LogSoftmax);
 
 /// alpha (exp(x) - 1) for x <= 0, x otherwise.
-class ELUImpl : public Cloneable<ELUImpl> {
+class ELUImpl : public detail::FunctionalImpl<ELUImpl, ELUOptions, functional::elu, Tensor> {
  public:
-  explicit ELUImpl(const ELUOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  ELUOptions options;
 };
 TG_MODULE(ELU);
 
 /// scale * elu(x, alpha) with SELU's constants.
-class SELUImpl : public Cloneable<SELUImpl> {
+class SELUImpl : public detail::FunctionalImpl<SELUImpl, SELUOptions, functional::selu, Tensor> {
  public:
-  explicit SELUImpl(const SELUOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  SELUOptions options;
 };
 TG_MODULE(SELU);
 
 /// x where |x| > lambda, else 0.
-class HardshrinkImpl : public Cloneable<HardshrinkImpl> {
+class HardshrinkImpl : public detail::FunctionalImpl<HardshrinkImpl, HardshrinkOptions,
+                                                     functional::hardshrink, const Tensor&> {
  public:
-  explicit HardshrinkImpl(const HardshrinkOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-
-  HardshrinkOptions options;
 };
 TG_MODULE(Hardshrink);
 
 /// x clamped to [min_val, max_val] (reset() checks min_val < max_val).
-class HardtanhImpl : public Cloneable<HardtanhImpl> {
+class HardtanhImpl
+    : public detail::FunctionalImpl<HardtanhImpl, HardtanhOptions, functional::hardtanh, Tensor> {
  public:
   explicit HardtanhImpl(const HardtanhOptions& options_ = {});
   void reset() override;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  HardtanhOptions options;
 };
 TG_MODULE(Hardtanh);
 
 /// log(sigmoid(x)).
-class LogSigmoidImpl : public Cloneable<LogSigmoidImpl> {
- public:
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-};
+class LogSigmoidImpl : public detail::ElementwiseImpl<LogSigmoidImpl, functional::logsigmoid> {};
 TG_MODULE(LogSigmoid);
 
 /// softmax(-x) over options.dim().
-class SoftminImpl : public Cloneable<SoftminImpl> {
+class SoftminImpl : public detail::OptionsOnlyImpl<SoftminImpl, SoftminOptions> {
  public:
-  explicit SoftminImpl(int64_t dim) : SoftminImpl(SoftminOptions(dim)) {}
-  explicit SoftminImpl(const SoftminOptions& options_);
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  SoftminOptions options;
 };
 TG_MODULE(Softmin);
 
@@ -183,124 +131,81 @@ class PReLUImpl : public Cloneable<PReLUImpl> {
 TG_MODULE(PReLU);
 
 /// min(max(x, 0), 6).
-class ReLU6Impl : public Cloneable<ReLU6Impl> {
+class ReLU6Impl
+    : public detail::FunctionalImpl<ReLU6Impl, ReLU6Options, functional::relu6, Tensor> {
  public:
-  explicit ReLU6Impl(const ReLU6Options& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  ReLU6Options options;
 };
 TG_MODULE(ReLU6);
 
 /// randomized leaky ReLU: random slopes in training, their mean otherwise.
-class RReLUImpl : public Cloneable<RReLUImpl> {
+class RReLUImpl : public detail::OptionsOnlyImpl<RReLUImpl, RReLUOptions> {
  public:
-  explicit RReLUImpl(const RReLUOptions& options_ = {});
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(Tensor input);
-
-  RReLUOptions options;
 };
 TG_MODULE(RReLU);
 
 /// max(0, x) + min(0, alpha (exp(x / alpha) - 1)).
-class CELUImpl : public Cloneable<CELUImpl> {
+class CELUImpl : public detail::FunctionalImpl<CELUImpl, CELUOptions, functional::celu, Tensor> {
  public:
-  explicit CELUImpl(const CELUOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  CELUOptions options;
 };
 TG_MODULE(CELU);
 
 /// a * sigmoid(b) for the two halves a, b along options.dim().
-class GLUImpl : public Cloneable<GLUImpl> {
+class GLUImpl : public detail::FunctionalImpl<GLUImpl, GLUOptions, functional::glu, const Tensor&> {
  public:
-  explicit GLUImpl(const GLUOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-
-  GLUOptions options;
 };
 TG_MODULE(GLU);
 
 /// x * sigmoid(x).
-class SiLUImpl : public Cloneable<SiLUImpl> {
- public:
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-};
+class SiLUImpl : public detail::ElementwiseImpl<SiLUImpl, functional::silu> {};
 TG_MODULE(SiLU);
 
 /// x * tanh(softplus(x)).
-class MishImpl : public Cloneable<MishImpl> {
- public:
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-};
+class MishImpl : public detail::ElementwiseImpl<MishImpl, functional::mish> {};
 TG_MODULE(Mish);
 
 /// log(1 + exp(beta x)) / beta.
-class SoftplusImpl : public Cloneable<SoftplusImpl> {
+class SoftplusImpl : public detail::FunctionalImpl<SoftplusImpl, SoftplusOptions,
+                                                   functional::softplus, const Tensor&> {
  public:
-  explicit SoftplusImpl(const SoftplusOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-
-  SoftplusOptions options;
 };
 TG_MODULE(Softplus);
 
 /// x - lambda above lambda, x + lambda below -lambda, else 0.
-class SoftshrinkImpl : public Cloneable<SoftshrinkImpl> {
+class SoftshrinkImpl : public detail::FunctionalImpl<SoftshrinkImpl, SoftshrinkOptions,
+                                                     functional::softshrink, const Tensor&> {
  public:
-  explicit SoftshrinkImpl(const SoftshrinkOptions& options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-
-  SoftshrinkOptions options;
 };
 TG_MODULE(Softshrink);
 
 /// x / (1 + |x|).
-class SoftsignImpl : public Cloneable<SoftsignImpl> {
- public:
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-};
+class SoftsignImpl : public detail::ElementwiseImpl<SoftsignImpl, functional::softsign> {};
 TG_MODULE(Softsign);
 
 /// x - tanh(x).
-class TanhshrinkImpl : public Cloneable<TanhshrinkImpl> {
- public:
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
-};
+class TanhshrinkImpl : public detail::ElementwiseImpl<TanhshrinkImpl, functional::tanhshrink> {};
 TG_MODULE(Tanhshrink);
 
 /// x where x > threshold, else value.
-class ThresholdImpl : public Cloneable<ThresholdImpl> {
+class ThresholdImpl : public detail::FunctionalImpl<ThresholdImpl, ThresholdOptions,
+                                                    functional::threshold, Tensor> {
  public:
+  using FunctionalImpl::FunctionalImpl;
   ThresholdImpl(double threshold, double value)
-      : ThresholdImpl(ThresholdOptions(threshold, value)) {}
-  explicit ThresholdImpl(const ThresholdOptions& options_);
-  void reset() override {}
+      : FunctionalImpl(ThresholdOptions(threshold, value)) {}
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(Tensor input);
-
-  ThresholdOptions options;
 };
 TG_MODULE(Threshold);
 

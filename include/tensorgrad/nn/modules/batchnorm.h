@@ -1,34 +1,27 @@
 #pragma once
-/// BatchNorm1d, BatchNorm2d and BatchNorm3d, as torch/nn/modules/batchnorm.h.
+/// BatchNorm1d, BatchNorm2d and BatchNorm3d, as torch/nn/modules/batchnorm.h, with NormImplBase,
+/// which InstanceNorm shares.
 #include <cstdint>
-#include <ostream>
 
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/batchnorm.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
-/// Batch normalisation over the channel dim 1: y = (x - mean) / sqrt(var + eps) * weight + bias.
-/// In training the batch's statistics are used and, with track_running_stats, folded into the
-/// buffers running_mean and running_var (running = (1 - momentum) * running + momentum * batch,
-/// the variance unbiased; momentum nullopt keeps a cumulative average). In evaluation the running
-/// statistics are used. weight starts at 1 and bias at 0.
-template <size_t D, class Derived>
-class BatchNormImplBase : public Cloneable<Derived> {
+/// What BatchNorm and InstanceNorm share, as libtorch's NormImplBase: the options, the affine
+/// weight and bias and the running statistics.
+template <size_t D, class Derived, class DerivedOptions>
+class NormImplBase : public Cloneable<Derived> {
  public:
-  explicit BatchNormImplBase(const BatchNormOptions& options_);
+  explicit NormImplBase(const DerivedOptions& options_);
 
   void reset() override;
   /// Zeroes running_mean and num_batches_tracked, fills running_var with 1.
   void reset_running_stats();
   /// reset_running_stats(), then weight = 1 and bias = 0.
   void reset_parameters();
-  /// "torch::nn::BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)".
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
 
-  BatchNormOptions options;
+  DerivedOptions options;
   /// [num_features] (undefined unless affine).
   Tensor weight;
   Tensor bias;
@@ -37,6 +30,21 @@ class BatchNormImplBase : public Cloneable<Derived> {
   Tensor running_var;
   /// Long 0-d: training steps seen.
   Tensor num_batches_tracked;
+};
+
+/// Batch normalisation over the channel dim 1: y = (x - mean) / sqrt(var + eps) * weight + bias.
+/// In training the batch's statistics are used and, with track_running_stats, folded into the
+/// buffers running_mean and running_var (running = (1 - momentum) * running + momentum * batch,
+/// the variance unbiased; momentum nullopt keeps a cumulative average). In evaluation the running
+/// statistics are used. weight starts at 1 and bias at 0.
+template <size_t D, class Derived>
+class BatchNormImplBase : public NormImplBase<D, Derived, BatchNormOptions> {
+ public:
+  using NormImplBase<D, Derived, BatchNormOptions>::NormImplBase;
+
+  /// "torch::nn::BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)".
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
 };
 
 /// BatchNorm over [N, C] or [N, C, L].
@@ -59,9 +67,5 @@ class BatchNorm3dImpl : public BatchNormImplBase<3, BatchNorm3dImpl> {
   using BatchNormImplBase<3, BatchNorm3dImpl>::BatchNormImplBase;
 };
 TG_MODULE(BatchNorm3d);
-
-extern template class BatchNormImplBase<1, BatchNorm1dImpl>;
-extern template class BatchNormImplBase<2, BatchNorm2dImpl>;
-extern template class BatchNormImplBase<3, BatchNorm3dImpl>;
 
 }  // namespace tg::nn

@@ -2,13 +2,11 @@
 /// Conv1d/2d/3d and ConvTranspose1d/2d/3d, as torch/nn/modules/conv.h.
 #include <cstdint>
 #include <optional>
-#include <ostream>
 #include <vector>
 
 #include "tensorgrad/nn/expanding_array.h"
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/conv.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
@@ -22,7 +20,8 @@ class ConvNdImpl : public Cloneable<Derived> {
   void reset() override;
   /// Draws new weights (and bias) from the default distribution.
   void reset_parameters();
-  /// "torch::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])".
+  /// "torch::nn::Conv2d(1, 32, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1])", and
+  /// "torch::nn::ConvTranspose2d(...)" for a transposed convolution.
   void pretty_print(std::ostream& stream) const override;
 
   detail::ConvNdOptions<D> options;
@@ -72,7 +71,6 @@ class ConvTransposeImpl : public ConvNdImpl<D, Derived> {
   ConvTransposeImpl(int64_t input_channels, int64_t output_channels, ExpandingArray<D> kernel_size)
       : ConvTransposeImpl(ConvTransposeOptions<D>(input_channels, output_channels, kernel_size)) {}
   explicit ConvTransposeImpl(ConvTransposeOptions<D> options_);
-  void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input,
                  const std::optional<std::vector<int64_t>>& output_size = std::nullopt);
 
@@ -99,12 +97,5 @@ class ConvTranspose3dImpl : public ConvTransposeImpl<3, ConvTranspose3dImpl> {
   using ConvTransposeImpl<3, ConvTranspose3dImpl>::ConvTransposeImpl;
 };
 TG_MODULE(ConvTranspose3d);
-
-extern template class ConvImpl<1, Conv1dImpl>;
-extern template class ConvImpl<2, Conv2dImpl>;
-extern template class ConvImpl<3, Conv3dImpl>;
-extern template class ConvTransposeImpl<1, ConvTranspose1dImpl>;
-extern template class ConvTransposeImpl<2, ConvTranspose2dImpl>;
-extern template class ConvTransposeImpl<3, ConvTranspose3dImpl>;
 
 }  // namespace tg::nn

@@ -1,11 +1,9 @@
 #pragma once
 /// Linear, Flatten and Identity modules, as torch/nn/modules/linear.h.
 #include <cstdint>
-#include <ostream>
 
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/linear.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
@@ -36,15 +34,12 @@ class LinearImpl : public Cloneable<LinearImpl> {
 TG_MODULE(Linear);
 
 /// Flattens dims start_dim..end_dim (default 1..-1, so [N, C, H, W] -> [N, C*H*W]).
-class FlattenImpl : public Cloneable<FlattenImpl> {
+class FlattenImpl : public detail::OptionsOnlyImpl<FlattenImpl, FlattenOptions> {
  public:
-  explicit FlattenImpl(const FlattenOptions& options_ = {});
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   /// "torch::nn::Flatten(start_dim=1, end_dim=-1)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  FlattenOptions options;
 };
 TG_MODULE(Flatten);
 

@@ -2,49 +2,54 @@
 /// Loss modules, as torch/nn/modules/loss.h: L1Loss, MSELoss, BCELoss, BCEWithLogitsLoss,
 /// NLLLoss and CrossEntropyLoss. forward(input, target) returns the loss; class weights given in
 /// the options are registered as buffers (so that to(dtype) converts them).
-#include <ostream>
-
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/functional/loss.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/loss.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
-/// mean (or sum, or none) of |input - target|.
-class L1LossImpl : public Cloneable<L1LossImpl> {
- public:
-  explicit L1LossImpl(L1LossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
+namespace detail {
 
-  L1LossOptions options;
+/// The base of BCELoss, NLLLoss and CrossEntropyLoss: their options, the buffer "weight" made from
+/// options.weight(), and their printing.
+template <class Derived, class Options>
+class WeightedLossImpl : public Cloneable<Derived> {
+ public:
+  explicit WeightedLossImpl(Options options_ = {}) : options(std::move(options_)) { reset(); }
+  void reset() override { weight = this->register_buffer("weight", options.weight()); }
+  /// "torch::nn::NLLLoss()".
+  void pretty_print(std::ostream& stream) const override {
+    stream << holder_name(torch_type_name<Derived>()) << "()";
+  }
+
+  Options options;
+  /// Buffer: the per-class (BCELoss: per-element) weight, undefined when not given.
+  Tensor weight;
+};
+
+}  // namespace detail
+
+/// mean (or sum, or none) of |input - target|.
+class L1LossImpl : public detail::FunctionalImpl<L1LossImpl, L1LossOptions, functional::l1_loss,
+                                                 const Tensor&, const Tensor&> {
+ public:
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(L1Loss);
 
 /// mean (or sum, or none) of (input - target)^2.
-class MSELossImpl : public Cloneable<MSELossImpl> {
+class MSELossImpl : public detail::FunctionalImpl<MSELossImpl, MSELossOptions, functional::mse_loss,
+                                                  const Tensor&, const Tensor&> {
  public:
-  explicit MSELossImpl(MSELossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  MSELossOptions options;
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(MSELoss);
 
 /// Binary cross entropy of probabilities in [0, 1].
-class BCELossImpl : public Cloneable<BCELossImpl> {
+class BCELossImpl : public detail::WeightedLossImpl<BCELossImpl, BCELossOptions> {
  public:
-  explicit BCELossImpl(BCELossOptions options_ = {});
-  void reset() override;
-  void pretty_print(std::ostream& stream) const override;
+  using WeightedLossImpl::WeightedLossImpl;
   Tensor forward(const Tensor& input, const Tensor& target);
-
-  BCELossOptions options;
-  /// Buffer: per-element rescaling weight (undefined when not given).
-  Tensor weight;
 };
 TG_MODULE(BCELoss);
 
@@ -64,198 +69,159 @@ class BCEWithLogitsLossImpl : public Cloneable<BCEWithLogitsLossImpl> {
 TG_MODULE(BCEWithLogitsLoss);
 
 /// Negative log likelihood of log-probabilities [N, C, ...] against Long class indices.
-class NLLLossImpl : public Cloneable<NLLLossImpl> {
+class NLLLossImpl : public detail::WeightedLossImpl<NLLLossImpl, NLLLossOptions> {
  public:
-  explicit NLLLossImpl(NLLLossOptions options_ = {});
-  void reset() override;
-  void pretty_print(std::ostream& stream) const override;
+  using WeightedLossImpl::WeightedLossImpl;
   Tensor forward(const Tensor& input, const Tensor& target);
-
-  NLLLossOptions options;
-  /// Buffer: per-class weight [C] (undefined when not given).
-  Tensor weight;
 };
 TG_MODULE(NLLLoss);
 
 /// Cross entropy of logits [N, C, ...] against class indices or class probabilities, with
 /// optional class weights and label smoothing.
-class CrossEntropyLossImpl : public Cloneable<CrossEntropyLossImpl> {
+class CrossEntropyLossImpl
+    : public detail::WeightedLossImpl<CrossEntropyLossImpl, CrossEntropyLossOptions> {
  public:
-  explicit CrossEntropyLossImpl(CrossEntropyLossOptions options_ = {});
-  void reset() override;
-  void pretty_print(std::ostream& stream) const override;
+  using WeightedLossImpl::WeightedLossImpl;
   Tensor forward(const Tensor& input, const Tensor& target);
-
-  CrossEntropyLossOptions options;
-  /// Buffer: per-class weight [C] (undefined when not given).
-  Tensor weight;
 };
 TG_MODULE(CrossEntropyLoss);
 
 // The losses and distances below are thin wrappers over nn::functional.
 
-class KLDivLossImpl : public Cloneable<KLDivLossImpl> {
+class KLDivLossImpl
+    : public detail::FunctionalImpl<KLDivLossImpl, KLDivLossOptions, functional::kl_div,
+                                    const Tensor&, const Tensor&> {
  public:
-  explicit KLDivLossImpl(KLDivLossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  KLDivLossOptions options;
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(KLDivLoss);
 
-class HingeEmbeddingLossImpl : public Cloneable<HingeEmbeddingLossImpl> {
+class HingeEmbeddingLossImpl
+    : public detail::FunctionalImpl<HingeEmbeddingLossImpl, HingeEmbeddingLossOptions,
+                                    functional::hinge_embedding_loss, const Tensor&,
+                                    const Tensor&> {
  public:
-  explicit HingeEmbeddingLossImpl(HingeEmbeddingLossOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  HingeEmbeddingLossOptions options;
 };
 TG_MODULE(HingeEmbeddingLoss);
 
-class MultiMarginLossImpl : public Cloneable<MultiMarginLossImpl> {
+class MultiMarginLossImpl
+    : public detail::FunctionalImpl<MultiMarginLossImpl, MultiMarginLossOptions,
+                                    functional::multi_margin_loss, const Tensor&, const Tensor&> {
  public:
-  explicit MultiMarginLossImpl(MultiMarginLossOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  MultiMarginLossOptions options;
 };
 TG_MODULE(MultiMarginLoss);
 
-class CosineEmbeddingLossImpl : public Cloneable<CosineEmbeddingLossImpl> {
+class CosineEmbeddingLossImpl
+    : public detail::FunctionalImpl<CosineEmbeddingLossImpl, CosineEmbeddingLossOptions,
+                                    functional::cosine_embedding_loss, const Tensor&, const Tensor&,
+                                    const Tensor&> {
  public:
-  explicit CosineEmbeddingLossImpl(CosineEmbeddingLossOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target);
-
-  CosineEmbeddingLossOptions options;
 };
 TG_MODULE(CosineEmbeddingLoss);
 
-class MultiLabelMarginLossImpl : public Cloneable<MultiLabelMarginLossImpl> {
+class MultiLabelMarginLossImpl
+    : public detail::FunctionalImpl<MultiLabelMarginLossImpl, MultiLabelMarginLossOptions,
+                                    functional::multilabel_margin_loss, const Tensor&,
+                                    const Tensor&> {
  public:
-  explicit MultiLabelMarginLossImpl(MultiLabelMarginLossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  MultiLabelMarginLossOptions options;
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(MultiLabelMarginLoss);
 
-class SoftMarginLossImpl : public Cloneable<SoftMarginLossImpl> {
+class SoftMarginLossImpl
+    : public detail::FunctionalImpl<SoftMarginLossImpl, SoftMarginLossOptions,
+                                    functional::soft_margin_loss, const Tensor&, const Tensor&> {
  public:
-  explicit SoftMarginLossImpl(SoftMarginLossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  SoftMarginLossOptions options;
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(SoftMarginLoss);
 
-class MultiLabelSoftMarginLossImpl : public Cloneable<MultiLabelSoftMarginLossImpl> {
+class MultiLabelSoftMarginLossImpl
+    : public detail::FunctionalImpl<MultiLabelSoftMarginLossImpl, MultiLabelSoftMarginLossOptions,
+                                    functional::multilabel_soft_margin_loss, const Tensor&,
+                                    const Tensor&> {
  public:
-  explicit MultiLabelSoftMarginLossImpl(MultiLabelSoftMarginLossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  MultiLabelSoftMarginLossOptions options;
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(MultiLabelSoftMarginLoss);
 
-class TripletMarginLossImpl : public Cloneable<TripletMarginLossImpl> {
+class TripletMarginLossImpl
+    : public detail::FunctionalImpl<TripletMarginLossImpl, TripletMarginLossOptions,
+                                    functional::triplet_margin_loss, const Tensor&, const Tensor&,
+                                    const Tensor&> {
  public:
-  explicit TripletMarginLossImpl(TripletMarginLossOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative);
-
-  TripletMarginLossOptions options;
 };
 TG_MODULE(TripletMarginLoss);
 
-class TripletMarginWithDistanceLossImpl : public Cloneable<TripletMarginWithDistanceLossImpl> {
+class TripletMarginWithDistanceLossImpl
+    : public detail::FunctionalImpl<TripletMarginWithDistanceLossImpl,
+                                    TripletMarginWithDistanceLossOptions,
+                                    functional::triplet_margin_with_distance_loss, const Tensor&,
+                                    const Tensor&, const Tensor&> {
  public:
-  explicit TripletMarginWithDistanceLossImpl(TripletMarginWithDistanceLossOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative);
-
-  TripletMarginWithDistanceLossOptions options;
 };
 TG_MODULE(TripletMarginWithDistanceLoss);
 
-class SmoothL1LossImpl : public Cloneable<SmoothL1LossImpl> {
+/// Not a FunctionalImpl: F::smooth_l1_loss is overloaded (its deprecated form takes beta apart).
+class SmoothL1LossImpl : public detail::OptionsOnlyImpl<SmoothL1LossImpl, SmoothL1LossOptions> {
  public:
-  explicit SmoothL1LossImpl(SmoothL1LossOptions options_ = {});
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input, const Tensor& target);
-
-  SmoothL1LossOptions options;
 };
 TG_MODULE(SmoothL1Loss);
 
-class HuberLossImpl : public Cloneable<HuberLossImpl> {
+class HuberLossImpl
+    : public detail::FunctionalImpl<HuberLossImpl, HuberLossOptions, functional::huber_loss,
+                                    const Tensor&, const Tensor&> {
  public:
-  explicit HuberLossImpl(HuberLossOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
-
-  HuberLossOptions options;
 };
 TG_MODULE(HuberLoss);
 
-class PoissonNLLLossImpl : public Cloneable<PoissonNLLLossImpl> {
+class PoissonNLLLossImpl
+    : public detail::FunctionalImpl<PoissonNLLLossImpl, PoissonNLLLossOptions,
+                                    functional::poisson_nll_loss, const Tensor&, const Tensor&> {
  public:
-  explicit PoissonNLLLossImpl(PoissonNLLLossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& log_input, const Tensor& target);
-
-  PoissonNLLLossOptions options;
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(PoissonNLLLoss);
 
-class MarginRankingLossImpl : public Cloneable<MarginRankingLossImpl> {
+class MarginRankingLossImpl
+    : public detail::FunctionalImpl<MarginRankingLossImpl, MarginRankingLossOptions,
+                                    functional::margin_ranking_loss, const Tensor&, const Tensor&,
+                                    const Tensor&> {
  public:
-  explicit MarginRankingLossImpl(MarginRankingLossOptions options_ = {});
-  void reset() override {}
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input1, const Tensor& input2, const Tensor& target);
-
-  MarginRankingLossOptions options;
+  using FunctionalImpl::FunctionalImpl;
 };
 TG_MODULE(MarginRankingLoss);
 
-class CosineSimilarityImpl : public Cloneable<CosineSimilarityImpl> {
+class CosineSimilarityImpl
+    : public detail::FunctionalImpl<CosineSimilarityImpl, CosineSimilarityOptions,
+                                    functional::cosine_similarity, const Tensor&, const Tensor&> {
  public:
-  explicit CosineSimilarityImpl(CosineSimilarityOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input1, const Tensor& input2);
-
-  CosineSimilarityOptions options;
 };
 TG_MODULE(CosineSimilarity);
 
-class PairwiseDistanceImpl : public Cloneable<PairwiseDistanceImpl> {
+class PairwiseDistanceImpl
+    : public detail::FunctionalImpl<PairwiseDistanceImpl, PairwiseDistanceOptions,
+                                    functional::pairwise_distance, const Tensor&, const Tensor&> {
  public:
-  explicit PairwiseDistanceImpl(PairwiseDistanceOptions options_ = {});
-  void reset() override {}
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input1, const Tensor& input2);
-
-  PairwiseDistanceOptions options;
 };
 TG_MODULE(PairwiseDistance);
 

@@ -2,11 +2,11 @@
 /// Normalisation modules, as torch/nn/modules/normalization.h and instancenorm.h: LayerNorm,
 /// GroupNorm, LocalResponseNorm, CrossMapLRN2d and InstanceNorm1d/2d/3d.
 #include <cstdint>
-#include <ostream>
+#include <vector>
 
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/batchnorm.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/normalization.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
@@ -31,30 +31,25 @@ TG_MODULE(LayerNorm);
 
 /// Local response normalisation across neighbouring channels (see
 /// functional::local_response_norm).
-class LocalResponseNormImpl : public Cloneable<LocalResponseNormImpl> {
+class LocalResponseNormImpl
+    : public detail::OptionsOnlyImpl<LocalResponseNormImpl, LocalResponseNormOptions> {
  public:
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   LocalResponseNormImpl(int64_t size)  // NOLINT: implicit as in libtorch
       : LocalResponseNormImpl(LocalResponseNormOptions(size)) {}
-  explicit LocalResponseNormImpl(const LocalResponseNormOptions& options_);
-  void reset() override {}
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  LocalResponseNormOptions options;
 };
 TG_MODULE(LocalResponseNorm);
 
 /// The legacy cross-map local response normalisation of a 4-D input [N, C, H, W].
-class CrossMapLRN2dImpl : public Cloneable<CrossMapLRN2dImpl> {
+class CrossMapLRN2dImpl : public detail::OptionsOnlyImpl<CrossMapLRN2dImpl, CrossMapLRN2dOptions> {
  public:
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   CrossMapLRN2dImpl(int64_t size)  // NOLINT: implicit as in libtorch
       : CrossMapLRN2dImpl(CrossMapLRN2dOptions(size)) {}
-  explicit CrossMapLRN2dImpl(const CrossMapLRN2dOptions& options_);
-  void reset() override {}
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  CrossMapLRN2dOptions options;
 };
 TG_MODULE(CrossMapLRN2d);
 
@@ -78,21 +73,12 @@ TG_MODULE(GroupNorm);
 /// Instance normalisation: each (sample, channel) plane normalised by its own statistics; with
 /// track_running_stats the running statistics are kept and used in evaluation.
 template <size_t D, class Derived>
-class InstanceNormImpl : public Cloneable<Derived> {
+class InstanceNormImpl : public NormImplBase<D, Derived, InstanceNormOptions> {
  public:
-  explicit InstanceNormImpl(const InstanceNormOptions& options_);
-  void reset() override;
-  void reset_running_stats();
-  void reset_parameters();
+  using NormImplBase<D, Derived, InstanceNormOptions>::NormImplBase;
+
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  InstanceNormOptions options;
-  Tensor weight;
-  Tensor bias;
-  Tensor running_mean;
-  Tensor running_var;
-  Tensor num_batches_tracked;
 };
 
 /// InstanceNorm over [N, C, L] (or unbatched [C, L]).
@@ -115,9 +101,5 @@ class InstanceNorm3dImpl : public InstanceNormImpl<3, InstanceNorm3dImpl> {
   using InstanceNormImpl<3, InstanceNorm3dImpl>::InstanceNormImpl;
 };
 TG_MODULE(InstanceNorm3d);
-
-extern template class InstanceNormImpl<1, InstanceNorm1dImpl>;
-extern template class InstanceNormImpl<2, InstanceNorm2dImpl>;
-extern template class InstanceNormImpl<3, InstanceNorm3dImpl>;
 
 }  // namespace tg::nn

@@ -2,109 +2,89 @@
 /// Pooling modules, as torch/nn/modules/pooling.h: MaxPool, AvgPool, AdaptiveMaxPool,
 /// AdaptiveAvgPool, MaxUnpool and LPPool in 1, 2 and 3 dims (LPPool in 1 and 2).
 #include <optional>
-#include <ostream>
 #include <tuple>
 #include <vector>
 
 #include "tensorgrad/nn/expanding_array.h"
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/pooling.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
 /// The maximum of each kernel_size window, moving by stride (default: kernel_size).
 template <size_t D, class Derived>
-class MaxPoolImpl : public Cloneable<Derived> {
+class MaxPoolImpl : public detail::OptionsOnlyImpl<Derived, MaxPoolOptions<D>> {
  public:
+  using detail::OptionsOnlyImpl<Derived, MaxPoolOptions<D>>::OptionsOnlyImpl;
   MaxPoolImpl(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
       : MaxPoolImpl(MaxPoolOptions<D>(kernel_size)) {}
-  explicit MaxPoolImpl(const MaxPoolOptions<D>& options_) : options(options_) {}
-  void reset() override {}
   /// "torch::nn::MaxPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0], dilation=[1, 1],
   /// ceil_mode=false)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
   /// The values and their flat indices in each sample-channel's spatial volume.
   std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& input);
-
-  MaxPoolOptions<D> options;
 };
 
 /// The mean of each kernel_size window, moving by stride (default: kernel_size).
 template <size_t D, class Derived>
-class AvgPoolImpl : public Cloneable<Derived> {
+class AvgPoolImpl : public detail::OptionsOnlyImpl<Derived, AvgPoolOptions<D>> {
  public:
+  using detail::OptionsOnlyImpl<Derived, AvgPoolOptions<D>>::OptionsOnlyImpl;
   AvgPoolImpl(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
       : AvgPoolImpl(AvgPoolOptions<D>(kernel_size)) {}
-  explicit AvgPoolImpl(const AvgPoolOptions<D>& options_) : options(options_) {}
-  void reset() override {}
   /// "torch::nn::AvgPool2d(kernel_size=[2, 2], stride=[2, 2], padding=[0, 0])".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  AvgPoolOptions<D> options;
 };
 
 /// Max pooling to a fixed output size.
 template <size_t D, class output_size_t, class Derived>
-class AdaptiveMaxPoolImpl : public Cloneable<Derived> {
+class AdaptiveMaxPoolImpl
+    : public detail::OptionsOnlyImpl<Derived, AdaptiveMaxPoolOptions<output_size_t>> {
  public:
+  using detail::OptionsOnlyImpl<Derived, AdaptiveMaxPoolOptions<output_size_t>>::OptionsOnlyImpl;
   AdaptiveMaxPoolImpl(output_size_t output_size)  // NOLINT: implicit as in libtorch
       : AdaptiveMaxPoolImpl(AdaptiveMaxPoolOptions<output_size_t>(output_size)) {}
-  explicit AdaptiveMaxPoolImpl(const AdaptiveMaxPoolOptions<output_size_t>& options_)
-      : options(options_) {}
-  void reset() override {}
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
   std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& input);
-
-  AdaptiveMaxPoolOptions<output_size_t> options;
 };
 
 /// Average pooling to a fixed output size, whatever the input's spatial size.
 template <size_t D, class output_size_t, class Derived>
-class AdaptiveAvgPoolImpl : public Cloneable<Derived> {
+class AdaptiveAvgPoolImpl
+    : public detail::OptionsOnlyImpl<Derived, AdaptiveAvgPoolOptions<output_size_t>> {
  public:
+  using detail::OptionsOnlyImpl<Derived, AdaptiveAvgPoolOptions<output_size_t>>::OptionsOnlyImpl;
   AdaptiveAvgPoolImpl(output_size_t output_size)  // NOLINT: implicit as in libtorch
       : AdaptiveAvgPoolImpl(AdaptiveAvgPoolOptions<output_size_t>(output_size)) {}
-  explicit AdaptiveAvgPoolImpl(const AdaptiveAvgPoolOptions<output_size_t>& options_)
-      : options(options_) {}
-  void reset() override {}
   /// "torch::nn::AdaptiveAvgPool2d(output_size=[1, 1])".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  AdaptiveAvgPoolOptions<output_size_t> options;
 };
 
 /// The partial inverse of MaxPool: each value put back at its index, zeros elsewhere.
 template <size_t D, class Derived>
-class MaxUnpoolImpl : public Cloneable<Derived> {
+class MaxUnpoolImpl : public detail::OptionsOnlyImpl<Derived, MaxUnpoolOptions<D>> {
  public:
+  using detail::OptionsOnlyImpl<Derived, MaxUnpoolOptions<D>>::OptionsOnlyImpl;
   MaxUnpoolImpl(ExpandingArray<D> kernel_size)  // NOLINT: implicit as in libtorch
       : MaxUnpoolImpl(MaxUnpoolOptions<D>(kernel_size)) {}
-  explicit MaxUnpoolImpl(const MaxUnpoolOptions<D>& options_) : options(options_) {}
-  void reset() override {}
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input, const Tensor& indices,
                  const std::optional<std::vector<int64_t>>& output_size = std::nullopt);
-
-  MaxUnpoolOptions<D> options;
 };
 
 /// (sum over each window of x^p)^(1/p).
 template <size_t D, class Derived>
-class LPPoolImpl : public Cloneable<Derived> {
+class LPPoolImpl : public detail::OptionsOnlyImpl<Derived, LPPoolOptions<D>> {
  public:
+  using detail::OptionsOnlyImpl<Derived, LPPoolOptions<D>>::OptionsOnlyImpl;
   LPPoolImpl(double norm_type, ExpandingArray<D> kernel_size)
       : LPPoolImpl(LPPoolOptions<D>(norm_type, kernel_size)) {}
-  explicit LPPoolImpl(const LPPoolOptions<D>& options_) : options(options_) {}
-  void reset() override {}
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  LPPoolOptions<D> options;
 };
 
 class MaxPool1dImpl : public MaxPoolImpl<1, MaxPool1dImpl> {

@@ -5,15 +5,13 @@
 /// backward) comes from theirs.
 #include <cstdint>
 #include <optional>
-#include <ostream>
 #include <string>
 #include <tuple>
 #include <vector>
 
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/modules/container/any_value.h"
 #include "tensorgrad/nn/options/rnn.h"
-#include "tensorgrad/nn/pimpl.h"
 #include "tensorgrad/nn/utils/rnn.h"
 
 namespace tg::nn {
@@ -84,25 +82,32 @@ class RNNImplBase : public Cloneable<Derived> {
   std::vector<Tensor> flat_weights_;
 };
 
-}  // namespace detail
-
-/// A multi-layer Elman RNN with tanh or ReLU. forward(input [T, B, input_size] (or [B, T, *] with
-/// batch_first), h_0 [layers * directions, B, hidden_size] or undefined for zeros) returns
-/// (output [T, B, directions * hidden_size], h_n).
-class RNNImpl : public detail::RNNImplBase<RNNImpl> {
+/// What RNN and GRU share over RNNImplBase: a hidden state of one tensor, and so one forward.
+template <class Derived, class Options>
+class SingleStateRNNImplBase : public RNNImplBase<Derived> {
  public:
-  RNNImpl(int64_t input_size, int64_t hidden_size) : RNNImpl(RNNOptions(input_size, hidden_size)) {}
-  explicit RNNImpl(const RNNOptions& options_);
+  explicit SingleStateRNNImplBase(const Options& options_);
 
   std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
   /// As forward, over a PackedSequence; the output is packed the same way.
   std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
       const utils::rnn::PackedSequence& packed_input, Tensor hx = {});
 
-  RNNOptions options;
+  Options options;
 
  protected:
   FORWARD_HAS_DEFAULT_ARGS({1, AnyValue(Tensor())})
+};
+
+}  // namespace detail
+
+/// A multi-layer Elman RNN with tanh or ReLU. forward(input [T, B, input_size] (or [B, T, *] with
+/// batch_first), h_0 [layers * directions, B, hidden_size] or undefined for zeros) returns
+/// (output [T, B, directions * hidden_size], h_n).
+class RNNImpl : public detail::SingleStateRNNImplBase<RNNImpl, RNNOptions> {
+ public:
+  using SingleStateRNNImplBase::SingleStateRNNImplBase;
+  RNNImpl(int64_t input_size, int64_t hidden_size) : RNNImpl(RNNOptions(input_size, hidden_size)) {}
 };
 TG_MODULE(RNN);
 
@@ -133,19 +138,10 @@ class LSTMImpl : public detail::RNNImplBase<LSTMImpl> {
 TG_MODULE(LSTM);
 
 /// A multi-layer GRU. forward(input, h_0) returns (output, h_n).
-class GRUImpl : public detail::RNNImplBase<GRUImpl> {
+class GRUImpl : public detail::SingleStateRNNImplBase<GRUImpl, GRUOptions> {
  public:
+  using SingleStateRNNImplBase::SingleStateRNNImplBase;
   GRUImpl(int64_t input_size, int64_t hidden_size) : GRUImpl(GRUOptions(input_size, hidden_size)) {}
-  explicit GRUImpl(const GRUOptions& options_);
-
-  std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
-  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
-      const utils::rnn::PackedSequence& packed_input, Tensor hx = {});
-
-  GRUOptions options;
-
- protected:
-  FORWARD_HAS_DEFAULT_ARGS({1, AnyValue(Tensor())})
 };
 TG_MODULE(GRU);
 

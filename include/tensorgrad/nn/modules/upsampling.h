@@ -1,48 +1,37 @@
 #pragma once
 /// Upsample, PixelShuffle and PixelUnshuffle, as torch/nn/modules/upsampling.h and
 /// pixelshuffle.h.
-#include <ostream>
-
-#include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/upsampling.h"
-#include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
 /// F::interpolate with the module's size or scale factor and mode.
-class UpsampleImpl : public Cloneable<UpsampleImpl> {
+class UpsampleImpl : public detail::OptionsOnlyImpl<UpsampleImpl, UpsampleOptions> {
  public:
-  explicit UpsampleImpl(const UpsampleOptions& options_ = {}) : options(options_) {}
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   /// "torch::nn::Upsample(scale_factor=[2, 2], mode=kBilinear)".
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  UpsampleOptions options;
 };
 TG_MODULE(Upsample);
 
 /// Rearranges [*, C r^2, H, W] into [*, C, H r, W r].
-class PixelShuffleImpl : public Cloneable<PixelShuffleImpl> {
+class PixelShuffleImpl : public detail::OptionsOnlyImpl<PixelShuffleImpl, PixelShuffleOptions> {
  public:
-  explicit PixelShuffleImpl(const PixelShuffleOptions& options_) : options(options_) {}
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  PixelShuffleOptions options;
 };
 TG_MODULE(PixelShuffle);
 
 /// Rearranges [*, C, H r, W r] into [*, C r^2, H, W].
-class PixelUnshuffleImpl : public Cloneable<PixelUnshuffleImpl> {
+class PixelUnshuffleImpl
+    : public detail::OptionsOnlyImpl<PixelUnshuffleImpl, PixelUnshuffleOptions> {
  public:
-  explicit PixelUnshuffleImpl(const PixelUnshuffleOptions& options_) : options(options_) {}
-  void reset() override {}
+  using OptionsOnlyImpl::OptionsOnlyImpl;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
-
-  PixelUnshuffleOptions options;
 };
 TG_MODULE(PixelUnshuffle);
 
