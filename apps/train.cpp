@@ -117,7 +117,9 @@ void print_help(std::ostream& out) {
       << "\n"
       << "Started by mpirun (`mpirun -np 2 " << kProgram << " --threads 1`), each process trains\n"
       << "on its share of every batch and the gradients are averaged (DistributedDataParallel):\n"
-      << "the result is that of one process. Rank 0 alone prints and saves.\n";
+      << "the result is that of one process. Rank 0 alone prints and saves.\n"
+      << "\n"
+      << "Denormal floats are flushed to zero (tg::set_flush_denormal), for speed.\n";
 }
 
 // ---- command line ----
@@ -668,6 +670,10 @@ int run(const Options& o) {
 
   const int threads = o.threads > 0 ? o.threads : default_threads();
   tg::set_num_threads(threads);
+  // Adam's moments of weights whose gradients die out decay into denormals, which this CPU
+  // computes many times slower; flushed to zero, the trained model is the same to print
+  // precision and an epoch about a tenth faster.
+  tg::set_flush_denormal(true);
   tg::manual_seed(o.seed);
 
   Split train = load_split(o.data, tg::data::datasets::MNIST::Mode::kTrain);
@@ -703,7 +709,9 @@ int run(const Options& o) {
   if (g_group) epochs_done = share_resumed_state(model, optimizer, epochs_done);
   // Broadcasts rank 0's parameters, then averages the gradients of every backward.
   std::optional<nn::parallel::DistributedDataParallel> ddp;
-  if (g_group) ddp.emplace(model.ptr(), g_group);
+  if (g_group)
+    ddp.emplace(model.ptr(), g_group,
+                nn::parallel::DistributedDataParallelOptions().gradient_as_bucket_view(true));
 
   if (leader) {
     std::printf(

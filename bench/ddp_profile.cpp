@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   }
   namespace nn = tg::nn;
   tg::set_num_threads(threads);
+  tg::set_flush_denormal(true);  // as tensorgrad-train
   tg::manual_seed(0);
   // tensorgrad-train's CNN.
   nn::Sequential model(nn::Conv2d(nn::Conv2dOptions(1, 32, 3).padding(1)), nn::ReLU(),
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
   const char* launched = std::getenv("OMPI_COMM_WORLD_SIZE");
   if (launched && std::atoi(launched) > 1) {
     group = tg::distributed::ProcessGroupMPI::create();
-    ddp.emplace(model.ptr(), group);
+    ddp.emplace(model.ptr(), group,
+                nn::parallel::DistributedDataParallelOptions().gradient_as_bucket_view(true));
   }
   const tg::Tensor images = tg::randn({batch, 1, 28, 28});
   const tg::Tensor labels = tg::randint(0, 10, {batch});

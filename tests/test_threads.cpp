@@ -159,6 +159,23 @@ struct Gate {
 
 }  // namespace
 
+// The flush mode is per thread: it must reach the OpenMP threads that run the kernel's chunks,
+// those of the team when it was set and those the team gains after.
+TEST(Threads, FlushDenormalReachesEveryThreadOfTheTeam) {
+  const int before = get_num_threads();
+  const Tensor tiny = full({1 << 20}, 1e-39f);  // a denormal float, written before the mode is set
+  ASSERT_GT(tiny[0].item<float>(), 0.0f);
+  set_num_threads(2);
+  ASSERT_TRUE(set_flush_denormal(true));
+  for (int threads : {2, 4}) {
+    set_num_threads(threads);
+    EXPECT_EQ((tiny * 1.5).ne(0).sum().item<int64_t>(), 0) << threads << " threads";
+  }
+  EXPECT_TRUE(set_flush_denormal(false));
+  EXPECT_EQ((tiny * 1.5).ne(0).sum().item<int64_t>(), 1 << 20);
+  set_num_threads(before);
+}
+
 TEST(DataLoaderWorkers, EveryBatchOnceInEveryEpoch) {
   for (size_t workers : {1, 3}) {
     for (bool ordered : {true, false}) {

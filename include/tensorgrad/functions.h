@@ -311,4 +311,10 @@ void init_num_threads();
 void set_num_interop_threads(int n);
 int get_num_interop_threads();
 
+/// Denormal floats (below 1.2e-38 in float, 2.2e-308 in double) read and computed as zero, as
+/// torch.set_flush_denormal: most CPUs take a slow path on them, and optimizer moments of weights
+/// that stop getting gradients decay into them. Applies to the calling thread and its OpenMP
+/// team. Returns false, changing nothing, where the CPU has no such mode.
+bool set_flush_denormal(bool on);
+
 }  // namespace tg

@@ -149,6 +149,7 @@ void bind_functions(py::module_& m) {
       "manual_seed", [](uint64_t seed) { tg::manual_seed(seed); }, "seed"_a);
   m.def("set_num_threads", &tg::set_num_threads, "n"_a);
   m.def("get_num_threads", &tg::get_num_threads);
+  m.def("set_flush_denormal", &tg::set_flush_denormal, "mode"_a);
 
   // The op table's functions: torch.exp(x), torch.atan2(a, b)...
 #define TG_UNARY(name, ...) \

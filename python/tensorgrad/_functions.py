@@ -8,6 +8,7 @@ _C_FUNCTIONS = [
     "empty", "zeros", "ones", "full", "rand", "randn", "randint", "randperm", "arange",
     "linspace", "eye", "scalar_tensor", "empty_like", "zeros_like", "ones_like", "full_like",
     "rand_like", "randn_like", "manual_seed", "set_num_threads", "get_num_threads",
+    "set_flush_denormal",
     "add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge", "maximum", "minimum",
     "where", "cat", "concat", "stack", "allclose", "equal", "broadcast_shapes",
     # the elementwise op table

@@ -1,6 +1,3 @@
-#include <omp.h>
-
-#include <atomic>
 #include <cstring>
 
 #include "core/internal.h"
@@ -98,33 +95,6 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const Tenso
   impl->strides = DimVector(strides);
   impl->compute_numel();
   return finish(Tensor(std::move(ptr)), options);
-}
-
-void set_num_threads(int n) {
-  TG_CHECK(n > 0, "set_num_threads: expected a positive number of threads but got ", n);
-  omp_set_num_threads(n);
-}
-
-int get_num_threads() { return omp_get_max_threads(); }
-
-void init_num_threads() {}
-
-namespace {
-std::atomic<int> interop_threads{0};  // 0: never set
-}  // namespace
-
-void set_num_interop_threads(int n) {
-  TG_CHECK(n > 0, "set_num_interop_threads: expected a positive number of threads but got ", n);
-  int unset = 0;
-  TG_CHECK(interop_threads.compare_exchange_strong(unset, n),
-           "set_num_interop_threads: the number of inter-op threads can only be set once (it "
-           "is ",
-           interop_threads.load(), ")");
-}
-
-int get_num_interop_threads() {
-  const int n = interop_threads.load();
-  return n > 0 ? n : 1;
 }
 
 }  // namespace tg

@@ -42,6 +42,7 @@ struct DistributedDataParallel::Reducer : std::enable_shared_from_this<Reducer> 
   std::vector<std::string> names;
   std::vector<int64_t> bucket_of;  // -1: does not require grad
   std::vector<size_t> slot_of;
+  std::vector<Tensor> slots;  // each parameter's slot in its bucket, shaped as the parameter
   std::vector<bool> ready;
   std::vector<Bucket> buckets;
   std::vector<unsigned> hooks;
@@ -75,15 +76,23 @@ struct DistributedDataParallel::Reducer : std::enable_shared_from_this<Reducer> 
       b.numel += p.numel();
       bytes += static_cast<double>(p.nbytes());
     }
+    slots.resize(params.size());
     for (Bucket& b : buckets) {
       b.buffer = zeros({b.numel}, TensorOptions(b.dtype));
       b.pending = b.params.size();
+      for (size_t s = 0; s < b.params.size(); ++s) {
+        const Tensor& p = params[b.params[s]];
+        slots[b.params[s]] = b.buffer.narrow(0, b.offset[s], p.numel()).view(p.sizes());
+      }
     }
   }
 
-  Tensor slot(const Bucket& b, size_t s) const {
-    const Tensor& p = params[b.params[s]];
-    return b.buffer.narrow(0, b.offset[s], p.numel());
+  // The s-th slot of bucket b, shaped as its parameter.
+  const Tensor& slot(const Bucket& b, size_t s) const { return slots[b.params[s]]; }
+  // Whether parameter k's .grad() is its slot (gradient_as_bucket_view), whatever handle it is.
+  bool grad_in_bucket(size_t k) const {
+    const Tensor& g = params[k].grad();
+    return g.defined() && g.data_ptr() == slots[k].data_ptr() && g.strides() == slots[k].strides();
   }
 
   // The hook of parameter k: its gradient is in .grad().
@@ -100,7 +109,7 @@ struct DistributedDataParallel::Reducer : std::enable_shared_from_this<Reducer> 
     if (ready[k]) return;  // already counted in this backward
     ready[k] = true;
     NoGradGuard no_grad;
-    slot(b, slot_of[k]).copy_(params[k].grad().reshape({-1}));
+    if (!grad_in_bucket(k)) slot(b, slot_of[k]).copy_(params[k].grad());
     if (--b.pending == 0) launch_ready();
   }
 
@@ -148,9 +157,12 @@ struct DistributedDataParallel::Reducer : std::enable_shared_from_this<Reducer> 
       }
       b.buffer.div_(n);
       for (size_t s = 0; s < b.params.size(); ++s) {
+        if (grad_in_bucket(b.params[s])) continue;
         const Tensor& p = params[b.params[s]];
-        Tensor average = slot(b, s).view(p.sizes());
-        if (p.grad().defined()) {
+        const Tensor& average = slot(b, s);
+        if (options.gradient_as_bucket_view()) {
+          p.mutable_grad() = average;
+        } else if (p.grad().defined()) {
           p.mutable_grad().copy_(average);
         } else {
           p.mutable_grad() = average.clone();

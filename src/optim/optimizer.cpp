@@ -151,7 +151,12 @@ void Optimizer::zero_grad() {
     for (auto& p : group.params()) {
       Tensor& grad = p.mutable_grad();
       if (grad.defined()) {
-        grad.detach_();
+        // As PyTorch's: detach_() only what has history, so that a gradient that is a view (of a
+        // DistributedDataParallel bucket) can be zeroed in place.
+        if (grad.grad_fn())
+          grad.detach_();
+        else
+          grad.requires_grad_(false);
         grad.zero_();
       }
     }

@@ -102,7 +102,9 @@ TEST(DistributedDataParallel, BucketsFollowReverseRegistrationOrderAndTheCap) {
 }
 
 // Each rank takes its 1/N of every global batch; one process takes the whole batch.
-void train_and_compare(bool deterministic) {
+// With gradient_as_bucket_view, .grad() must stay in the same memory (its slot of a bucket) from
+// the second step on: backward and the average write into it, nothing is copied.
+void train_and_compare(bool deterministic, bool bucket_view = false) {
   auto pg = group();
   const int n = pg->size(), rank = pg->rank();
   const int64_t per_rank = 4, steps = 5;
@@ -114,8 +116,10 @@ void train_and_compare(bool deterministic) {
   DistributedDataParallel ddp(model.ptr(), pg,
                               DistributedDataParallelOptions()
                                   .bucket_cap_mb(300.0 / (1 << 20))
-                                  .deterministic_reduction(deterministic));
+                                  .deterministic_reduction(deterministic)
+                                  .gradient_as_bucket_view(bucket_view));
   ASSERT_GT(ddp.bucket_indices().size(), 1u);
+  std::vector<tg::Tensor> first_grads;
   // One process, same batch split into the ranks' shares, gradients accumulated in rank order.
   auto split = make_model(0);
   // One process, one forward over the whole batch.
@@ -132,6 +136,11 @@ void train_and_compare(bool deterministic) {
     auto mine = tg::indexing::Slice(rank * per_rank, (rank + 1) * per_rank);
     nn::functional::mse_loss(model->forward(x.index({mine})), y.index({mine})).backward();
     opt.step();
+    if (bucket_view && step == 1)
+      for (const auto& p : model->parameters()) first_grads.push_back(p.grad());
+    for (size_t i = 0; i < first_grads.size(); ++i)
+      EXPECT_EQ(model->parameters()[i].grad().data_ptr(), first_grads[i].data_ptr())
+          << "step " << step;
 
     opt_split.zero_grad();
     for (int r = 0; r < n; ++r) {
@@ -172,39 +181,53 @@ TEST(DistributedDataParallel, BackendSumMatchesOneProcessWithinRounding) {
   train_and_compare(false);
 }
 
-TEST(DistributedDataParallel, NoSyncAccumulatesLocallyThenAveragesTheSum) {
+TEST(DistributedDataParallel, GradientAsBucketViewIsBitwiseTheSameWithoutCopies) {
+  train_and_compare(true, true);
+}
+
+// Round 2 (with gradient_as_bucket_view) accumulates into the views that round 1 left in .grad().
+void no_sync_case(bool bucket_view) {
   auto pg = group();
   const int n = pg->size(), rank = pg->rank();
   auto model = make_model(3);
-  DistributedDataParallel ddp(model.ptr(), pg,
-                              DistributedDataParallelOptions().deterministic_reduction(true));
+  DistributedDataParallel ddp(
+      model.ptr(), pg,
+      DistributedDataParallelOptions().deterministic_reduction(true).gradient_as_bucket_view(
+          bucket_view));
   auto weight = model->parameters()[0];
-  tg::manual_seed(11 + rank);  // each rank its own data
-  auto x1 = tg::randn({4, 5}), x2 = tg::randn({4, 5});
-  {
-    auto guard = ddp.no_sync();
-    model->forward(x1).sum().backward();
+  for (int round = 0; round < 2; ++round) {
+    model->zero_grad();
+    tg::manual_seed(11 + rank + 100 * round);  // each rank its own data
+    auto x1 = tg::randn({4, 5}), x2 = tg::randn({4, 5});
+    {
+      auto guard = ddp.no_sync();
+      model->forward(x1).sum().backward();
+    }
+    // Not synchronised: the ranks' gradients differ.
+    auto local = weight.grad().clone();
+    auto seen = gather(local);
+    EXPECT_FALSE(tg::equal(seen[0], seen[n - 1])) << "round " << round;
+    model->forward(x2).sum().backward();
+    // What one process gets: each rank's accumulated gradient, summed in rank order, over n.
+    auto x1s = gather(x1), x2s = gather(x2);
+    auto copy = make_model(0);
+    copy_parameters(model.ptr(), copy.ptr());
+    tg::Tensor expected;
+    for (int r = 0; r < n; ++r) {
+      copy->zero_grad();
+      copy->forward(x1s[r]).sum().backward();
+      copy->forward(x2s[r]).sum().backward();
+      auto g = copy->parameters()[0].grad().clone();
+      expected = r == 0 ? g : expected + g;
+    }
+    expected = expected / n;
+    EXPECT_TRUE(tg::equal(weight.grad(), expected)) << "round " << round;
   }
-  // Not synchronised: the ranks' gradients differ.
-  auto local = weight.grad().clone();
-  auto seen = gather(local);
-  EXPECT_FALSE(tg::equal(seen[0], seen[n - 1]));
-  model->forward(x2).sum().backward();
-  // What one process gets: each rank's accumulated gradient, summed in rank order, over n.
-  auto x1s = gather(x1), x2s = gather(x2);
-  auto copy = make_model(0);
-  copy_parameters(model.ptr(), copy.ptr());
-  tg::Tensor expected;
-  for (int r = 0; r < n; ++r) {
-    copy->zero_grad();
-    copy->forward(x1s[r]).sum().backward();
-    copy->forward(x2s[r]).sum().backward();
-    auto g = copy->parameters()[0].grad().clone();
-    expected = r == 0 ? g : expected + g;
-  }
-  expected = expected / n;
-  EXPECT_TRUE(tg::equal(weight.grad(), expected));
 }
+
+TEST(DistributedDataParallel, NoSyncAccumulatesLocallyThenAveragesTheSum) { no_sync_case(false); }
+
+TEST(DistributedDataParallel, NoSyncWithGradientAsBucketView) { no_sync_case(true); }
 
 TEST(DistributedDataParallel, UnusedParametersAreAnErrorOnEveryRankNotAHang) {
   auto pg = group();

@@ -444,3 +444,15 @@ def test_numpy_arrays_make_tensors():
     t = tg.tensor(np.ones(3))
     t[0] = 5  # a copy, not a view
     assert np.ones(3)[0] == 1
+
+
+def test_set_flush_denormal_as_pytorch():
+    tiny, torch_tiny = tg.full((4,), 1e-39), torch.full((4,), 1e-39)
+    try:
+        assert tg.set_flush_denormal(True) is torch.set_flush_denormal(True)
+        assert tg.equal(tiny * 1.5, tg.zeros(4))
+        assert torch.equal(torch_tiny * 1.5, torch.zeros(4))
+    finally:
+        tg.set_flush_denormal(False)
+        torch.set_flush_denormal(False)
+    assert (tiny * 1.5).ne(0).sum().item() == 4

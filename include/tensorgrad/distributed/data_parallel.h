@@ -27,6 +27,12 @@ struct DistributedDataParallelOptions {
   /// letting the backend choose the order of its sum: the result is then bitwise that of one
   /// process accumulating the ranks' gradients in rank order. Costs size() times the traffic.
   TG_ARG(bool, deterministic_reduction) = false;
+  /// After the first synchronised backward, each parameter's .grad() is a view of its slot in
+  /// its bucket, so that backward accumulates straight into the buckets and the averages land in
+  /// .grad() without the two copies otherwise made each step. Keep the optimizer's zero_grad()
+  /// in place (as libtorch's is); a .grad() the caller replaces is copied, and viewed again at the
+  /// end of the next backward.
+  TG_ARG(bool, gradient_as_bucket_view) = false;
 };
 
 /// Wraps a module for data-parallel training. Construction broadcasts rank 0's parameters and
