@@ -122,8 +122,9 @@ class Optimizer {
   /// Appends parameters to the first group.
   void add_parameters(const std::vector<Tensor>& parameters);
 
-  /// Zeros the gradient of every parameter that has one (detached, then filled with zeros; the
-  /// gradient stays defined), as libtorch 1.13.
+  /// Zeros the gradient of every parameter that has one, in place (one with history is detached
+  /// first; the gradient stays defined), as libtorch 1.13; a gradient that is a view (of a
+  /// DistributedDataParallel bucket) stays one.
   void zero_grad();
 
   /// The parameters of the first group.
