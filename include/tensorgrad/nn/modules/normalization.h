@@ -82,24 +82,12 @@ class InstanceNormImpl : public NormImplBase<D, Derived, InstanceNormOptions> {
 };
 
 /// InstanceNorm over [N, C, L] (or unbatched [C, L]).
-class InstanceNorm1dImpl : public InstanceNormImpl<1, InstanceNorm1dImpl> {
- public:
-  using InstanceNormImpl<1, InstanceNorm1dImpl>::InstanceNormImpl;
-};
-TG_MODULE(InstanceNorm1d);
+TG_MODULE_ND(InstanceNorm1d, InstanceNormImpl, 1);
 
 /// InstanceNorm over [N, C, H, W] (or unbatched [C, H, W]).
-class InstanceNorm2dImpl : public InstanceNormImpl<2, InstanceNorm2dImpl> {
- public:
-  using InstanceNormImpl<2, InstanceNorm2dImpl>::InstanceNormImpl;
-};
-TG_MODULE(InstanceNorm2d);
+TG_MODULE_ND(InstanceNorm2d, InstanceNormImpl, 2);
 
 /// InstanceNorm over [N, C, D, H, W] (or unbatched [C, D, H, W]).
-class InstanceNorm3dImpl : public InstanceNormImpl<3, InstanceNorm3dImpl> {
- public:
-  using InstanceNormImpl<3, InstanceNorm3dImpl>::InstanceNormImpl;
-};
-TG_MODULE(InstanceNorm3d);
+TG_MODULE_ND(InstanceNorm3d, InstanceNormImpl, 3);
 
 }  // namespace tg::nn
