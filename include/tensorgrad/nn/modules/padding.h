@@ -53,16 +53,27 @@ class PadImpl : public OptionsOnlyImpl<Derived, Options> {
 
 /// Mirrors the input at its borders (the edge itself not repeated).
 template <size_t D, class Derived>
-using ReflectionPadImpl = detail::PadImpl<D, Derived, ReflectionPadOptions<D>, enumtype::kReflect>;
+class ReflectionPadImpl
+    : public detail::PadImpl<D, Derived, ReflectionPadOptions<D>, enumtype::kReflect> {
+ public:
+  using detail::PadImpl<D, Derived, ReflectionPadOptions<D>, enumtype::kReflect>::PadImpl;
+};
 
 /// Repeats the input's edge values.
 template <size_t D, class Derived>
-using ReplicationPadImpl =
-    detail::PadImpl<D, Derived, ReplicationPadOptions<D>, enumtype::kReplicate>;
+class ReplicationPadImpl
+    : public detail::PadImpl<D, Derived, ReplicationPadOptions<D>, enumtype::kReplicate> {
+ public:
+  using detail::PadImpl<D, Derived, ReplicationPadOptions<D>, enumtype::kReplicate>::PadImpl;
+};
 
 /// Pads with a constant value.
 template <size_t D, class Derived>
-using ConstantPadImpl = detail::PadImpl<D, Derived, ConstantPadOptions<D>, enumtype::kConstant>;
+class ConstantPadImpl
+    : public detail::PadImpl<D, Derived, ConstantPadOptions<D>, enumtype::kConstant> {
+ public:
+  using detail::PadImpl<D, Derived, ConstantPadOptions<D>, enumtype::kConstant>::PadImpl;
+};
 
 TG_MODULE_ND(ReflectionPad1d, ReflectionPadImpl, 1);
 TG_MODULE_ND(ReflectionPad2d, ReflectionPadImpl, 2);
