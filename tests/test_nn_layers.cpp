@@ -1322,6 +1322,12 @@ class MyReflectionPad1dImpl : public nn::ReflectionPadImpl<1, MyReflectionPad1dI
   using nn::ReflectionPadImpl<1, MyReflectionPad1dImpl>::ReflectionPadImpl;
 };
 
+/// The same through the base's injected name.
+class MyReplicationPad1dImpl : public nn::ReplicationPadImpl<1, MyReplicationPad1dImpl> {
+ public:
+  using ReplicationPadImpl::ReplicationPadImpl;
+};
+
 TEST(NnModules, LibtorchConstructorSpellings) {
   EXPECT_EQ(printed(nn::ReflectionPad1d(2)), "torch::nn::ReflectionPad1d(padding=[2, 2])");
   EXPECT_EQ(printed(nn::ReplicationPad2d(nn::ReplicationPad2dImpl({1, 0, 2, 1}))),
@@ -1332,6 +1338,7 @@ TEST(NnModules, LibtorchConstructorSpellings) {
   static_assert(!std::is_constructible_v<nn::ReflectionPad1dImpl, int, double>);
   MyReflectionPad1dImpl mine(3);
   EXPECT_EQ(mine.options.padding()->at(1), 3);
+  EXPECT_EQ(MyReplicationPad1dImpl(2).options.padding()->at(0), 2);
   EXPECT_EQ(printed(nn::Softmax(1)), "torch::nn::Softmax(dim=1)");
   EXPECT_EQ(printed(nn::LogSoftmax(0)), "torch::nn::LogSoftmax(dim=0)");
   EXPECT_TRUE(nn::Softmin(0)->forward(tg::zeros({4})).allclose(tg::full({4}, 0.25)));
@@ -1346,6 +1353,11 @@ TEST(NnModules, LibtorchConstructorSpellings) {
   ASSERT_NE(copy, nullptr);
   EXPECT_TRUE(copy->weight.equal(layer_norm->weight));
   EXPECT_EQ(nn::CrossMapLRN2d(3)->options.size(), 3);
+
+  nn::SmoothL1Loss smooth_l1(nn::SmoothL1LossOptions().beta(0.5));
+  EXPECT_EQ(printed(smooth_l1), "torch::nn::SmoothL1Loss");
+  // |2 - 0| > beta: 2 - beta / 2.
+  EXPECT_NEAR(flat(smooth_l1(tg::full({3}, 2.0), tg::zeros({3})))[0], 1.75, 1e-6);
 }
 
 TEST(NnModules, ErrorsNameTheProblem) {
