@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "expect_error.h"
@@ -1313,6 +1314,50 @@ TEST(NnModules, PrintAsLibtorch) {
        "torch::nn::BatchNorm3d(4, eps=1e-05, momentum=0.1, affine=true, track_running_stats=true)"},
   };
   for (const auto& [got, expected] : cases) EXPECT_EQ(got, expected);
+}
+
+/// A module derived from a per-dimension template as libtorch declares ReflectionPad1dImpl.
+class MyReflectionPad1dImpl : public nn::ReflectionPadImpl<1, MyReflectionPad1dImpl> {
+ public:
+  using nn::ReflectionPadImpl<1, MyReflectionPad1dImpl>::ReflectionPadImpl;
+};
+
+/// The same through the base's injected name.
+class MyReplicationPad1dImpl : public nn::ReplicationPadImpl<1, MyReplicationPad1dImpl> {
+ public:
+  using ReplicationPadImpl::ReplicationPadImpl;
+};
+
+TEST(NnModules, LibtorchConstructorSpellings) {
+  EXPECT_EQ(printed(nn::ReflectionPad1d(2)), "torch::nn::ReflectionPad1d(padding=[2, 2])");
+  EXPECT_EQ(printed(nn::ReplicationPad2d(nn::ReplicationPad2dImpl({1, 0, 2, 1}))),
+            "torch::nn::ReplicationPad2d(padding=[1, 0, 2, 1])");
+  EXPECT_EQ(printed(nn::ConstantPad3d(1, 0.5)),
+            "torch::nn::ConstantPad3d(padding=[1, 1, 1, 1, 1, 1], value=0.5)");
+  static_assert(!std::is_constructible_v<nn::ConstantPad1dImpl, int>);
+  static_assert(!std::is_constructible_v<nn::ReflectionPad1dImpl, int, double>);
+  MyReflectionPad1dImpl mine(3);
+  EXPECT_EQ(mine.options.padding()->at(1), 3);
+  EXPECT_EQ(MyReplicationPad1dImpl(2).options.padding()->at(0), 2);
+  EXPECT_EQ(printed(nn::Softmax(1)), "torch::nn::Softmax(dim=1)");
+  EXPECT_EQ(printed(nn::LogSoftmax(0)), "torch::nn::LogSoftmax(dim=0)");
+  EXPECT_TRUE(nn::Softmin(0)->forward(tg::zeros({4})).allclose(tg::full({4}, 0.25)));
+
+  nn::LayerNorm layer_norm(std::vector<int64_t>{2, 3});
+  EXPECT_EQ(layer_norm->weight.numel(), 6);
+  EXPECT_EQ(layer_norm->named_parameters().keys(), (std::vector<std::string>{"weight", "bias"}));
+  nn::GroupNorm group_norm(nn::GroupNormOptions(2, 4).affine(false));
+  EXPECT_TRUE(group_norm->parameters().empty());
+  EXPECT_FALSE(group_norm->weight.defined());
+  auto copy = std::dynamic_pointer_cast<nn::LayerNormImpl>(layer_norm->clone());
+  ASSERT_NE(copy, nullptr);
+  EXPECT_TRUE(copy->weight.equal(layer_norm->weight));
+  EXPECT_EQ(nn::CrossMapLRN2d(3)->options.size(), 3);
+
+  nn::SmoothL1Loss smooth_l1(nn::SmoothL1LossOptions().beta(0.5));
+  EXPECT_EQ(printed(smooth_l1), "torch::nn::SmoothL1Loss");
+  // |2 - 0| > beta: 2 - beta / 2.
+  EXPECT_NEAR(flat(smooth_l1(tg::full({3}, 2.0), tg::zeros({3})))[0], 1.75, 1e-6);
 }
 
 TEST(NnModules, ErrorsNameTheProblem) {

@@ -54,8 +54,22 @@ serialize::InputArchive& operator>>(serialize::InputArchive& archive,
   return archive;
 }
 
+namespace detail {
+
+/// The base of SequentialSampler and RandomSampler: the position in the current pass.
+class PassSampler : public Sampler<> {
+ public:
+  /// How many indices this pass has yielded.
+  size_t index() const noexcept { return index_; }
+
+ protected:
+  size_t index_ = 0;
+};
+
+}  // namespace detail
+
 /// Visits 0, 1, ..., size - 1.
-class SequentialSampler : public Sampler<> {
+class SequentialSampler : public detail::PassSampler {
  public:
   explicit SequentialSampler(size_t size);
   void reset(std::optional<size_t> new_size = std::nullopt) override;
@@ -63,17 +77,14 @@ class SequentialSampler : public Sampler<> {
   /// Saves the position as "index".
   void save(serialize::OutputArchive& archive) const override;
   void load(serialize::InputArchive& archive) override;
-  /// How many indices this pass has yielded.
-  size_t index() const noexcept { return index_; }
 
  private:
   size_t size_;
-  size_t index_ = 0;
 };
 
 /// Visits a random permutation of 0..size-1, a new one on each reset(), drawn from the global
 /// generator (tg::manual_seed makes it reproducible), as libtorch's RandomSampler.
-class RandomSampler : public Sampler<> {
+class RandomSampler : public detail::PassSampler {
  public:
   explicit RandomSampler(int64_t size, ScalarType index_dtype = kLong);
   void reset(std::optional<size_t> new_size = std::nullopt) override;
@@ -82,12 +93,9 @@ class RandomSampler : public Sampler<> {
   /// goes on with the same order.
   void save(serialize::OutputArchive& archive) const override;
   void load(serialize::InputArchive& archive) override;
-  /// How many indices this pass has yielded.
-  size_t index() const noexcept { return index_; }
 
  private:
   std::vector<size_t> indices_;
-  size_t index_ = 0;
 };
 
 /// The batch request of a StreamSampler: how many examples to fetch. Converts to size_t, the

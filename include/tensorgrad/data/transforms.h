@@ -36,28 +36,42 @@ class Transform : public BatchTransform<std::vector<Input>, std::vector<Output>>
   }
 };
 
-/// A BatchTransform from a function.
-template <class Input, class Output = Input>
-class BatchLambda : public BatchTransform<Input, Output> {
+namespace detail {
+
+/// What Lambda, BatchLambda and TensorLambda share: the function they apply, taking its argument by
+/// value.
+template <class Input, class Output>
+class LambdaFunction {
  public:
   using FunctionType = std::function<Output(Input)>;
-  explicit BatchLambda(FunctionType function) : function_(std::move(function)) {}
-  Output apply_batch(Input input_batch) override { return function_(std::move(input_batch)); }
+  explicit LambdaFunction(FunctionType function) : function_(std::move(function)) {}
+
+ protected:
+  Output call(Input input) { return function_(std::move(input)); }
 
  private:
   FunctionType function_;
 };
 
+}  // namespace detail
+
+/// A BatchTransform from a function.
+template <class Input, class Output = Input>
+class BatchLambda : public BatchTransform<Input, Output>,
+                    private detail::LambdaFunction<Input, Output> {
+ public:
+  using typename detail::LambdaFunction<Input, Output>::FunctionType;
+  using detail::LambdaFunction<Input, Output>::LambdaFunction;
+  Output apply_batch(Input input_batch) override { return this->call(std::move(input_batch)); }
+};
+
 /// A Transform from a function applied to each example.
 template <class Input, class Output = Input>
-class Lambda : public Transform<Input, Output> {
+class Lambda : public Transform<Input, Output>, private detail::LambdaFunction<Input, Output> {
  public:
-  using FunctionType = std::function<Output(Input)>;
-  explicit Lambda(FunctionType function) : function_(std::move(function)) {}
-  Output apply(Input input) override { return function_(std::move(input)); }
-
- private:
-  FunctionType function_;
+  using typename detail::LambdaFunction<Input, Output>::FunctionType;
+  using detail::LambdaFunction<Input, Output>::LambdaFunction;
+  Output apply(Input input) override { return this->call(std::move(input)); }
 };
 
 /// Collates a vector of examples into one batch.
@@ -114,14 +128,12 @@ class TensorTransform : public Transform<Example<Tensor, Target>, Example<Tensor
 };
 
 template <class Target = Tensor>
-class TensorLambda : public TensorTransform<Target> {
+class TensorLambda : public TensorTransform<Target>,
+                     private detail::LambdaFunction<Tensor, Tensor> {
  public:
-  using FunctionType = std::function<Tensor(Tensor)>;
-  explicit TensorLambda(FunctionType function) : function_(std::move(function)) {}
-  Tensor operator()(Tensor input) override { return function_(std::move(input)); }
-
- private:
-  FunctionType function_;
+  using detail::LambdaFunction<Tensor, Tensor>::FunctionType;
+  using detail::LambdaFunction<Tensor, Tensor>::LambdaFunction;
+  Tensor operator()(Tensor input) override { return call(std::move(input)); }
 };
 
 namespace detail {

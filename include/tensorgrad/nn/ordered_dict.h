@@ -47,22 +47,10 @@ class OrderedDict {
   const std::string& key_description() const noexcept { return key_description_; }
 
   // ---- element access ----
-  Item& front() {
-    check_not_empty("front");
-    return items_.front();
-  }
-  const Item& front() const {
-    check_not_empty("front");
-    return items_.front();
-  }
-  Item& back() {
-    check_not_empty("back");
-    return items_.back();
-  }
-  const Item& back() const {
-    check_not_empty("back");
-    return items_.back();
-  }
+  Item& front() { return nonempty_items(*this, "front").front(); }
+  const Item& front() const { return nonempty_items(*this, "front").front(); }
+  Item& back() { return nonempty_items(*this, "back").back(); }
+  const Item& back() const { return nonempty_items(*this, "back").back(); }
   /// The item at a position (insertion order).
   Item& operator[](size_t index) {
     check_index(index);
@@ -167,9 +155,12 @@ class OrderedDict {
   }
 
  private:
-  void check_not_empty(const char* accessor) const {
-    TG_CHECK(!items_.empty(), "OrderedDict::", accessor, ": Called ", accessor,
+  /// The items of `self` (const or not), after checking that there is one for `accessor`.
+  template <class Self>
+  static auto& nonempty_items(Self& self, const char* accessor) {
+    TG_CHECK(!self.items_.empty(), "OrderedDict::", accessor, ": Called ", accessor,
              "() on an empty OrderedDict; check is_empty() first");
+    return self.items_;
   }
   void check_index(size_t index) const {
     TG_CHECK(index < items_.size(), "OrderedDict: index ", index, " is out of bounds for ",

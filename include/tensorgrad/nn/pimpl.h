@@ -127,3 +127,13 @@ std::ostream& operator<<(std::ostream& stream, const ModuleHolder<ModuleType>& m
   }
 
 #define TG_MODULE(Name) TG_MODULE_IMPL(Name, Name##Impl)
+
+/// Declares one dimension of a per-dimension module family, `Name##Impl : public
+/// Base<args..., Name##Impl>` with Base's constructors (as libtorch's Conv2dImpl derives from
+/// ConvNdImpl<2, Conv2dImpl>), and its holder `Name`. TG_MODULE_ND(Conv2d, ConvImpl, 2).
+#define TG_MODULE_ND(Name, Base, ...)                                    \
+  class Name##Impl : public Base<__VA_ARGS__, Name##Impl> { /* NOLINT */ \
+   public:                                                               \
+    using Base<__VA_ARGS__, Name##Impl>::Base;                           \
+  };                                                                     \
+  TG_MODULE(Name)

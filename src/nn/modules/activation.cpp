@@ -29,22 +29,6 @@ void GELUImpl::pretty_print(std::ostream& stream) const {
   stream << ")";
 }
 
-void SoftmaxImpl::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::Softmax(dim=" << options.dim() << ")";
-}
-
-Tensor SoftmaxImpl::forward(const Tensor& input) {
-  return F::detail::softmax(input, options.dim(), std::nullopt);
-}
-
-void LogSoftmaxImpl::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::LogSoftmax(dim=" << options.dim() << ")";
-}
-
-Tensor LogSoftmaxImpl::forward(const Tensor& input) {
-  return F::detail::log_softmax(input, options.dim(), std::nullopt);
-}
-
 void ELUImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::ELU(alpha=" << options.alpha();
   if (options.inplace()) stream << std::boolalpha << ", inplace=" << options.inplace();
@@ -72,13 +56,6 @@ void HardtanhImpl::pretty_print(std::ostream& stream) const {
          << ", max_val=" << options.max_val();
   if (options.inplace()) stream << std::boolalpha << ", inplace=" << options.inplace();
   stream << ")";
-}
-
-void SoftminImpl::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::Softmin(dim=" << options.dim() << ")";
-}
-Tensor SoftminImpl::forward(const Tensor& input) {
-  return F::detail::softmin(input, options.dim(), std::nullopt);
 }
 
 void Softmax2dImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::Softmax2d()"; }

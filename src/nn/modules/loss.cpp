@@ -72,9 +72,6 @@ void TripletMarginWithDistanceLossImpl::pretty_print(std::ostream& stream) const
 void SmoothL1LossImpl::pretty_print(std::ostream& stream) const {
   stream << "torch::nn::SmoothL1Loss";
 }
-Tensor SmoothL1LossImpl::forward(const Tensor& input, const Tensor& target) {
-  return F::smooth_l1_loss(input, target, options);
-}
 
 void HuberLossImpl::pretty_print(std::ostream& stream) const { stream << "torch::nn::HuberLoss"; }
 

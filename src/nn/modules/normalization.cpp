@@ -71,19 +71,42 @@ Tensor cross_map_lrn2d(const Tensor& input, int64_t size, double alpha, double b
 
 }  // namespace
 
-// ---- LayerNorm ----
+// ---- LayerNorm and GroupNorm ----
 
-LayerNormImpl::LayerNormImpl(LayerNormOptions options_) : options(std::move(options_)) { reset(); }
+namespace {
 
-void LayerNormImpl::reset() {
-  nn::detail::register_affine_parameters(*this, weight, bias, options.elementwise_affine(),
-                                         options.normalized_shape());
+bool is_affine(const LayerNormOptions& options) { return options.elementwise_affine(); }
+bool is_affine(const GroupNormOptions& options) { return options.affine(); }
+std::vector<int64_t> affine_shape(const LayerNormOptions& options) {
+  return options.normalized_shape();
+}
+std::vector<int64_t> affine_shape(const GroupNormOptions& options) {
+  return {options.num_channels()};
+}
+
+}  // namespace
+
+template <class Derived, class Options>
+detail::AffineNormImpl<Derived, Options>::AffineNormImpl(Options options_)
+    : options(std::move(options_)) {
+  // The final overrider of reset() during construction is this class's, as intended.
+  AffineNormImpl::reset();
+}
+
+template <class Derived, class Options>
+void detail::AffineNormImpl<Derived, Options>::reset() {
+  detail::register_affine_parameters(*this, weight, bias, is_affine(options),
+                                     affine_shape(options));
   reset_parameters();
 }
 
-void LayerNormImpl::reset_parameters() {
-  nn::detail::reset_affine_parameters(weight, bias, options.elementwise_affine());
+template <class Derived, class Options>
+void detail::AffineNormImpl<Derived, Options>::reset_parameters() {
+  detail::reset_affine_parameters(weight, bias, is_affine(options));
 }
+
+template class detail::AffineNormImpl<LayerNormImpl, LayerNormOptions>;
+template class detail::AffineNormImpl<GroupNormImpl, GroupNormOptions>;
 
 void LayerNormImpl::pretty_print(std::ostream& stream) const {
   stream << std::boolalpha << "torch::nn::LayerNorm("
@@ -97,21 +120,11 @@ Tensor LayerNormImpl::forward(const Tensor& input) {
 
 // ---- LocalResponseNorm ----
 
-void LocalResponseNormImpl::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::LocalResponseNorm(" << options.size() << ", alpha=" << options.alpha()
-         << ", beta=" << options.beta() << ", k=" << options.k() << ")";
-}
-
 Tensor LocalResponseNormImpl::forward(const Tensor& input) {
   return F::local_response_norm(input, options);
 }
 
 // ---- CrossMapLRN2d ----
-
-void CrossMapLRN2dImpl::pretty_print(std::ostream& stream) const {
-  stream << "torch::nn::CrossMapLRN2d(" << options.size() << ", alpha=" << options.alpha()
-         << ", beta=" << options.beta() << ", k=" << options.k() << ")";
-}
 
 Tensor CrossMapLRN2dImpl::forward(const Tensor& input) {
   return cross_map_lrn2d(input, options.size(), options.alpha(), options.beta(),
@@ -119,18 +132,6 @@ Tensor CrossMapLRN2dImpl::forward(const Tensor& input) {
 }
 
 // ---- GroupNorm ----
-
-GroupNormImpl::GroupNormImpl(const GroupNormOptions& options_) : options(options_) { reset(); }
-
-void GroupNormImpl::reset() {
-  nn::detail::register_affine_parameters(*this, weight, bias, options.affine(),
-                                         {options.num_channels()});
-  reset_parameters();
-}
-
-void GroupNormImpl::reset_parameters() {
-  nn::detail::reset_affine_parameters(weight, bias, options.affine());
-}
 
 void GroupNormImpl::pretty_print(std::ostream& stream) const {
   stream << std::boolalpha << "torch::nn::GroupNorm(" << options.num_groups() << ", "

@@ -1,11 +1,30 @@
 #pragma once
 /// Activation modules, as torch/nn/modules/activation.h. Only PReLU holds a parameter; most
 /// others are their nn::functional form applied with their options, or without options.
+#include <optional>
+
 #include "tensorgrad/nn/functional/activation.h"
 #include "tensorgrad/nn/modules/common.h"
 #include "tensorgrad/nn/options/activation.h"
 
 namespace tg::nn {
+
+namespace detail {
+
+/// The base of Softmax, LogSoftmax and Softmin: forward is Function over options.dim(), and they
+/// print as "torch::nn::Softmax(dim=1)".
+template <class Derived, class Options,
+          Tensor (*Function)(const Tensor&, int64_t, std::optional<ScalarType>)>
+class SoftmaxFamilyImpl : public OptionsOnlyImpl<Derived, Options> {
+ public:
+  using OptionsOnlyImpl<Derived, Options>::OptionsOnlyImpl;
+  void pretty_print(std::ostream& stream) const override {
+    stream << holder_name(torch_type_name<Derived>()) << "(dim=" << this->options.dim() << ")";
+  }
+  Tensor forward(const Tensor& input) { return Function(input, this->options.dim(), std::nullopt); }
+};
+
+}  // namespace detail
 
 /// max(x, 0), in place when options.inplace().
 class ReLUImpl : public detail::FunctionalImpl<ReLUImpl, ReLUOptions, functional::relu, Tensor> {
@@ -42,20 +61,18 @@ class SigmoidImpl : public detail::ElementwiseImpl<SigmoidImpl, tg::sigmoid> {};
 TG_MODULE(Sigmoid);
 
 /// exp(x) / sum exp(x) over options.dim().
-class SoftmaxImpl : public detail::OptionsOnlyImpl<SoftmaxImpl, SoftmaxOptions> {
+class SoftmaxImpl
+    : public detail::SoftmaxFamilyImpl<SoftmaxImpl, SoftmaxOptions, functional::detail::softmax> {
  public:
-  using OptionsOnlyImpl::OptionsOnlyImpl;
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
+  using SoftmaxFamilyImpl::SoftmaxFamilyImpl;
 };
 TG_MODULE(Softmax);
 
 /// log(softmax(x)) over options.dim(), computed stably.
-class LogSoftmaxImpl : public detail::OptionsOnlyImpl<LogSoftmaxImpl, LogSoftmaxOptions> {
+class LogSoftmaxImpl : public detail::SoftmaxFamilyImpl<LogSoftmaxImpl, LogSoftmaxOptions,
+                                                        functional::detail::log_softmax> {
  public:
-  using OptionsOnlyImpl::OptionsOnlyImpl;
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
+  using SoftmaxFamilyImpl::SoftmaxFamilyImpl;
 };
 TG_MODULE(LogSoftmax);
 
@@ -99,11 +116,10 @@ class LogSigmoidImpl : public detail::ElementwiseImpl<LogSigmoidImpl, functional
 TG_MODULE(LogSigmoid);
 
 /// softmax(-x) over options.dim().
-class SoftminImpl : public detail::OptionsOnlyImpl<SoftminImpl, SoftminOptions> {
+class SoftminImpl
+    : public detail::SoftmaxFamilyImpl<SoftminImpl, SoftminOptions, functional::detail::softmin> {
  public:
-  using OptionsOnlyImpl::OptionsOnlyImpl;
-  void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input);
+  using SoftmaxFamilyImpl::SoftmaxFamilyImpl;
 };
 TG_MODULE(Softmin);
 

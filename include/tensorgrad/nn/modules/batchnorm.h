@@ -48,24 +48,12 @@ class BatchNormImplBase : public NormImplBase<D, Derived, BatchNormOptions> {
 };
 
 /// BatchNorm over [N, C] or [N, C, L].
-class BatchNorm1dImpl : public BatchNormImplBase<1, BatchNorm1dImpl> {
- public:
-  using BatchNormImplBase<1, BatchNorm1dImpl>::BatchNormImplBase;
-};
-TG_MODULE(BatchNorm1d);
+TG_MODULE_ND(BatchNorm1d, BatchNormImplBase, 1);
 
 /// BatchNorm over [N, C, H, W].
-class BatchNorm2dImpl : public BatchNormImplBase<2, BatchNorm2dImpl> {
- public:
-  using BatchNormImplBase<2, BatchNorm2dImpl>::BatchNormImplBase;
-};
-TG_MODULE(BatchNorm2d);
+TG_MODULE_ND(BatchNorm2d, BatchNormImplBase, 2);
 
 /// BatchNorm over [N, C, D, H, W].
-class BatchNorm3dImpl : public BatchNormImplBase<3, BatchNorm3dImpl> {
- public:
-  using BatchNormImplBase<3, BatchNorm3dImpl>::BatchNormImplBase;
-};
-TG_MODULE(BatchNorm3d);
+TG_MODULE_ND(BatchNorm3d, BatchNormImplBase, 3);
 
 }  // namespace tg::nn

@@ -45,23 +45,9 @@ class ConvImpl : public ConvNdImpl<D, Derived> {
   Tensor forward(const Tensor& input);
 };
 
-class Conv1dImpl : public ConvImpl<1, Conv1dImpl> {
- public:
-  using ConvImpl<1, Conv1dImpl>::ConvImpl;
-};
-TG_MODULE(Conv1d);
-
-class Conv2dImpl : public ConvImpl<2, Conv2dImpl> {
- public:
-  using ConvImpl<2, Conv2dImpl>::ConvImpl;
-};
-TG_MODULE(Conv2d);
-
-class Conv3dImpl : public ConvImpl<3, Conv3dImpl> {
- public:
-  using ConvImpl<3, Conv3dImpl>::ConvImpl;
-};
-TG_MODULE(Conv3d);
+TG_MODULE_ND(Conv1d, ConvImpl, 1);
+TG_MODULE_ND(Conv2d, ConvImpl, 2);
+TG_MODULE_ND(Conv3d, ConvImpl, 3);
 
 /// Transposed convolution; forward may be given the output size wanted (within the range the
 /// stride leaves open), which sets the output padding.
@@ -80,22 +66,8 @@ class ConvTransposeImpl : public ConvNdImpl<D, Derived> {
                                        const std::optional<std::vector<int64_t>>& output_size);
 };
 
-class ConvTranspose1dImpl : public ConvTransposeImpl<1, ConvTranspose1dImpl> {
- public:
-  using ConvTransposeImpl<1, ConvTranspose1dImpl>::ConvTransposeImpl;
-};
-TG_MODULE(ConvTranspose1d);
-
-class ConvTranspose2dImpl : public ConvTransposeImpl<2, ConvTranspose2dImpl> {
- public:
-  using ConvTransposeImpl<2, ConvTranspose2dImpl>::ConvTransposeImpl;
-};
-TG_MODULE(ConvTranspose2d);
-
-class ConvTranspose3dImpl : public ConvTransposeImpl<3, ConvTranspose3dImpl> {
- public:
-  using ConvTransposeImpl<3, ConvTranspose3dImpl>::ConvTransposeImpl;
-};
-TG_MODULE(ConvTranspose3d);
+TG_MODULE_ND(ConvTranspose1d, ConvTransposeImpl, 1);
+TG_MODULE_ND(ConvTranspose2d, ConvTransposeImpl, 2);
+TG_MODULE_ND(ConvTranspose3d, ConvTransposeImpl, 3);
 
 }  // namespace tg::nn

@@ -172,12 +172,17 @@ class TripletMarginWithDistanceLossImpl
 };
 TG_MODULE(TripletMarginWithDistanceLoss);
 
-/// Not a FunctionalImpl: F::smooth_l1_loss is overloaded (its deprecated form takes beta apart).
-class SmoothL1LossImpl : public detail::OptionsOnlyImpl<SmoothL1LossImpl, SmoothL1LossOptions> {
+/// F::smooth_l1_loss is overloaded (its deprecated form takes beta apart): the cast picks the
+/// form with the options.
+class SmoothL1LossImpl : public detail::FunctionalImpl<
+                             SmoothL1LossImpl, SmoothL1LossOptions,
+                             static_cast<Tensor (*)(const Tensor&, const Tensor&,
+                                                    const functional::SmoothL1LossFuncOptions&)>(
+                                 functional::smooth_l1_loss),
+                             const Tensor&, const Tensor&> {
  public:
-  using OptionsOnlyImpl::OptionsOnlyImpl;
+  using FunctionalImpl::FunctionalImpl;
   void pretty_print(std::ostream& stream) const override;
-  Tensor forward(const Tensor& input, const Tensor& target);
 };
 TG_MODULE(SmoothL1Loss);
 

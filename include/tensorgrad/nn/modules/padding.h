@@ -11,13 +11,20 @@ namespace tg::nn {
 
 namespace detail {
 
-/// What ReflectionPad, ReplicationPad and ConstantPad share: forward pads in `Mode` (kReflect,
+/// ReflectionPadImpl, ReplicationPadImpl and ConstantPadImpl: forward pads in `Mode` (kReflect,
 /// kReplicate or kConstant), and they print as "torch::nn::ReflectionPad2d(padding=[1, 1, 2, 0])",
 /// ConstantPad with ", value=..." before the ")".
 template <size_t D, class Derived, class Options, class Mode>
 class PadImpl : public OptionsOnlyImpl<Derived, Options> {
  public:
   using OptionsOnlyImpl<Derived, Options>::OptionsOnlyImpl;
+  /// From the padding alone (ReflectionPad, ReplicationPad) or with the value (ConstantPad).
+  PadImpl(ExpandingArray<D * 2> padding)  // NOLINT: implicit as in libtorch
+      requires(!std::is_same_v<Mode, enumtype::kConstant>)
+      : PadImpl(Options(padding)) {}
+  PadImpl(ExpandingArray<D * 2> padding,
+          double value) requires std::is_same_v<Mode, enumtype::kConstant>
+      : PadImpl(Options(padding, value)) {}
 
   void pretty_print(std::ostream& stream) const override {
     stream << "torch::nn::" << kind() << "Pad" << D << "d(padding=" << this->options.padding();
@@ -50,8 +57,6 @@ class ReflectionPadImpl
     : public detail::PadImpl<D, Derived, ReflectionPadOptions<D>, enumtype::kReflect> {
  public:
   using detail::PadImpl<D, Derived, ReflectionPadOptions<D>, enumtype::kReflect>::PadImpl;
-  ReflectionPadImpl(ExpandingArray<D * 2> padding)  // NOLINT: implicit as in libtorch
-      : ReflectionPadImpl(ReflectionPadOptions<D>(padding)) {}
 };
 
 /// Repeats the input's edge values.
@@ -60,8 +65,6 @@ class ReplicationPadImpl
     : public detail::PadImpl<D, Derived, ReplicationPadOptions<D>, enumtype::kReplicate> {
  public:
   using detail::PadImpl<D, Derived, ReplicationPadOptions<D>, enumtype::kReplicate>::PadImpl;
-  ReplicationPadImpl(ExpandingArray<D * 2> padding)  // NOLINT: implicit as in libtorch
-      : ReplicationPadImpl(ReplicationPadOptions<D>(padding)) {}
 };
 
 /// Pads with a constant value.
@@ -70,63 +73,17 @@ class ConstantPadImpl
     : public detail::PadImpl<D, Derived, ConstantPadOptions<D>, enumtype::kConstant> {
  public:
   using detail::PadImpl<D, Derived, ConstantPadOptions<D>, enumtype::kConstant>::PadImpl;
-  ConstantPadImpl(ExpandingArray<D * 2> padding, double value)
-      : ConstantPadImpl(ConstantPadOptions<D>(padding, value)) {}
 };
 
-class ReflectionPad1dImpl : public ReflectionPadImpl<1, ReflectionPad1dImpl> {
- public:
-  using ReflectionPadImpl<1, ReflectionPad1dImpl>::ReflectionPadImpl;
-};
-TG_MODULE(ReflectionPad1d);
-
-class ReflectionPad2dImpl : public ReflectionPadImpl<2, ReflectionPad2dImpl> {
- public:
-  using ReflectionPadImpl<2, ReflectionPad2dImpl>::ReflectionPadImpl;
-};
-TG_MODULE(ReflectionPad2d);
-
-class ReflectionPad3dImpl : public ReflectionPadImpl<3, ReflectionPad3dImpl> {
- public:
-  using ReflectionPadImpl<3, ReflectionPad3dImpl>::ReflectionPadImpl;
-};
-TG_MODULE(ReflectionPad3d);
-
-class ReplicationPad1dImpl : public ReplicationPadImpl<1, ReplicationPad1dImpl> {
- public:
-  using ReplicationPadImpl<1, ReplicationPad1dImpl>::ReplicationPadImpl;
-};
-TG_MODULE(ReplicationPad1d);
-
-class ReplicationPad2dImpl : public ReplicationPadImpl<2, ReplicationPad2dImpl> {
- public:
-  using ReplicationPadImpl<2, ReplicationPad2dImpl>::ReplicationPadImpl;
-};
-TG_MODULE(ReplicationPad2d);
-
-class ReplicationPad3dImpl : public ReplicationPadImpl<3, ReplicationPad3dImpl> {
- public:
-  using ReplicationPadImpl<3, ReplicationPad3dImpl>::ReplicationPadImpl;
-};
-TG_MODULE(ReplicationPad3d);
-
-class ConstantPad1dImpl : public ConstantPadImpl<1, ConstantPad1dImpl> {
- public:
-  using ConstantPadImpl<1, ConstantPad1dImpl>::ConstantPadImpl;
-};
-TG_MODULE(ConstantPad1d);
-
-class ConstantPad2dImpl : public ConstantPadImpl<2, ConstantPad2dImpl> {
- public:
-  using ConstantPadImpl<2, ConstantPad2dImpl>::ConstantPadImpl;
-};
-TG_MODULE(ConstantPad2d);
-
-class ConstantPad3dImpl : public ConstantPadImpl<3, ConstantPad3dImpl> {
- public:
-  using ConstantPadImpl<3, ConstantPad3dImpl>::ConstantPadImpl;
-};
-TG_MODULE(ConstantPad3d);
+TG_MODULE_ND(ReflectionPad1d, ReflectionPadImpl, 1);
+TG_MODULE_ND(ReflectionPad2d, ReflectionPadImpl, 2);
+TG_MODULE_ND(ReflectionPad3d, ReflectionPadImpl, 3);
+TG_MODULE_ND(ReplicationPad1d, ReplicationPadImpl, 1);
+TG_MODULE_ND(ReplicationPad2d, ReplicationPadImpl, 2);
+TG_MODULE_ND(ReplicationPad3d, ReplicationPadImpl, 3);
+TG_MODULE_ND(ConstantPad1d, ConstantPadImpl, 1);
+TG_MODULE_ND(ConstantPad2d, ConstantPadImpl, 2);
+TG_MODULE_ND(ConstantPad3d, ConstantPadImpl, 3);
 
 /// Pads with zeros: (left, right, top, bottom).
 class ZeroPad2dImpl : public detail::OptionsOnlyImpl<ZeroPad2dImpl, ZeroPad2dOptions> {

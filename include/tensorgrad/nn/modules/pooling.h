@@ -26,6 +26,10 @@ class MaxPoolImpl : public detail::OptionsOnlyImpl<Derived, MaxPoolOptions<D>> {
   std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& input);
 };
 
+TG_MODULE_ND(MaxPool1d, MaxPoolImpl, 1);
+TG_MODULE_ND(MaxPool2d, MaxPoolImpl, 2);
+TG_MODULE_ND(MaxPool3d, MaxPoolImpl, 3);
+
 /// The mean of each kernel_size window, moving by stride (default: kernel_size).
 template <size_t D, class Derived>
 class AvgPoolImpl : public detail::OptionsOnlyImpl<Derived, AvgPoolOptions<D>> {
@@ -37,6 +41,10 @@ class AvgPoolImpl : public detail::OptionsOnlyImpl<Derived, AvgPoolOptions<D>> {
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
 };
+
+TG_MODULE_ND(AvgPool1d, AvgPoolImpl, 1);
+TG_MODULE_ND(AvgPool2d, AvgPoolImpl, 2);
+TG_MODULE_ND(AvgPool3d, AvgPoolImpl, 3);
 
 /// Max pooling to a fixed output size.
 template <size_t D, class output_size_t, class Derived>
@@ -51,6 +59,10 @@ class AdaptiveMaxPoolImpl
   std::tuple<Tensor, Tensor> forward_with_indices(const Tensor& input);
 };
 
+TG_MODULE_ND(AdaptiveMaxPool1d, AdaptiveMaxPoolImpl, 1, ExpandingArray<1>);
+TG_MODULE_ND(AdaptiveMaxPool2d, AdaptiveMaxPoolImpl, 2, ExpandingArrayWithOptionalElem<2>);
+TG_MODULE_ND(AdaptiveMaxPool3d, AdaptiveMaxPoolImpl, 3, ExpandingArrayWithOptionalElem<3>);
+
 /// Average pooling to a fixed output size, whatever the input's spatial size.
 template <size_t D, class output_size_t, class Derived>
 class AdaptiveAvgPoolImpl
@@ -64,6 +76,10 @@ class AdaptiveAvgPoolImpl
   Tensor forward(const Tensor& input);
 };
 
+TG_MODULE_ND(AdaptiveAvgPool1d, AdaptiveAvgPoolImpl, 1, ExpandingArray<1>);
+TG_MODULE_ND(AdaptiveAvgPool2d, AdaptiveAvgPoolImpl, 2, ExpandingArrayWithOptionalElem<2>);
+TG_MODULE_ND(AdaptiveAvgPool3d, AdaptiveAvgPoolImpl, 3, ExpandingArrayWithOptionalElem<3>);
+
 /// The partial inverse of MaxPool: each value put back at its index, zeros elsewhere.
 template <size_t D, class Derived>
 class MaxUnpoolImpl : public detail::OptionsOnlyImpl<Derived, MaxUnpoolOptions<D>> {
@@ -76,6 +92,10 @@ class MaxUnpoolImpl : public detail::OptionsOnlyImpl<Derived, MaxUnpoolOptions<D
                  const std::optional<std::vector<int64_t>>& output_size = std::nullopt);
 };
 
+TG_MODULE_ND(MaxUnpool1d, MaxUnpoolImpl, 1);
+TG_MODULE_ND(MaxUnpool2d, MaxUnpoolImpl, 2);
+TG_MODULE_ND(MaxUnpool3d, MaxUnpoolImpl, 3);
+
 /// (sum over each window of x^p)^(1/p).
 template <size_t D, class Derived>
 class LPPoolImpl : public detail::OptionsOnlyImpl<Derived, LPPoolOptions<D>> {
@@ -87,116 +107,7 @@ class LPPoolImpl : public detail::OptionsOnlyImpl<Derived, LPPoolOptions<D>> {
   Tensor forward(const Tensor& input);
 };
 
-class MaxPool1dImpl : public MaxPoolImpl<1, MaxPool1dImpl> {
- public:
-  using MaxPoolImpl<1, MaxPool1dImpl>::MaxPoolImpl;
-};
-TG_MODULE(MaxPool1d);
-
-class MaxPool2dImpl : public MaxPoolImpl<2, MaxPool2dImpl> {
- public:
-  using MaxPoolImpl<2, MaxPool2dImpl>::MaxPoolImpl;
-};
-TG_MODULE(MaxPool2d);
-
-class MaxPool3dImpl : public MaxPoolImpl<3, MaxPool3dImpl> {
- public:
-  using MaxPoolImpl<3, MaxPool3dImpl>::MaxPoolImpl;
-};
-TG_MODULE(MaxPool3d);
-
-class AvgPool1dImpl : public AvgPoolImpl<1, AvgPool1dImpl> {
- public:
-  using AvgPoolImpl<1, AvgPool1dImpl>::AvgPoolImpl;
-};
-TG_MODULE(AvgPool1d);
-
-class AvgPool2dImpl : public AvgPoolImpl<2, AvgPool2dImpl> {
- public:
-  using AvgPoolImpl<2, AvgPool2dImpl>::AvgPoolImpl;
-};
-TG_MODULE(AvgPool2d);
-
-class AvgPool3dImpl : public AvgPoolImpl<3, AvgPool3dImpl> {
- public:
-  using AvgPoolImpl<3, AvgPool3dImpl>::AvgPoolImpl;
-};
-TG_MODULE(AvgPool3d);
-
-class AdaptiveMaxPool1dImpl
-    : public AdaptiveMaxPoolImpl<1, ExpandingArray<1>, AdaptiveMaxPool1dImpl> {
- public:
-  using AdaptiveMaxPoolImpl<1, ExpandingArray<1>, AdaptiveMaxPool1dImpl>::AdaptiveMaxPoolImpl;
-};
-TG_MODULE(AdaptiveMaxPool1d);
-
-class AdaptiveMaxPool2dImpl
-    : public AdaptiveMaxPoolImpl<2, ExpandingArrayWithOptionalElem<2>, AdaptiveMaxPool2dImpl> {
- public:
-  using AdaptiveMaxPoolImpl<2, ExpandingArrayWithOptionalElem<2>,
-                            AdaptiveMaxPool2dImpl>::AdaptiveMaxPoolImpl;
-};
-TG_MODULE(AdaptiveMaxPool2d);
-
-class AdaptiveMaxPool3dImpl
-    : public AdaptiveMaxPoolImpl<3, ExpandingArrayWithOptionalElem<3>, AdaptiveMaxPool3dImpl> {
- public:
-  using AdaptiveMaxPoolImpl<3, ExpandingArrayWithOptionalElem<3>,
-                            AdaptiveMaxPool3dImpl>::AdaptiveMaxPoolImpl;
-};
-TG_MODULE(AdaptiveMaxPool3d);
-
-class AdaptiveAvgPool1dImpl
-    : public AdaptiveAvgPoolImpl<1, ExpandingArray<1>, AdaptiveAvgPool1dImpl> {
- public:
-  using AdaptiveAvgPoolImpl<1, ExpandingArray<1>, AdaptiveAvgPool1dImpl>::AdaptiveAvgPoolImpl;
-};
-TG_MODULE(AdaptiveAvgPool1d);
-
-class AdaptiveAvgPool2dImpl
-    : public AdaptiveAvgPoolImpl<2, ExpandingArrayWithOptionalElem<2>, AdaptiveAvgPool2dImpl> {
- public:
-  using AdaptiveAvgPoolImpl<2, ExpandingArrayWithOptionalElem<2>,
-                            AdaptiveAvgPool2dImpl>::AdaptiveAvgPoolImpl;
-};
-TG_MODULE(AdaptiveAvgPool2d);
-
-class AdaptiveAvgPool3dImpl
-    : public AdaptiveAvgPoolImpl<3, ExpandingArrayWithOptionalElem<3>, AdaptiveAvgPool3dImpl> {
- public:
-  using AdaptiveAvgPoolImpl<3, ExpandingArrayWithOptionalElem<3>,
-                            AdaptiveAvgPool3dImpl>::AdaptiveAvgPoolImpl;
-};
-TG_MODULE(AdaptiveAvgPool3d);
-
-class MaxUnpool1dImpl : public MaxUnpoolImpl<1, MaxUnpool1dImpl> {
- public:
-  using MaxUnpoolImpl<1, MaxUnpool1dImpl>::MaxUnpoolImpl;
-};
-TG_MODULE(MaxUnpool1d);
-
-class MaxUnpool2dImpl : public MaxUnpoolImpl<2, MaxUnpool2dImpl> {
- public:
-  using MaxUnpoolImpl<2, MaxUnpool2dImpl>::MaxUnpoolImpl;
-};
-TG_MODULE(MaxUnpool2d);
-
-class MaxUnpool3dImpl : public MaxUnpoolImpl<3, MaxUnpool3dImpl> {
- public:
-  using MaxUnpoolImpl<3, MaxUnpool3dImpl>::MaxUnpoolImpl;
-};
-TG_MODULE(MaxUnpool3d);
-
-class LPPool1dImpl : public LPPoolImpl<1, LPPool1dImpl> {
- public:
-  using LPPoolImpl<1, LPPool1dImpl>::LPPoolImpl;
-};
-TG_MODULE(LPPool1d);
-
-class LPPool2dImpl : public LPPoolImpl<2, LPPool2dImpl> {
- public:
-  using LPPoolImpl<2, LPPool2dImpl>::LPPoolImpl;
-};
-TG_MODULE(LPPool2d);
+TG_MODULE_ND(LPPool1d, LPPoolImpl, 1);
+TG_MODULE_ND(LPPool2d, LPPoolImpl, 2);
 
 }  // namespace tg::nn

@@ -16,6 +16,9 @@ struct ReLUOptions {
   /// Whether to apply the activation in place.
   TG_ARG(bool, inplace);
 };
+namespace functional {
+using ReLUFuncOptions = ReLUOptions;
+}  // namespace functional
 
 /// LeakyReLU: x if x > 0 else negative_slope * x.
 struct LeakyReLUOptions {
@@ -24,11 +27,17 @@ struct LeakyReLUOptions {
   /// Whether to apply the activation in place.
   TG_ARG(bool, inplace) = false;
 };
+namespace functional {
+using LeakyReLUFuncOptions = LeakyReLUOptions;
+}  // namespace functional
 
 /// GELU: approximate is "none" (exact, with erf) or "tanh".
 struct GELUOptions {
   TG_ARG(std::string, approximate) = "none";
 };
+namespace functional {
+using GELUFuncOptions = GELUOptions;
+}  // namespace functional
 
 /// Softmax over `dim`.
 struct SoftmaxOptions {
@@ -47,6 +56,9 @@ struct SoftplusOptions {
   TG_ARG(double, beta) = 1.0;
   TG_ARG(double, threshold) = 20.0;
 };
+namespace functional {
+using SoftplusFuncOptions = SoftplusOptions;
+}  // namespace functional
 
 namespace detail {
 /// The options of F::softmax, F::log_softmax and F::softmin: the dim, and a dtype that the input
@@ -60,11 +72,6 @@ struct SoftmaxFamilyFuncOptions {
 }  // namespace detail
 
 namespace functional {
-
-using ReLUFuncOptions = ReLUOptions;
-using LeakyReLUFuncOptions = LeakyReLUOptions;
-using GELUFuncOptions = GELUOptions;
-using SoftplusFuncOptions = SoftplusOptions;
 
 /// F::softmax(x, SoftmaxFuncOptions(dim).dtype(tg::kDouble)).
 struct SoftmaxFuncOptions : nn::detail::SoftmaxFamilyFuncOptions<SoftmaxFuncOptions> {
@@ -83,24 +90,36 @@ struct ELUOptions {
   TG_ARG(double, alpha) = 1.0;
   TG_ARG(bool, inplace) = false;
 };
+namespace functional {
+using ELUFuncOptions = ELUOptions;
+}  // namespace functional
 
 /// SELU(inplace = false).
 struct SELUOptions {
   /* implicit */ SELUOptions(bool inplace = false) : inplace_(inplace) {}  // NOLINT
   TG_ARG(bool, inplace);
 };
+namespace functional {
+using SELUFuncOptions = SELUOptions;
+}  // namespace functional
 
 /// GLU over `dim` (default -1).
 struct GLUOptions {
   /* implicit */ GLUOptions(int64_t dim = -1) : dim_(dim) {}  // NOLINT
   TG_ARG(int64_t, dim);
 };
+namespace functional {
+using GLUFuncOptions = GLUOptions;
+}  // namespace functional
 
 /// Hardshrink(lambda = 0.5).
 struct HardshrinkOptions {
   /* implicit */ HardshrinkOptions(double lambda = 0.5) : lambda_(lambda) {}  // NOLINT
   TG_ARG(double, lambda);
 };
+namespace functional {
+using HardshrinkFuncOptions = HardshrinkOptions;
+}  // namespace functional
 
 /// Hardtanh: x clamped to [min_val, max_val].
 struct HardtanhOptions {
@@ -108,6 +127,9 @@ struct HardtanhOptions {
   TG_ARG(double, max_val) = 1.0;
   TG_ARG(bool, inplace) = false;
 };
+namespace functional {
+using HardtanhFuncOptions = HardtanhOptions;
+}  // namespace functional
 
 /// Softmin over `dim`.
 struct SoftminOptions {
@@ -126,6 +148,9 @@ struct ReLU6Options {
   /* implicit */ ReLU6Options(bool inplace = false) : inplace_(inplace) {}  // NOLINT
   TG_ARG(bool, inplace);
 };
+namespace functional {
+using ReLU6FuncOptions = ReLU6Options;
+}  // namespace functional
 
 /// RReLU: negative slopes drawn from U(lower, upper) in training.
 struct RReLUOptions {
@@ -139,12 +164,18 @@ struct CELUOptions {
   TG_ARG(double, alpha) = 1.0;
   TG_ARG(bool, inplace) = false;
 };
+namespace functional {
+using CELUFuncOptions = CELUOptions;
+}  // namespace functional
 
 /// Softshrink(lambda = 0.5).
 struct SoftshrinkOptions {
   /* implicit */ SoftshrinkOptions(double lambda = 0.5) : lambda_(lambda) {}  // NOLINT
   TG_ARG(double, lambda);
 };
+namespace functional {
+using SoftshrinkFuncOptions = SoftshrinkOptions;
+}  // namespace functional
 
 /// Threshold(threshold, value): x where x > threshold, else value.
 struct ThresholdOptions {
@@ -153,18 +184,11 @@ struct ThresholdOptions {
   TG_ARG(double, value);
   TG_ARG(bool, inplace) = false;
 };
+namespace functional {
+using ThresholdFuncOptions = ThresholdOptions;
+}  // namespace functional
 
 namespace functional {
-
-using ELUFuncOptions = ELUOptions;
-using SELUFuncOptions = SELUOptions;
-using GLUFuncOptions = GLUOptions;
-using HardshrinkFuncOptions = HardshrinkOptions;
-using HardtanhFuncOptions = HardtanhOptions;
-using ReLU6FuncOptions = ReLU6Options;
-using CELUFuncOptions = CELUOptions;
-using SoftshrinkFuncOptions = SoftshrinkOptions;
-using ThresholdFuncOptions = ThresholdOptions;
 
 /// F::softmin(x, SoftminFuncOptions(dim).dtype(tg::kDouble)).
 struct SoftminFuncOptions : nn::detail::SoftmaxFamilyFuncOptions<SoftminFuncOptions> {

@@ -34,17 +34,26 @@ struct LossReductionOption {
 struct L1LossOptions : detail::LossReductionOption<L1LossOptions> {
   using LossReductionOption::LossReductionOption;
 };
+namespace functional {
+using L1LossFuncOptions = L1LossOptions;
+}  // namespace functional
 
 /// MSELoss: (x - y)^2, reduced.
 struct MSELossOptions : detail::LossReductionOption<MSELossOptions> {
   using LossReductionOption::LossReductionOption;
 };
+namespace functional {
+using MSELossFuncOptions = MSELossOptions;
+}  // namespace functional
 
 /// BCELoss: binary cross entropy of probabilities, with an optional weight per element.
 struct BCELossOptions : detail::LossReductionOption<BCELossOptions> {
   /// Rescales each element's loss; broadcasts to the input's shape.
   TG_ARG(Tensor, weight) = {};
 };
+namespace functional {
+using BinaryCrossEntropyFuncOptions = BCELossOptions;
+}  // namespace functional
 
 /// NLLLoss: negative log likelihood of log-probabilities, with class weights.
 struct NLLLossOptions : detail::LossReductionOption<NLLLossOptions> {
@@ -53,6 +62,9 @@ struct NLLLossOptions : detail::LossReductionOption<NLLLossOptions> {
   /// Targets equal to it contribute nothing (neither loss nor weight).
   TG_ARG(int64_t, ignore_index) = -100;
 };
+namespace functional {
+using NLLLossFuncOptions = NLLLossOptions;
+}  // namespace functional
 
 /// CrossEntropyLoss: log_softmax then NLLLoss, or class-probability targets.
 struct CrossEntropyLossOptions : detail::LossReductionOption<CrossEntropyLossOptions> {
@@ -63,6 +75,9 @@ struct CrossEntropyLossOptions : detail::LossReductionOption<CrossEntropyLossOpt
   /// In [0, 1]: the share of the target mixed with the uniform distribution.
   TG_ARG(double, label_smoothing) = 0.0;
 };
+namespace functional {
+using CrossEntropyFuncOptions = CrossEntropyLossOptions;
+}  // namespace functional
 
 /// BCEWithLogitsLoss: binary cross entropy of logits (sigmoid built in, numerically stable).
 struct BCEWithLogitsLossOptions : detail::LossReductionOption<BCEWithLogitsLossOptions> {
@@ -71,13 +86,7 @@ struct BCEWithLogitsLossOptions : detail::LossReductionOption<BCEWithLogitsLossO
   /// A weight of the positive examples, per class (broadcast along the last dim).
   TG_ARG(Tensor, pos_weight) = {};
 };
-
 namespace functional {
-using L1LossFuncOptions = L1LossOptions;
-using MSELossFuncOptions = MSELossOptions;
-using BinaryCrossEntropyFuncOptions = BCELossOptions;
-using NLLLossFuncOptions = NLLLossOptions;
-using CrossEntropyFuncOptions = CrossEntropyLossOptions;
 using BinaryCrossEntropyWithLogitsFuncOptions = BCEWithLogitsLossOptions;
 }  // namespace functional
 
@@ -94,12 +103,18 @@ struct KLDivLossOptions {
   /// Whether the target holds log-probabilities.
   TG_ARG(bool, log_target) = false;
 };
+namespace functional {
+using KLDivFuncOptions = KLDivLossOptions;
+}  // namespace functional
 
 /// HingeEmbeddingLoss(margin = 1).
 struct HingeEmbeddingLossOptions : detail::LossReductionOption<HingeEmbeddingLossOptions> {
   using LossReductionOption::LossReductionOption;
   TG_ARG(double, margin) = 1.0;
 };
+namespace functional {
+using HingeEmbeddingLossFuncOptions = HingeEmbeddingLossOptions;
+}  // namespace functional
 
 /// MultiMarginLoss(p = 1 or 2, margin = 1, weight per class).
 struct MultiMarginLossOptions : detail::LossReductionOption<MultiMarginLossOptions> {
@@ -108,22 +123,34 @@ struct MultiMarginLossOptions : detail::LossReductionOption<MultiMarginLossOptio
   TG_ARG(double, margin) = 1.0;
   TG_ARG(Tensor, weight) = Tensor();
 };
+namespace functional {
+using MultiMarginLossFuncOptions = MultiMarginLossOptions;
+}  // namespace functional
 
 /// CosineEmbeddingLoss(margin = 0).
 struct CosineEmbeddingLossOptions : detail::LossReductionOption<CosineEmbeddingLossOptions> {
   using LossReductionOption::LossReductionOption;
   TG_ARG(double, margin) = 0.0;
 };
+namespace functional {
+using CosineEmbeddingLossFuncOptions = CosineEmbeddingLossOptions;
+}  // namespace functional
 
 /// MultiLabelMarginLoss.
 struct MultiLabelMarginLossOptions : detail::LossReductionOption<MultiLabelMarginLossOptions> {
   using LossReductionOption::LossReductionOption;
 };
+namespace functional {
+using MultilabelMarginLossFuncOptions = MultiLabelMarginLossOptions;
+}  // namespace functional
 
 /// SoftMarginLoss.
 struct SoftMarginLossOptions : detail::LossReductionOption<SoftMarginLossOptions> {
   using LossReductionOption::LossReductionOption;
 };
+namespace functional {
+using SoftMarginLossFuncOptions = SoftMarginLossOptions;
+}  // namespace functional
 
 /// MultiLabelSoftMarginLoss(weight per class).
 struct MultiLabelSoftMarginLossOptions
@@ -131,6 +158,9 @@ struct MultiLabelSoftMarginLossOptions
   using LossReductionOption::LossReductionOption;
   TG_ARG(Tensor, weight) = Tensor();
 };
+namespace functional {
+using MultilabelSoftMarginLossFuncOptions = MultiLabelSoftMarginLossOptions;
+}  // namespace functional
 
 /// TripletMarginLoss(margin = 1, p = 2, eps = 1e-6, swap = false).
 struct TripletMarginLossOptions : detail::LossReductionOption<TripletMarginLossOptions> {
@@ -140,6 +170,9 @@ struct TripletMarginLossOptions : detail::LossReductionOption<TripletMarginLossO
   TG_ARG(double, eps) = 1e-6;
   TG_ARG(bool, swap) = false;
 };
+namespace functional {
+using TripletMarginLossFuncOptions = TripletMarginLossOptions;
+}  // namespace functional
 
 /// TripletMarginWithDistanceLoss: a distance function (default pairwise_distance), margin, swap.
 struct TripletMarginWithDistanceLossOptions
@@ -150,18 +183,27 @@ struct TripletMarginWithDistanceLossOptions
   TG_ARG(double, margin) = 1.0;
   TG_ARG(bool, swap) = false;
 };
+namespace functional {
+using TripletMarginWithDistanceLossFuncOptions = TripletMarginWithDistanceLossOptions;
+}  // namespace functional
 
 /// SmoothL1Loss(beta = 1).
 struct SmoothL1LossOptions : detail::LossReductionOption<SmoothL1LossOptions> {
   using LossReductionOption::LossReductionOption;
   TG_ARG(double, beta) = 1.0;
 };
+namespace functional {
+using SmoothL1LossFuncOptions = SmoothL1LossOptions;
+}  // namespace functional
 
 /// HuberLoss(delta = 1).
 struct HuberLossOptions : detail::LossReductionOption<HuberLossOptions> {
   using LossReductionOption::LossReductionOption;
   TG_ARG(double, delta) = 1.0;
 };
+namespace functional {
+using HuberLossFuncOptions = HuberLossOptions;
+}  // namespace functional
 
 /// PoissonNLLLoss(log_input = true, full = false, eps = 1e-8).
 struct PoissonNLLLossOptions : detail::LossReductionOption<PoissonNLLLossOptions> {
@@ -170,18 +212,27 @@ struct PoissonNLLLossOptions : detail::LossReductionOption<PoissonNLLLossOptions
   TG_ARG(bool, full) = false;
   TG_ARG(double, eps) = 1e-8;
 };
+namespace functional {
+using PoissonNLLLossFuncOptions = PoissonNLLLossOptions;
+}  // namespace functional
 
 /// MarginRankingLoss(margin = 0).
 struct MarginRankingLossOptions : detail::LossReductionOption<MarginRankingLossOptions> {
   using LossReductionOption::LossReductionOption;
   TG_ARG(double, margin) = 0;
 };
+namespace functional {
+using MarginRankingLossFuncOptions = MarginRankingLossOptions;
+}  // namespace functional
 
 /// CosineSimilarity(dim = 1, eps = 1e-8).
 struct CosineSimilarityOptions {
   TG_ARG(int64_t, dim) = 1;
   TG_ARG(double, eps) = 1e-8;
 };
+namespace functional {
+using CosineSimilarityFuncOptions = CosineSimilarityOptions;
+}  // namespace functional
 
 /// PairwiseDistance(p = 2, eps = 1e-6, keepdim = false).
 struct PairwiseDistanceOptions {
@@ -189,22 +240,7 @@ struct PairwiseDistanceOptions {
   TG_ARG(double, eps) = 1e-6;
   TG_ARG(bool, keepdim) = false;
 };
-
 namespace functional {
-using KLDivFuncOptions = KLDivLossOptions;
-using HingeEmbeddingLossFuncOptions = HingeEmbeddingLossOptions;
-using MultiMarginLossFuncOptions = MultiMarginLossOptions;
-using CosineEmbeddingLossFuncOptions = CosineEmbeddingLossOptions;
-using MultilabelMarginLossFuncOptions = MultiLabelMarginLossOptions;
-using SoftMarginLossFuncOptions = SoftMarginLossOptions;
-using MultilabelSoftMarginLossFuncOptions = MultiLabelSoftMarginLossOptions;
-using TripletMarginLossFuncOptions = TripletMarginLossOptions;
-using TripletMarginWithDistanceLossFuncOptions = TripletMarginWithDistanceLossOptions;
-using SmoothL1LossFuncOptions = SmoothL1LossOptions;
-using HuberLossFuncOptions = HuberLossOptions;
-using PoissonNLLLossFuncOptions = PoissonNLLLossOptions;
-using MarginRankingLossFuncOptions = MarginRankingLossOptions;
-using CosineSimilarityFuncOptions = CosineSimilarityOptions;
 using PairwiseDistanceFuncOptions = PairwiseDistanceOptions;
 }  // namespace functional
 

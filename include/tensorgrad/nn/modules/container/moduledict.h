@@ -11,16 +11,14 @@
 
 #include "tensorgrad/nn/module.h"
 #include "tensorgrad/nn/modules/container/any.h"
+#include "tensorgrad/nn/modules/container/dict_base.h"
 #include "tensorgrad/nn/ordered_dict.h"
 #include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
-class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
+class ModuleDictImpl : public detail::DictImplBase<ModuleDictImpl, std::shared_ptr<Module>> {
  public:
-  using Iterator = OrderedDict<std::string, std::shared_ptr<Module>>::Iterator;
-  using ConstIterator = OrderedDict<std::string, std::shared_ptr<Module>>::ConstIterator;
-
   ModuleDictImpl() = default;
   /// ModuleDict({{"fc", Linear(3, 4).ptr()}, ...}), in that order.
   explicit ModuleDictImpl(
@@ -37,14 +35,6 @@ class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> items() const;
   std::vector<std::string> keys() const;
   std::vector<std::shared_ptr<Module>> values() const;
-  /// Iterates the items: item.key(), item.value().
-  Iterator begin() { return children_.begin(); }
-  ConstIterator begin() const { return children_.begin(); }
-  Iterator end() { return children_.end(); }
-  ConstIterator end() const { return children_.end(); }
-  size_t size() const noexcept { return children_.size(); }
-  bool empty() const noexcept { return children_.is_empty(); }
-  bool contains(const std::string& key) const noexcept { return children_.contains(key); }
 
   /// The module under `key`; throws when there is none.
   std::shared_ptr<Module> operator[](const std::string& key) const { return children_[key]; }

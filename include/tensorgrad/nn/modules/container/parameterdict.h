@@ -8,16 +8,14 @@
 #include <vector>
 
 #include "tensorgrad/nn/module.h"
+#include "tensorgrad/nn/modules/container/dict_base.h"
 #include "tensorgrad/nn/ordered_dict.h"
 #include "tensorgrad/nn/pimpl.h"
 
 namespace tg::nn {
 
-class ParameterDictImpl : public Cloneable<ParameterDictImpl> {
+class ParameterDictImpl : public detail::DictImplBase<ParameterDictImpl, Tensor> {
  public:
-  using Iterator = OrderedDict<std::string, Tensor>::Iterator;
-  using ConstIterator = OrderedDict<std::string, Tensor>::ConstIterator;
-
   ParameterDictImpl() = default;
   /// The parameters of `params`, in order, each requiring grad as its tensor does.
   explicit ParameterDictImpl(const OrderedDict<std::string, Tensor>& params);
@@ -36,13 +34,6 @@ class ParameterDictImpl : public Cloneable<ParameterDictImpl> {
   Tensor pop(const std::string& key);
   std::vector<std::string> keys() const { return parameters_.keys(); }
   std::vector<Tensor> values() const { return parameters_.values(); }
-  Iterator begin() { return parameters_.begin(); }
-  ConstIterator begin() const { return parameters_.begin(); }
-  Iterator end() { return parameters_.end(); }
-  ConstIterator end() const { return parameters_.end(); }
-  size_t size() const noexcept { return parameters_.size(); }
-  bool empty() const noexcept { return parameters_.is_empty(); }
-  bool contains(const std::string& key) const noexcept { return parameters_.contains(key); }
   void clear() { parameters_.clear(); }
   /// Sets the parameters under the keys of `container` (an OrderedDict or a ParameterDict) to its
   /// tensors. Every key must be here already (nothing changes otherwise), as in libtorch.
