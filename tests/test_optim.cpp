@@ -71,6 +71,12 @@ const Values kRmspropDefault = {0.82164327984293528,  -1.5973767557118832,  2.29
                                 -0.43192842844448731, -0.68283386966372639, 2.0031263814863975};
 const Values kRmspropCentered = {0.83102637409267921,  -1.609473719683377,   2.3153313341605402,
                                  -0.41943330374549903, -0.68288854734756543, 2.0233825453218697};
+const Values kAdagradDefault = {0.82031102084518204,  -1.5961124991047844,  2.2948721452833523,
+                                -0.43129427459065717, -0.68175277156814118, 2.001854816443088};
+const Values kAdagradDecay = {0.69584761378712667,  -1.5646438178750071,  2.2211289549711788,
+                              -0.15097136369837058, -0.57756233187835138, 1.9374447182581997};
+const Values kAdagradFloat = {0.81328493356704712,  -1.5967501401901245,  2.2770018577575684,
+                              -0.43062412738800049, -0.68272727727890015, 1.9906952381134033};
 const Values kAdamFloat = {0.74864578247070312, -1.501006007194519,   2.2469818592071533,
                            -0.2355404794216156, -0.55012524127960205, 1.9477392435073853};
 const Values kSgdFloat = {1.1554672718048096,   -8.6574039459228516, 2.9652025699615479,
@@ -116,6 +122,37 @@ TEST(Optim, RmspropMatchesLibtorch) {
       kRmspropCentered, kDoubleTol);
 }
 
+TEST(Optim, AdagradMatchesLibtorch) {
+  expect_near(run_five_steps<optim::Adagrad>(optim::AdagradOptions(0.1)), kAdagradDefault,
+              kDoubleTol);
+  expect_near(run_five_steps<optim::Adagrad>(optim::AdagradOptions(0.1)
+                                                 .lr_decay(0.05)
+                                                 .weight_decay(0.1)
+                                                 .initial_accumulator_value(0.2)
+                                                 .eps(1e-3)),
+              kAdagradDecay, kDoubleTol);
+  expect_near(run_five_steps<optim::Adagrad>(optim::AdagradOptions(0.1).weight_decay(0.1), kFloat),
+              kAdagradFloat, kFloatTol);
+}
+
+TEST(Optim, AdagradMakesItsStateAtConstructionAndForLaterGroups) {
+  Tensor a = tg::ones({3}, kDouble).requires_grad_(true);
+  Tensor b = tg::ones({2}, kDouble).requires_grad_(true);
+  optim::Adagrad opt({a}, optim::AdagradOptions(0.1).initial_accumulator_value(0.5));
+  auto& state = static_cast<optim::AdagradParamState&>(*opt.state().at(opt.param_key(a)));
+  EXPECT_EQ(state.step(), 0);
+  EXPECT_TRUE(tg::equal(state.sum(), tg::full({3}, 0.5, kDouble)));
+  opt.add_param_group(optim::OptimizerParamGroup({b}));
+  a.mutable_grad() = tg::full({3}, 2.0, kDouble);
+  b.mutable_grad() = tg::full({2}, 2.0, kDouble);
+  opt.step();
+  // sum = 0.5 + 4 for a, 0.5 + 4 for b (its group took the defaults); p -= 0.1 * 2 / sqrt(4.5).
+  const double expected = 1 - 0.1 * 2 / (std::sqrt(4.5) + 1e-10);
+  expect_near(a, {expected, expected, expected}, 1e-15);
+  expect_near(b, {expected, expected}, 1e-15);
+  EXPECT_EQ(state.step(), 1);
+}
+
 TEST(Optim, LargeParametersGiveTheSameValuesPerElement) {
   // 120000 elements: many blocks of the update loops, split across threads when there are
   // several; each element follows its own trajectory, so the pattern of six repeats.
@@ -138,6 +175,13 @@ TEST(Optim, LargeParametersGiveTheSameValuesPerElement) {
   check(run_five_steps<optim::SGD>(
             optim::SGDOptions(0.1).momentum(0.9).nesterov(true).weight_decay(0.01), kDouble, 20000),
         kSgdNesterov);
+  check(run_five_steps<optim::Adagrad>(optim::AdagradOptions(0.1)
+                                           .lr_decay(0.05)
+                                           .weight_decay(0.1)
+                                           .initial_accumulator_value(0.2)
+                                           .eps(1e-3),
+                                       kDouble, 20000),
+        kAdagradDecay);
   const Values f = values(run_five_steps<optim::Adam>(optim::AdamOptions(0.05), kFloat, 20000));
   for (size_t i = 0; i < f.size(); ++i)
     ASSERT_NEAR(f[i], kAdamFloat[i % 6], kFloatTol * (1 + std::abs(kAdamFloat[i % 6]))) << i;
@@ -185,6 +229,14 @@ TEST(Optim, OptionDefaultsAreLibtorchs) {
   EXPECT_EQ(rms.eps(), 1e-8);
   EXPECT_EQ(rms.momentum(), 0);
   EXPECT_FALSE(rms.centered());
+  optim::AdagradOptions adagrad;
+  EXPECT_EQ(adagrad.lr(), 1e-2);
+  EXPECT_EQ(adagrad.lr_decay(), 0);
+  EXPECT_EQ(adagrad.weight_decay(), 0);
+  EXPECT_EQ(adagrad.initial_accumulator_value(), 0);
+  EXPECT_EQ(adagrad.eps(), 1e-10);
+  EXPECT_TRUE(optim::AdagradOptions(0.1) == optim::AdagradOptions(0.1));
+  EXPECT_FALSE(optim::AdagradOptions(0.1) == optim::AdagradOptions(0.1).lr_decay(1));
   optim::SGDOptions sgd(0.1);
   EXPECT_EQ(sgd.lr(), 0.1);
   EXPECT_EQ(sgd.momentum(), 0);
@@ -482,6 +534,13 @@ TEST(Optim, InvalidOptionsThrow) {
   EXPECT_ERROR(optim::RMSprop({p}, optim::RMSpropOptions().alpha(-1)), "RMSprop", "alpha");
   EXPECT_ERROR(optim::RMSprop({p}, optim::RMSpropOptions().momentum(-1)), "RMSprop", "momentum");
   EXPECT_ERROR(optim::RMSprop({p}, optim::RMSpropOptions().eps(-1)), "RMSprop", "epsilon");
+  EXPECT_ERROR(optim::Adagrad({p}, optim::AdagradOptions(-1)), "Adagrad", "learning rate");
+  EXPECT_ERROR(optim::Adagrad({p}, optim::AdagradOptions().lr_decay(-1)), "Adagrad", "lr_decay");
+  EXPECT_ERROR(optim::Adagrad({p}, optim::AdagradOptions().weight_decay(-1)), "Adagrad",
+               "weight_decay");
+  EXPECT_ERROR(optim::Adagrad({p}, optim::AdagradOptions().initial_accumulator_value(-1)),
+               "Adagrad", "initial_accumulator_value");
+  EXPECT_ERROR(optim::Adagrad({p}, optim::AdagradOptions().eps(-1)), "Adagrad", "epsilon");
 }
 
 TEST(Optim, InvalidParametersThrow) {

@@ -1,6 +1,7 @@
 #pragma once
 /// Optimisers, learning-rate schedules and gradient clipping, as torch/optim.h (plus
 /// torch::nn::utils::clip_grad_norm_).
+#include "tensorgrad/optim/adagrad.h"
 #include "tensorgrad/optim/adam.h"
 #include "tensorgrad/optim/adamw.h"
 #include "tensorgrad/optim/clip_grad.h"

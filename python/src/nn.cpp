@@ -184,6 +184,33 @@ void bind_nn(py::module_& root) {
             "params"_a, "lr"_a = 1e-3, "betas"_a = std::make_tuple(0.9, 0.999), "eps"_a = 1e-8,
             "weight_decay"_a = 1e-2, "amsgrad"_a = false);
   bind_optimizer_common(adamw);
+  py::class_<tg::optim::RMSprop> rmsprop(m, "RMSprop");
+  rmsprop.def(py::init([](const py::handle& params, double lr, double alpha, double eps,
+                          double weight_decay, double momentum, bool centered) {
+                return std::make_unique<tg::optim::RMSprop>(params_of(params),
+                                                            tg::optim::RMSpropOptions(lr)
+                                                                .alpha(alpha)
+                                                                .eps(eps)
+                                                                .weight_decay(weight_decay)
+                                                                .momentum(momentum)
+                                                                .centered(centered));
+              }),
+              "params"_a, "lr"_a = 1e-2, "alpha"_a = 0.99, "eps"_a = 1e-8, "weight_decay"_a = 0.0,
+              "momentum"_a = 0.0, "centered"_a = false);
+  bind_optimizer_common(rmsprop);
+  py::class_<tg::optim::Adagrad> adagrad(m, "Adagrad");
+  adagrad.def(py::init([](const py::handle& params, double lr, double lr_decay, double weight_decay,
+                          double initial_accumulator_value, double eps) {
+                return std::make_unique<tg::optim::Adagrad>(
+                    params_of(params), tg::optim::AdagradOptions(lr)
+                                           .lr_decay(lr_decay)
+                                           .weight_decay(weight_decay)
+                                           .initial_accumulator_value(initial_accumulator_value)
+                                           .eps(eps));
+              }),
+              "params"_a, "lr"_a = 1e-2, "lr_decay"_a = 0.0, "weight_decay"_a = 0.0,
+              "initial_accumulator_value"_a = 0.0, "eps"_a = 1e-10);
+  bind_optimizer_common(adagrad);
 }
 
 }  // namespace tgpy

@@ -146,11 +146,17 @@ def test_step_with_a_closure_returns_its_loss():
         assert loss.item() == pytest.approx(3 * 3 * (1 - 0.2 * step))
 
 
-def test_adam_matches_pytorch():
+@pytest.mark.parametrize("name, kwargs", [
+    ("Adam", dict(lr=0.1, weight_decay=0.01)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, weight_decay=0.1, momentum=0.5, centered=True)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.2,
+                     eps=1e-3)),
+])
+def test_optimizers_match_pytorch(name, kwargs):
     w0 = np.random.default_rng(3).standard_normal(4)
     w, v = tg.from_numpy(w0.copy()).requires_grad_(), torch.from_numpy(w0.copy()).requires_grad_()
-    o = tg.optim.Adam([w], lr=0.1, weight_decay=0.01)
-    p = torch.optim.Adam([v], lr=0.1, weight_decay=0.01)
+    o = getattr(tg.optim, name)([w], **kwargs)
+    p = getattr(torch.optim, name)([v], **kwargs)
     for _ in range(5):
         o.zero_grad()
         p.zero_grad()
@@ -159,7 +165,7 @@ def test_adam_matches_pytorch():
         o.step()
         p.step()
     assert_same(w, v, rtol=1e-6)
-    assert o.lr == 0.1
+    assert o.lr == kwargs["lr"]
     o.lr = 0.5
     assert o.lr == 0.5
 

@@ -1,8 +1,8 @@
 #pragma once
-/// tg::optim::Optimizer: the base of SGD, Adam, AdamW and RMSprop, as torch::optim::Optimizer in
-/// libtorch 1.13. An optimizer holds parameter groups (each a list of parameters with its own
-/// options, such as the learning rate) and per-parameter state (momentum buffers, moment
-/// estimates), keyed by the parameter's identity.
+/// tg::optim::Optimizer: the base of SGD, Adam, AdamW, RMSprop and Adagrad, as
+/// torch::optim::Optimizer in libtorch 1.13. An optimizer holds parameter groups (each a list of
+/// parameters with its own options, such as the learning rate) and per-parameter state (momentum
+/// buffers, moment estimates), keyed by the parameter's identity.
 #include <functional>
 #include <memory>
 #include <string>
