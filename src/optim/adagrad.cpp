@@ -1,5 +1,7 @@
 #include "tensorgrad/optim/adagrad.h"
 
+#include <type_traits>
+
 #include "optim/fused.h"
 #include "tensorgrad/autograd.h"
 #include "tensorgrad/functions.h"
@@ -85,14 +87,16 @@ Tensor Adagrad::step(LossClosure closure) {
           T* s = sum.data_ptr<T>();
           const T wd = static_cast<T>(o.weight_decay()), neg_clr = static_cast<T>(-clr),
                   eps = static_cast<T>(o.eps());
-          detail::for_blocks(fp.numel, [&](int64_t begin, int64_t end) {
-            if (o.weight_decay() != 0)
-              adagrad_block<T, true>(param + begin, grad + begin, s + begin, end - begin, wd,
-                                     neg_clr, eps);
-            else
-              adagrad_block<T, false>(param + begin, grad + begin, s + begin, end - begin, wd,
-                                      neg_clr, eps);
-          });
+          const auto run = [&](auto kDecay) {
+            detail::for_blocks(fp.numel, [&](int64_t begin, int64_t end) {
+              adagrad_block<T, kDecay()>(param + begin, grad + begin, s + begin, end - begin, wd,
+                                         neg_clr, eps);
+            });
+          };
+          if (o.weight_decay() != 0)
+            run(std::true_type{});
+          else
+            run(std::false_type{});
         });
       });
   return loss;
