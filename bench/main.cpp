@@ -2,13 +2,17 @@
 // for libtorch in the same process, plus the machine's limits; then the peak resident memory of
 // mlp_step for each library, each in a process of its own; then one table with the medians.
 //
-//   tensorgrad_bench [--no_rss] [--threads=N] [Google Benchmark flags]
+//   tensorgrad_bench [--no_rss] [--threads=N] [--python_results=FILE] [Google Benchmark flags]
+//
+// --python_results takes the JSON that bench/python_bench.py --json writes (PyTorch from Python,
+// measured in a process of its own) and adds its figures to the table as a column.
 //
 // Defaults (each can be overridden on the command line): 5 repetitions, repetitions of all
 // benchmarks interleaved in random order (so that load from other processes hits every library
 // alike), 0.2 s minimum per repetition, aggregates only on the console. scripts/bench.sh builds
 // and runs this; docs/benchmarks.md describes the workloads and the table.
 #include <benchmark/benchmark.h>
+#include <dlfcn.h>
 #include <link.h>
 #include <unistd.h>
 
@@ -21,7 +25,9 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,6 +45,11 @@ struct Result {
   std::string error;
 };
 std::map<std::string, Result> g_results;
+
+// PyTorch from Python (--python_results): its figures are kept in g_results under this label.
+const char* const kPythonLabel = "pytorch_python";
+std::string g_python_library;  // as the file names it; empty without --python_results
+int g_python_threads = 0;
 
 // The console output as usual, and the medians (or the single runs, without repetitions) kept.
 class CollectingReporter : public benchmark::ConsoleReporter {
@@ -121,7 +132,29 @@ std::string loaded_blas() {
         return 0;
       },
       &found);
-  return found.empty() ? "none" : found;
+  if (found.empty()) return "none";
+  // OpenBLAS picks its kernels at load time (OPENBLAS_CORETYPE overrides the choice).
+  using CoreName = const char* (*)();
+  if (auto core = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename")))
+    found += std::string(" (OpenBLAS kernels: ") + core() + ")";
+  return found;
+}
+
+// Reads bench/python_bench.py's --json output into g_results; false, with a message, if it can't.
+bool load_python_results(const char* path) {
+  try {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open the file");
+    const nlohmann::json j = nlohmann::json::parse(in);
+    for (const auto& [workload, seconds] : j.at("seconds_per_iteration").items())
+      g_results[workload + "/" + kPythonLabel].seconds = seconds.get<double>();
+    g_python_library = j.at("library").get<std::string>();
+    g_python_threads = j.at("threads").get<int>();
+    return true;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "--python_results=%s: %s\n", path, e.what());
+    return false;
+  }
 }
 
 // Runs ./bench_peak_rss_<library> next to this executable; returns its peak RSS in MiB.
@@ -182,8 +215,19 @@ void print_table(bool have_libtorch, bool run_rss) {
   const std::string lt1 = lt + "_1t";
 
   Table table;
-  table.add({"workload", "unit", "tensorgrad", "libtorch", "libtorch 1 thr", "tg/libtorch",
-             "machine limit", "target", "result"});
+  // With Python results, their two cells go after "tg/libtorch".
+  auto add_row = [&](std::vector<std::string> cells, const std::vector<std::string>& python) {
+    if (!g_python_library.empty()) cells.insert(cells.begin() + 6, python.begin(), python.end());
+    table.add(std::move(cells));
+  };
+  // PyTorch from Python's figure for workload w in the row's unit, and tensorgrad's time over it.
+  auto python_cells = [&](const std::string& w, double scale) -> std::vector<std::string> {
+    auto t = seconds(w, tg), p = seconds(w, kPythonLabel);
+    return {p ? num(*p * scale) : "-", t && p ? num(*t / *p) : "-"};
+  };
+  add_row({"workload", "unit", "tensorgrad", "libtorch", "libtorch 1 thr", "tg/libtorch",
+           "machine limit", "target", "result"},
+          {"PyTorch Python", "tg/PyTorch Python"});
 
   // Ratio cell: time ratio against libtorch at 2 threads, and against its better figure when
   // 1 thread was faster.
@@ -206,8 +250,9 @@ void print_table(bool have_libtorch, bool run_rss) {
       auto s = seconds(w, label);
       return s ? std::optional<double>(*s * scale) : std::nullopt;
     };
-    table.add({w, unit, num(v(tg)), num(v(lt)), num(v(lt1)), ratio_cell(w), "-", target_text,
-               ratio_result(w, target)});
+    add_row({w, unit, num(v(tg)), num(v(lt)), num(v(lt1)), ratio_cell(w), "-", target_text,
+             ratio_result(w, target)},
+            python_cells(w, scale));
   };
 
   row("scalar_chain", "us/op", 1e6 / bench::kChainOps, 0.1, "<= 0.1");
@@ -234,14 +279,16 @@ void print_table(bool have_libtorch, bool run_rss) {
     auto ms = [](const std::optional<double>& s) {
       return s ? std::optional<double>(*s * 1e3) : std::nullopt;
     };
-    table.add({w, "ms", num(ms(t)), num(ms(l2)), num(ms(l1)), ratio_cell(w), limit,
-               "<= 0.3, <= 1.5x bound", result});
+    add_row({w, "ms", num(ms(t)), num(ms(l2)), num(ms(l1)), ratio_cell(w), limit,
+             "<= 0.3, <= 1.5x bound", result},
+            python_cells(w, 1e3));
     // The same bound from a copy whose buffers are not in cache (see machine_limits.cpp).
     if (auto uncached = seconds("limit_copy_uncached", "machine"); uncached && t) {
       const double memory_bound = *uncached * bench::kElementwisePasses / 2;
-      table.add({"elementwise vs memory", "ms", num(ms(t)), "-", "-", "-",
-                 num(memory_bound * 1e3) + " ms bound (tg " + num(*t / memory_bound) + "x)",
-                 "(diagnostic)", "-"});
+      add_row({"elementwise vs memory", "ms", num(ms(t)), "-", "-", "-",
+               num(memory_bound * 1e3) + " ms bound (tg " + num(*t / memory_bound) + "x)",
+               "(diagnostic)", "-"},
+              {"-", "-"});
     }
   }
 
@@ -262,8 +309,9 @@ void print_table(bool have_libtorch, bool run_rss) {
         if (t) limit += " (tg " + num(*t / *sgemm_rate) + ")";
         if (t && w == "matmul") result = verdict(*t >= 0.85 * *sgemm_rate);
       }
-      table.add({w, "GFLOP/s", num(t), num(rate(lt)), num(rate(lt1)), ratio_cell(w), limit,
-                 w == "matmul" ? ">= 0.85 of sgemm" : "(diagnostic)", result});
+      add_row({w, "GFLOP/s", num(t), num(rate(lt)), num(rate(lt1)), ratio_cell(w), limit,
+               w == "matmul" ? ">= 0.85 of sgemm" : "(diagnostic)", result},
+              {"-", "-"});
     }
   }
 
@@ -278,7 +326,8 @@ void print_table(bool have_libtorch, bool run_rss) {
     auto l = have_libtorch ? peak_rss_mib(lt, &lt_note) : std::nullopt;
     std::string ratio = t && l ? num(*t / *l) : "-";
     std::string result = !t ? "not run" : !l ? "no libtorch" : verdict(*t <= *l);
-    table.add({"mlp_step peak RSS", "MiB", num(t), num(l), "-", ratio, "-", "<= 1.0", result});
+    add_row({"mlp_step peak RSS", "MiB", num(t), num(l), "-", ratio, "-", "<= 1.0", result},
+            {"-", "-"});
     for (const auto* note : {&tg_note, &lt_note})
       if (!note->empty())
         notes.push_back("peak RSS (" + std::to_string(bench::kRssSteps) +
@@ -317,7 +366,9 @@ int main(int argc, char** argv) {
       run_rss = false;
     else if (std::strncmp(argv[i], "--threads=", 10) == 0 && std::atoi(argv[i] + 10) > 0)
       g_threads = std::atoi(argv[i] + 10);
-    else
+    else if (std::strncmp(argv[i], "--python_results=", 17) == 0) {
+      if (!load_python_results(argv[i] + 17)) return 1;
+    } else
       args.push_back(argv[i]);
   }
   int args_count = static_cast<int>(args.size());
@@ -357,6 +408,11 @@ int main(int argc, char** argv) {
     std::printf(
         "tensorgrad's nn/optim headers were absent at build time: no tiny_mlp, "
         "mlp_step, cnn_step\n");
+  if (!g_python_library.empty())
+    std::printf(
+        "PyTorch Python: %s at %d threads, in a process of its own%s\n", g_python_library.c_str(),
+        g_python_threads,
+        g_python_threads != g_threads ? " (NOT the thread count of the other figures)" : "");
   std::printf("medians; tg/libtorch is the ratio of times (below 1: tensorgrad is faster)\n");
   print_table(have_libtorch, run_rss);
   return 0;

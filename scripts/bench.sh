@@ -2,29 +2,67 @@
 # Builds the benchmark suite in Release into build-bench/ and runs it: every workload for
 # tensorgrad and, when libtorch-dev is installed, for libtorch in the same process, the machine's
 # limits (copy bandwidth, oneDNN sgemm) in the same run, the peak memory of mlp_step per library;
-# then prints the table. See docs/benchmarks.md.
+# before that, the workloads that have a Python form for PyTorch from Python (/usr/bin/python3
+# with python3-torch, bench/python_bench.py). Then prints the table. See docs/benchmarks.md.
+# libtorch and PyTorch run on OpenBLAS (setup.sh installs it; this script checks that the
+# libblas.so.3 alternative points to it).
 #
 #   bash scripts/bench.sh                  the suite (a few minutes)
 #   bash scripts/bench.sh --footprint      instead, the footprint: compile time and compiler memory
 #                                          of the tutorial against tensorgrad and against
 #                                          <torch/torch.h>, and the stripped size of the shared
 #                                          library (which it builds in build-bench-shared/)
-# Other arguments go to the benchmark program, e.g. --benchmark_filter=matmul or --no_rss.
-# The build honours CMAKE_BUILD_PARALLEL_LEVEL.
+#   bash scripts/bench.sh --no_python      without PyTorch from Python
+# Other arguments go to the benchmark program, e.g. --benchmark_filter=matmul, --no_rss or
+# --threads=N (which PyTorch from Python then uses too).
+# The build honours CMAKE_BUILD_PARALLEL_LEVEL and CMAKE_CXX_COMPILER_LAUNCHER (e.g. ccache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 footprint=0
+python=1
+threads=2 # tensorgrad_bench's default
 args=()
 for arg in "$@"; do
-  if [[ $arg == --footprint ]]; then footprint=1; else args+=("$arg"); fi
+  case $arg in
+    --footprint) footprint=1 ;;
+    --no_python) python=0 ;;
+    *)
+      [[ $arg == --threads=* ]] && threads=${arg#--threads=}
+      args+=("$arg")
+      ;;
+  esac
 done
 
 bash scripts/setup.sh
 
 if ((!footprint)); then
+  # libtorch finds its BLAS through the libblas.so.3 alternative, which installing OpenBLAS
+  # switches to it unless the alternative was set by hand.
+  blas_alternative=libblas.so.3-x86_64-linux-gnu
+  openblas=/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3
+  blas=$(update-alternatives --query $blas_alternative | awk '/^Value:/ { print $2 }')
+  if [[ $blas != "$openblas" ]]; then
+    echo "bench: libblas.so.3 is $blas; pointing it to OpenBLAS"
+    as_root=()
+    [[ $(id -u) -ne 0 ]] && as_root=(sudo)
+    "${as_root[@]}" update-alternatives --set $blas_alternative "$openblas"
+    blas=$openblas
+  fi
+  echo "bench: libtorch's BLAS (libblas.so.3) is $blas"
+  # OpenBLAS 0.3.21 takes the reference machine's AVX-512 CPU for a Cooper Lake; the suite pins
+  # its SkylakeX kernels. Only libtorch and PyTorch use BLAS here (tensorgrad links none).
+  if [[ -z ${OPENBLAS_CORETYPE:-} ]] && grep -qw avx512f /proc/cpuinfo; then
+    export OPENBLAS_CORETYPE=SKYLAKEX
+  fi
+
   cmake -S bench -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build-bench --target tensorgrad_bench
+  if ((python)) && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    /usr/bin/python3 bench/python_bench.py --torch-only --threads="$threads" \
+      --json build-bench/python_results.json
+    args+=(--python_results=build-bench/python_results.json)
+  fi
   # Every repetition of every benchmark also goes to build-bench/results.json.
   exec ./build-bench/tensorgrad_bench --benchmark_out=build-bench/results.json \
     --benchmark_out_format=json "${args[@]}"

@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev               # safetensors headers
   libgtest-dev libgmock-dev        # tests
   libbenchmark-dev                 # benchmarks
+  libopenblas0-openmp              # libtorch's BLAS in the benchmarks; becomes libblas.so.3 for all
   libopenmpi-dev openmpi-bin       # tg::distributed (ProcessGroupMPI) and its mpirun tests
   dataset-fashion-mnist            # the training example's data
   graphviz                         # rendering backward-graph pictures (dot -Tsvg)
