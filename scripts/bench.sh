@@ -51,9 +51,11 @@ if ((!footprint)); then
   fi
   echo "bench: libtorch's BLAS (libblas.so.3) is $blas"
   # OpenBLAS 0.3.21 takes the reference machine's AVX-512 CPU for a Cooper Lake; the suite pins
-  # its SkylakeX kernels. Only libtorch and PyTorch use BLAS here (tensorgrad links none).
-  if [[ -z ${OPENBLAS_CORETYPE:-} ]] && grep -qw avx512f /proc/cpuinfo; then
+  # its SkylakeX kernels, over any OPENBLAS_CORETYPE in the environment, so that every run uses
+  # the same ones. Only libtorch and PyTorch use BLAS here (tensorgrad links none).
+  if grep -qw avx512f /proc/cpuinfo; then
     export OPENBLAS_CORETYPE=SKYLAKEX
+    echo "bench: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
   fi
 
   cmake -S bench -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
