@@ -50,9 +50,9 @@ if ((!footprint)); then
     blas=$openblas
   fi
   echo "bench: libtorch's BLAS (libblas.so.3) is $blas"
-  # OpenBLAS 0.3.21 takes the reference machine's AVX-512 CPU for a Cooper Lake; the suite pins
-  # its SkylakeX kernels, over any OPENBLAS_CORETYPE in the environment, so that every run uses
-  # the same ones. Only libtorch and PyTorch use BLAS here (tensorgrad links none).
+  # OpenBLAS 0.3.21 takes some AVX-512 CPUs (an EPYC here) for a Cooper Lake; the suite pins its
+  # SkylakeX kernels, over any OPENBLAS_CORETYPE in the environment, so that every run uses the
+  # same ones. Only libtorch and PyTorch use BLAS here (tensorgrad links none).
   if grep -qw avx512f /proc/cpuinfo; then
     export OPENBLAS_CORETYPE=SKYLAKEX
     echo "bench: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
