@@ -1,6 +1,6 @@
 // Determinism: the same program gives bitwise-identical results from run to run and for 1 and 2
 // intra-op threads, and more (Note [Reduction order] in src/kernels/reduce.h, Note
-// [Deterministic GEMM] in src/kernels/gemm.cpp, Note [Deterministic convolution] in
+// [Deterministic GEMM] in src/kernels/gemm.cpp, Note [Convolution in batch chunks] in
 // src/kernels/conv.cpp). Every case runs twice at each thread count, in turns, on inputs large
 // enough for the parallel paths, and its outputs are compared byte for byte with the first run's.
 #include <gtest/gtest.h>

@@ -107,7 +107,7 @@ TEST(Threads, ParallelKernelsFromSeveralThreads) {
 
 TEST(Threads, MatmulAndConvolutionGradientsFromSeveralThreads) {
   // Both split their work into tasks run by OpenMP threads (Note [Deterministic GEMM], Note
-  // [Deterministic convolution]), and each call must give the bits of a call made alone.
+  // [Convolution in batch chunks]), and each call must give the bits of a call made alone.
   manual_seed(3);
   const Tensor a = randn({256, 256}), b = randn({256, 256});
   const Tensor x = randn({64, 8, 14, 14}), w = randn({16, 8, 3, 3});

@@ -1,8 +1,6 @@
 // Batch normalisation kernels (see batch_norm.h).
 #include "kernels/batch_norm.h"
 
-#include <omp.h>
-
 #include <cmath>
 
 #include "kernels/loop.h"
@@ -38,9 +36,7 @@ void batch_norm_forward(const View& out, const View& mean, const View& invstd, c
     T* op = out.data_ptr<T>();
     T* mp = mean.data_ptr<T>();
     T* ip = invstd.data_ptr<T>();
-    const bool parallel = x.numel() >= (1 << 16) && channels > 1 && !omp_in_parallel();
-#pragma omp parallel for if (parallel) schedule(static)
-    for (int64_t c = 0; c < channels; ++c) {
+    parallel_tasks(channels, x.numel(), [&](int64_t c) {
       double m, inv;
       if (training) {
         // Two passes (mean, then squared deviations) in double: accurate for large batches.
@@ -82,7 +78,7 @@ void batch_norm_forward(const View& out, const View& mean, const View& invstd, c
         T* orow = op + (b * channels + c) * inner;
         for (int64_t k = 0; k < inner; ++k) orow[k] = row[k] * s + h;
       }
-    }
+    });
   });
 }
 
@@ -99,9 +95,7 @@ void batch_norm_backward(const std::optional<View>& gx, const std::optional<View
     T* gxp = gx ? gx->data_ptr<T>() : nullptr;
     T* gwp = gw ? gw->data_ptr<T>() : nullptr;
     T* gbp = gb ? gb->data_ptr<T>() : nullptr;
-    const bool parallel = x.numel() >= (1 << 16) && channels > 1 && !omp_in_parallel();
-#pragma omp parallel for if (parallel) schedule(static)
-    for (int64_t c = 0; c < channels; ++c) {
+    parallel_tasks(channels, x.numel(), [&](int64_t c) {
       const T mu = at<T>(mean, c);
       const double inv = static_cast<double>(at<T>(invstd, c));
       double sum_g = 0, sum_gc = 0;  // sum(g), sum(g * (x - mean))
@@ -119,7 +113,7 @@ void batch_norm_backward(const std::optional<View>& gx, const std::optional<View
       }
       if (gbp) gbp[c] = static_cast<T>(sum_g);
       if (gwp) gwp[c] = static_cast<T>(sum_gc * inv);
-      if (!gxp) continue;
+      if (!gxp) return;
       const double scale = inv * (weight ? static_cast<double>(at<T>(*weight, c)) : 1.0);
       // d x = scale * (g - sum_g / M) - scale * inv^2 * sum_gc / M * (x - mean) in training.
       const T a = static_cast<T>(scale);
@@ -131,7 +125,7 @@ void batch_norm_backward(const std::optional<View>& gx, const std::optional<View
         T* out = gxp + (b * channels + c) * inner;
         for (int64_t k = 0; k < inner; ++k) out[k] = a * gr[k] - shift - slope * (xr[k] - mu);
       }
-    }
+    });
   });
 }
 

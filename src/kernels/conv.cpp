@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -57,31 +56,34 @@ inline void for_each_tap(const ConvShape& s, const ConvParams& p, int64_t n, int
   }
 }
 
+/// The multiply-adds of a convolution: the work that decides whether its loops use threads.
+inline int64_t work_of(const ConvShape& s, const ConvParams& p) {
+  return s.n * s.oc * s.oh * s.ow * (s.c / p.groups) * s.kh * s.kw;
+}
+
 template <class T>
 void direct_forward(const T* x, const T* w, const T* b, T* y, const ConvShape& s,
                     const ConvParams& p) {
-  const int64_t cg = s.c / p.groups;
-#pragma omp parallel for collapse(2) if (s.n * s.oc * s.oh * s.ow * cg * s.kh * s.kw > 100000)
-  for (int64_t n = 0; n < s.n; ++n)
-    for (int64_t o = 0; o < s.oc; ++o)
-      for (int64_t oy = 0; oy < s.oh; ++oy)
-        for (int64_t ox = 0; ox < s.ow; ++ox) {
-          T acc = b ? b[o] : T(0);
-          // The pointers by value, so that the inner loop keeps them in registers.
-          for_each_tap(s, p, n, o, oy, ox,
-                       [&acc, x, w](int64_t xi, int64_t wi) { acc += x[xi] * w[wi]; });
-          y[((n * s.oc + o) * s.oh + oy) * s.ow + ox] = acc;
-        }
+  // By output plane (image and channel).
+  parallel_tasks(s.n * s.oc, work_of(s, p), [&](int64_t plane) {
+    const int64_t n = plane / s.oc, o = plane % s.oc;
+    for (int64_t oy = 0; oy < s.oh; ++oy)
+      for (int64_t ox = 0; ox < s.ow; ++ox) {
+        T acc = b ? b[o] : T(0);
+        // The pointers by value, so that the inner loop keeps them in registers.
+        for_each_tap(s, p, n, o, oy, ox,
+                     [&acc, x, w](int64_t xi, int64_t wi) { acc += x[xi] * w[wi]; });
+        y[((n * s.oc + o) * s.oh + oy) * s.ow + ox] = acc;
+      }
+  });
 }
 
 template <class T>
 void direct_backward_input(const T* gy, const T* w, T* gx, const ConvShape& s,
                            const ConvParams& p) {
-  const int64_t cg = s.c / p.groups;
   std::memset(static_cast<void*>(gx), 0, sizeof(T) * s.n * s.c * s.h * s.w);
   // By image: the taps of one image's outputs write only that image's gradient.
-#pragma omp parallel for if (s.n * s.oc * s.oh * s.ow * cg * s.kh * s.kw > 100000)
-  for (int64_t n = 0; n < s.n; ++n)
+  parallel_tasks(s.n, work_of(s, p), [&](int64_t n) {
     for (int64_t o = 0; o < s.oc; ++o)
       for (int64_t oy = 0; oy < s.oh; ++oy)
         for (int64_t ox = 0; ox < s.ow; ++ox) {
@@ -89,14 +91,14 @@ void direct_backward_input(const T* gy, const T* w, T* gx, const ConvShape& s,
           for_each_tap(s, p, n, o, oy, ox,
                        [gx, w, go](int64_t xi, int64_t wi) { gx[xi] += go * w[wi]; });
         }
+  });
 }
 
 template <class T>
 void direct_backward_weight(const T* x, const T* gy, T* gw, const ConvShape& s,
                             const ConvParams& p) {
   const int64_t cg = s.c / p.groups, ocg = s.oc / p.groups;
-#pragma omp parallel for if (s.n * s.oc * s.oh * s.ow * cg * s.kh * s.kw > 100000)
-  for (int64_t o = 0; o < s.oc; ++o) {
+  parallel_tasks(s.oc, work_of(s, p), [&](int64_t o) {
     const int64_t g = o / ocg;
     for (int64_t ci = 0; ci < cg; ++ci)
       for (int64_t i = 0; i < s.kh; ++i)
@@ -117,7 +119,7 @@ void direct_backward_weight(const T* x, const T* gy, T* gw, const ConvShape& s,
           }
           gw[((o * cg + ci) * s.kh + i) * s.kw + j] = acc;
         }
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,9 +136,9 @@ void direct_backward_weight(const T* x, const T* gy, T* gw, const ConvShape& s,
 // it around each call: measured on this machine's AVX-512 cores (batch 64, 3x3 kernels), the
 // blocked kernels with reorders were 2-5x faster than the plain-layout (GEMM-based) ones for
 // 32 -> 64 channels. The exception is backward data with fewer than 8 input channels per group,
-// where the blocked layout pads channels to 16 and the plain kernel was 10x faster. The weight
-// gradient runs in chunks of the batch on one thread each (Note [Deterministic convolution]),
-// so it reorders its slices of the output gradient itself.
+// where the blocked layout pads channels to 16 and the plain kernel was 10x faster. Every call
+// runs in chunks of the batch on one thread each (Note [Convolution in batch chunks]), and each
+// chunk reorders its own slices.
 
 enum class ConvKind { Forward = 0, BackwardData = 1, BackwardWeights = 2 };
 
@@ -353,98 +355,70 @@ void onednn_execute(const ConvPrimitive& entry, ConvKind kind, Bound& in, Bound&
   stream.wait();
 }
 
-/// Runs a oneDNN convolution of `kind` on plain contiguous Float buffers; false (having done
-/// nothing) when oneDNN has no primitive for it.
-bool onednn_run(ConvKind kind, const ConvShape& s, const ConvParams& p, float* input, float* weight,
-                float* output, float* bias) {
-  auto entry = cached_primitive(kind, s, p, bias != nullptr);
-  if (!entry) return false;
-  Bound in = bind(entry->input, input, kind != ConvKind::BackwardData);
-  Bound wei = bind(entry->weight, weight, kind != ConvKind::BackwardWeights);
-  Bound out = bind(entry->output, output, kind != ConvKind::Forward);
-  onednn_execute(*entry, kind, in, wei, out, bias);
-  return true;
-}
-
-// Note [Deterministic convolution]
-// oneDNN's backward-weights primitive splits the batch across its threads and adds the
-// per-thread partial gradients, so the weight gradient's rounding depends on the thread count
-// (measured with oneDNN 2.6: 1 and 2 threads differ for most shapes). Forward and backward data
-// reduce within one thread (measured equal for 1 to 16 threads). So the weight gradient is
-// computed here in fixed chunks of the batch, sized by the shape alone (about
-// kWeightGradChunkFlops each, at most kMaxWeightGradChunks of them), each by a primitive made
-// for one thread and run on one thread, and the chunks' gradients are added in chunk order.
+// Note [Convolution in batch chunks]
+// Every oneDNN convolution runs in chunks of the batch, sized by the shape alone (about
+// kChunkFlops each, at most kMaxChunks of them), each by a primitive made for one thread and run
+// on the thread that takes the chunk (parallel.h's tasks). Two reasons:
+// - Determinism. oneDNN's backward-weights primitive splits the batch across its threads and
+//   adds the per-thread partial gradients, so the weight gradient's rounding would depend on the
+//   thread count (measured with oneDNN 2.6: 1 and 2 threads differ for most shapes). Here each
+//   chunk's gradient goes to a buffer of its own and they are added in chunk order. Forward and
+//   backward data compute each output from one image, so chunks change nothing in them.
+// - Busy machines (Note [Busy machines]). oneDNN's own OpenMP regions wait for a descheduled
+//   thread like any other, and the team policy cannot see them; as tasks, the chunks are taken
+//   dynamically and measured like every other region's.
 // Threads only decide who computes which chunk.
-constexpr double kWeightGradChunkFlops = double(1 << 22);
-constexpr int64_t kMaxWeightGradChunks = 16;
+constexpr double kChunkFlops = double(1 << 22);
+constexpr int64_t kMaxChunks = 16;
 
-/// Sets the OpenMP thread count to 1 for a scope (oneDNN plans a primitive's work split for
-/// the thread count it is made with).
-struct OneThread {
-  OneThread() : saved(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(saved); }
-  int saved;
-};
-
-/// Images per chunk of the weight gradient (see Note [Deterministic convolution]).
-int64_t weight_grad_chunk(const ConvShape& s, const ConvParams& p) {
+/// Images per chunk (see Note [Convolution in batch chunks]).
+int64_t batch_chunk(const ConvShape& s, const ConvParams& p) {
   const double per_image =
       2.0 * double(s.oc) * double(s.c / p.groups) * double(s.kh * s.kw) * double(s.oh * s.ow);
   int64_t chunk = 1;
-  while (chunk < s.n && double(chunk) * per_image < kWeightGradChunkFlops) chunk *= 2;
-  chunk = std::max(chunk, (s.n + kMaxWeightGradChunks - 1) / kMaxWeightGradChunks);
+  while (chunk < s.n && double(chunk) * per_image < kChunkFlops) chunk *= 2;
+  chunk = std::max(chunk, (s.n + kMaxChunks - 1) / kMaxChunks);
   return std::min(chunk, s.n);
 }
 
-/// The weight gradient gw of plain contiguous Float buffers through oneDNN, chunk by chunk (see
-/// Note [Deterministic convolution]); false (having done nothing) when oneDNN has no primitive.
-bool onednn_weight_grad(const ConvShape& s, const ConvParams& p, float* x, float* gy, float* gw) {
-  const int64_t chunk = weight_grad_chunk(s, p);
+/// Runs a oneDNN convolution of `kind` on plain contiguous Float buffers, chunk by chunk (see
+/// Note [Convolution in batch chunks]): input (x, or the gradient written for it), weight (w,
+/// or the gradient written for it), output (y, or its gradient), bias (forward only; may be
+/// null). False (having done nothing) when oneDNN has no primitive for it.
+bool onednn_run(ConvKind kind, const ConvShape& s, const ConvParams& p, float* input, float* weight,
+                float* output, float* bias) {
+  const int64_t chunk = batch_chunk(s, p);
   const int64_t nchunks = (s.n + chunk - 1) / chunk;
   ConvShape whole = s, last = s;
   whole.n = chunk;
   last.n = s.n - (nchunks - 1) * chunk;
-  std::shared_ptr<const ConvPrimitive> whole_prim, last_prim;
-  {
-    OneThread one;
-    whole_prim = cached_primitive(ConvKind::BackwardWeights, whole, p, false);
-    last_prim =
-        last.n == chunk ? whole_prim : cached_primitive(ConvKind::BackwardWeights, last, p, false);
-  }
+  const int team = team_size();
+  OpenMPThreads sequential_onednn(1);  // each chunk runs on the thread that takes it
+  const bool has_bias = bias != nullptr;
+  const auto whole_prim = cached_primitive(kind, whole, p, has_bias);
+  const auto last_prim = last.n == chunk ? whole_prim : cached_primitive(kind, last, p, has_bias);
   if (!whole_prim || !last_prim) return false;
+  const bool weight_grad = kind == ConvKind::BackwardWeights;
   const int64_t wsize = s.oc * (s.c / p.groups) * s.kh * s.kw;
-  // Chunk 0 writes gw itself; chunk c > 0 writes partial[(c - 1) * wsize, c * wsize).
-  const StoragePtr partial =
-      Storage::allocate(static_cast<size_t>((nchunks - 1) * wsize) * sizeof(float));
-  float* pp = static_cast<float*>(partial->data);
-  auto run_chunk = [&](int64_t c) {
+  // The weight gradient: chunk 0 writes `weight` itself; chunk c > 0 writes
+  // partial[(c - 1) * wsize, c * wsize).
+  StoragePtr partial;
+  if (weight_grad && nchunks > 1)
+    partial = Storage::allocate(static_cast<size_t>((nchunks - 1) * wsize) * sizeof(float));
+  float* pp = partial ? static_cast<float*>(partial->data) : nullptr;
+  run_tasks(team, nchunks, [&](int64_t c) {
     const ConvPrimitive& prim = c == nchunks - 1 ? *last_prim : *whole_prim;
-    float* out = c == 0 ? gw : pp + (c - 1) * wsize;
-    Bound in = bind(prim.input, x + c * chunk * s.c * s.h * s.w, true);
-    Bound wei = bind(prim.weight, out, false);
-    Bound dst = bind(prim.output, gy + c * chunk * s.oc * s.oh * s.ow, true);
-    onednn_execute(prim, ConvKind::BackwardWeights, in, wei, dst, nullptr);
-  };
-  if (nchunks > 1 && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-    // Inside a parallel region oneDNN runs each primitive on the calling thread. An exception
-    // must not leave the region: the first is rethrown after it.
-    std::exception_ptr error;
-#pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < nchunks; ++c) {
-      try {
-        run_chunk(c);
-      } catch (...) {
-#pragma omp critical
-        if (!error) error = std::current_exception();
-      }
-    }
-    if (error) std::rethrow_exception(error);
-  } else {
-    OneThread one;
-    for (int64_t c = 0; c < nchunks; ++c) run_chunk(c);
-  }
-  for (int64_t c = 1; c < nchunks; ++c)
-    for (int64_t i = 0; i < wsize; ++i) gw[i] += pp[(c - 1) * wsize + i];
+    float* w = weight_grad && c > 0 ? pp + (c - 1) * wsize : weight;
+    Bound in =
+        bind(prim.input, input + c * chunk * s.c * s.h * s.w, kind != ConvKind::BackwardData);
+    Bound wei = bind(prim.weight, w, !weight_grad);
+    Bound out =
+        bind(prim.output, output + c * chunk * s.oc * s.oh * s.ow, kind != ConvKind::Forward);
+    onednn_execute(prim, kind, in, wei, out, bias);
+  });
+  if (weight_grad)
+    for (int64_t c = 1; c < nchunks; ++c)
+      for (int64_t i = 0; i < wsize; ++i) weight[i] += pp[(c - 1) * wsize + i];
   return true;
 }
 
@@ -481,8 +455,8 @@ void conv2d_input_grad(const View& gx, const View& gy, const View& w, const Conv
 
 void conv2d_weight_grad(const View& gw, const View& x, const View& gy, const ConvParams& p) {
   const ConvShape s = shape_of(x.sizes(), gw.sizes(), gy.sizes());
-  if (use_onednn(gy.dtype(), s) &&
-      onednn_weight_grad(s, p, x.data_ptr<float>(), gy.data_ptr<float>(), gw.data_ptr<float>()))
+  if (use_onednn(gy.dtype(), s) && onednn_run(ConvKind::BackwardWeights, s, p, x.data_ptr<float>(),
+                                              gw.data_ptr<float>(), gy.data_ptr<float>(), nullptr))
     return;
   dispatch_float_double(gy.dtype(), "conv2d backward", [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -498,8 +472,7 @@ void channel_sum(const View& out, const View& g) {
     using T = typename decltype(tag)::type;
     const T* gp = g.data_ptr<T>();
     T* op = out.data_ptr<T>();
-#pragma omp parallel for if (g.numel() >= (1 << 17) && !omp_in_parallel())
-    for (int64_t ch = 0; ch < c; ++ch) {
+    parallel_tasks(c, g.numel(), [&](int64_t ch) {
       double total = 0;
       for (int64_t b = 0; b < n; ++b) {
         const T* q = gp + (b * c + ch) * plane;
@@ -509,7 +482,7 @@ void channel_sum(const View& out, const View& g) {
         total += sum;
       }
       op[ch] = static_cast<T>(total);
-    }
+    });
   });
 }
 

@@ -4,7 +4,7 @@
 // backward weights), cached by shape (Note [Convolution primitive cache] in conv.cpp); oneDNN
 // has no f64 convolution, so Double (used by gradcheck) runs on direct loops, as does Float
 // when a size is zero or oneDNN declines a shape. Results do not depend on the thread count
-// (Note [Deterministic convolution] in conv.cpp).
+// (Note [Convolution in batch chunks] in conv.cpp).
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -1,14 +1,15 @@
 #include "kernels/gemm.h"
 
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "kernels/parallel.h"
 #include "tensorgrad/error.h"
 
 namespace tg::kernels {
@@ -152,24 +153,14 @@ void sgemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, float alpha, 
   };
   const int64_t ntasks = batch * per_product;
   const double flops = 2.0 * double(batch) * double(M) * double(N) * double(K);
-  dnnl_status_t status = dnnl_success;
-  if (ntasks > 1 && flops >= kSmallGemmFlops && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-    // oneDNN runs sequentially inside a parallel region.
-#pragma omp parallel for schedule(static)
-    for (int64_t id = 0; id < ntasks; ++id) {
-      const dnnl_status_t s = task(id);
-      if (s != dnnl_success) {
-#pragma omp critical
-        status = s;
-      }
-    }
-  } else {
-    const int threads = omp_get_max_threads();
-    omp_set_num_threads(1);
-    for (int64_t id = 0; id < ntasks && status == dnnl_success; ++id) status = task(id);
-    omp_set_num_threads(threads);
-  }
-  TG_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed (status ", int(status),
+  const int team = flops >= kSmallGemmFlops ? team_size() : 1;
+  OpenMPThreads sequential_onednn(1);  // each sgemm runs on the thread that takes its task
+  std::atomic<dnnl_status_t> status{dnnl_success};
+  run_tasks(team, ntasks, [&](int64_t id) {
+    const dnnl_status_t s = task(id);
+    if (s != dnnl_success) status = s;
+  });
+  TG_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed (status ", int(status.load()),
            ") for sizes M=", M, " N=", N, " K=", K, " lda=", la->ld, " ldb=", lb->ld,
            " ldc=", lc->ld);
   if (t.kt == 1) return;
@@ -197,12 +188,11 @@ void naive_gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
   const T* bm = static_cast<const T*>(B.data);
   T* c = static_cast<T*>(C.data);
   const int64_t rows = batch * M;
-  const bool parallel = rows > 1 && rows * N * K >= (int64_t(1) << 17) && !omp_in_parallel();
-#pragma omp parallel if (parallel)
-  {
+  const int64_t rows_per_grain =
+      std::max<int64_t>(1, kMinParallelWork / std::max<int64_t>(1, N * K));
+  parallel_for(rows, rows_per_grain, [&](int64_t begin, int64_t end) {
     std::vector<T> acc(static_cast<size_t>(N));
-#pragma omp for schedule(static)
-    for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t r = begin; r < end; ++r) {
       const int64_t bi = r / M, i = r % M;
       const T* arow = a + bi * A.batch_stride + i * A.row_stride;
       const T* bbase = bm + bi * B.batch_stride;
@@ -218,7 +208,7 @@ void naive_gemm_batched(int64_t batch, int64_t M, int64_t N, int64_t K, T alpha,
         out = beta == T(0) ? alpha * acc[j] : beta * out + alpha * acc[j];
       }
     }
-  }
+  });
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 // Indexing kernels (see index.h).
 #include "kernels/index.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <array>
 
@@ -65,15 +63,7 @@ void for_each_line(IntArrayRef shape, int64_t dim, const std::array<View, N>& op
       }
     }
   };
-  if (lines >= 2 * kGrainSize && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-#pragma omp parallel
-    {
-      const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
-      run_range(lines * tid / nt, lines * (tid + 1) / nt);
-    }
-  } else {
-    run_range(0, lines);
-  }
+  parallel_for(lines, kGrainSize, run_range);
 }
 
 /// for_each_line with the element type resolved: calls line(o, s, p) for every line, with o and

@@ -11,6 +11,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "kernels/parallel.h"
 #include "kernels/view.h"
 
 namespace tg::kernels {
@@ -144,15 +145,10 @@ class StridedIter {
     if (numel_ == 0) return;
     const int64_t inner = shape_.back();
     const int64_t outer = numel_ / inner;
-    const int nthreads = omp_get_max_threads();
-    if (numel_ >= 2 * kGrainSize && nthreads > 1 && !omp_in_parallel()) {
-      // Split the flat range into equal chunks; each chunk walks its own counter.
-#pragma omp parallel
-      {
-        const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
-        const int64_t begin = numel_ * tid / nt, end = numel_ * (tid + 1) / nt;
-        run_range(begin, end, body);
-      }
+    if (numel_ >= 2 * kGrainSize && !omp_in_parallel()) {
+      // Consecutive pieces of the flat range; each walks its own counter.
+      parallel_for(numel_, kGrainSize,
+                   [&](int64_t begin, int64_t end) { run_range(begin, end, body); });
     } else if (outer == 1) {
       std::array<char*, N> p = base_;
       std::array<int64_t, N> s;
@@ -202,18 +198,10 @@ class StridedIter {
   DimVector shape_;
 };
 
-/// Runs body(begin, end) over [0, n), in parallel above the grain size.
+/// Runs body(begin, end) over consecutive pieces of [0, n), in parallel above the grain size.
 template <class Body>
 inline void parallel_range(int64_t n, Body&& body) {
-  if (n >= 2 * kGrainSize && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-#pragma omp parallel
-    {
-      const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
-      body(n * tid / nt, n * (tid + 1) / nt);
-    }
-  } else {
-    body(int64_t(0), n);
-  }
+  parallel_for(n, kGrainSize, body);
 }
 
 // Note [Vector width]

@@ -1,7 +1,6 @@
 // Pooling kernels (see pool.h).
 #include "kernels/pool.h"
 
-#include <omp.h>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define TG_POOL_AVX512 1  // see Note [Pooling 2 x 2 windows]
@@ -19,19 +18,10 @@
 namespace tg::kernels {
 namespace {
 
-/// Work (elements touched) below which a pooling loop stays on one thread.
-constexpr int64_t kPoolGrain = 1 << 16;
-
 /// Runs body(plane) for plane in [0, planes), in parallel when the work is large enough.
 template <class Body>
 void for_each_plane(int64_t planes, int64_t work_per_plane, Body body) {
-  if (planes * work_per_plane >= kPoolGrain && planes > 1 && omp_get_max_threads() > 1 &&
-      !omp_in_parallel()) {
-#pragma omp parallel for schedule(static)
-    for (int64_t p = 0; p < planes; ++p) body(p);
-  } else {
-    for (int64_t p = 0; p < planes; ++p) body(p);
-  }
+  parallel_tasks(planes, planes * work_per_plane, body);
 }
 
 // ---- max pooling ----

@@ -15,8 +15,6 @@
 // only, so results still do not depend on the threads.
 #include "kernels/reduce.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -127,18 +125,6 @@ struct Counter {
   const DimVector& stride_;
   DimVector index_;
 };
-
-/// Runs f(t) for t in [0, ntasks), on several threads when `work` (elements touched) is large
-/// enough. Tasks never share output, so the thread count never changes a result.
-template <class F>
-void parallel_tasks(int64_t ntasks, int64_t work, const F& f) {
-  if (ntasks > 1 && work >= 2 * kGrainSize && omp_get_max_threads() > 1 && !omp_in_parallel()) {
-#pragma omp parallel for schedule(static)
-    for (int64_t t = 0; t < ntasks; ++t) f(t);
-  } else {
-    for (int64_t t = 0; t < ntasks; ++t) f(t);
-  }
-}
 
 // ---- reducers ----
 // A reducer says how one output folds its elements: identity(j) (the accumulator for output j
