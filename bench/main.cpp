@@ -1,8 +1,10 @@
 // tensorgrad's benchmark suite: every workload for tensorgrad and, when the build found libtorch,
 // for libtorch in the same process, plus the machine's limits; then the peak resident memory of
-// mlp_step for each library, each in a process of its own; then one table with the medians.
+// mlp_step for each library, each in a process of its own; then one table with the medians; then
+// the load table (load.cpp).
 //
-//   tensorgrad_bench [--no_rss] [--threads=N] [--python_results=FILE] [Google Benchmark flags]
+//   tensorgrad_bench [--no_rss] [--no_load] [--threads=N] [--python_results=FILE]
+//                    [Google Benchmark flags]
 //
 // --python_results takes the JSON that bench/python_bench.py --json writes (PyTorch from Python,
 // measured in a process of its own) and adds its figures to the table as a column.
@@ -186,27 +188,6 @@ std::optional<double> peak_rss_mib(const std::string& library, std::string* note
   return peak_kib / 1024.0;
 }
 
-struct Table {
-  std::vector<std::vector<std::string>> rows;
-  void add(std::vector<std::string> row) { rows.push_back(std::move(row)); }
-  void print() const {
-    std::vector<size_t> width(rows[0].size(), 0);
-    for (const auto& r : rows)
-      for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-    for (size_t k = 0; k < rows.size(); ++k) {
-      std::string line = "|";
-      for (size_t i = 0; i < rows[k].size(); ++i)
-        line += " " + rows[k][i] + std::string(width[i] - rows[k][i].size(), ' ') + " |";
-      std::printf("%s\n", line.c_str());
-      if (k == 0) {
-        line = "|";
-        for (size_t w : width) line += std::string(w + 2, '-') + "|";
-        std::printf("%s\n", line.c_str());
-      }
-    }
-  }
-};
-
 const char* verdict(bool met) { return met ? "met" : "MISSED"; }
 
 void print_table(bool have_libtorch, bool run_rss) {
@@ -214,7 +195,7 @@ void print_table(bool have_libtorch, bool run_rss) {
   const std::string lt = have_libtorch ? bench::libtorch::kName : "libtorch";
   const std::string lt1 = lt + "_1t";
 
-  Table table;
+  bench::Table table;
   // With Python results, their two cells go after "tg/libtorch".
   auto add_row = [&](std::vector<std::string> cells, const std::vector<std::string>& python) {
     if (!g_python_library.empty()) cells.insert(cells.begin() + 6, python.begin(), python.end());
@@ -360,10 +341,12 @@ int main(int argc, char** argv) {
                                        "--benchmark_display_aggregates_only=true",
                                        "--benchmark_enable_random_interleaving=true"};
   for (auto& d : defaults) args.push_back(d.data());
-  bool run_rss = true;
+  bool run_rss = true, run_load = true;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--no_rss") == 0)
       run_rss = false;
+    else if (std::strcmp(argv[i], "--no_load") == 0)
+      run_load = false;
     else if (std::strncmp(argv[i], "--threads=", 10) == 0 && std::atoi(argv[i] + 10) > 0)
       g_threads = std::atoi(argv[i] + 10);
     else if (std::strncmp(argv[i], "--python_results=", 17) == 0) {
@@ -415,5 +398,6 @@ int main(int argc, char** argv) {
         g_python_threads != g_threads ? " (NOT the thread count of the other figures)" : "");
   std::printf("medians; tg/libtorch is the ratio of times (below 1: tensorgrad is faster)\n");
   print_table(have_libtorch, run_rss);
+  if (run_load) bench::print_load_table(g_threads, have_libtorch);
   return 0;
 }

@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,15 @@ bool check(benchmark::State& state, bool ok, const char* what) {
 }
 
 float first(const torch::Tensor& t) { return t.reshape({-1})[0].item<float>(); }
+
+// The first member of a workload's state: sets the thread count and seeds the generator before
+// the other members are made.
+struct Setup {
+  explicit Setup(int threads) {
+    torch::set_num_threads(threads);
+    torch::manual_seed(0);
+  }
+};
 
 // ---- scalar_chain: the cost of one small op, with and without autograd ----
 
@@ -112,20 +123,27 @@ void tutorial(benchmark::State& state, int threads) {
 
 // ---- elementwise: tanh(x * 2 + 1) on 2^24 floats, forward and backward ----
 
-void elementwise(benchmark::State& state, int threads) {
-  torch::set_num_threads(threads);
-  torch::manual_seed(0);
-  torch::Tensor x = torch::randn({kElementwiseNumel}, torch::requires_grad());
-  torch::Tensor seed = torch::ones({kElementwiseNumel});
-  for (auto _ : state) {
+struct ElementwiseStep {
+  explicit ElementwiseStep(int threads) : setup(threads) {}
+  void step() {
     x.mutable_grad() = torch::Tensor();
     torch::Tensor y = torch::tanh(x * 2 + 1);
     y.backward(seed);
   }
-  const float x0 = first(x.detach());
-  const float t = std::tanh(2 * x0 + 1);
-  check(state, x.grad().defined() && std::abs(first(x.grad()) - 2 * (1 - t * t)) < 1e-4f,
-        "elementwise: wrong gradient");
+  bool correct() const {
+    const float x0 = first(x.detach());
+    const float t = std::tanh(2 * x0 + 1);
+    return x.grad().defined() && std::abs(first(x.grad()) - 2 * (1 - t * t)) < 1e-4f;
+  }
+  Setup setup;
+  torch::Tensor x = torch::randn({kElementwiseNumel}, torch::requires_grad());
+  torch::Tensor seed = torch::ones({kElementwiseNumel});
+};
+
+void elementwise(benchmark::State& state, int threads) {
+  ElementwiseStep s(threads);
+  for (auto _ : state) s.step();
+  check(state, s.correct(), "elementwise: wrong gradient");
   state.counters["bytes"] = Counter(double(kElementwisePasses) * kElementwiseNumel * sizeof(float),
                                     Counter::kIsIterationInvariantRate, Counter::kIs1024);
 }
@@ -223,10 +241,7 @@ struct Mlp : torch::nn::Module {
 };
 
 struct MlpStep {
-  explicit MlpStep(int threads) {
-    torch::set_num_threads(threads);
-    torch::manual_seed(0);
-  }
+  explicit MlpStep(int threads) : setup(threads) {}
   float step() {
     optimizer.zero_grad();
     torch::Tensor loss = F::cross_entropy(model.forward(input), labels);
@@ -234,6 +249,7 @@ struct MlpStep {
     optimizer.step();
     return loss.item<float>();
   }
+  Setup setup;
   Mlp model;
   torch::optim::SGD optimizer{model.parameters(), torch::optim::SGDOptions(0.01)};
   torch::Tensor input = torch::randn({256, 784});
@@ -263,21 +279,27 @@ struct Cnn : torch::nn::Module {
   torch::nn::Linear fc;
 };
 
-void cnn_step(benchmark::State& state, int threads) {
-  torch::set_num_threads(threads);
-  torch::manual_seed(0);
-  Cnn model;
-  torch::optim::SGD optimizer(model.parameters(), torch::optim::SGDOptions(0.01));
-  torch::Tensor input = torch::randn({64, 1, 28, 28});
-  torch::Tensor labels = torch::randint(0, 10, {64}, torch::kLong);
-  torch::Tensor loss;
-  for (auto _ : state) {
+struct CnnStep {
+  explicit CnnStep(int threads) : setup(threads) {}
+  float step() {
     optimizer.zero_grad();
-    loss = F::cross_entropy(model.forward(input), labels);
+    torch::Tensor loss = F::cross_entropy(model.forward(input), labels);
     loss.backward();
     optimizer.step();
+    return loss.item<float>();
   }
-  check(state, std::isfinite(loss.item<float>()), "cnn_step: loss is not finite");
+  Setup setup;
+  Cnn model;
+  torch::optim::SGD optimizer{model.parameters(), torch::optim::SGDOptions(0.01)};
+  torch::Tensor input = torch::randn({64, 1, 28, 28});
+  torch::Tensor labels = torch::randint(0, 10, {64}, torch::kLong);
+};
+
+void cnn_step(benchmark::State& state, int threads) {
+  CnnStep s(threads);
+  float loss = 0;
+  for (auto _ : state) loss = s.step();
+  check(state, std::isfinite(loss), "cnn_step: loss is not finite");
 }
 #endif  // BENCH_HAS_NN
 
@@ -305,6 +327,22 @@ void register_workloads(const std::string& label, int threads) {
 #endif
   add("hvp", hvp, benchmark::kMicrosecond);
 }
+
+std::function<void()> make_step(const std::string& workload, int threads) {
+  if (workload == "elementwise") {
+    auto s = std::make_shared<ElementwiseStep>(threads);
+    return [s] { s->step(); };
+  }
+#if BENCH_HAS_NN
+  if (workload == "cnn_step") {
+    auto s = std::make_shared<CnnStep>(threads);
+    return [s] { s->step(); };
+  }
+#endif
+  return nullptr;
+}
+
+void set_threads(int threads) { torch::set_num_threads(threads); }
 
 void run_mlp_steps(int steps, int threads) {
 #if BENCH_HAS_NN
