@@ -366,7 +366,8 @@ void onednn_execute(const ConvPrimitive& entry, ConvKind kind, Bound& in, Bound&
 //   backward data compute each output from one image, so chunks change nothing in them.
 // - Busy machines (Note [Busy machines]). oneDNN's own OpenMP regions wait for a descheduled
 //   thread like any other, and the team policy cannot see them; as tasks, the chunks are taken
-//   dynamically and measured like every other region's.
+//   dynamically and measured like every other region's. (A batch too small to give every
+//   thread a chunk runs forward and backward data as one call on oneDNN's own threads.)
 // Threads only decide who computes which chunk.
 constexpr double kChunkFlops = double(1 << 22);
 constexpr int64_t kMaxChunks = 16;
@@ -387,13 +388,18 @@ int64_t batch_chunk(const ConvShape& s, const ConvParams& p) {
 /// null). False (having done nothing) when oneDNN has no primitive for it.
 bool onednn_run(ConvKind kind, const ConvShape& s, const ConvParams& p, float* input, float* weight,
                 float* output, float* bias) {
-  const int64_t chunk = batch_chunk(s, p);
+  const int team = team_size();
+  int64_t chunk = batch_chunk(s, p);
+  // Fewer chunks than threads (a small batch of large images): forward and backward data, whose
+  // results do not depend on the split, run as one call on oneDNN's threads instead.
+  const bool one_call = kind != ConvKind::BackwardWeights && (s.n + chunk - 1) / chunk < team;
+  if (one_call) chunk = s.n;
   const int64_t nchunks = (s.n + chunk - 1) / chunk;
   ConvShape whole = s, last = s;
   whole.n = chunk;
   last.n = s.n - (nchunks - 1) * chunk;
-  const int team = team_size();
-  OpenMPThreads sequential_onednn(1);  // each chunk runs on the thread that takes it
+  // Otherwise each chunk runs on the thread that takes it.
+  OpenMPThreads onednn_threads(one_call ? team : 1);
   const bool has_bias = bias != nullptr;
   const auto whole_prim = cached_primitive(kind, whole, p, has_bias);
   const auto last_prim = last.n == chunk ? whole_prim : cached_primitive(kind, last, p, has_bias);

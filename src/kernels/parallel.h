@@ -18,6 +18,9 @@
 //   run inside OpenMPThreads(team_size()), so they follow the same team size.
 // Tasks never share output and their arithmetic does not depend on who runs them, so the team
 // size never changes a result.
+#ifndef _OPENMP
+#error "kernels/parallel.h needs OpenMP: without it its regions would run on one thread"
+#endif
 #include <omp.h>
 
 #include <algorithm>
