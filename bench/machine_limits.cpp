@@ -4,15 +4,14 @@
 // tensorgrad or libtorch.
 #include <benchmark/benchmark.h>
 #include <omp.h>
-#include <oneapi/dnnl/dnnl.h>
 
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "bench.h"
+#include "sgemm.h"
 
 namespace bench {
 namespace {
@@ -67,23 +66,15 @@ void copy_bandwidth_uncached(benchmark::State& state, int threads) {
 
 // dnnl_sgemm on preallocated kMatmulN x kMatmulN matrices: C = A B.
 void sgemm(benchmark::State& state, int threads) {
-  omp_set_num_threads(threads);  // oneDNN's OpenMP build takes its thread count from here
-  const size_t n = kMatmulN;
-  std::vector<float> a(n * n), b(n * n), c(n * n);
-  std::mt19937 gen(0);
-  std::normal_distribution<float> normal;
-  for (auto& v : a) v = normal(gen);
-  for (auto& v : b) v = normal(gen);
+  Sgemm product(kMatmulN, threads);
   for (auto _ : state) {
-    dnnl_status_t status = dnnl_sgemm('N', 'N', kMatmulN, kMatmulN, kMatmulN, 1.f, a.data(),
-                                      kMatmulN, b.data(), kMatmulN, 0.f, c.data(), kMatmulN);
-    if (status != dnnl_success) {
+    if (!product.run()) {
       state.SkipWithError("dnnl_sgemm failed");
       break;
     }
-    benchmark::DoNotOptimize(c.data());
+    benchmark::DoNotOptimize(product.result());
   }
-  state.counters["flops"] = Counter(2.0 * n * n * n, Counter::kIsIterationInvariantRate);
+  state.counters["flops"] = Counter(product.flops(), Counter::kIsIterationInvariantRate);
 }
 
 }  // namespace

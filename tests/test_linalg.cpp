@@ -416,6 +416,32 @@ TEST(LinalgGrad, MmGradientsAndOnlyNeededOnes) {
   EXPECT_TRUE(allclose(d.grad(), c.t().mm(g)));
 }
 
+TEST(LinalgGrad, TransposedOperandsGetContiguousLeafGradients) {
+  // As libtorch: a column-major operand (Linear's weight.t()) gets a column-major gradient, so
+  // the leaf behind the transpose receives a contiguous one (which it accumulates without a
+  // strided pass). The hooks see the gradients as they arrive.
+  Tensor w = randn({4, 3}, kDouble).requires_grad_(), a = randn({3, 2}, kDouble).requires_grad_();
+  bool w_contiguous = false, a_contiguous = false;
+  w.register_hook([&](Tensor g) { w_contiguous = g.is_contiguous(); });
+  a.register_hook([&](Tensor g) { a_contiguous = g.is_contiguous(); });
+  Tensor x = randn({2, 3}, kDouble), bias = randn({4}, kDouble), g = randn({2, 4}, kDouble);
+  mm(x, w.t()).backward(g);
+  EXPECT_TRUE(w_contiguous);
+  EXPECT_TRUE(allclose(w.grad(), g.t().mm(x)));
+  mm(a.t(), w.detach().t()).backward(g);
+  EXPECT_TRUE(a_contiguous);
+  EXPECT_TRUE(allclose(a.grad(), w.detach().t().mm(g.t())));
+
+  w.mutable_grad() = Tensor();
+  a.mutable_grad() = Tensor();
+  w_contiguous = a_contiguous = false;
+  addmm(bias, a.t(), w.t(), 1, 0.5).backward(g);
+  EXPECT_TRUE(w_contiguous);
+  EXPECT_TRUE(a_contiguous);
+  EXPECT_TRUE(allclose(w.grad(), g.t().mm(a.detach().t()) * 0.5));
+  EXPECT_TRUE(allclose(a.grad(), w.detach().t().mm(g.t()) * 0.5));
+}
+
 TEST(LinalgGrad, BroadcastBatchGradientsSumOverBatch) {
   // a [2, 3] shared by a batch of 4: its gradient sums the per-batch gradients.
   Tensor a = randn({2, 3}, kDouble).requires_grad_();

@@ -9,9 +9,10 @@
 //
 //   train_epoch_tensorgrad --model cnn --threads 2 [--data DIR] [--seed N]
 //
-// prints one line: "RESULT library=... model=... threads=... seconds=... cpu_seconds=... loss=...
-// accuracy=...": the epoch's wall-clock seconds, the CPU seconds of all threads in that time, the
-// mean training loss and the test accuracy after the epoch.
+// prints one line: "RESULT library=... model=... threads=... seconds=... cpu_seconds=... flops=...
+// loss=... accuracy=...": the epoch's wall-clock seconds, the CPU seconds of all threads in that
+// time, the epoch's counted floating-point work (see step_flops_per_image), the mean training
+// loss and the test accuracy after the epoch.
 #if BENCH_LIBTORCH
 #include <torch/torch.h>
 #else
@@ -100,6 +101,32 @@ torch::nn::Sequential make_model(const std::string& kind) {
                         nn::ReLU(), nn::Linear(128, 10));
 }
 
+/// Floating-point operations of one training step per image in the batch, from the model's
+/// shapes: for each layer with a weight of 2 or more dims (Conv2d, Linear), a multiply-add of
+/// its GEMM-like work counts 2 flops, and it does that work three times: forward, the weight
+/// gradient and the input gradient; the first such layer does it twice, as its input (the data)
+/// needs no gradient and neither library computes one. Biases, activations, pooling, the loss
+/// and Adam add a few flops per element or parameter, about 1% of the total by a rough count,
+/// and are not counted.
+double step_flops_per_image(torch::nn::Sequential& model) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor x = torch::zeros({1, 1, 28, 28});
+  double flops = 0;
+  bool first = true;
+  for (auto& layer : *model) {
+    x = layer.forward(x);
+    for (const auto& parameter : layer.ptr()->named_parameters(/*recurse=*/false)) {
+      const torch::Tensor& w = parameter.value();
+      if (parameter.key() != "weight" || w.dim() < 2) continue;
+      // Each output element takes in_channels/groups x kernel (or in_features) multiply-adds.
+      const double macs = static_cast<double>(x.numel()) * static_cast<double>(w[0].numel());
+      flops += 2 * macs * (first ? 2 : 3);
+      first = false;
+    }
+  }
+  return flops;
+}
+
 /// CPU seconds used by the process so far (all its threads).
 double cpu_seconds() {
   timespec t{};
@@ -159,6 +186,7 @@ int main(int argc, char** argv) {
     const Split test = read_split(dir, "t10k");
 
     torch::nn::Sequential model = make_model(model_kind);
+    const double epoch_flops = step_flops_per_image(model) * static_cast<double>(train.count);
     torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
     std::vector<int64_t> order(size_t(train.count));
     std::iota(order.begin(), order.end(), 0);
@@ -196,9 +224,9 @@ int main(int argc, char** argv) {
       correct += model->forward(data).argmax(1).eq(target).sum().item<int64_t>();
     }
     std::printf(
-        "RESULT library=%s model=%s threads=%d seconds=%.3f cpu_seconds=%.3f loss=%.4f "
-        "accuracy=%.4f\n",
-        kLibrary, model_kind.c_str(), threads, seconds, cpu,
+        "RESULT library=%s model=%s threads=%d seconds=%.3f cpu_seconds=%.3f flops=%.4e "
+        "loss=%.4f accuracy=%.4f\n",
+        kLibrary, model_kind.c_str(), threads, seconds, cpu, epoch_flops,
         loss_sum / static_cast<double>(train.count),
         static_cast<double>(correct) / static_cast<double>(test.count));
   } catch (const std::exception& e) {

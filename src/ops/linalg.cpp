@@ -131,6 +131,26 @@ void record_product(const char* name, const Tensor& a, const Tensor& b, const Te
                    });
 }
 
+/// t * s, without the multiply when s is 1.
+Tensor scaled(const Tensor& t, const Scalar& s) { return s.toDouble() == 1 ? t : t * s; }
+
+// The gradients of mat1 and mat2 in alpha * mat1 @ mat2, as libtorch's mm_mat1_backward and
+// mm_mat2_backward: an operand that is column-major (the transpose of a contiguous matrix, such as
+// Linear's weight.t()) gets a column-major gradient, computed as the transposed product (and
+// scaled before the transpose, which an elementwise op would not keep), so that its leaf's
+// gradient arrives contiguous (accumulating a transposed one is a slow strided pass).
+bool column_major(const Tensor& m) { return m.stride(0) == 1 && m.stride(1) == m.size(0); }
+Tensor mm_mat1_grad(const Tensor& grad, const Tensor& mat2, bool mat1_column_major,
+                    const Scalar& alpha = 1) {
+  return mat1_column_major ? scaled(mat2.mm(grad.t()), alpha).t()
+                           : scaled(grad.mm(mat2.t()), alpha);
+}
+Tensor mm_mat2_grad(const Tensor& mat1, const Tensor& grad, bool mat2_column_major,
+                    const Scalar& alpha = 1) {
+  return mat2_column_major ? scaled(grad.t().mm(mat1), alpha).t()
+                           : scaled(mat1.t().mm(grad), alpha);
+}
+
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
@@ -138,8 +158,13 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   Tensor out = detail::make_empty({a.size(0), b.size(1)}, a.dtype());
   kernels::mm_out(out, a, b);
   record_product(
-      "MmBackward0", a, b, out, [](const Tensor& grad, const Tensor& b) { return grad.mm(b.t()); },
-      [](const Tensor& a, const Tensor& grad) { return a.t().mm(grad); });
+      "MmBackward0", a, b, out,
+      [a_cols = column_major(a)](const Tensor& grad, const Tensor& b) {
+        return mm_mat1_grad(grad, b, a_cols);
+      },
+      [b_cols = column_major(b)](const Tensor& a, const Tensor& grad) {
+        return mm_mat2_grad(a, grad, b_cols);
+      });
   return out;
 }
 
@@ -265,14 +290,12 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2, const S
     autograd::record("AddmmBackward0", {self, mat1, mat2}, {out},
                      autograd::save(if_needed(mat1, mat2.requires_grad()),
                                     if_needed(mat2, mat1.requires_grad())),
-                     [beta, alpha](autograd::BackwardArgs<2>& g) -> variable_list {
-                       const auto scaled = [](const Tensor& t, const Scalar& s) {
-                         return s.toDouble() == 1 ? t : t * s;
-                       };
+                     [beta, alpha, mat1_cols = column_major(mat1), mat2_cols = column_major(mat2)](
+                         autograd::BackwardArgs<2>& g) -> variable_list {
                        Tensor gs, g1, g2;
                        if (g.needs(0)) gs = scaled(g.grad(), beta);
-                       if (g.needs(1)) g1 = scaled(g.grad().mm(g.saved[1].t()), alpha);
-                       if (g.needs(2)) g2 = scaled(g.saved[0].t().mm(g.grad()), alpha);
+                       if (g.needs(1)) g1 = mm_mat1_grad(g.grad(), g.saved[1], mat1_cols, alpha);
+                       if (g.needs(2)) g2 = mm_mat2_grad(g.saved[0], g.grad(), mat2_cols, alpha);
                        return {gs, g1, g2};
                      });
   }
