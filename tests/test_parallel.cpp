@@ -1,6 +1,6 @@
 // The kernels' parallel regions (src/kernels/parallel.h): every task runs once whatever the team,
 // a task's exception comes out of the region, and the team policy of Note [Busy machines]
-// shrinks the team after a stall and restores it after the hold.
+// shrinks the team after stalls and restores it after the hold.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -77,12 +77,15 @@ TEST(ParallelRegions, ATaskExceptionLeavesTheRegion) {
   }
 }
 
-TEST(ParallelRegions, ATeamShrinksAfterAStallAndGrowsBackAfterTheHold) {
+TEST(ParallelRegions, ATeamShrinksAfterStallsAndGrowsBackAfterTheHold) {
   set_num_threads(4);
   EXPECT_EQ(team_size(), 4);
   // A wait of a few tasks' length, or under the floor, is not a stall.
   record_region(4, 1'000'000, 4, 600'000);
   record_region(4, 40'000, 4, 150'000);
+  EXPECT_EQ(team_size(), 4);
+  // One stall alone is a hiccup; a second within 100 ms shrinks the team by half.
+  record_stall(4);
   EXPECT_EQ(team_size(), 4);
   record_stall(4);
   EXPECT_EQ(team_size(), 2);
@@ -94,15 +97,20 @@ TEST(ParallelRegions, ATeamShrinksAfterAStallAndGrowsBackAfterTheHold) {
   // The first hold is 50 ms.
   sleep_ms(120);
   EXPECT_EQ(team_size(), 4);
-  // A stall right after the full team is tried again doubles the hold: 100 ms.
+  // A stall right after the full team is tried again shrinks it at once and doubles the hold:
+  // 100 ms.
   record_stall(4);
   sleep_ms(70);
   EXPECT_EQ(team_size(), 2);
   sleep_ms(100);
   EXPECT_EQ(team_size(), 4);
-  // A stall long after the last retry starts again from the shortest hold.
+  // Long after the last retry and the last stall, a stall is a hiccup again; a second one starts
+  // again from the shortest hold.
   sleep_ms(250);
   record_stall(4);
+  EXPECT_EQ(team_size(), 4);
+  record_stall(4);
+  EXPECT_EQ(team_size(), 2);
   sleep_ms(120);
   EXPECT_EQ(team_size(), 4);
   // Inside a region, a region runs on its own thread.

@@ -10,6 +10,9 @@ namespace {
 // idle thread (tens of microseconds here) and than the tasks a slow thread may still be running.
 constexpr int64_t kMinStallNs = 200'000;
 constexpr int64_t kStallTasks = 3;
+// One stall alone is a hiccup (on an idle 2-core VM, about one a second): the team shrinks at a
+// second stall within kConfirmNs, or at the first one soon after a retry.
+constexpr int64_t kConfirmNs = 100'000'000;
 // How long the team stays shrunk after a stall: kMinHold, doubled for each stall that comes
 // within one hold of trying the full team again, up to kMaxHold.
 constexpr int64_t kMinHoldNs = 50'000'000;
@@ -20,6 +23,7 @@ std::atomic<int> cap{0};  // the most threads a region may use; 0: no limit
 std::atomic<int64_t> hold_ns{kMinHoldNs};
 std::atomic<int64_t> cap_until_ns{0};
 std::atomic<int64_t> retried_at_ns{-kMaxHoldNs};
+std::atomic<int64_t> last_stall_ns{-kMaxHoldNs};
 
 }  // namespace
 
@@ -45,9 +49,11 @@ void record_region(int team, int64_t busy_ns, int64_t tasks_run, int64_t join_wa
   const int64_t task_ns = tasks_run > 0 ? busy_ns / tasks_run : 0;
   if (join_wait_ns <= std::max(kMinStallNs, kStallTasks * task_ns)) return;
   const int64_t now = monotonic_ns();
+  const bool confirmed = now - last_stall_ns.exchange(now, std::memory_order_relaxed) < kConfirmNs;
   int64_t hold = hold_ns.load(std::memory_order_relaxed);
-  hold = now - retried_at_ns.load(std::memory_order_relaxed) < hold ? std::min(2 * hold, kMaxHoldNs)
-                                                                    : kMinHoldNs;
+  const bool after_retry = now - retried_at_ns.load(std::memory_order_relaxed) < hold;
+  if (!confirmed && !after_retry) return;
+  hold = after_retry ? std::min(2 * hold, kMaxHoldNs) : kMinHoldNs;
   hold_ns.store(hold, std::memory_order_relaxed);
   cap_until_ns.store(now + hold, std::memory_order_relaxed);
   cap.store(std::max(1, team / 2), std::memory_order_relaxed);

@@ -10,12 +10,14 @@
 // - A region's work is cut into more tasks than threads and the tasks are taken dynamically: a
 //   thread that starts late finds less (or nothing) left to do instead of its fixed share.
 // - Each region measures how long the calling thread waited at the join after it ran out of
-//   tasks. A wait far longer than a task means a thread of the team was not running: the team
-//   then shrinks (halves) for a hold period, after which the full team is tried again. A stall
-//   soon after a retry doubles the hold (up to kMaxHold), so a lasting load costs one stall per
-//   hold; a quiet retry resets it.
+//   tasks. A wait far longer than a task means a thread of the team was not running. A second
+//   such stall within 100 ms (one alone is a hiccup) shrinks the team (halves it) for a hold
+//   period, after which the full team is tried again. A stall soon after a retry shrinks it at
+//   once and doubles the hold (up to 2 s), so a lasting load costs one stall per hold; a quiet
+//   retry resets it.
 // - oneDNN reads the OpenMP thread count at each call: its calls that run threads of their own
-//   run inside OpenMPThreads(team_size()), so they follow the same team size.
+//   (convolution forward and backward data) run inside OpenMPThreads(team_size()), so they
+//   follow the same team size; their stalls are not measured, ours in the same steps are.
 // Tasks never share output and their arithmetic does not depend on who runs them, so the team
 // size never changes a result.
 #ifndef _OPENMP
