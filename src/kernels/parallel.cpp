@@ -1,7 +1,7 @@
 // The team policy of Note [Busy machines] (parallel.h).
 #include "kernels/parallel.h"
 
-#include <time.h>
+#include <chrono>
 
 namespace tg::kernels {
 namespace {
@@ -28,9 +28,9 @@ std::atomic<int64_t> last_stall_ns{-kMaxHoldNs};
 }  // namespace
 
 int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 int team_size() {
