@@ -83,17 +83,21 @@ void run_tasks(int team, int64_t ntasks, const F& f) {
 /// saves.
 constexpr int64_t kMinParallelWork = int64_t(1) << 16;
 
-/// Runs f(t) for every t in [0, ntasks): on the team when `work` is at least `min_work`, else on
-/// the calling thread.
-template <class F>
-void parallel_tasks(int64_t ntasks, int64_t work, const F& f, int64_t min_work = kMinParallelWork) {
-  const int team = ntasks > 1 && work >= min_work ? team_size() : 1;
-  run_tasks(team, ntasks, f);
-}
-
 /// Tasks per thread of a region over a range: enough that a late thread leaves little to wait
 /// for, few enough that taking one costs nothing next to its work.
 constexpr int64_t kTasksPerThread = 4;
+
+/// Runs f(t) for every t in [0, ntasks): on the team when `work` is at least `min_work`, else on
+/// the calling thread. Consecutive tasks are grouped into pieces (kTasksPerThread per thread), so
+/// that thousands of small tasks cost a few atomic increments, not thousands.
+template <class F>
+void parallel_tasks(int64_t ntasks, int64_t work, const F& f, int64_t min_work = kMinParallelWork) {
+  const int team = ntasks > 1 && work >= min_work ? team_size() : 1;
+  const int64_t pieces = std::min<int64_t>(ntasks, kTasksPerThread * team);
+  run_tasks(team, pieces, [&](int64_t p) {
+    for (int64_t t = ntasks * p / pieces, end = ntasks * (p + 1) / pieces; t < end; ++t) f(t);
+  });
+}
 
 /// Runs body(begin, end) over consecutive pieces of [0, n): in parallel when every thread gets
 /// at least `grain` of it, else as body(0, n).
