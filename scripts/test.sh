@@ -10,6 +10,10 @@
 #   4. runs the differential fuzzer for 60 s from the checked-in seeds (build-fuzz/);
 #   5. checks that a separate CMake project can use the library both through
 #      add_subdirectory(<checkout>) and through find_package(tensorgrad) after cmake --install.
+# The library is compiled five times. The sanitizer and fuzz builds use -O1 with line tables
+# only, and the add_subdirectory consumer is a Debug build: the largest kernel source compiled
+# in 244 s at -O2 -g with the sanitizers and in 105 s at -O1 -g1, and in 66 s at -O3 against
+# 13 s at -O0 -g. Reports keep their file and line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
