@@ -161,6 +161,29 @@ struct Gate {
 
 // The flush mode is per thread: it must reach the OpenMP threads that run the kernel's chunks,
 // those of the team when it was set and those the team gains after.
+TEST(Threads, DeferredResultsSharedBetweenThreads) {
+  // Note [Deferred elementwise chains]: several threads settle the same deferred tensors, and
+  // write an input that another thread's deferred ops read, at once.
+  const int64_t n = 1 << 17;
+  std::atomic<int> wrong{0};
+  for (int r = 0; r < 5; ++r) {
+    Tensor x = full({n}, 1.0f);
+    Tensor y = x * 2 + 1;
+    Tensor z = y * y;
+    run_threads(4, [&](int t) {
+      if (t == 0) {
+        Tensor own = full({n}, 2.0f);
+        Tensor derived = own * 3;
+        own.add_(1);
+        if (derived[n - 1].item<float>() != 6.f) ++wrong;
+      }
+      const Tensor& read = t % 2 ? y : z;
+      if (read.sum().item<float>() != float(n) * (t % 2 ? 3.f : 9.f)) ++wrong;
+    });
+  }
+  EXPECT_EQ(wrong.load(), 0);
+}
+
 TEST(Threads, FlushDenormalReachesEveryThreadOfTheTeam) {
   const int before = get_num_threads();
   const Tensor tiny = full({1 << 20}, 1e-39f);  // a denormal float, written before the mode is set

@@ -299,6 +299,14 @@ struct MemoryStats {
 MemoryStats memory_stats();
 void reset_peak_memory_stats();
 
+// ---- fusion ----
+/// Whether elementwise ops on large Float and Double tensors defer their work so that a chain of
+/// them runs as one pass over memory (Note [Deferred elementwise chains] in
+/// src/core/deferred.cpp). The values are the same either way. On by default; the environment
+/// variable TG_FUSION=0 turns it off at start-up.
+void set_fusion_enabled(bool on);
+bool fusion_enabled();
+
 // ---- threads ----
 /// Intra-op threads (OpenMP), as libtorch.
 void set_num_threads(int n);

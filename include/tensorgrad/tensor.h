@@ -98,7 +98,7 @@ class Tensor {
   /// Typed pointer to the first element; throws when T is not the tensor's dtype.
   template <class T>
   T* data_ptr() const;
-  void* data_ptr() const { return checked().data_bytes(); }
+  void* data_ptr() const { return checked().exposed_data_bytes(); }
   std::string toString() const;
 
   // ---- autograd ----

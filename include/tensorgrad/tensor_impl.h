@@ -58,6 +58,14 @@ class IntrusivePtr {
   T* p_ = nullptr;
 };
 
+struct Storage;
+namespace detail {
+struct Deferred;
+/// Computes a deferred storage and the deferred ops that read one (Note [Deferred elementwise
+/// chains], src/core/deferred.cpp).
+void settle(const Storage& storage);
+}  // namespace detail
+
 /// A buffer of bytes. Views share one Storage; its version counts in-place modifications.
 struct Storage {
   std::atomic<uint32_t> refcount_{1};
@@ -68,9 +76,25 @@ struct Storage {
   void (*external_deleter)(void*, void*) = nullptr;
   void* external_context = nullptr;
   int size_class = 0;  // of the allocation; see Note [Storage pool] in storage.cpp
+  int data_class = 0;  // of a buffer allocated apart from the header (allocate_later), or 0
+  // Note [Deferred elementwise chains]: the op that will compute `data` (null once computed),
+  // how many deferred ops read this storage, and whether a pointer to the data was handed out
+  // (through data_ptr or from_blob), after which no op defers reading it.
+  std::atomic<detail::Deferred*> deferred{nullptr};
+  std::atomic<uint32_t> deferred_readers{0};
+  std::atomic<bool> exposed{false};
+
+  /// True when data is ready to be read and written as it is.
+  bool settled() const {
+    return deferred.load(std::memory_order_acquire) == nullptr &&
+           deferred_readers.load(std::memory_order_acquire) == 0;
+  }
 
   /// A new buffer of nbytes, 64-byte aligned. Throws tg::Error naming the size if memory is out.
   static IntrusivePtr<Storage> allocate(size_t nbytes);
+  /// A Storage of nbytes whose buffer allocate_data() allocates when it is first written.
+  static IntrusivePtr<Storage> allocate_later(size_t nbytes);
+  void allocate_data();
   /// Wraps memory the caller owns; `deleter(context, data)` is called when the last view dies.
   static IntrusivePtr<Storage> wrap(void* data, size_t nbytes, void (*deleter)(void*, void*),
                                     void* context);
@@ -122,8 +146,15 @@ struct TensorImpl {
     for (int64_t s : sizes) numel *= s;
   }
   bool is_contiguous() const;
+  /// The data, computed first if an op deferred it; see Note [Deferred elementwise chains].
   char* data_bytes() const {
+    if (!storage->settled()) detail::settle(*storage);
     return static_cast<char*>(storage->data) + offset * static_cast<int64_t>(element_size(dtype));
+  }
+  /// data_bytes() for a pointer that leaves the library: the storage is marked exposed.
+  char* exposed_data_bytes() const {
+    storage->exposed.store(true, std::memory_order_relaxed);
+    return data_bytes();
   }
 };
 using TensorImplPtr = IntrusivePtr<TensorImpl>;

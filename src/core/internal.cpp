@@ -18,7 +18,7 @@ DimVector contiguous_strides(IntArrayRef sizes) {
   return strides;
 }
 
-Tensor make_empty(IntArrayRef sizes, ScalarType dtype) {
+Tensor make_empty(IntArrayRef sizes, ScalarType dtype, bool allocate) {
   int64_t numel = 1;
   for (int64_t s : sizes) {
     TG_CHECK(s >= 0, "empty: negative dimension in size ", shape_str(sizes),
@@ -37,7 +37,8 @@ Tensor make_empty(IntArrayRef sizes, ScalarType dtype) {
   impl->sizes = DimVector(sizes);
   impl->strides = contiguous_strides(sizes);
   impl->numel = numel;
-  impl->storage = Storage::allocate(static_cast<size_t>(nbytes));
+  impl->storage = allocate ? Storage::allocate(static_cast<size_t>(nbytes))
+                           : Storage::allocate_later(static_cast<size_t>(nbytes));
   impl->is_inference = InferenceMode::is_enabled();
   return Tensor(std::move(ptr));
 }

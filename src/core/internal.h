@@ -7,8 +7,9 @@
 
 namespace tg::detail {
 
-/// A new contiguous tensor, uninitialised.
-Tensor make_empty(IntArrayRef sizes, ScalarType dtype);
+/// A new contiguous tensor, uninitialised. `allocate` false: its buffer is allocated later
+/// (Storage::allocate_data), as a deferred op's is.
+Tensor make_empty(IntArrayRef sizes, ScalarType dtype, bool allocate = true);
 /// A view of base's storage with the given geometry (offset in elements). No autograd: the
 /// calling op records its own node.
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autograd/meta.h"
+#include "core/deferred.h"
 #include "core/internal.h"
 #include "core/small_pool.h"
 #include "tensorgrad/error.h"
@@ -171,6 +172,26 @@ StoragePtr Storage::allocate(size_t nbytes) {
   return StoragePtr(s);
 }
 
+StoragePtr Storage::allocate_later(size_t nbytes) {
+  const int cls = class_of(kHeader);
+  void* block = allocate_block(kHeader, cls);
+  TG_CHECK(block != nullptr, "allocate: out of memory");
+  auto* s = new (block) Storage();
+  s->size_class = cls;
+  s->nbytes = nbytes;
+  return StoragePtr(s);
+}
+
+void Storage::allocate_data() {
+  if (data != nullptr) return;
+  const int cls = class_of(nbytes);
+  data = allocate_block(nbytes, cls);
+  TG_CHECK(data != nullptr, "allocate: out of memory allocating ", nbytes,
+           " bytes; reduce the tensor sizes or the batch size");
+  data_class = cls;
+  count_allocation(static_cast<int64_t>(nbytes));
+}
+
 StoragePtr Storage::wrap(void* data, size_t nbytes, void (*deleter)(void*, void*), void* context) {
   const int cls = class_of(kHeader);
   void* block = allocate_block(kHeader, cls);
@@ -181,11 +202,18 @@ StoragePtr Storage::wrap(void* data, size_t nbytes, void (*deleter)(void*, void*
   s->nbytes = nbytes;
   s->external_deleter = deleter;
   s->external_context = context;
+  s->exposed.store(true, std::memory_order_relaxed);  // its owner writes it when it likes
   return StoragePtr(s);
 }
 
 void Storage::destroy(Storage* s) {
+  if (s->deferred.load(std::memory_order_acquire) != nullptr) detail::forget_deferred(*s);
   if (s->external_deleter) s->external_deleter(s->external_context, s->data);
+  if (s->data_class != 0) {
+    live_bytes.fetch_sub(static_cast<int64_t>(s->nbytes), std::memory_order_relaxed);
+    free_block(s->data, s->data_class, s->nbytes);
+    s->data = nullptr;
+  }
   const int cls = s->size_class;
   const bool owned = s->data == reinterpret_cast<char*>(s) + kHeader;  // not from_blob memory
   if (owned) live_bytes.fetch_sub(static_cast<int64_t>(s->nbytes), std::memory_order_relaxed);
@@ -195,7 +223,8 @@ void Storage::destroy(Storage* s) {
 }
 
 bool detail::storage_is_resizable(const Storage& storage) {
-  return storage.data == reinterpret_cast<const char*>(&storage) + kHeader;
+  return storage.data == reinterpret_cast<const char*>(&storage) + kHeader ||
+         storage.data_class != 0;
 }
 
 void TensorImpl::destroy(TensorImpl* t) { delete t; }

@@ -35,7 +35,7 @@ Scalar Tensor::item() const {
            detail::shape_str(sizes()), ")");
   return kernels::dispatch(dtype(), [&](auto tag) -> Scalar {
     using T = typename decltype(tag)::type;
-    return Scalar(*static_cast<const T*>(data_ptr()));
+    return Scalar(*reinterpret_cast<const T*>(checked().data_bytes()));  // no pointer escapes
   });
 }
 
@@ -43,7 +43,7 @@ template <class T>
 T* Tensor::data_ptr() const {
   TG_CHECK(scalar_type() == CppTypeToScalarType<T>::value, "data_ptr: expected scalar type ",
            CppTypeToScalarType<T>::value, " but found ", scalar_type());
-  return reinterpret_cast<T*>(checked().data_bytes());
+  return reinterpret_cast<T*>(checked().exposed_data_bytes());
 }
 template uint8_t* Tensor::data_ptr<uint8_t>() const;
 template int8_t* Tensor::data_ptr<int8_t>() const;
@@ -201,6 +201,7 @@ Tensor& Tensor::resize_(IntArrayRef size) const {
     // A larger buffer with the old data at its start. Unlike libtorch, other tensors on the old
     // storage (views) keep the old buffer rather than seeing the new one.
     StoragePtr grown = Storage::allocate(needed);
+    if (!self.storage->settled()) detail::settle(*self.storage);
     std::memcpy(grown->data, self.storage->data, self.storage->nbytes);
     grown->version.store(self.storage->version.load(std::memory_order_relaxed),
                          std::memory_order_relaxed);

@@ -554,6 +554,30 @@ void polygamma(int n, const View& out, const View& in) {
   using C = opmath_t<T>;
   unary_loop<T, T>(out, in, [n](T x) { return T(special::polygamma(n, C(x))); });
 }
+template <class T>
+void unary_contiguous(UnaryFn fn, T* out, const T* in, int64_t n) {
+  switch (fn) {
+#define TG_UNARY(name, node, dtypes, f, simd, ...)                     \
+  case UnaryFn::name: {                                                \
+    auto row = [](T x) -> T { return rows::name##_row::apply<T>(x); }; \
+    if constexpr (!TG_IS_VECTOR_##simd) {                              \
+      flat_unary_vectorised<T, T, decltype(row)&>(out, in, n, row);    \
+    } else if (auto vec = vector_loop<T>(UnaryFn::name)) {             \
+      vec(in, out, n);                                                 \
+    } else {                                                           \
+      for (int64_t i = 0; i < n; ++i) out[i] = row(in[i]);             \
+    }                                                                  \
+    return;                                                            \
+  }
+#include "tensorgrad/elementwise_ops.def"
+#undef TG_UNARY
+    case UnaryFn::Count:
+      break;
+  }
+}
+template void unary_contiguous<float>(UnaryFn, float*, const float*, int64_t);
+template void unary_contiguous<double>(UnaryFn, double*, const double*, int64_t);
+
 template void polygamma<Half>(int, const View&, const View&);
 template void polygamma<float>(int, const View&, const View&);
 template void polygamma<double>(int, const View&, const View&);

@@ -42,6 +42,11 @@ void binary(BinaryFn fn, const View& out, const View& a, const View& b);
 template <class T>
 void polygamma(int n, const View& out, const View& in);
 
+/// out[0, n) = fn(in[0, n)) on the calling thread, with the loop unary<T> runs on contiguous
+/// data, so the values are the same. T is float or double.
+template <class T>
+void unary_contiguous(UnaryFn fn, T* out, const T* in, int64_t n);
+
 /// y[i] = fn(x[i]) over contiguous arrays (x == y allowed): the vector loop for this CPU, or null.
 /// For kernels that apply a row's function inside a loop of their own (softmax, optimizers).
 using LoopF = void (*)(const float* x, float* y, int64_t n);

@@ -1,5 +1,6 @@
 // Arithmetic (add sub mul div neg), comparisons, the operators, and the basic in-place ops.
 #include "autograd/record.h"
+#include "core/deferred.h"
 #include "core/internal.h"
 #include "core/operand_rules.h"
 #include "kernels/loop.h"
@@ -43,6 +44,18 @@ ScalarType compute_type(ScalarType promoted, const char* name) {
   return promoted;
 }
 
+// The elementwise functions x op alpha * y and x op alpha * s, in T's opmath type.
+template <Arith op, class T>
+auto arith_fn(const Scalar& alpha) {
+  using C = kernels::opmath_t<T>;
+  return [al = alpha.to<C>()](T x, T y) { return T(arith<op, C>(C(x), C(y), al)); };
+}
+template <Arith op, class T>
+auto arith_scalar_fn(const Scalar& s, const Scalar& alpha) {
+  using C = kernels::opmath_t<T>;
+  return [v = s.to<C>(), al = alpha.to<C>()](T x) { return T(arith<op, C>(C(x), v, al)); };
+}
+
 // out = a op b, with a and b converted to out's dtype.
 template <Arith op>
 void arith_kernel(const Tensor& out, const Tensor& a, const Tensor& b, const Scalar& alpha) {
@@ -50,10 +63,7 @@ void arith_kernel(const Tensor& out, const Tensor& a, const Tensor& b, const Sca
   Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    using C = kernels::opmath_t<T>;
-    const C al = alpha.to<C>();
-    kernels::binary_loop<T, T, T>(out, ac, bc,
-                                  [al](T x, T y) { return T(arith<op, C>(C(x), C(y), al)); });
+    kernels::binary_loop<T, T, T>(out, ac, bc, arith_fn<op, T>(alpha));
   });
 }
 
@@ -63,26 +73,30 @@ void arith_scalar_kernel(const Tensor& out, const Tensor& a, const Scalar& s, co
   Tensor ac = detail::cast(a, t);
   kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    using C = kernels::opmath_t<T>;
-    const C v = s.to<C>(), al = alpha.to<C>();
-    kernels::unary_loop<T, T>(out, ac, [v, al](T x) { return T(arith<op, C>(C(x), v, al)); });
+    kernels::unary_loop<T, T>(out, ac, arith_scalar_fn<op, T>(s, alpha));
   });
 }
 
+// The out-of-place forms; see Note [Deferred elementwise chains] for detail::map.
 template <Arith op>
 Tensor arith_tensor(const Tensor& a, const Tensor& b, const Scalar& alpha, const char* name) {
   const ScalarType t = compute_type<op>(result_type(a, b), name);
-  Tensor out = detail::make_empty(detail::broadcast_shape(name, {a.sizes(), b.sizes()}), t);
-  arith_kernel<op>(out, a, b, alpha);
-  return out;
+  const DimVector shape = detail::broadcast_shape(name, {a.sizes(), b.sizes()});
+  Tensor ac = detail::cast(a, t), bc = detail::cast(b, t);
+  return kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    return detail::map<T>(ac, bc, shape, arith_fn<op, T>(alpha));
+  });
 }
 
 template <Arith op>
 Tensor arith_scalar(const Tensor& a, const Scalar& s, const Scalar& alpha, const char* name) {
   const ScalarType t = compute_type<op>(result_type(a, s), name);
-  Tensor out = detail::make_empty(a.sizes(), t);
-  arith_scalar_kernel<op>(out, a, s, alpha);
-  return out;
+  Tensor ac = detail::cast(a, t);
+  return kernels::dispatch(t, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    return detail::map<T>(ac, arith_scalar_fn<op, T>(s, alpha));
+  });
 }
 
 bool is_one(const Scalar& s) { return s.toDouble() == 1.0; }
@@ -189,15 +203,13 @@ Tensor neg(const Tensor& self) {
 Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
   // other - alpha * self
   const ScalarType t = compute_type<Arith::Sub>(result_type(self, other), "rsub");
-  Tensor result = detail::make_empty(self.sizes(), t);
   Tensor sc = detail::cast(self, t);
-  kernels::dispatch(t, [&](auto tag) {
+  Tensor result = kernels::dispatch(t, [&](auto tag) {
     using T = typename decltype(tag)::type;
     using C = kernels::opmath_t<T>;
     const C v = other.to<C>(), al = alpha.to<C>();
     // v - al x, wrapping for integers.
-    kernels::unary_loop<T, T>(result, sc,
-                              [v, al](T x) { return T(arith<Arith::Sub, C>(v, C(x), al)); });
+    return detail::map<T>(sc, [v, al](T x) { return T(arith<Arith::Sub, C>(v, C(x), al)); });
   });
   if (needs_grad(self))
     record("RsubBackward1", {self}, {result}, save(),

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "autograd/record.h"
+#include "core/deferred.h"
 #include "core/internal.h"
 #include "core/operand_rules.h"
 #include "kernels/elementwise_math.h"
@@ -85,10 +86,23 @@ void unary_kernel(const UnaryRow& row, const Tensor& out, const Tensor& in) {
   });
 }
 
+/// The row's contiguous loop, for a deferred op (Note [Deferred elementwise chains]).
+template <class T>
+detail::ChunkFn row_chunk(UnaryFn fn) {
+  return [fn](char* out, const char* const* in, int64_t n) {
+    kernels::unary_contiguous<T>(fn, reinterpret_cast<T*>(out), reinterpret_cast<const T*>(in[0]),
+                                 n);
+  };
+}
+
 Tensor unary_forward(const UnaryRow& row, const Tensor& x) {
   const ScalarType rt = result_dtype(row.name, row.dtypes, x.dtype(), x.sizes());
+  Tensor in = detail::cast(x, rt);
+  if (detail::can_defer(rt, {&in}))
+    return detail::defer(rt, {&in},
+                         rt == kFloat ? row_chunk<float>(row.fn) : row_chunk<double>(row.fn));
   Tensor out = detail::make_empty(x.sizes(), rt);
-  unary_kernel(row, out, detail::cast(x, rt));
+  unary_kernel(row, out, in);
   return out;
 }
 
