@@ -200,6 +200,16 @@ TEST(Fusion, ViewsOfDeferredResultsAndDeferredOpsOnViews) {
   EXPECT_EQ(w[9].item<float>(), 0);
 }
 
+TEST(Fusion, ResizingADeferredResultKeepsItsValues) {
+  const Tensor x = large();
+  Tensor y = x * 2;
+  ASSERT_TRUE(is_deferred(y));
+  y.resize_({2 * kLarge});
+  set_fusion_enabled(false);
+  EXPECT_TRUE(same_bits(y.narrow(0, 0, kLarge), x * 2));
+  set_fusion_enabled(true);
+}
+
 TEST(Fusion, SavedDeferredOutputsStillCatchInPlaceChanges) {
   const Tensor x = large().requires_grad_();
   const Tensor y = x.exp();  // saves y

@@ -64,15 +64,16 @@ bool fusion_from_environment() {
 }
 std::atomic<bool> fusion_on{fusion_from_environment()};
 
+// Both live until exit, never destroyed: a tensor destroyed at exit may still be deferred.
 std::recursive_mutex& deferred_mutex() {
-  static std::recursive_mutex m;
-  return m;
+  static auto* m = new std::recursive_mutex();
+  return *m;
 }
 
 // For each storage that deferred ops read, the storages those ops will compute.
 std::unordered_map<const Storage*, std::vector<Storage*>>& readers_of() {
-  static std::unordered_map<const Storage*, std::vector<Storage*>> readers;
-  return readers;
+  static auto* readers = new std::unordered_map<const Storage*, std::vector<Storage*>>();
+  return *readers;
 }
 
 }  // namespace

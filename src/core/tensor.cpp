@@ -195,13 +195,13 @@ Tensor& Tensor::resize_(IntArrayRef size) const {
   }
   const size_t needed = static_cast<size_t>(self.offset + numel) * element_size();
   if (needed > self.storage->nbytes) {
+    if (!self.storage->settled()) detail::settle(*self.storage);  // the old data is copied
     TG_CHECK(detail::storage_is_resizable(*self.storage),
              "resize_: Trying to resize storage that is not resizable (from_blob memory of ",
              self.storage->nbytes, " bytes, ", needed, " needed); clone() the tensor first");
     // A larger buffer with the old data at its start. Unlike libtorch, other tensors on the old
     // storage (views) keep the old buffer rather than seeing the new one.
     StoragePtr grown = Storage::allocate(needed);
-    if (!self.storage->settled()) detail::settle(*self.storage);
     std::memcpy(grown->data, self.storage->data, self.storage->nbytes);
     grown->version.store(self.storage->version.load(std::memory_order_relaxed),
                          std::memory_order_relaxed);
