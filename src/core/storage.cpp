@@ -172,15 +172,20 @@ StoragePtr Storage::allocate(size_t nbytes) {
   return StoragePtr(s);
 }
 
-StoragePtr Storage::allocate_later(size_t nbytes) {
+namespace {
+/// A Storage of nbytes in a block of its own, with no buffer yet; `op` names the caller in errors.
+StoragePtr header_only(size_t nbytes, const char* op) {
   const int cls = class_of(kHeader);
   void* block = allocate_block(kHeader, cls);
-  TG_CHECK(block != nullptr, "allocate: out of memory");
+  TG_CHECK(block != nullptr, op, ": out of memory");
   auto* s = new (block) Storage();
   s->size_class = cls;
   s->nbytes = nbytes;
   return StoragePtr(s);
 }
+}  // namespace
+
+StoragePtr Storage::allocate_later(size_t nbytes) { return header_only(nbytes, "allocate"); }
 
 void Storage::allocate_data() {
   if (data != nullptr) return;
@@ -193,17 +198,12 @@ void Storage::allocate_data() {
 }
 
 StoragePtr Storage::wrap(void* data, size_t nbytes, void (*deleter)(void*, void*), void* context) {
-  const int cls = class_of(kHeader);
-  void* block = allocate_block(kHeader, cls);
-  TG_CHECK(block != nullptr, "from_blob: out of memory");
-  auto* s = new (block) Storage();
-  s->size_class = cls;
+  StoragePtr s = header_only(nbytes, "from_blob");
   s->data = data;
-  s->nbytes = nbytes;
   s->external_deleter = deleter;
   s->external_context = context;
   s->exposed.store(true, std::memory_order_relaxed);  // its owner writes it when it likes
-  return StoragePtr(s);
+  return s;
 }
 
 void Storage::destroy(Storage* s) {
